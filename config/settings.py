@@ -1,0 +1,107 @@
+"""Typed settings read from the environment, with the defaults of the
+all-in-one cloud (SQLite, eager tasks, libvirt's test driver)."""
+import dataclasses
+import functools
+import os
+from pathlib import Path
+
+
+def _env(name, default, cast=str):
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if cast is bool:
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    return cast(raw)
+
+
+def _state_dir():
+    return Path(_env("STRATUS_STATE_DIR", str(Path.cwd() / "var"))).resolve()
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """Every knob of every role. Field names follow Nova's option names."""
+
+    state_dir: Path
+    database_url: str
+    broker_url: str
+    result_backend: str
+    libvirt_uri: str
+    eager: bool
+    api_host: str
+    api_port: int
+    public_url: str
+    images_path: Path
+    instances_path: Path
+    default_project_id: str
+    default_user_id: str
+    rpc_response_timeout: float
+    report_interval: float
+    service_down_time: float
+    max_attempts: int
+    cpu_allocation_ratio: float
+    ram_allocation_ratio: float
+    disk_allocation_ratio: float
+    reserved_host_memory_mb: int
+    reserved_host_disk_mb: int
+    ram_weight_multiplier: float
+    cpu_weight_multiplier: float
+    disk_weight_multiplier: float
+    availability_zone: str
+    default_schedule_zone: str
+    compute_rpc_version_cap: str
+    flower_port: int
+    flower_user: str
+    flower_password: str
+
+    @classmethod
+    def from_env(cls):
+        state = _state_dir()
+        broker = _env("STRATUS_BROKER_URL", "redis://127.0.0.1:6379/0")
+        port = _env("STRATUS_API_PORT", 8774, int)
+        host = _env("STRATUS_API_HOST", "127.0.0.1")
+        return cls(
+            state_dir=state,
+            database_url=_env("STRATUS_DATABASE_URL", f"sqlite:///{state / 'stratus.sqlite'}"),
+            broker_url=broker,
+            result_backend=_env("STRATUS_RESULT_BACKEND", broker),
+            libvirt_uri=_env("STRATUS_LIBVIRT_URI", "test:///default"),
+            eager=_env("CELERY_TASK_ALWAYS_EAGER", False, bool),
+            api_host=host,
+            api_port=port,
+            public_url=_env("STRATUS_PUBLIC_URL", f"http://{host}:{port}"),
+            images_path=Path(_env("STRATUS_IMAGES_PATH", str(state / "images"))),
+            instances_path=Path(_env("STRATUS_INSTANCES_PATH", str(state / "instances"))),
+            default_project_id=_env("STRATUS_DEFAULT_PROJECT_ID", "default"),
+            default_user_id=_env("STRATUS_DEFAULT_USER_ID", "admin"),
+            rpc_response_timeout=_env("STRATUS_RPC_RESPONSE_TIMEOUT", 60.0, float),
+            report_interval=_env("STRATUS_REPORT_INTERVAL", 10.0, float),
+            service_down_time=_env("STRATUS_SERVICE_DOWN_TIME", 60.0, float),
+            max_attempts=_env("STRATUS_MAX_ATTEMPTS", 3, int),
+            cpu_allocation_ratio=_env("STRATUS_CPU_ALLOCATION_RATIO", 4.0, float),
+            ram_allocation_ratio=_env("STRATUS_RAM_ALLOCATION_RATIO", 1.0, float),
+            disk_allocation_ratio=_env("STRATUS_DISK_ALLOCATION_RATIO", 1.0, float),
+            reserved_host_memory_mb=_env("STRATUS_RESERVED_HOST_MEMORY_MB", 0, int),
+            reserved_host_disk_mb=_env("STRATUS_RESERVED_HOST_DISK_MB", 0, int),
+            ram_weight_multiplier=_env("STRATUS_RAM_WEIGHT_MULTIPLIER", 1.0, float),
+            cpu_weight_multiplier=_env("STRATUS_CPU_WEIGHT_MULTIPLIER", 1.0, float),
+            disk_weight_multiplier=_env("STRATUS_DISK_WEIGHT_MULTIPLIER", 1.0, float),
+            availability_zone=_env("STRATUS_AVAILABILITY_ZONE", "nova"),
+            default_schedule_zone=_env("STRATUS_DEFAULT_SCHEDULE_ZONE", ""),
+            compute_rpc_version_cap=_env("STRATUS_COMPUTE_RPC_VERSION_CAP", ""),
+            flower_port=_env("STRATUS_FLOWER_PORT", 5555, int),
+            flower_user=_env("STRATUS_FLOWER_USER", "admin"),
+            flower_password=_env("STRATUS_FLOWER_PASSWORD", "stratus"),
+        )
+
+
+@functools.lru_cache(maxsize=1)
+def get_settings():
+    """The process's settings, read once from the environment."""
+    return Settings.from_env()
+
+
+def reset_settings():
+    """Forget the cached settings (tests change the environment)."""
+    get_settings.cache_clear()

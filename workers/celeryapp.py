@@ -1,0 +1,22 @@
+"""The one Celery application every role's tasks are registered on."""
+from celery import Celery
+
+app = Celery("stratus")
+app.config_from_object("celeryconfig")
+
+ROLE_TASK_MODULES = {
+    "conductor": "workers.conductor.tasks",
+    "scheduler": "workers.scheduler.tasks",
+    "compute": "workers.compute.tasks",
+}
+
+
+def load_roles(*roles):
+    """Register the tasks of these roles in this process.
+
+    A worker loads only its own role; local mode loads every role so that
+    an eager `apply_async` finds each task in-process."""
+    import importlib
+
+    for role in roles or ROLE_TASK_MODULES:
+        importlib.import_module(ROLE_TASK_MODULES[role])

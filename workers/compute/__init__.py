@@ -1,0 +1,1 @@
+"""The compute role: one worker per hypervisor, queue compute.<host>."""

@@ -1,0 +1,153 @@
+"""Client side of the conductor: what the other roles import.
+
+ConductorAPI proxies database work (the other roles never open the
+database); ComputeTaskAPI starts the long orchestrations. Both go to the
+`conductor` queue, as in Nova.
+
+API version history:
+    1.0 - boot slice: services, compute nodes, claims, flavors, images,
+          instances, actions/events, faults; build and reschedule.
+"""
+from workers.rpc import RPCClient
+
+RPC_VERSION = "1.0"
+_UNSET = "__unset__"
+
+
+def _client():
+    return RPCClient("conductor", RPC_VERSION)
+
+
+class ConductorAPI:
+    """Database access for roles that may not import the models."""
+
+    def __init__(self):
+        self.client = _client()
+
+    # services and compute nodes
+    def service_update(self, ctxt, host, binary, topic, availability_zone=None):
+        """Create or heartbeat a service row; returns the Service."""
+        return self.client.call(ctxt, "service_update", host=host, binary=binary,
+                                topic=topic, availability_zone=availability_zone)
+
+    def service_get_all(self, ctxt, binary=None):
+        """Every service, each with `up` computed from its last heartbeat."""
+        return self.client.call(ctxt, "service_get_all", binary=binary)
+
+    def compute_node_update(self, ctxt, host, nodename, resources):
+        """Create or refresh a hypervisor's totals (not its usage)."""
+        return self.client.call(ctxt, "compute_node_update", host=host,
+                                nodename=nodename, resources=resources)
+
+    def compute_node_get_all(self, ctxt):
+        """Every compute node, with its service's state and zone."""
+        return self.client.call(ctxt, "compute_node_get_all")
+
+    def compute_node_get(self, ctxt, node_id):
+        """One compute node by id."""
+        return self.client.call(ctxt, "compute_node_get", node_id=node_id)
+
+    # claims
+    def claim_resources(self, ctxt, instance_uuid, compute_node_id, vcpus, memory_mb, disk_gb):
+        """Atomically take room on a node; False when it does not fit."""
+        return self.client.call(ctxt, "claim_resources", instance_uuid=instance_uuid,
+                                compute_node_id=compute_node_id, vcpus=vcpus,
+                                memory_mb=memory_mb, disk_gb=disk_gb)
+
+    def release_resources(self, ctxt, instance_uuid, compute_node_id=None):
+        """Give back an instance's claim(s); idempotent."""
+        return self.client.call(ctxt, "release_resources", instance_uuid=instance_uuid,
+                                compute_node_id=compute_node_id)
+
+    # flavors and images
+    def flavor_get_all(self, ctxt, is_public=True, min_ram=None, min_disk=None):
+        """Flavors; is_public None means public and private."""
+        return self.client.call(ctxt, "flavor_get_all", is_public=is_public,
+                                min_ram=min_ram, min_disk=min_disk)
+
+    def flavor_get(self, ctxt, flavorid):
+        """One flavor by its API id."""
+        return self.client.call(ctxt, "flavor_get", flavorid=flavorid)
+
+    def flavor_create(self, ctxt, values):
+        """Create a flavor; `flavorid` None picks a UUID."""
+        return self.client.call(ctxt, "flavor_create", values=values)
+
+    def flavor_delete(self, ctxt, flavorid):
+        """Delete a flavor (existing servers keep their copy)."""
+        return self.client.call(ctxt, "flavor_delete", flavorid=flavorid)
+
+    def image_get_all(self, ctxt, filters=None):
+        """Images, filtered by name, id list or status."""
+        return self.client.call(ctxt, "image_get_all", filters=filters or {})
+
+    def image_get(self, ctxt, image_id):
+        """One image by id."""
+        return self.client.call(ctxt, "image_get", image_id=image_id)
+
+    def image_create(self, ctxt, values):
+        """Record an image whose file is in the image store."""
+        return self.client.call(ctxt, "image_create", values=values)
+
+    # instances
+    def instance_get(self, ctxt, instance_uuid):
+        """One instance (with its latest fault); deleted ones are not found."""
+        return self.client.call(ctxt, "instance_get", instance_uuid=instance_uuid)
+
+    def instance_get_all(self, ctxt, filters=None, limit=None, marker=None):
+        """Instances newest first, filtered, paged by marker."""
+        return self.client.call(ctxt, "instance_get_all", filters=filters or {},
+                                limit=limit, marker=marker)
+
+    def instance_update(self, ctxt, instance_uuid, values, expected_task_state=_UNSET,
+                        expected_vm_state=None):
+        """Save changes, compare-and-swap on task_state (and vm_state)."""
+        return self.client.call(ctxt, "instance_update", instance_uuid=instance_uuid,
+                                values=values, expected_task_state=expected_task_state,
+                                expected_vm_state=expected_vm_state)
+
+    def instance_destroy(self, ctxt, instance_uuid):
+        """Release the instance's claims and soft-delete it."""
+        return self.client.call(ctxt, "instance_destroy", instance_uuid=instance_uuid)
+
+    def instance_fault_create(self, ctxt, instance_uuid, code, message, details=None, host=None):
+        """Record why an instance failed."""
+        return self.client.call(ctxt, "instance_fault_create", instance_uuid=instance_uuid,
+                                code=code, message=message, details=details, host=host)
+
+    def action_event_start(self, ctxt, instance_uuid, event, host=None):
+        """Mark an event of the context's request started."""
+        self.client.cast(ctxt, "action_event_start", instance_uuid=instance_uuid,
+                         event=event, host=host)
+
+    def action_event_finish(self, ctxt, instance_uuid, event, result, traceback=None, host=None):
+        """Mark an event of the context's request finished (Success/Error)."""
+        self.client.cast(ctxt, "action_event_finish", instance_uuid=instance_uuid,
+                         event=event, result=result, traceback=traceback, host=host)
+
+
+class ComputeTaskAPI:
+    """The conductor's orchestrations (Nova's ComputeTaskAPI)."""
+
+    def __init__(self):
+        self.client = _client()
+
+    def create_instance(self, ctxt, values, request_spec):
+        """Record a new instance (action `create`), then start its build.
+
+        Returns the Instance at once; the build goes on behind a cast sent
+        after the commit."""
+        return self.client.call(ctxt, "create_instance", values=values,
+                                request_spec=request_spec)
+
+    def build_instances(self, ctxt, instance_uuid, request_spec):
+        """Schedule an instance and cast its build to the chosen host."""
+        self.client.cast(ctxt, "build_instances", instance_uuid=instance_uuid,
+                         request_spec=request_spec)
+
+    def reschedule_instance(self, ctxt, instance_uuid, request_spec, alternates,
+                            failed_host, reason):
+        """A host failed to spawn: try the next alternate, or fail the build."""
+        self.client.cast(ctxt, "reschedule_instance", instance_uuid=instance_uuid,
+                         request_spec=request_spec, alternates=alternates,
+                         failed_host=failed_host, reason=reason)

@@ -1,0 +1,39 @@
+"""The request context that travels with every RPC message."""
+import dataclasses
+import uuid
+
+
+def new_request_id():
+    return f"req-{uuid.uuid4()}"
+
+
+@dataclasses.dataclass
+class RequestContext:
+    """Who asked, in which project, under which request id."""
+
+    user_id: str
+    project_id: str
+    roles: list = dataclasses.field(default_factory=list)
+    request_id: str = dataclasses.field(default_factory=new_request_id)
+    is_admin: bool = False
+    # The Celery task id running this request, if any; lets events link to Flower.
+    task_id: str | None = None
+
+    def to_dict(self):
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data):
+        fields = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in fields})
+
+    def elevated(self):
+        """A copy of this context with admin rights (for internal work)."""
+        roles = sorted(set(self.roles) | {"admin"})
+        return dataclasses.replace(self, roles=roles, is_admin=True)
+
+
+def get_admin_context(request_id=None):
+    """A context for a service acting on its own behalf."""
+    return RequestContext(user_id="stratus", project_id="service", roles=["admin"],
+                          request_id=request_id or new_request_id(), is_admin=True)

@@ -1,0 +1,128 @@
+"""Exceptions that cross role boundaries. Each has an HTTP code the API
+maps it to; over RPC they travel as {"type", "message"} and are rebuilt
+from this module by name."""
+
+
+class StratusException(Exception):
+    """Base of every Stratus error; `msg_fmt` is filled from kwargs."""
+
+    msg_fmt = "An unknown exception occurred."
+    code = 500
+
+    def __init__(self, message=None, **kwargs):
+        self.kwargs = kwargs
+        if message is None:
+            try:
+                message = self.msg_fmt % kwargs
+            except (KeyError, TypeError):
+                message = self.msg_fmt
+        self.message = str(message)
+        super().__init__(self.message)
+
+    def to_primitive(self):
+        return {"type": type(self).__name__, "message": self.message}
+
+    @staticmethod
+    def from_primitive(data):
+        cls = globals().get(data.get("type"))
+        if not (isinstance(cls, type) and issubclass(cls, StratusException)):
+            cls = RemoteError
+        return cls(data.get("message", ""))
+
+
+class RemoteError(StratusException):
+    msg_fmt = "Remote error."
+
+
+class Invalid(StratusException):
+    msg_fmt = "Invalid request."
+    code = 400
+
+
+class NotFound(StratusException):
+    msg_fmt = "Resource could not be found."
+    code = 404
+
+
+class Conflict(StratusException):
+    msg_fmt = "Conflict."
+    code = 409
+
+
+class InstanceNotFound(NotFound):
+    msg_fmt = "Instance %(instance_id)s could not be found."
+
+
+class FlavorNotFound(NotFound):
+    msg_fmt = "Flavor %(flavor_id)s could not be found."
+
+
+class ImageNotFound(NotFound):
+    msg_fmt = "Image %(image_id)s could not be found."
+
+
+class ComputeHostNotFound(NotFound):
+    msg_fmt = "Compute host %(host)s could not be found."
+
+
+class ServiceNotFound(NotFound):
+    msg_fmt = "Service %(service_id)s could not be found."
+
+
+class FlavorExists(Conflict):
+    msg_fmt = "Flavor with %(key)s %(value)s already exists."
+
+
+class ImageExists(Conflict):
+    msg_fmt = "Image %(image_id)s already exists."
+
+
+class UnexpectedTaskStateError(Conflict):
+    msg_fmt = ("Conflict updating instance %(instance_uuid)s. "
+               "Expected: %(expected)s. Actual: %(actual)s")
+
+
+class UnexpectedDeletingTaskStateError(UnexpectedTaskStateError):
+    pass
+
+
+class InstanceInvalidState(Conflict):
+    msg_fmt = ("Cannot '%(method)s' instance %(instance_uuid)s while it is in "
+               "%(attr)s %(state)s")
+
+
+class NoValidHost(StratusException):
+    msg_fmt = "No valid host was found. %(reason)s"
+
+
+class ClaimFailed(StratusException):
+    msg_fmt = "Claim of %(resources)s on %(host)s failed: not enough room."
+
+
+class UnsupportedVersion(StratusException):
+    msg_fmt = "Endpoint %(role)s does not support RPC version %(version)s (speaks %(supported)s)."
+
+
+class VersionCapExceeded(StratusException):
+    msg_fmt = "RPC version %(version)s is above the cap %(cap)s for %(role)s."
+
+
+class MessagingTimeout(StratusException):
+    msg_fmt = "Timed out after %(timeout)ss waiting for a reply to %(method)s."
+    code = 504
+
+
+class UnknownHost(StratusException):
+    msg_fmt = "This process serves no compute host named %(host)s."
+
+
+class RescheduledException(StratusException):
+    msg_fmt = "Build of instance %(instance_uuid)s was re-scheduled: %(reason)s"
+
+
+class BuildAbortException(StratusException):
+    msg_fmt = "Build of instance %(instance_uuid)s aborted: %(reason)s"
+
+
+class HypervisorError(StratusException):
+    msg_fmt = "Hypervisor error: %(reason)s"

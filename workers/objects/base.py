@@ -1,0 +1,76 @@
+"""Plain versioned wire objects: what roles other than the conductor see
+of the database. No ORM here; each object is a dataclass with a VERSION
+and travels as {"stratus_object.name", "stratus_object.version",
+"stratus_object.data"} inside JSON messages."""
+import dataclasses
+import datetime
+
+_REGISTRY = {}
+_NAME = "stratus_object.name"
+_VERSION = "stratus_object.version"
+_DATA = "stratus_object.data"
+
+
+def register(cls):
+    """Class decorator: make a dataclass a wire object."""
+    _REGISTRY[cls.__name__] = cls
+    return cls
+
+
+class StratusObject:
+    """Mixin for wire objects: dict round trip and version tag."""
+
+    VERSION = "1.0"
+
+    def to_dict(self):
+        return {f.name: _encode(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+    @classmethod
+    def from_dict(cls, data):
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: _decode(v) for k, v in data.items() if k in names})
+
+    def obj_to_primitive(self):
+        return {_NAME: type(self).__name__, _VERSION: self.VERSION, _DATA: self.to_dict()}
+
+    def update(self, values):
+        for key, value in values.items():
+            setattr(self, key, value)
+
+
+def _encode(value):
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    return to_primitive(value)
+
+
+def _decode(value):
+    return from_primitive(value)
+
+
+def to_primitive(value):
+    """Turn objects, lists and dicts of them into JSON-ready values."""
+    if isinstance(value, StratusObject):
+        return value.obj_to_primitive()
+    if isinstance(value, (list, tuple)):
+        return [to_primitive(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_primitive(v) for k, v in value.items()}
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    return value
+
+
+def from_primitive(value):
+    """The inverse of to_primitive: rebuild registered objects."""
+    if isinstance(value, dict):
+        if _NAME in value:
+            cls = _REGISTRY[value[_NAME]]
+            major = value[_VERSION].split(".")[0]
+            if major != cls.VERSION.split(".")[0]:
+                raise ValueError(f"{cls.__name__} {value[_VERSION]} is incompatible with {cls.VERSION}")
+            return cls.from_dict(value[_DATA])
+        return {k: from_primitive(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [from_primitive(v) for v in value]
+    return value

@@ -1,0 +1,147 @@
+"""The wire objects of the boot slice. Field names follow Nova's."""
+import dataclasses
+from dataclasses import field
+
+from workers.objects.base import StratusObject, register
+
+
+@register
+@dataclasses.dataclass
+class Flavor(StratusObject):
+    """A server size: vCPUs, RAM (MB), root/ephemeral disk (GB), swap (MB)."""
+
+    id: int
+    flavorid: str
+    name: str
+    vcpus: int
+    memory_mb: int
+    root_gb: int
+    ephemeral_gb: int = 0
+    swap: int = 0
+    rxtx_factor: float = 1.0
+    is_public: bool = True
+    disabled: bool = False
+    description: str | None = None
+    extra_specs: dict = field(default_factory=dict)
+
+
+@register
+@dataclasses.dataclass
+class Image(StratusObject):
+    """A bootable image in the image store (Glance-v2 fields)."""
+
+    id: str
+    name: str
+    status: str = "active"
+    disk_format: str = "qcow2"
+    container_format: str = "bare"
+    size: int = 0
+    checksum: str | None = None
+    visibility: str = "public"
+    min_disk: int = 0
+    min_ram: int = 0
+    file: str | None = None
+    owner: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+@register
+@dataclasses.dataclass
+class Instance(StratusObject):
+    """A server, as every role but the conductor sees it."""
+
+    uuid: str
+    display_name: str
+    project_id: str
+    user_id: str
+    vm_state: str
+    task_state: str | None = None
+    power_state: int = 0
+    host: str | None = None
+    node: str | None = None
+    availability_zone: str | None = None
+    flavor: Flavor | None = None
+    image_ref: str = ""
+    vcpus: int = 0
+    memory_mb: int = 0
+    root_gb: int = 0
+    ephemeral_gb: int = 0
+    metadata: dict = field(default_factory=dict)
+    key_name: str | None = None
+    access_ip_v4: str | None = None
+    access_ip_v6: str | None = None
+    launched_at: str | None = None
+    terminated_at: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+    deleted_at: str | None = None
+    deleted: bool = False
+    launch_index: int = 0
+    reservation_id: str | None = None
+    config_drive: str = ""
+    fault: dict | None = None
+    id: int | None = None
+
+
+@register
+@dataclasses.dataclass
+class ComputeNode(StratusObject):
+    """A hypervisor's totals and usage, with its service's state."""
+
+    id: int
+    host: str
+    hypervisor_hostname: str
+    hypervisor_type: str
+    hypervisor_version: int
+    vcpus: int
+    memory_mb: int
+    local_gb: int
+    vcpus_used: int = 0
+    memory_mb_used: int = 0
+    local_gb_used: int = 0
+    running_vms: int = 0
+    cpu_allocation_ratio: float = 1.0
+    ram_allocation_ratio: float = 1.0
+    disk_allocation_ratio: float = 1.0
+    host_ip: str = "127.0.0.1"
+    uuid: str | None = None
+    service_id: int | None = None
+    service_disabled: bool = False
+    service_disabled_reason: str | None = None
+    service_up: bool = True
+    availability_zone: str = "nova"
+    updated_at: str | None = None
+
+
+@register
+@dataclasses.dataclass
+class Service(StratusObject):
+    """A role's process on a host, with its last heartbeat."""
+
+    id: int
+    host: str
+    binary: str
+    topic: str
+    report_count: int = 0
+    disabled: bool = False
+    disabled_reason: str | None = None
+    forced_down: bool = False
+    availability_zone: str = "nova"
+    updated_at: str | None = None
+    created_at: str | None = None
+    last_seen_up: str | None = None
+    up: bool = False
+    uuid: str | None = None
+    version: int = 1
+
+
+@register
+@dataclasses.dataclass
+class Selection(StratusObject):
+    """One destination chosen by the scheduler (claimed or an alternate)."""
+
+    host: str
+    nodename: str
+    compute_node_id: int
+    claimed: bool = False

@@ -1,0 +1,122 @@
+"""The RPC spine: `call`, `cast` and `prepare(server=, version=)` over
+Celery, the way Nova's roles talk over oslo.messaging.
+
+A message is one JSON object, the task's single keyword argument
+`envelope`: {"version", "context", "server", "args", "reply"}. A server
+(the task side) checks the version, rebuilds the context and calls the
+manager method of the same name. A `call` gets back {"result"} or
+{"error": {"type", "message"}}; a `cast` raises on the worker so that a
+failure shows in Flower."""
+import logging
+
+from celery.exceptions import TimeoutError as CeleryTimeout
+
+from config import get_settings
+from workers import exception
+from workers.celeryapp import app
+from workers.context import RequestContext
+from workers.objects import from_primitive, to_primitive
+
+LOG = logging.getLogger(__name__)
+
+
+def _parse(version):
+    major, _, minor = str(version).partition(".")
+    return int(major), int(minor or 0)
+
+
+def version_is_compatible(supported, requested):
+    """Same major, and the server's minor is at least the message's."""
+    s_major, s_minor = _parse(supported)
+    r_major, r_minor = _parse(requested)
+    return s_major == r_major and s_minor >= r_minor
+
+
+class RPCClient:
+    """A client for one role. `prepare()` binds it to a server or version."""
+
+    def __init__(self, role, version, version_cap=None, server=None, timeout=None):
+        self.role = role
+        self.version = version
+        self.version_cap = version_cap or None
+        self.server = server
+        self.timeout = timeout
+
+    def prepare(self, server=None, version=None, timeout=None):
+        """A copy of this client bound to a host queue and/or a version."""
+        version = version or self.version
+        if self.version_cap and not version_is_compatible(self.version_cap, version):
+            raise exception.VersionCapExceeded(role=self.role, version=version,
+                                               cap=self.version_cap)
+        return RPCClient(self.role, version, self.version_cap,
+                         server or self.server, timeout or self.timeout)
+
+    def can_send_version(self, version):
+        """Whether the cap allows this version (for rolling upgrades)."""
+        return not self.version_cap or version_is_compatible(self.version_cap, version)
+
+    @property
+    def queue(self):
+        return f"{self.role}.{self.server}" if self.server else self.role
+
+    def _send(self, ctxt, method, kwargs, reply):
+        envelope = {"version": self.version, "context": ctxt.to_dict(), "server": self.server,
+                    "args": to_primitive(kwargs), "reply": reply}
+        sig = app.signature(f"{self.role}.{method}", kwargs={"envelope": envelope},
+                            queue=self.queue)
+        return sig.apply_async(queue=self.queue, ignore_result=not reply)
+
+    def cast(self, ctxt, method, **kwargs):
+        """Send and forget."""
+        try:
+            self._send(ctxt, method, kwargs, reply=False)
+        except exception.StratusException:
+            if not app.conf.task_always_eager:
+                raise
+            # In local mode the cast ran inline; a failure there belongs to
+            # the receiving role, as it would on a worker, not to the caller.
+            LOG.exception("cast %s.%s failed", self.role, method)
+
+    def call(self, ctxt, method, **kwargs):
+        """Send and wait for the reply (rpc_response_timeout by default)."""
+        timeout = self.timeout or get_settings().rpc_response_timeout
+        result = self._send(ctxt, method, kwargs, reply=True)
+        try:
+            reply = result.get(timeout=timeout, disable_sync_subtasks=False)
+        except CeleryTimeout:
+            raise exception.MessagingTimeout(timeout=timeout, method=f"{self.role}.{method}")
+        if "error" in reply:
+            raise exception.StratusException.from_primitive(reply["error"])
+        return from_primitive(reply["result"])
+
+
+def dispatch(role, supported_version, manager_for, method, envelope, task_id=None):
+    """The server side of a message: check, unpack, run, pack the reply."""
+    reply = envelope.get("reply", False)
+    try:
+        manager = manager_for(envelope.get("server"))
+        if not version_is_compatible(supported_version, envelope.get("version", "0.0")):
+            raise exception.UnsupportedVersion(role=role, version=envelope.get("version"),
+                                               supported=supported_version)
+        ctxt = RequestContext.from_dict(envelope.get("context") or {})
+        ctxt.task_id = task_id
+        result = getattr(manager, method)(ctxt, **from_primitive(envelope.get("args") or {}))
+    except exception.StratusException as exc:
+        if not reply:
+            raise
+        return {"error": exc.to_primitive()}
+    return {"result": to_primitive(result)}
+
+
+def expose(role, version, manager_for, methods):
+    """Register one Celery task `<role>.<method>` per manager method.
+
+    `manager_for(server)` returns the manager that serves a message sent to
+    `server` (compute processes may serve several hosts)."""
+    tasks = {}
+    for method in methods:
+        def run(self, envelope, _method=method):
+            return dispatch(role, version, manager_for, _method, envelope, self.request.id)
+
+        tasks[method] = app.task(name=f"{role}.{method}", bind=True)(run)
+    return tasks

@@ -1,0 +1,1 @@
+"""The scheduler role: filters, weighers and race-free claims."""
