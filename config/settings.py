@@ -51,6 +51,9 @@ class Settings:
     availability_zone: str
     default_schedule_zone: str
     compute_rpc_version_cap: str
+    test_host_vcpus: int
+    test_host_memory_mb: int
+    test_host_disk_gb: int
     flower_port: int
     flower_user: str
     flower_password: str
@@ -90,6 +93,10 @@ class Settings:
             availability_zone=_env("STRATUS_AVAILABILITY_ZONE", "nova"),
             default_schedule_zone=_env("STRATUS_DEFAULT_SCHEDULE_ZONE", ""),
             compute_rpc_version_cap=_env("STRATUS_COMPUTE_RPC_VERSION_CAP", ""),
+            # Size of a host on libvirt's test driver (real hosts report their own).
+            test_host_vcpus=_env("STRATUS_TEST_HOST_VCPUS", 16, int),
+            test_host_memory_mb=_env("STRATUS_TEST_HOST_MEMORY_MB", 32768, int),
+            test_host_disk_gb=_env("STRATUS_TEST_HOST_DISK_GB", 500, int),
             flower_port=_env("STRATUS_FLOWER_PORT", 5555, int),
             flower_user=_env("STRATUS_FLOWER_USER", "admin"),
             flower_password=_env("STRATUS_FLOWER_PASSWORD", "stratus"),

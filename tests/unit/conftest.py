@@ -1,0 +1,37 @@
+"""Unit fixtures: a migrated SQLite database per session, emptied before
+each test that asks for `db`, and every role's tasks registered."""
+import pytest
+
+from workers.celeryapp import load_roles
+
+
+@pytest.fixture(scope="session")
+def _schema():
+    from workers.conductor.db import migration
+
+    migration.upgrade()
+
+
+@pytest.fixture
+def db(_schema):
+    """A clean database (every table emptied)."""
+    from workers.conductor.db import models
+    from workers.conductor.db.session import transaction
+
+    with transaction() as session:
+        for table in reversed(models.Base.metadata.sorted_tables):
+            session.execute(table.delete())
+    yield
+
+
+@pytest.fixture
+def roles():
+    """Every role's tasks registered in this process (local mode)."""
+    load_roles()
+
+
+@pytest.fixture
+def ctxt():
+    from workers.context import RequestContext
+
+    return RequestContext(user_id="u1", project_id="p1", roles=["admin"], is_admin=True)
