@@ -1,0 +1,158 @@
+"""Instances, their actions and events, and their faults.
+
+Every save of an instance can be a compare-and-swap on task_state (and
+vm_state), as Nova's instance.save(expected_task_state=...)."""
+from sqlalchemy import and_, or_, select, update
+
+from workers import exception
+from workers.conductor.db.models import (Instance, InstanceAction, InstanceActionEvent,
+                                         InstanceFault, utcnow)
+from workers.objects import states
+
+UNSET = "__unset__"
+_COLUMNS = {c.key for c in Instance.__mapper__.column_attrs} - {"id", "deleted"}
+
+
+def instance_create(session, values):
+    values = dict(values)
+    values["user_metadata"] = values.pop("metadata", None) or {}
+    row = Instance(**{k: v for k, v in values.items() if k in _COLUMNS})
+    session.add(row)
+    session.flush()
+    return row
+
+
+def instance_get(session, instance_uuid, read_deleted=False):
+    query = select(Instance).where(Instance.uuid == instance_uuid)
+    if not read_deleted:
+        query = query.where(Instance.deleted == 0)
+    row = session.scalars(query).first()
+    if row is None:
+        raise exception.InstanceNotFound(instance_id=instance_uuid)
+    return row
+
+
+def instance_get_all(session, filters, limit=None, marker=None):
+    query = select(Instance).order_by(Instance.created_at.desc(), Instance.id.desc())
+    if not filters.get("deleted"):
+        query = query.where(Instance.deleted == 0)
+    for key in ("project_id", "host", "vm_state", "task_state", "user_id", "uuid"):
+        if key in filters and filters[key] is not None:
+            wanted = filters[key]
+            column = getattr(Instance, key)
+            query = query.where(column.in_(wanted) if isinstance(wanted, list) else column == wanted)
+    if filters.get("name"):
+        query = query.where(Instance.display_name.contains(filters["name"]))
+    if marker:
+        after = session.scalars(select(Instance).where(Instance.uuid == marker)).first()
+        if after is None:
+            raise exception.Invalid(f"marker [{marker}] not found")
+        query = query.where(or_(Instance.created_at < after.created_at,
+                                and_(Instance.created_at == after.created_at,
+                                     Instance.id < after.id)))
+    if limit is not None:
+        query = query.limit(int(limit))
+    return list(session.scalars(query))
+
+
+def _matches(column, expected):
+    if expected is None:
+        return column.is_(None)
+    expected = list(expected) if isinstance(expected, (list, tuple)) else [expected]
+    values = [e for e in expected if e is not None]
+    clause = column.in_(values)
+    return or_(clause, column.is_(None)) if None in expected else clause
+
+
+def instance_update(session, instance_uuid, values, expected_task_state=UNSET,
+                    expected_vm_state=None):
+    """Save `values`; with an expectation, only if the row still matches."""
+    values = dict(values)
+    if "metadata" in values:
+        values["user_metadata"] = values.pop("metadata")
+    values = {k: v for k, v in values.items() if k in _COLUMNS}
+    values["updated_at"] = utcnow()
+    query = update(Instance).where(Instance.uuid == instance_uuid, Instance.deleted == 0)
+    if expected_task_state != UNSET:
+        query = query.where(_matches(Instance.task_state, expected_task_state))
+    if expected_vm_state is not None:
+        query = query.where(_matches(Instance.vm_state, expected_vm_state))
+    done = session.execute(query.values(**values).execution_options(synchronize_session=False))
+    if done.rowcount != 1:
+        _raise_conflict(session, instance_uuid, expected_task_state, expected_vm_state)
+    session.expire_all()
+    return instance_get(session, instance_uuid)
+
+
+def _raise_conflict(session, instance_uuid, expected_task_state, expected_vm_state):
+    row = instance_get(session, instance_uuid)
+    if expected_task_state != UNSET and row.task_state == states.DELETING:
+        raise exception.UnexpectedDeletingTaskStateError(
+            instance_uuid=instance_uuid, expected=expected_task_state, actual=row.task_state)
+    actual = row.task_state if expected_task_state != UNSET else row.vm_state
+    expected = expected_task_state if expected_task_state != UNSET else expected_vm_state
+    raise exception.UnexpectedTaskStateError(instance_uuid=instance_uuid, expected=expected,
+                                             actual=actual)
+
+
+def instance_soft_delete(session, instance_uuid):
+    row = instance_get(session, instance_uuid)
+    now = utcnow()
+    row.vm_state, row.task_state, row.power_state = states.DELETED, None, states.NOSTATE
+    row.deleted, row.deleted_at, row.terminated_at = row.id, now, now
+    session.flush()
+    return row
+
+
+def latest_faults(session, instance_uuids):
+    rows = session.scalars(select(InstanceFault).where(
+        InstanceFault.instance_uuid.in_(list(instance_uuids))).order_by(InstanceFault.id))
+    return {row.instance_uuid: row for row in rows}
+
+
+def fault_create(session, instance_uuid, code, message, details=None, host=None):
+    row = InstanceFault(instance_uuid=instance_uuid, code=code, message=str(message)[:255],
+                        details=details, host=host)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def action_start(session, ctxt, instance_uuid, action):
+    row = InstanceAction(instance_uuid=instance_uuid, request_id=ctxt.request_id,
+                         action=action, project_id=ctxt.project_id, user_id=ctxt.user_id)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _action(session, instance_uuid, request_id):
+    return session.scalars(select(InstanceAction).where(
+        InstanceAction.instance_uuid == instance_uuid,
+        InstanceAction.request_id == request_id)).first()
+
+
+def event_record(session, ctxt, instance_uuid, event, start=False, result=None,
+                 traceback=None, host=None):
+    """Start or finish an event. Casts may arrive out of order, so either
+    side creates the row and the other completes it."""
+    action = _action(session, instance_uuid, ctxt.request_id)
+    if action is None:
+        return None
+    row = session.scalars(select(InstanceActionEvent).where(
+        InstanceActionEvent.action_id == action.id, InstanceActionEvent.event == event)).first()
+    if row is None:
+        row = InstanceActionEvent(action_id=action.id, event=event)
+        session.add(row)
+    now = utcnow()
+    if start:
+        row.start_time = row.start_time or now
+        row.task_id = ctxt.task_id
+    else:
+        row.start_time = row.start_time or now
+        row.finish_time, row.result, row.traceback = now, result, traceback
+        if result == "Error":
+            action.message = "Error"
+    row.host = host or row.host
+    session.flush()
+    return row

@@ -1,0 +1,211 @@
+"""The conductor's database endpoints: each method opens one short
+transaction and returns wire objects (never rows)."""
+import math
+
+from workers import exception
+from workers.conductor import convert
+from workers.conductor.db import catalog, hosts, instances
+from workers.conductor.db.session import transaction
+
+
+class ConductorManager:
+    """Database work for the roles that may not touch the database."""
+
+    # services and compute nodes
+    def service_update(self, ctxt, host, binary, topic, availability_zone=None):
+        with transaction() as session:
+            return convert.service(hosts.service_update(session, host, binary, topic,
+                                                            availability_zone))
+
+    def service_get_all(self, ctxt, binary=None):
+        with transaction() as session:
+            return [convert.service(row) for row in hosts.service_get_all(session, binary)]
+
+    def compute_node_update(self, ctxt, host, nodename, resources):
+        with transaction() as session:
+            node = hosts.compute_node_update(session, host, nodename, resources)
+            return convert.compute_node(*hosts.compute_node_get(session, node.id))
+
+    def compute_node_get_all(self, ctxt):
+        with transaction() as session:
+            return [convert.compute_node(node, svc)
+                    for node, svc in hosts.compute_nodes_with_services(session)]
+
+    def compute_node_get(self, ctxt, node_id):
+        with transaction() as session:
+            return convert.compute_node(*hosts.compute_node_get(session, node_id))
+
+    # claims
+    def claim_resources(self, ctxt, instance_uuid, compute_node_id, vcpus, memory_mb, disk_gb):
+        with transaction() as session:
+            return hosts.claim(session, instance_uuid, compute_node_id, vcpus, memory_mb,
+                                   disk_gb)
+
+    def release_resources(self, ctxt, instance_uuid, compute_node_id=None):
+        with transaction() as session:
+            return hosts.release(session, instance_uuid, compute_node_id)
+
+    # flavors and images
+    def flavor_get_all(self, ctxt, is_public=True, min_ram=None, min_disk=None):
+        with transaction() as session:
+            return [convert.flavor(row)
+                    for row in catalog.flavor_get_all(session, is_public, min_ram, min_disk)]
+
+    def flavor_get(self, ctxt, flavorid):
+        with transaction() as session:
+            return convert.flavor(catalog.flavor_get(session, flavorid))
+
+    def flavor_create(self, ctxt, values):
+        with transaction() as session:
+            return convert.flavor(catalog.flavor_create(session, values))
+
+    def flavor_delete(self, ctxt, flavorid):
+        with transaction() as session:
+            catalog.flavor_delete(session, flavorid)
+
+    def image_get_all(self, ctxt, filters):
+        with transaction() as session:
+            return [convert.image(row) for row in catalog.image_get_all(session, filters)]
+
+    def image_get(self, ctxt, image_id):
+        with transaction() as session:
+            return convert.image(catalog.image_get(session, image_id))
+
+    def image_create(self, ctxt, values):
+        with transaction() as session:
+            return convert.image(catalog.image_create(session, values))
+
+    # instances
+    def instance_get(self, ctxt, instance_uuid):
+        with transaction() as session:
+            row = instances.instance_get(session, instance_uuid)
+            return convert.instance(row, instances.latest_faults(session, [row.uuid]).get(row.uuid))
+
+    def instance_get_all(self, ctxt, filters, limit=None, marker=None):
+        with transaction() as session:
+            rows = instances.instance_get_all(session, filters, limit, marker)
+            faults = instances.latest_faults(session, [r.uuid for r in rows if r.vm_state == "error"])
+            return [convert.instance(row, faults.get(row.uuid)) for row in rows]
+
+    def instance_update(self, ctxt, instance_uuid, values, expected_task_state=instances.UNSET,
+                        expected_vm_state=None):
+        with transaction() as session:
+            row = instances.instance_update(session, instance_uuid, values,
+                                            expected_task_state, expected_vm_state)
+            return convert.instance(row)
+
+    def instance_destroy(self, ctxt, instance_uuid):
+        with transaction() as session:
+            hosts.release(session, instance_uuid)
+            return convert.instance(instances.instance_soft_delete(session, instance_uuid))
+
+    def instance_fault_create(self, ctxt, instance_uuid, code, message, details=None, host=None):
+        with transaction() as session:
+            return convert.fault(instances.fault_create(session, instance_uuid, code, message,
+                                                        details, host))
+
+    def action_event_start(self, ctxt, instance_uuid, event, host=None):
+        with transaction() as session:
+            instances.event_record(session, ctxt, instance_uuid, event, start=True, host=host)
+
+    def action_event_finish(self, ctxt, instance_uuid, event, result, traceback=None, host=None):
+        with transaction() as session:
+            instances.event_record(session, ctxt, instance_uuid, event, result=result,
+                                   traceback=traceback, host=host)
+
+
+class ComputeTaskManager:
+    """Long orchestrations (Nova's ComputeTaskManager): build and reschedule.
+
+    Database work happens in short transactions here; every message to
+    another role is sent after its commit."""
+
+    def __init__(self, scheduler_api=None, compute_api=None, compute_task_api=None):
+        from workers.compute.rpcapi import ComputeAPI
+        from workers.conductor.rpcapi import ComputeTaskAPI
+        from workers.scheduler.rpcapi import SchedulerAPI
+
+        self.scheduler_api = scheduler_api or SchedulerAPI()
+        self.compute_api = compute_api or ComputeAPI()
+        self.compute_task_api = compute_task_api or ComputeTaskAPI()
+
+    def create_instance(self, ctxt, values, request_spec):
+        with transaction() as session:
+            row = instances.instance_create(session, values)
+            instances.action_start(session, ctxt, row.uuid, "create")
+            created = convert.instance(row)
+        self.compute_task_api.build_instances(ctxt, created.uuid, request_spec)
+        return created
+
+    def build_instances(self, ctxt, instance_uuid, request_spec):
+        event = "conductor_schedule_and_build_instances"
+        self._event(ctxt, instance_uuid, event, start=True)
+        try:
+            selections = self.scheduler_api.select_destinations(
+                ctxt, request_spec, [instance_uuid])[0]
+        except exception.NoValidHost as exc:
+            self._fail(ctxt, instance_uuid, exc.message, event)
+            return
+        self._send_to_host(ctxt, instance_uuid, request_spec, selections[0], selections[1:],
+                           ["scheduling"], event)
+
+    def reschedule_instance(self, ctxt, instance_uuid, request_spec, alternates, failed_host,
+                            reason):
+        event = "conductor_reschedule_instance"
+        self._event(ctxt, instance_uuid, event, start=True)
+        with transaction() as session:
+            hosts.release(session, instance_uuid)
+        needs = _needs(request_spec["flavor"])
+        for index, alternate in enumerate(alternates):
+            with transaction() as session:
+                claimed = hosts.claim(session, instance_uuid, alternate.compute_node_id, *needs)
+            if claimed:
+                self._send_to_host(ctxt, instance_uuid, request_spec, alternate,
+                                   alternates[index + 1:], ["spawning", "scheduling"], event)
+                return
+        self._fail(ctxt, instance_uuid,
+                   "Exceeded maximum number of retries. Exhausted all hosts available for "
+                   f"retrying build failures for instance {instance_uuid}.", event,
+                   details=f"Last failure on {failed_host}: {reason}")
+
+    def _send_to_host(self, ctxt, instance_uuid, request_spec, chosen, alternates, expected,
+                      event):
+        try:
+            with transaction() as session:
+                row = instances.instance_update(
+                    session, instance_uuid,
+                    {"host": chosen.host, "node": chosen.nodename, "task_state": "scheduling"},
+                    expected_task_state=expected)
+                instance = convert.instance(row)
+        except (exception.InstanceNotFound, exception.UnexpectedTaskStateError):
+            # Deleted while we scheduled it: give the room back and stop.
+            with transaction() as session:
+                hosts.release(session, instance_uuid)
+            return
+        self._event(ctxt, instance_uuid, event, result="Success")
+        self.compute_api.build_and_run_instance(ctxt, chosen.host, instance, request_spec,
+                                                alternates)
+
+    def _fail(self, ctxt, instance_uuid, message, event, details=None):
+        with transaction() as session:
+            hosts.release(session, instance_uuid)
+            try:
+                instances.instance_update(session, instance_uuid,
+                                          {"vm_state": "error", "task_state": None})
+            except exception.InstanceNotFound:
+                return
+            instances.fault_create(session, instance_uuid, 500, message,
+                                   details or message)
+        self._event(ctxt, instance_uuid, event, result="Error", traceback=details or message)
+
+    @staticmethod
+    def _event(ctxt, instance_uuid, event, start=False, result=None, traceback=None):
+        with transaction() as session:
+            instances.event_record(session, ctxt, instance_uuid, event, start=start,
+                                   result=result, traceback=traceback)
+
+
+def _needs(flavor):
+    """(vcpus, memory_mb, disk_gb) an instance of this flavor claims."""
+    return (flavor.vcpus, flavor.memory_mb,
+            flavor.root_gb + flavor.ephemeral_gb + math.ceil((flavor.swap or 0) / 1024))

@@ -1,0 +1,19 @@
+"""Celery entry points of the conductor: unpack, call the manager."""
+import functools
+
+from workers import rpc
+from workers.conductor.manager import ComputeTaskManager, ConductorManager
+from workers.conductor.rpcapi import RPC_VERSION
+
+_conductor = functools.cache(ConductorManager)
+_compute_task = functools.cache(ComputeTaskManager)
+
+DB_TASKS = rpc.expose("conductor", RPC_VERSION, lambda server: _conductor(), [
+    "service_update", "service_get_all", "compute_node_update", "compute_node_get_all",
+    "compute_node_get", "claim_resources", "release_resources", "flavor_get_all", "flavor_get",
+    "flavor_create", "flavor_delete", "image_get_all", "image_get", "image_create",
+    "instance_get", "instance_get_all", "instance_update", "instance_destroy",
+    "instance_fault_create", "action_event_start", "action_event_finish"])
+
+COMPUTE_TASK_TASKS = rpc.expose("conductor", RPC_VERSION, lambda server: _compute_task(), [
+    "create_instance", "build_instances", "reschedule_instance"])
