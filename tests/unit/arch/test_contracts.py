@@ -1,0 +1,65 @@
+"""The architecture as tests: import-linter contracts, the runtime DB ban
+on compute and scheduler, and rpcapi stubs matching manager methods."""
+import inspect
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_import_linter_contracts_hold():
+    lint = Path(sys.executable).with_name("lint-imports")
+    done = subprocess.run([str(lint), "--config", str(ROOT / ".importlinter")], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("module", ["workers.cmd.compute", "workers.cmd.scheduler",
+                                    "workers.compute.tasks", "workers.scheduler.tasks"])
+def test_role_entry_modules_load_no_sqlalchemy(module):
+    probe = (f"import importlib, json, sys; importlib.import_module({module!r}); "
+             "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] == 'sqlalchemy'"
+             " or m.startswith('workers.conductor.db'))))")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120, env=dict(os.environ))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+
+
+def _stubs(cls):
+    return {name: inspect.signature(fn) for name, fn in inspect.getmembers(cls, inspect.isfunction)
+            if not name.startswith("_")}
+
+
+def _pairs():
+    from workers.compute.manager import ComputeManager
+    from workers.compute.rpcapi import ComputeAPI
+    from workers.conductor.manager import ComputeTaskManager, ConductorManager
+    from workers.conductor.rpcapi import ComputeTaskAPI, ConductorAPI
+    from workers.scheduler.manager import SchedulerManager
+    from workers.scheduler.rpcapi import SchedulerAPI
+
+    return [(ConductorAPI, ConductorManager), (ComputeTaskAPI, ComputeTaskManager),
+            (SchedulerAPI, SchedulerManager), (ComputeAPI, ComputeManager)]
+
+
+def _params(sig, skip):
+    return [p for p in list(sig.parameters)[1:] if p not in skip]
+
+
+def test_every_rpcapi_method_has_a_manager_method_with_the_same_arguments():
+    for stub_cls, manager_cls in _pairs():
+        managers = _stubs(manager_cls)
+        for name, sig in _stubs(stub_cls).items():
+            if name == "can_send_version":
+                continue
+            assert name in managers, f"{manager_cls.__name__} lacks {name}"
+            # Compute stubs take the target host, which picks the queue and
+            # is not passed on to the manager.
+            stub_args = _params(sig, {"host"})
+            assert stub_args == _params(managers[name], set()), f"{stub_cls.__name__}.{name}"

@@ -1,0 +1,71 @@
+"""The RPC spine: versions, caps, context and errors across a call."""
+import pytest
+
+from workers import exception, rpc
+from workers.celeryapp import app
+from workers.context import RequestContext
+
+
+class EchoManager:
+    def echo(self, ctxt, value):
+        return {"value": value, "request_id": ctxt.request_id, "task_id": ctxt.task_id,
+                "project_id": ctxt.project_id}
+
+    def boom(self, ctxt):
+        raise exception.FlavorNotFound(flavor_id="42")
+
+
+rpc.expose("echo", "1.3", lambda server: EchoManager(), ["echo", "boom"])
+
+
+@pytest.fixture
+def ctxt():
+    return RequestContext(user_id="u", project_id="p", roles=["member"])
+
+
+def test_call_carries_context_and_returns_result(ctxt):
+    got = rpc.RPCClient("echo", "1.0").call(ctxt, "echo", value=[1, "a"])
+    assert got["value"] == [1, "a"]
+    assert got["request_id"] == ctxt.request_id and got["project_id"] == "p"
+    assert got["task_id"]
+
+
+def test_remote_exception_keeps_its_type(ctxt):
+    with pytest.raises(exception.FlavorNotFound, match="42"):
+        rpc.RPCClient("echo", "1.0").call(ctxt, "boom")
+
+
+def test_server_rejects_unknown_major_and_newer_minor(ctxt):
+    with pytest.raises(exception.UnsupportedVersion):
+        rpc.RPCClient("echo", "2.0").call(ctxt, "echo", value=1)
+    with pytest.raises(exception.UnsupportedVersion):
+        rpc.RPCClient("echo", "1.4").call(ctxt, "echo", value=1)
+    assert rpc.RPCClient("echo", "1.3").call(ctxt, "echo", value=1)["value"] == 1
+
+
+def test_client_honours_version_cap(ctxt):
+    client = rpc.RPCClient("echo", "1.0", version_cap="1.2")
+    assert client.can_send_version("1.2") and not client.can_send_version("1.3")
+    with pytest.raises(exception.VersionCapExceeded):
+        client.prepare(version="1.3")
+    assert client.prepare(version="1.1").call(ctxt, "echo", value=2)["value"] == 2
+
+
+def test_prepare_targets_the_host_queue():
+    client = rpc.RPCClient("compute", "1.0").prepare(server="node7")
+    assert client.queue == "compute.node7"
+    assert rpc.RPCClient("scheduler", "1.0").queue == "scheduler"
+
+
+def test_messages_are_json_only():
+    assert app.conf.task_serializer == "json"
+    assert app.conf.accept_content == ["json"]
+
+
+def test_wire_objects_round_trip():
+    from workers.objects import Flavor, Instance, from_primitive, to_primitive
+
+    flavor = Flavor(id=1, flavorid="1", name="t", vcpus=1, memory_mb=64, root_gb=1)
+    inst = Instance(uuid="u", display_name="n", project_id="p", user_id="u",
+                    vm_state="active", flavor=flavor)
+    assert from_primitive(to_primitive({"i": [inst]})) == {"i": [inst]}
