@@ -33,6 +33,8 @@ def make_engine(url):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 

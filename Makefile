@@ -1,0 +1,42 @@
+# Two commands on a fresh machine: `make run` (the all-in-one cloud) and
+# `make test`. Both install what is missing first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEBS := libvirt-dev pkg-config qemu-utils gcc python3-dev
+
+.PHONY: run test unit functional lint bench deps services clean
+
+$(BIN)/.installed: pyproject.toml
+	./tools/ensure-debs.sh $(DEBS)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+deps: $(BIN)/.installed
+
+run: deps
+	$(BIN)/stratus db sync
+	$(BIN)/stratus all-in-one
+
+services:
+	./tools/ensure-services.sh
+
+lint: deps
+	$(BIN)/lint-imports --config .importlinter
+
+unit: deps
+	$(BIN)/pytest -q tests/unit
+
+functional: deps services
+	$(BIN)/pytest -q tests/functional
+
+test: deps services
+	$(BIN)/pytest -q tests/unit tests/functional
+
+bench: deps services
+	$(BIN)/python bench/boot.py
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

@@ -1,0 +1,36 @@
+"""`stratus all-in-one`: every role in one process (local mode), SQLite,
+libvirt's test driver, the API on 127.0.0.1:8774."""
+import os
+import socket
+
+
+def main(host, port, compute_host):
+    # Local mode must be chosen before Celery reads its configuration.
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "1"
+    os.environ["STRATUS_API_PORT"] = str(port)
+    os.environ["STRATUS_API_HOST"] = host
+    from config import get_settings, reset_settings
+
+    reset_settings()
+    from workers.celeryapp import load_roles
+    from workers.cmd import seed
+    from workers.cmd.api import serve
+    from workers.conductor.db import migration
+    from workers.conductor.db.session import reset_engine
+
+    settings = get_settings()
+    migration.upgrade()
+    load_roles()
+    seed.seed_flavors()
+    seed.seed_image()
+    compute_host = compute_host or socket.gethostname()
+
+    def start_in_worker():
+        from workers.compute.service import start_compute
+
+        reset_engine()  # never share SQLite connections across fork
+        start_compute([compute_host], settings.libvirt_uri)
+
+    print(f"Stratus all-in-one: compute API at {settings.public_url}/v2.1 "
+          f"(compute host {compute_host}, database {settings.database_url})", flush=True)
+    serve(host, port, workers=1, threads=16, post_worker_init=start_in_worker)

@@ -1,0 +1,28 @@
+"""`stratus api`: the Nova compute API served by gunicorn."""
+from gunicorn.app.base import BaseApplication
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, wsgi, options, post_worker_init=None):
+        self.wsgi, self.options, self.hook = wsgi, options, post_worker_init
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+        if self.hook:
+            self.cfg.set("post_worker_init", lambda worker: self.hook())
+
+    def load(self):
+        return self.wsgi
+
+
+def serve(host, port, workers, threads, post_worker_init=None):
+    """Serve create_app() with gthread workers (each request waits on a
+    conductor call, so threads carry the concurrency)."""
+    from app import create_app
+
+    options = {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
+               "worker_class": "gthread", "accesslog": "-", "timeout": 120,
+               "graceful_timeout": 5, "keepalive": 5}
+    _Gunicorn(create_app(), options, post_worker_init).run()

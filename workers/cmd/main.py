@@ -1,0 +1,138 @@
+"""The `stratus` command. Each subcommand imports its role lazily so that
+a compute or scheduler process never loads the ORM."""
+import click
+
+
+@click.group()
+def cli():
+    """Stratus: a Nova-shaped compute control plane on Celery."""
+
+
+@cli.command("all-in-one")
+@click.option("--host", default="127.0.0.1", show_default=True, help="API bind address.")
+@click.option("--port", default=None, type=int, help="API port (default STRATUS_API_PORT or 8774).")
+@click.option("--compute-host", default=None, help="Name of the local compute host.")
+def all_in_one(host, port, compute_host):
+    """Every role in one process: SQLite, eager tasks, libvirt test driver."""
+    from workers.cmd import allinone
+    from config import get_settings
+
+    allinone.main(host, port or get_settings().api_port, compute_host)
+
+
+@cli.command()
+@click.option("--host", default=None, help="Bind address (default STRATUS_API_HOST).")
+@click.option("--port", default=None, type=int, help="Port (default STRATUS_API_PORT).")
+@click.option("--workers", default=2, show_default=True)
+@click.option("--threads", default=16, show_default=True)
+def api(host, port, workers, threads):
+    """Serve the Nova compute API with gunicorn."""
+    from config import get_settings
+    from workers.cmd.api import serve
+
+    settings = get_settings()
+    serve(host or settings.api_host, port or settings.api_port, workers, threads)
+
+
+@cli.command()
+@click.option("--concurrency", default=16, show_default=True)
+def conductor(concurrency):
+    """Run a conductor worker (queue `conductor`)."""
+    from workers.cmd import conductor as cmd
+
+    cmd.main(concurrency)
+
+
+@cli.command()
+@click.option("--concurrency", default=8, show_default=True)
+def scheduler(concurrency):
+    """Run a scheduler worker (queue `scheduler`)."""
+    from workers.cmd import scheduler as cmd
+
+    cmd.main(concurrency)
+
+
+@cli.command()
+@click.option("--host", "hosts", multiple=True, required=True,
+              help="Compute host name; repeat to serve several hosts in one process.")
+@click.option("--uri", default=None, help="libvirt URI (default STRATUS_LIBVIRT_URI).")
+@click.option("--concurrency", default=8, show_default=True)
+def compute(hosts, uri, concurrency):
+    """Run a compute worker (queue `compute.<host>` for each host)."""
+    from workers.cmd import compute as cmd
+    from config import get_settings
+
+    cmd.main(list(hosts), uri or get_settings().libvirt_uri, concurrency)
+
+
+@cli.command()
+@click.option("--address", default="127.0.0.1", show_default=True)
+@click.option("--port", default=None, type=int, help="Port (default STRATUS_FLOWER_PORT).")
+def flower(address, port):
+    """Serve Flower (basic auth from STRATUS_FLOWER_USER/PASSWORD)."""
+    from config import get_settings
+    from workers.celeryapp import app
+
+    settings = get_settings()
+    app.start(argv=["flower", f"--address={address}", f"--port={port or settings.flower_port}",
+                    f"--basic-auth={settings.flower_user}:{settings.flower_password}"])
+
+
+@cli.group()
+def db():
+    """Database management."""
+
+
+@db.command("sync")
+def db_sync():
+    """Apply every Alembic migration to the configured database."""
+    from workers.conductor.db import migration
+
+    migration.upgrade()
+    click.echo("database is at the latest revision")
+
+
+def _local_conductor():
+    """In local mode the CLI runs the conductor in-process."""
+    from workers.celeryapp import app, load_roles
+
+    if app.conf.task_always_eager:
+        load_roles("conductor")
+
+
+@cli.group()
+def flavor():
+    """Flavors."""
+
+
+@flavor.command("create")
+@click.argument("name")
+@click.option("--vcpus", type=click.IntRange(1), required=True)
+@click.option("--ram", type=click.IntRange(1), required=True, help="MB")
+@click.option("--disk", type=click.IntRange(0), default=0, show_default=True, help="GB")
+@click.option("--id", "flavorid", default=None)
+@click.option("--private", is_flag=True)
+def flavor_create(name, vcpus, ram, disk, flavorid, private):
+    """Create a flavor."""
+    from workers.cmd import seed
+
+    _local_conductor()
+    made = seed.create_flavor(name, vcpus, ram, disk, flavorid, is_public=not private)
+    click.echo(f"flavor {made.name} id={made.flavorid} vcpus={made.vcpus} ram={made.memory_mb} disk={made.root_gb}")
+
+
+@cli.group()
+def image():
+    """Images."""
+
+
+@image.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--name", default=None)
+def image_import(path, name):
+    """Copy an image file into the image store and register it."""
+    from workers.cmd import seed
+
+    _local_conductor()
+    made = seed.import_image(path, name)
+    click.echo(f"image {made.name} id={made.id} format={made.disk_format} size={made.size}")

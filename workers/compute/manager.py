@@ -1,0 +1,169 @@
+"""The compute manager: one hypervisor's side of the instance life cycle.
+
+Endpoints have the names of the workers.compute.rpcapi methods. The
+manager knows nothing about Celery: it is handed a virt driver and the
+conductor's rpcapi clients, and persists only through the conductor."""
+import datetime
+import logging
+import traceback
+
+from config import get_settings
+from workers import exception
+from workers.conductor import rpcapi as conductor_rpcapi
+from workers.context import get_admin_context
+from workers.objects import Image, states
+
+LOG = logging.getLogger(__name__)
+
+BINARY = "stratus-compute"
+BUILD_EVENT = "compute__do_build_and_run_instance"
+TERMINATE_EVENT = "compute_terminate_instance"
+# The instance was deleted (or taken over) while this host worked on it.
+_GONE = (exception.UnexpectedTaskStateError, exception.InstanceNotFound)
+
+
+def _utcnow():
+    return datetime.datetime.now(datetime.timezone.utc).isoformat()
+
+
+class ComputeManager:
+    """Runs instances on one host through a virt driver."""
+
+    def __init__(self, host, driver, conductor_api=None, compute_task_api=None):
+        self.host = host
+        self.driver = driver
+        self.conductor_api = conductor_api or conductor_rpcapi.ConductorAPI()
+        self.compute_task_api = compute_task_api or conductor_rpcapi.ComputeTaskAPI()
+
+    # service life
+    def init_host(self):
+        """Prepare the hypervisor, then register the service and its node."""
+        ctxt = get_admin_context()
+        self.driver.init_host(self.host)
+        self.report_state(ctxt)
+        self.update_available_resource(ctxt)
+
+    def report_state(self, ctxt=None):
+        """Heartbeat: the service is up while this keeps being called."""
+        self.conductor_api.service_update(
+            ctxt or get_admin_context(), self.host, BINARY, f"compute.{self.host}",
+            availability_zone=get_settings().availability_zone)
+
+    def update_available_resource(self, ctxt=None):
+        """Report each node's totals with this host's overcommit settings."""
+        ctxt = ctxt or get_admin_context()
+        for nodename in self.driver.get_available_nodes():
+            resources = self.driver.get_available_resource(nodename)
+            resources.update(_allocation_settings())
+            self.conductor_api.compute_node_update(ctxt, self.host, nodename, resources)
+
+    # builds
+    def build_and_run_instance(self, ctxt, instance, request_spec, alternates):
+        """Spawn the instance here; on failure clean up and ask the
+        conductor to reschedule it onto the alternates."""
+        uuid = instance.uuid
+        self._event_start(ctxt, uuid, BUILD_EVENT)
+        try:
+            self._update(ctxt, uuid, {"task_state": states.SPAWNING},
+                         expected_task_state=[states.SCHEDULING, None])
+        except _GONE as exc:
+            # Nothing made here yet, and the guest may belong to a build
+            # of this instance still running: leave the hypervisor alone.
+            self._abandon(ctxt, uuid, exc)
+            return
+        power_state = self._spawn(ctxt, instance, request_spec, alternates)
+        if power_state is not None:
+            self._finish_build(ctxt, instance, power_state)
+
+    def _spawn(self, ctxt, instance, request_spec, alternates):
+        """Spawn the guest; its power state, or None when rescheduled."""
+        try:
+            self.driver.spawn(ctxt, instance, _image_of(request_spec), instance.flavor)
+            return self.driver.get_info(instance)
+        except Exception as exc:  # any driver failure means "try another host"
+            LOG.warning("Build of %s failed on %s: %s", instance.uuid, self.host, exc)
+            self._event_finish(ctxt, instance.uuid, BUILD_EVENT, "Error",
+                               traceback.format_exc())
+            self._destroy_quietly(ctxt, instance)
+            self._reschedule(ctxt, instance.uuid, request_spec, alternates, exc)
+            return None
+
+    def _finish_build(self, ctxt, instance, power_state):
+        values = {"vm_state": states.ACTIVE, "task_state": None,
+                  "power_state": power_state, "launched_at": _utcnow()}
+        try:
+            self._update(ctxt, instance.uuid, values, expected_task_state=states.SPAWNING)
+        except _GONE as exc:
+            # Deleted while we spawned: the guest we made is ours to remove.
+            self._destroy_quietly(ctxt, instance)
+            self._abandon(ctxt, instance.uuid, exc)
+            return
+        self._event_finish(ctxt, instance.uuid, BUILD_EVENT, "Success")
+
+    def _reschedule(self, ctxt, uuid, request_spec, alternates, exc):
+        # As Nova: hand the instance back in `scheduling` so that the next
+        # host's compare-and-swap on (scheduling, None) succeeds.
+        try:
+            self._update(ctxt, uuid, {"task_state": states.SCHEDULING},
+                         expected_task_state=states.SPAWNING)
+        except _GONE as gone:
+            LOG.info("Instance %s went away during its failed build: %s", uuid, gone)
+            return
+        self.compute_task_api.reschedule_instance(
+            ctxt, uuid, request_spec, alternates, failed_host=self.host, reason=str(exc))
+
+    def _abandon(self, ctxt, uuid, exc):
+        LOG.info("Instance %s went away while building on %s: %s", uuid, self.host, exc)
+        self._event_finish(ctxt, uuid, BUILD_EVENT, "Error", str(exc))
+
+    # deletes
+    def terminate_instance(self, ctxt, instance):
+        """Remove the guest, then have the conductor release the claim and
+        soft-delete the record."""
+        uuid = instance.uuid
+        self._event_start(ctxt, uuid, TERMINATE_EVENT)
+        try:
+            self.driver.destroy(ctxt, instance)
+        except Exception:
+            self._event_finish(ctxt, uuid, TERMINATE_EVENT, "Error", traceback.format_exc())
+            raise
+        try:
+            self.conductor_api.instance_destroy(ctxt, uuid)
+        except exception.InstanceNotFound:
+            LOG.info("Instance %s was already deleted", uuid)  # a redelivered message
+        self._event_finish(ctxt, uuid, TERMINATE_EVENT, "Success")
+
+    # helpers
+    def _update(self, ctxt, uuid, values, expected_task_state):
+        return self.conductor_api.instance_update(ctxt, uuid, values,
+                                                  expected_task_state=expected_task_state)
+
+    def _destroy_quietly(self, ctxt, instance):
+        try:
+            self.driver.destroy(ctxt, instance)
+        except Exception:  # cleanup must not hide the error that caused it
+            LOG.exception("Could not clean up instance %s on %s", instance.uuid, self.host)
+
+    def _event_start(self, ctxt, uuid, event):
+        self.conductor_api.action_event_start(ctxt, uuid, event, host=self.host)
+
+    def _event_finish(self, ctxt, uuid, event, result, tb=None):
+        self.conductor_api.action_event_finish(ctxt, uuid, event, result,
+                                               traceback=tb, host=self.host)
+
+
+def _allocation_settings():
+    settings = get_settings()
+    return {"cpu_allocation_ratio": settings.cpu_allocation_ratio,
+            "ram_allocation_ratio": settings.ram_allocation_ratio,
+            "disk_allocation_ratio": settings.disk_allocation_ratio,
+            "reserved_host_memory_mb": settings.reserved_host_memory_mb,
+            "reserved_host_disk_mb": settings.reserved_host_disk_mb}
+
+
+def _image_of(request_spec):
+    """The request's Image; a plain dict is accepted from older senders."""
+    image = (request_spec or {}).get("image")
+    if isinstance(image, dict):
+        return Image.from_dict(image)
+    return image

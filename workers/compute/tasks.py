@@ -1,0 +1,35 @@
+"""Celery entry points of the compute role: only wiring.
+
+One process may serve several compute hosts (the all-in-one, benchmarks),
+so messages find their manager by the host they were sent to."""
+import threading
+
+from workers import exception, rpc
+from workers.compute.rpcapi import RPC_VERSION
+
+_MANAGERS = {}
+_LOCK = threading.Lock()
+
+
+def register_manager(manager):
+    """Serve messages for `manager.host` with this manager."""
+    with _LOCK:
+        _MANAGERS[manager.host] = manager
+
+
+def unregister_manager(host):
+    """Stop serving `host` in this process (tests, shutdown)."""
+    with _LOCK:
+        _MANAGERS.pop(host, None)
+
+
+def manager_for(server):
+    """The manager of the host a message was sent to."""
+    try:
+        return _MANAGERS[server]
+    except KeyError:
+        raise exception.UnknownHost(host=server) from None
+
+
+TASKS = rpc.expose("compute", RPC_VERSION, manager_for,
+                   ["build_and_run_instance", "terminate_instance"])

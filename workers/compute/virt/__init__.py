@@ -1,0 +1,1 @@
+"""Virt drivers: the seam between the compute manager and a hypervisor."""

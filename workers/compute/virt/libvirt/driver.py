@@ -1,0 +1,191 @@
+"""A virt driver on libvirt: QEMU/KVM hosts (qemu:///system or
+qemu:///session) and libvirt's test driver (test:///...), the same code
+path for both."""
+import os
+import shutil
+import socket
+import subprocess
+import threading
+from pathlib import Path
+
+import libvirt
+
+from config import get_settings
+from workers import exception
+from workers.compute.virt import driver
+from workers.compute.virt.libvirt import config as vconfig
+from workers.compute.virt.libvirt.host import Host, is_missing, translate_errors
+from workers.objects import states
+
+# libvirt's virDomainState to Nova's power states.
+POWER_STATES = {
+    libvirt.VIR_DOMAIN_NOSTATE: states.NOSTATE,
+    libvirt.VIR_DOMAIN_RUNNING: states.RUNNING,
+    libvirt.VIR_DOMAIN_BLOCKED: states.RUNNING,
+    libvirt.VIR_DOMAIN_PAUSED: states.PAUSED_POWER,
+    libvirt.VIR_DOMAIN_SHUTDOWN: states.SHUTDOWN,
+    libvirt.VIR_DOMAIN_SHUTOFF: states.SHUTDOWN,
+    libvirt.VIR_DOMAIN_CRASHED: states.CRASHED,
+    libvirt.VIR_DOMAIN_PMSUSPENDED: states.SUSPENDED_POWER,
+}
+# Managed-save images and snapshot metadata would otherwise block undefine.
+UNDEFINE_FLAGS = (libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE
+                  | libvirt.VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA)
+DOMAIN_PREFIX = "instance-"
+_LOCK_STRIPES = 32
+
+
+def domain_name(uuid):
+    """The libvirt domain name of an instance."""
+    return f"{DOMAIN_PREFIX}{uuid}"
+
+
+def instance_dir(uuid):
+    """The directory of an instance's local files (its disk)."""
+    return get_settings().instances_path / uuid
+
+
+class LibvirtDriver(driver.ComputeDriver):
+    """ComputeDriver on libvirt for one compute host."""
+
+    def __init__(self, uri, host):
+        self.uri = uri
+        self.host = host
+        self._host = Host(uri, host)
+        # Spawn and destroy of one uuid must not interleave; a few striped
+        # locks give that without keeping a lock per instance forever.
+        self._locks = [threading.Lock() for _ in range(_LOCK_STRIPES)]
+
+    @property
+    def virt_type(self):
+        if self._host.is_test:
+            return "test"
+        return "kvm" if os.path.exists("/dev/kvm") else "qemu"
+
+    @property
+    def connection(self):
+        """The libvirt connection (tests look guests up through it)."""
+        return self._host.connection()
+
+    def _lock_for(self, uuid):
+        return self._locks[hash(uuid) % _LOCK_STRIPES]
+
+    # host
+    def init_host(self, host):
+        get_settings().instances_path.mkdir(parents=True, exist_ok=True)
+        self._host.connection()  # fail at start, not at the first build
+
+    def get_available_nodes(self):
+        if self._host.is_test:
+            return [self.host]
+        with translate_errors():
+            return [self.connection.getHostname()]
+
+    def get_available_resource(self, nodename):
+        with translate_errors():
+            conn = self.connection
+            _model, memory_mb, vcpus, *_rest = conn.getInfo()
+            hv_type, hv_version = conn.getType(), conn.getVersion()
+        return {"vcpus": vcpus, "memory_mb": memory_mb, "local_gb": self._local_gb(),
+                "hypervisor_type": hv_type, "hypervisor_version": hv_version,
+                "hypervisor_hostname": nodename, "host_ip": self._host_ip()}
+
+    def _local_gb(self):
+        settings = get_settings()
+        if self._host.is_test:
+            return settings.test_host_disk_gb
+        settings.instances_path.mkdir(parents=True, exist_ok=True)
+        return shutil.disk_usage(settings.instances_path).total // 1024 ** 3
+
+    def _host_ip(self):
+        if self._host.is_test:
+            return "127.0.0.1"
+        try:
+            return socket.gethostbyname(socket.gethostname())
+        except OSError:
+            return "127.0.0.1"
+
+    # guests
+    def spawn(self, context, instance, image, flavor):
+        base = _image_path(image)
+        with self._lock_for(instance.uuid), translate_errors():
+            domain = self._host.lookup(instance.uuid)
+            if domain is None:
+                domain = self._define(instance, image, flavor, base)
+            if not domain.isActive():
+                domain.create()
+
+    def _define(self, instance, image, flavor, base):
+        disk = None
+        if base is not None and not self._host.is_test:
+            path = instance_dir(instance.uuid) / "disk"
+            create_overlay(base, image.disk_format, path)
+            disk = (str(path), "qcow2")
+        memory_mb = flavor.memory_mb if flavor else instance.memory_mb
+        vcpus = flavor.vcpus if flavor else instance.vcpus
+        xml = vconfig.domain_xml(instance.uuid, domain_name(instance.uuid), memory_mb,
+                                 vcpus, self.virt_type, disk)
+        return self.connection.defineXML(xml)
+
+    def destroy(self, context, instance):
+        with self._lock_for(instance.uuid), translate_errors():
+            domain = self._host.lookup(instance.uuid)
+            if domain is not None:
+                _remove_domain(domain)
+            shutil.rmtree(instance_dir(instance.uuid), ignore_errors=True)
+
+    def get_info(self, instance):
+        with translate_errors():
+            domain = self._host.lookup(instance.uuid)
+            if domain is None:
+                raise exception.InstanceNotFound(instance_id=instance.uuid)
+            state, _reason = domain.state()
+        return POWER_STATES.get(state, states.NOSTATE)
+
+    def instance_exists(self, instance):
+        with translate_errors():
+            return self._host.lookup(instance.uuid) is not None
+
+    def list_instance_uuids(self):
+        with translate_errors():
+            domains = self.connection.listAllDomains()
+            return [d.UUIDString() for d in domains if d.name().startswith(DOMAIN_PREFIX)]
+
+
+def _image_path(image):
+    """The image's file in this host's image store; None without an image.
+
+    A host that lacks the file cannot boot the image: ImageNotFound lets
+    the build be rescheduled to another host."""
+    if image is None or not image.file:
+        return None
+    path = Path(get_settings().images_path, image.file).resolve()
+    if not path.is_file():
+        raise exception.ImageNotFound(image_id=image.id)
+    return path
+
+
+def create_overlay(base, base_format, path):
+    """A qcow2 disk at `path` backed by the image file `base`; kept if it
+    is already there (an earlier spawn of the same instance made it)."""
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cmd = ["qemu-img", "create", "-f", "qcow2", "-F", base_format, "-b", str(base), str(path)]
+    try:
+        subprocess.run(cmd, check=True, capture_output=True, text=True)
+    except subprocess.CalledProcessError as exc:
+        raise exception.HypervisorError(reason=exc.stderr.strip() or str(exc)) from exc
+    except OSError as exc:
+        raise exception.HypervisorError(reason=f"qemu-img: {exc}") from exc
+
+
+def _remove_domain(domain):
+    """Power off and undefine; a domain that vanished meanwhile is gone."""
+    try:
+        if domain.isActive():
+            domain.destroy()
+        domain.undefineFlags(UNDEFINE_FLAGS)
+    except libvirt.libvirtError as exc:
+        if not is_missing(exc):
+            raise

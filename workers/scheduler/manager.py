@@ -1,0 +1,111 @@
+"""The scheduler's endpoint: choose a host for each instance, claim its
+room atomically through the conductor, and offer alternates for
+reschedules. Knows nothing about Celery."""
+import logging
+
+from config import get_settings
+from workers import exception
+from workers.conductor import rpcapi as conductor_rpcapi
+from workers.objects import Selection
+from workers.scheduler.filters import filter_hosts, get_filters
+from workers.scheduler.host_state import HostState
+from workers.scheduler.spec import RequestSpec
+from workers.scheduler.weighers import get_weighers, weigh_hosts
+
+LOG = logging.getLogger(__name__)
+
+
+def _plural(count, word):
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def no_valid_host_reason(total, removals, failed_claims):
+    """'0 of 3 hosts: ComputeFilter removed 1 (down: node3); ...' for the fault."""
+    if not total:
+        return "0 of 0 hosts: no compute nodes are registered"
+    parts = [str(removal) for removal in removals]
+    if failed_claims:
+        parts.append(f"claims failed on {_plural(failed_claims, 'host')} "
+                     "(taken by concurrent requests)")
+    return f"0 of {_plural(total, 'host')}: " + "; ".join(parts)
+
+
+def _selection(host, claimed):
+    return Selection(host=host.host, nodename=host.nodename, compute_node_id=host.id,
+                     claimed=claimed)
+
+
+class SchedulerManager:
+    """Filters and weighs the compute nodes, then claims best first.
+
+    Host states are read once per request; each claim is consumed into them
+    so that later instances of the same request see it. A claim refused by
+    the conductor means another scheduler took the room first: that host is
+    dropped for the rest of the request and the next one is tried."""
+
+    def __init__(self, conductor_api=None, filters=None, weighers=None):
+        self.conductor_api = conductor_api or conductor_rpcapi.ConductorAPI()
+        self.filters = get_filters() if filters is None else filters
+        self.weighers = get_weighers() if weighers is None else weighers
+
+    def select_destinations(self, ctxt, request_spec, instance_uuids, return_alternates=True):
+        """For each instance, [claimed Selection, alternates...]; raises
+        NoValidHost (releasing this request's claims) when one cannot be placed."""
+        spec = RequestSpec.from_dict(request_spec)
+        hosts = [HostState(node) for node in self.conductor_api.compute_node_get_all(ctxt)]
+        failed = set()
+        placed = []
+        for index, instance_uuid in enumerate(instance_uuids):
+            try:
+                chosen, others = self._place(ctxt, instance_uuid, spec, hosts, failed)
+            except exception.NoValidHost as exc:
+                self._release(ctxt, placed)
+                raise self._for_request(exc, index, instance_uuids)
+            placed.append((instance_uuid, chosen, others))
+        alternates = get_settings().max_attempts - 1 if return_alternates else 0
+        return [[_selection(chosen, True)] + [_selection(h, False) for h in others[:alternates]]
+                for _, chosen, others in placed]
+
+    def _place(self, ctxt, instance_uuid, spec, hosts, failed):
+        """Claim the best host that takes the claim; returns (host, the
+        hosts ranked after it)."""
+        candidates = [h for h in hosts if h.id not in failed]
+        passed, removals = filter_hosts(candidates, spec, self.filters)
+        ranked = [host for _, host in weigh_hosts(self.weighers, passed, spec)]
+        for position, host in enumerate(ranked):
+            if self._claim(ctxt, instance_uuid, host, spec.resources):
+                host.consume(spec.resources)
+                LOG.info("Instance %s claimed %s on %s (%d other hosts passed)",
+                         instance_uuid, spec.resources, host, len(ranked) - 1)
+                return host, ranked[position + 1:]
+            LOG.info("Claim for %s on %s refused: taken concurrently", instance_uuid, host)
+            failed.add(host.id)
+        raise exception.NoValidHost(reason=no_valid_host_reason(len(hosts), removals, len(failed)))
+
+    def _claim(self, ctxt, instance_uuid, host, resources):
+        try:
+            return bool(self.conductor_api.claim_resources(
+                ctxt, instance_uuid=instance_uuid, compute_node_id=host.id,
+                vcpus=resources.vcpus, memory_mb=resources.memory_mb,
+                disk_gb=resources.disk_gb))
+        except exception.ComputeHostNotFound:
+            # Deleted since we read the nodes: as good as taken.
+            return False
+
+    def _release(self, ctxt, placed):
+        # The request fails as a whole (as in Nova): claims already made for
+        # its earlier instances would otherwise hold room nobody will use.
+        for instance_uuid, host, _ in placed:
+            try:
+                self.conductor_api.release_resources(ctxt, instance_uuid, compute_node_id=host.id)
+            except exception.StratusException:
+                LOG.exception("Could not release the claim of %s on %s", instance_uuid, host)
+
+    @staticmethod
+    def _for_request(exc, index, instance_uuids):
+        if len(instance_uuids) == 1:
+            return exc
+        reason = f"{exc.kwargs['reason']} (instance {index + 1} of {len(instance_uuids)}"
+        if index:
+            reason += f"; the claims of the {index} placed before it were released"
+        return exception.NoValidHost(reason=reason + ")")

@@ -1,0 +1,37 @@
+"""The request spec as the filters and weighers read it."""
+import dataclasses
+
+from workers.objects import Flavor, Image
+from workers.scheduler.host_state import Resources
+
+
+def _obj(cls, value):
+    # Callers inside a process may hand over plain dicts rather than objects.
+    return cls.from_dict(value) if isinstance(value, dict) else value
+
+
+@dataclasses.dataclass
+class RequestSpec:
+    """One scheduling request: what to place and where it may go."""
+
+    flavor: Flavor
+    resources: Resources
+    image: Image | None = None
+    availability_zone: str | None = None
+    project_id: str | None = None
+    user_id: str | None = None
+    ignore_hosts: list = dataclasses.field(default_factory=list)
+    force_hosts: list = dataclasses.field(default_factory=list)
+    num_instances: int = 1
+
+    @classmethod
+    def from_dict(cls, data):
+        flavor = _obj(Flavor, data["flavor"])
+        image = data.get("image")
+        return cls(flavor=flavor, resources=Resources.from_flavor(flavor),
+                   image=_obj(Image, image) if image else None,
+                   availability_zone=data.get("availability_zone") or None,
+                   project_id=data.get("project_id"), user_id=data.get("user_id"),
+                   ignore_hosts=list(data.get("ignore_hosts") or []),
+                   force_hosts=list(data.get("force_hosts") or []),
+                   num_instances=data.get("num_instances") or 1)
