@@ -3,7 +3,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-DEBS := libvirt-dev pkg-config qemu-utils gcc python3-dev
+DEBS := libvirt-dev pkg-config qemu-utils
 
 .PHONY: run test unit functional lint bench deps services clean
 

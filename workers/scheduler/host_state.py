@@ -3,8 +3,9 @@
 HostState wraps a ComputeNode wire object; the request's own claims are
 consumed into it so that the next instance of the same request sees them.
 The free amounts use the same arithmetic as the conductor's atomic claim
-(totals less reserved, times the allocation ratio, less usage), so a host
-the filters admit is a host the claim would take, races aside."""
+(total times allocation ratio, less usage; the conductor has already
+taken the reserved room out of the totals it sends), so a host the
+filters admit is a host the claim would take, races aside."""
 import dataclasses
 import math
 
@@ -65,16 +66,12 @@ class HostState:
     @property
     def free_ram_mb(self):
         node = self.node
-        # getattr: the wire ComputeNode does not carry the reserved amounts
-        # yet; the conductor's claim subtracts them, so honour them when it does.
-        usable = node.memory_mb - getattr(node, "reserved_host_memory_mb", 0)
-        return usable * node.ram_allocation_ratio - node.memory_mb_used
+        return node.memory_mb * node.ram_allocation_ratio - node.memory_mb_used
 
     @property
     def free_disk_gb(self):
         node = self.node
-        usable = node.local_gb - getattr(node, "reserved_host_disk_mb", 0) / 1024.0
-        return usable * node.disk_allocation_ratio - node.local_gb_used
+        return node.local_gb * node.disk_allocation_ratio - node.local_gb_used
 
     def consume(self, resources):
         """Account for a claim this request just made on the host."""

@@ -16,7 +16,7 @@ def _to_string(root):
     return ET.tostring(root, encoding="unicode")
 
 
-def test_node_xml(vcpus, memory_mb):
+def node_file_xml(vcpus, memory_mb):
     """A node file for libvirt's test driver (`test:///path`): a host with
     `vcpus` CPUs (one socket) and `memory_mb` of RAM, and no guests."""
     root = ET.Element("node")

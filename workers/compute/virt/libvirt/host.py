@@ -30,17 +30,17 @@ def is_missing(exc):
     return exc.get_error_code() == libvirt.VIR_ERR_NO_DOMAIN
 
 
-def test_node_path(host):
+def node_file_path(host):
     """Where the node file sizing `host` on libvirt's test driver lives."""
     return get_settings().state_dir / "libvirt-test" / f"{host}.xml"
 
 
-def write_test_node(host):
+def write_node_file(host):
     """Write the test host's node file from settings; returns its path."""
     settings = get_settings()
-    path = test_node_path(host).resolve()
+    path = node_file_path(host).resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(vconfig.test_node_xml(settings.test_host_vcpus,
+    path.write_text(vconfig.node_file_xml(settings.test_host_vcpus,
                                           settings.test_host_memory_mb))
     return path
 
@@ -79,7 +79,7 @@ class Host:
         # process, so hosts served by one process would see each other's
         # guests. A test:///<file> connection gets private state: libvirt's
         # test driver is still real libvirt, the file only sizes the host.
-        return f"test://{write_test_node(self.host)}"
+        return f"test://{write_node_file(self.host)}"
 
     def lookup(self, uuid):
         """The domain with this uuid, or None."""

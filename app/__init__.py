@@ -1,0 +1,48 @@
+"""The api role: a Flask app that speaks the Nova compute API v2.1 (and a
+Glance-v2-shaped image subset) so that unchanged OpenStack clients work.
+
+It imports only the rpcapi stubs, the wire objects, the context, the
+exceptions and config: every piece of data comes through conductor calls."""
+from flask import Flask
+
+from app import errors, microversion, request_context
+from app.api import StratusApi
+
+# flask-smorest and OpenAPI settings. The Swagger UI page only names the
+# CDN in its HTML, so the app starts and serves /openapi.json offline; the
+# page itself renders once a browser can reach the URL.
+DEFAULT_CONFIG = {
+    "API_TITLE": "Stratus compute API",
+    "API_VERSION": "2.1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "swagger-ui",
+    "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+    # None: links are built from settings.public_url or the request host.
+    "PUBLIC_URL": None,
+}
+
+
+def _blueprints():
+    from app import flavors, hypervisors, images, networks, servers, services, versions
+
+    return [versions.blp, flavors.blp, servers.blp, hypervisors.blp, services.blp,
+            images.blp, images.nova_blp, networks.blp]
+
+
+def create_app(config=None):
+    """Build the API application (the WSGI callable for gunicorn)."""
+    flask_app = Flask(__name__)
+    flask_app.config.update(DEFAULT_CONFIG)
+    flask_app.config.update(config or {})
+    flask_app.json.sort_keys = False
+    # Clients send both `/v2.1` and `/v2.1/`; a redirect would drop POST bodies.
+    flask_app.url_map.strict_slashes = False
+    api = StratusApi(flask_app)
+    errors.init_app(flask_app)
+    request_context.init_app(flask_app)
+    microversion.init_app(flask_app)
+    for blueprint in _blueprints():
+        api.register_blueprint(blueprint)
+    return flask_app

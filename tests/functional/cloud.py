@@ -1,0 +1,156 @@
+"""A real distributed Stratus for functional tests: its own PostgreSQL
+database and Redis database number, one process per role started with the
+`stratus` command, readiness polled with a bound, every pid ended."""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import psycopg
+import requests
+
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+STRATUS = str(Path(sys.executable).with_name("stratus"))
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(predicate, timeout, interval=0.1, what="condition"):
+    """Poll `predicate` until it returns a truthy value or `timeout` passes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+class Cloud:
+    """Processes of one distributed cloud, and an HTTP client to its API."""
+
+    def __init__(self, workdir, redis_db):
+        self.workdir = Path(workdir)
+        self.dbname = f"stratus_ft_{uuid.uuid4().hex[:10]}"
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.procs = {}
+        self.env = dict(os.environ, **{
+            "CELERY_TASK_ALWAYS_EAGER": "0",
+            "STRATUS_STATE_DIR": str(self.workdir / "state"),
+            "STRATUS_DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:5432/{self.dbname}",
+            "STRATUS_BROKER_URL": f"redis://127.0.0.1:6379/{redis_db}",
+            "STRATUS_API_PORT": str(self.port),
+            "STRATUS_REPORT_INTERVAL": "1",
+            "STRATUS_SERVICE_DOWN_TIME": "10",
+            "STRATUS_CPU_ALLOCATION_RATIO": "1.0",
+            "STRATUS_RPC_RESPONSE_TIMEOUT": "30",
+        })
+        self.http = requests.Session()
+
+    # life cycle
+    def create_database(self):
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{self.dbname}"')
+        self.run_cli("db", "sync")
+
+    def drop_database(self):
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.dbname}" WITH (FORCE)')
+
+    def run_cli(self, *args, env=None):
+        return subprocess.run([STRATUS, *args], env=dict(self.env, **(env or {})), check=True,
+                              capture_output=True, text=True, timeout=120)
+
+    def start(self, name, *args, env=None):
+        log = open(self.workdir / f"{name}.log", "wb")
+        proc = subprocess.Popen([STRATUS, *args], env=dict(self.env, **(env or {})),
+                                stdout=log, stderr=subprocess.STDOUT, cwd=self.workdir,
+                                start_new_session=True)
+        self.procs[name] = proc
+        return proc
+
+    def stop(self, name, sig=signal.SIGTERM, timeout=15):
+        proc = self.procs.pop(name, None)
+        if proc is None or proc.poll() is not None:
+            return
+        os.killpg(proc.pid, sig)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout)
+
+    def stop_all(self):
+        for name in list(self.procs):
+            self.stop(name)
+
+    def start_compute(self, host, env=None, timeout=60):
+        self.start(f"compute-{host}", "compute", "--host", host, env=env)
+        wait_for(lambda: host in self.up_hosts(), timeout, 0.25, f"compute {host} up")
+
+    def log(self, name):
+        path = self.workdir / f"{name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    # HTTP
+    def api(self, method, path, **kwargs):
+        kwargs.setdefault("timeout", 60)
+        return self.http.request(method, f"{self.url}/v2.1{path}", **kwargs)
+
+    def up_hosts(self):
+        try:
+            reply = self.api("GET", "/os-hypervisors/detail",
+                             headers={"OpenStack-API-Version": "compute 2.87"}, timeout=5)
+        except requests.RequestException:
+            return set()
+        if reply.status_code != 200:
+            return set()
+        return {h["service"]["host"] for h in reply.json()["hypervisors"] if h["state"] == "up"}
+
+    def boot(self, name, flavor, image, **extra):
+        body = {"server": dict({"name": name, "flavorRef": flavor, "imageRef": image,
+                                "networks": "none"}, **extra)}
+        reply = self.api("POST", "/servers", json=body)
+        assert reply.status_code == 202, reply.text
+        return reply.json()["server"]["id"]
+
+    def server(self, server_id):
+        reply = self.api("GET", f"/servers/{server_id}")
+        return reply.json()["server"] if reply.status_code == 200 else None
+
+    def wait_final(self, server_ids, timeout=120):
+        """Wait until every server is ACTIVE or ERROR; return {id: server}."""
+        done = {}
+
+        def settled():
+            for sid in server_ids:
+                if sid not in done:
+                    server = self.server(sid)
+                    if server and server["status"] in ("ACTIVE", "ERROR"):
+                        done[sid] = server
+            return len(done) == len(server_ids)
+
+        wait_for(settled, timeout, 0.2, f"{len(server_ids)} servers to settle")
+        return done
+
+    def delete_all(self, timeout=120):
+        servers = self.api("GET", "/servers").json()["servers"]
+        for server in servers:
+            assert self.api("DELETE", f"/servers/{server['id']}").status_code == 204
+        wait_for(lambda: self.api("GET", "/servers").json()["servers"] == [], timeout, 0.2,
+                 "every server deleted")
+
+    # the database, read directly to check what the API says
+    def sql(self, query, *params):
+        url = self.env["STRATUS_DATABASE_URL"].replace("+psycopg", "")
+        with psycopg.connect(url) as conn:
+            return conn.execute(query, params).fetchall()

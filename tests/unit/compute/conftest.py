@@ -1,0 +1,145 @@
+"""Compute fixtures: settings pointing at a throwaway state directory,
+wire objects to build, and fakes of the conductor's rpcapi clients."""
+import uuid as uuidlib
+
+import pytest
+
+import config
+from workers import exception
+from workers.conductor.rpcapi import _UNSET
+from workers.objects import Flavor, Image, Instance, states
+
+
+@pytest.fixture
+def settings(tmp_path, monkeypatch):
+    """Settings with their own state, images and instances directories;
+    `settings.override(NAME=value)` changes more of the environment."""
+    monkeypatch.setenv("STRATUS_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("STRATUS_IMAGES_PATH", str(tmp_path / "images"))
+    monkeypatch.setenv("STRATUS_INSTANCES_PATH", str(tmp_path / "instances"))
+    config.reset_settings()
+    (tmp_path / "images").mkdir()
+    yield config.get_settings()
+    monkeypatch.undo()
+    config.reset_settings()
+
+
+@pytest.fixture
+def override(settings, monkeypatch):
+    """Set environment variables and re-read the settings."""
+    def _override(**env):
+        for name, value in env.items():
+            monkeypatch.setenv(name, str(value))
+        config.reset_settings()
+        return config.get_settings()
+    return _override
+
+
+@pytest.fixture
+def image(settings):
+    """An image whose file is in the image store."""
+    (settings.images_path / "cirros.qcow2").write_bytes(b"not really qcow2")
+    return Image(id="img-1", name="cirros", file="cirros.qcow2")
+
+
+@pytest.fixture
+def flavor():
+    return Flavor(id=1, flavorid="1", name="m1.tiny", vcpus=1, memory_mb=512, root_gb=1)
+
+
+@pytest.fixture
+def make_instance(flavor):
+    """Build an Instance (a fresh uuid each call) in vm_state building."""
+    def _make(**values):
+        fields = dict(uuid=str(uuidlib.uuid4()), display_name="vm", project_id="p1",
+                      user_id="u1", vm_state=states.BUILDING,
+                      task_state=states.SCHEDULING, flavor=flavor, vcpus=1, memory_mb=512)
+        fields.update(values)
+        return Instance(**fields)
+    return _make
+
+
+class FakeConductorAPI:
+    """ConductorAPI in memory: records calls; instance_update honours
+    expected_task_state like the real compare-and-swap."""
+
+    def __init__(self):
+        self.calls = []
+        self.instances = {}
+        self.task_states = {}
+
+    def add(self, instance):
+        self.instances[instance.uuid] = {"task_state": instance.task_state,
+                                         "vm_state": instance.vm_state}
+        self.task_states[instance.uuid] = []
+
+    def called(self, method):
+        return [kwargs for name, kwargs in self.calls if name == method]
+
+    def service_update(self, ctxt, host, binary, topic, availability_zone=None):
+        self.calls.append(("service_update", dict(host=host, binary=binary, topic=topic,
+                                                  availability_zone=availability_zone)))
+
+    def compute_node_update(self, ctxt, host, nodename, resources):
+        self.calls.append(("compute_node_update",
+                           dict(host=host, nodename=nodename, resources=resources)))
+
+    def instance_update(self, ctxt, instance_uuid, values, expected_task_state=_UNSET,
+                        expected_vm_state=None):
+        self.calls.append(("instance_update", dict(instance_uuid=instance_uuid, values=values,
+                                                   expected_task_state=expected_task_state)))
+        record = self.instances.get(instance_uuid)
+        if record is None:
+            raise exception.InstanceNotFound(instance_id=instance_uuid)
+        self._check(instance_uuid, record, expected_task_state)
+        record.update(values)
+        if "task_state" in values:
+            self.task_states[instance_uuid].append(values["task_state"])
+        return record
+
+    @staticmethod
+    def _check(uuid, record, expected):
+        if expected is _UNSET:
+            return
+        allowed = expected if isinstance(expected, (list, tuple)) else [expected]
+        if record["task_state"] not in allowed:
+            raise exception.UnexpectedTaskStateError(instance_uuid=uuid, expected=allowed,
+                                                     actual=record["task_state"])
+
+    def instance_destroy(self, ctxt, instance_uuid):
+        self.calls.append(("instance_destroy", dict(instance_uuid=instance_uuid)))
+        if self.instances.pop(instance_uuid, None) is None:
+            raise exception.InstanceNotFound(instance_id=instance_uuid)
+
+    def action_event_start(self, ctxt, instance_uuid, event, host=None):
+        self.calls.append(("action_event_start",
+                           dict(instance_uuid=instance_uuid, event=event, host=host)))
+
+    def action_event_finish(self, ctxt, instance_uuid, event, result, traceback=None,
+                            host=None):
+        self.calls.append(("action_event_finish",
+                           dict(instance_uuid=instance_uuid, event=event, result=result,
+                                traceback=traceback, host=host)))
+
+
+class FakeComputeTaskAPI:
+    """ComputeTaskAPI that records the reschedules it is asked for."""
+
+    def __init__(self):
+        self.reschedules = []
+
+    def reschedule_instance(self, ctxt, instance_uuid, request_spec, alternates,
+                            failed_host, reason):
+        self.reschedules.append(dict(instance_uuid=instance_uuid, request_spec=request_spec,
+                                     alternates=alternates, failed_host=failed_host,
+                                     reason=reason))
+
+
+@pytest.fixture
+def conductor():
+    return FakeConductorAPI()
+
+
+@pytest.fixture
+def compute_task():
+    return FakeComputeTaskAPI()
