@@ -109,3 +109,23 @@ def test_service_up_depends_on_heartbeat_age(api, ctxt, monkeypatch):
     finally:
         monkeypatch.delenv("STRATUS_SERVICE_DOWN_TIME")
         reset_settings()
+
+
+def test_events_keep_one_row_per_host_even_out_of_order(conductor, ctxt):
+    from workers.conductor.db import instances
+    from workers.conductor.db.models import InstanceActionEvent
+    from workers.conductor.db.session import transaction
+    from sqlalchemy import select
+
+    with transaction() as session:
+        uuid_ = instances.instance_create(session, _instance({})).uuid
+        instances.action_start(session, ctxt, uuid_, "create")
+    api = ConductorAPI()
+    api.action_event_finish(ctxt, uuid_, "build", "Error", "boom", host="a")
+    api.action_event_start(ctxt, uuid_, "build", host="a")
+    api.action_event_start(ctxt, uuid_, "build", host="b")
+    api.action_event_finish(ctxt, uuid_, "build", "Success", host="b")
+    with transaction() as session:
+        rows = session.scalars(select(InstanceActionEvent).order_by(InstanceActionEvent.id)).all()
+        got = [(r.host, r.result, r.start_time is not None, r.finish_time is not None) for r in rows]
+    assert got == [("a", "Error", True, True), ("b", "Success", True, True)]

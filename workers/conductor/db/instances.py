@@ -134,25 +134,25 @@ def _action(session, instance_uuid, request_id):
 
 def event_record(session, ctxt, instance_uuid, event, start=False, result=None,
                  traceback=None, host=None):
-    """Start or finish an event. Casts may arrive out of order, so either
-    side creates the row and the other completes it."""
+    """Start or finish an event on a host. Casts may arrive out of order, so
+    either side creates the row and the other completes it."""
     action = _action(session, instance_uuid, ctxt.request_id)
     if action is None:
         return None
+    open_side = InstanceActionEvent.start_time if start else InstanceActionEvent.finish_time
     row = session.scalars(select(InstanceActionEvent).where(
-        InstanceActionEvent.action_id == action.id, InstanceActionEvent.event == event)).first()
+        InstanceActionEvent.action_id == action.id, InstanceActionEvent.event == event,
+        InstanceActionEvent.host.is_(None) if host is None else InstanceActionEvent.host == host,
+        open_side.is_(None)).order_by(InstanceActionEvent.id.desc())).first()
     if row is None:
-        row = InstanceActionEvent(action_id=action.id, event=event)
+        row = InstanceActionEvent(action_id=action.id, event=event, host=host)
         session.add(row)
     now = utcnow()
     if start:
-        row.start_time = row.start_time or now
-        row.task_id = ctxt.task_id
+        row.start_time, row.task_id = now, ctxt.task_id
     else:
-        row.start_time = row.start_time or now
         row.finish_time, row.result, row.traceback = now, result, traceback
         if result == "Error":
             action.message = "Error"
-    row.host = host or row.host
     session.flush()
     return row

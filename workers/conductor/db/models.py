@@ -146,11 +146,12 @@ class InstanceAction(Base):
 
 
 class InstanceActionEvent(Base):
+    """One step of an action on one host; a rescheduled build has one row
+    per host it was tried on."""
+
     __tablename__ = "instance_actions_events"
-    __table_args__ = (UniqueConstraint("action_id", "event",
-                                       name="uniq_instance_actions_events0action_id0event"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    action_id: Mapped[int] = mapped_column(ForeignKey("instance_actions.id"))
+    action_id: Mapped[int] = mapped_column(ForeignKey("instance_actions.id"), index=True)
     event: Mapped[str] = mapped_column(String(255))
     start_time: Mapped[datetime.datetime | None] = mapped_column(DateTime)
     finish_time: Mapped[datetime.datetime | None] = mapped_column(DateTime)

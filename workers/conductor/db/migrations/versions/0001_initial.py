@@ -187,9 +187,9 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['action_id'], ['instance_actions.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('action_id', 'event', name='uniq_instance_actions_events0action_id0event')
+    sa.PrimaryKeyConstraint('id')
     )
+    op.create_index(op.f('ix_instance_actions_events_action_id'), 'instance_actions_events', ['action_id'], unique=False)
     op.create_table('resource_claims',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('instance_uuid', sa.String(length=36), nullable=False),

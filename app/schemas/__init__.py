@@ -1,0 +1,1 @@
+"""marshmallow schemas of request bodies and query strings."""

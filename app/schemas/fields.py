@@ -1,0 +1,98 @@
+"""Fields with Nova's JSON-schema types, which marshmallow lacks:
+integers that may arrive as digit strings, Nova's boolean spellings,
+ids that may be strings or integers."""
+import math
+
+from marshmallow import fields
+
+DB_MAX_INT = 2147483647
+_TRUE = {"true", "1", "on", "yes", "y", "t"}
+_FALSE = {"false", "0", "off", "no", "n", "f"}
+
+
+class NovaInteger(fields.Field):
+    """An integer, or a string of digits, within [minimum, maximum]."""
+
+    default_error_messages = {
+        "invalid": "Must be an integer or a string of digits.",
+        "range": "Must be between {minimum} and {maximum}.",
+    }
+
+    def __init__(self, minimum=0, maximum=DB_MAX_INT, **kwargs):
+        super().__init__(**kwargs)
+        self.minimum, self.maximum = minimum, maximum
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        number = self._to_int(value)
+        if not self.minimum <= number <= self.maximum:
+            raise self.make_error("range", minimum=self.minimum, maximum=self.maximum)
+        return number
+
+    def _to_int(self, value):
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+            return int(value)
+        # Length cap: a 5000-digit string must be a 400, not a ValueError.
+        if isinstance(value, str) and value.strip().isdigit() and len(value) < 20:
+            return int(value.strip())
+        raise self.make_error("invalid")
+
+
+class NovaBoolean(fields.Field):
+    """True/False or one of Nova's string spellings ('true', 'on', 'yes'...)."""
+
+    default_error_messages = {"invalid": "Must be a boolean."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+            return value.strip().lower() in _TRUE
+        raise self.make_error("invalid")
+
+
+class PositiveNumber(fields.Field):
+    """A finite number (or numeric string) above 0, as Nova's rxtx_factor."""
+
+    default_error_messages = {"invalid": "Must be a number above 0 and at most {maximum}."}
+    MAXIMUM = 3.40282e38
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise self.make_error("invalid", maximum=self.MAXIMUM)
+        try:
+            number = float(value)
+        except ValueError:
+            raise self.make_error("invalid", maximum=self.MAXIMUM) from None
+        if not (math.isfinite(number) and 0 < number <= self.MAXIMUM):
+            raise self.make_error("invalid", maximum=self.MAXIMUM)
+        return number
+
+
+class StringOrInteger(fields.Field):
+    """A non-empty string or an integer, loaded as a string (flavorRef, ids)."""
+
+    default_error_messages = {"invalid": "Must be a non-empty string or an integer.",
+                              "length": "Must be at most {maximum} characters."}
+
+    def __init__(self, maximum=255, **kwargs):
+        super().__init__(**kwargs)
+        self.maximum = maximum
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (str, int)) or value == "":
+            raise self.make_error("invalid")
+        text = str(value)
+        if len(text) > self.maximum:
+            raise self.make_error("length", maximum=self.maximum)
+        return text
+
+
+class NoneString(fields.Field):
+    """A query value where the literal string 'None' means None (OSC sends it)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return None if str(value).strip().lower() == "none" else str(value)

@@ -1,0 +1,179 @@
+"""ComputeManager against a real test-driver host and a fake conductor."""
+import ast
+import inspect
+
+import pytest
+
+from workers import exception
+from workers.compute import manager as compute_manager
+from workers.compute.manager import BUILD_EVENT, TERMINATE_EVENT, ComputeManager
+from workers.compute.rpcapi import ComputeAPI
+from workers.compute.virt.libvirt import LibvirtDriver
+from workers.objects import Image, states
+
+ALTERNATES = [{"host": "host-b", "nodename": "host-b", "compute_node_id": 2}]
+
+
+@pytest.fixture
+def driver(settings):
+    return LibvirtDriver("test:///default", "host-a")
+
+
+@pytest.fixture
+def manager(driver, conductor, compute_task):
+    return ComputeManager("host-a", driver, conductor, compute_task)
+
+
+@pytest.fixture
+def instance(make_instance, conductor):
+    inst = make_instance()
+    conductor.add(inst)
+    return inst
+
+
+def _events(conductor, method):
+    return [(c["event"], c.get("result")) for c in conductor.called(method)]
+
+
+def test_init_host_registers_service_and_node(override, conductor, compute_task):
+    override(STRATUS_CPU_ALLOCATION_RATIO=2.5, STRATUS_RESERVED_HOST_MEMORY_MB=512,
+             STRATUS_AVAILABILITY_ZONE="az1")
+    ComputeManager("host-a", LibvirtDriver("test:///default", "host-a"),
+                   conductor, compute_task).init_host()
+    assert conductor.called("service_update") == [dict(
+        host="host-a", binary="stratus-compute", topic="compute.host-a",
+        availability_zone="az1")]
+    [node] = conductor.called("compute_node_update")
+    assert (node["host"], node["nodename"]) == ("host-a", "host-a")
+    resources = node["resources"]
+    assert resources["cpu_allocation_ratio"] == 2.5
+    assert resources["reserved_host_memory_mb"] == 512
+    assert {"ram_allocation_ratio", "disk_allocation_ratio", "reserved_host_disk_mb",
+            "vcpus", "memory_mb", "local_gb"} <= set(resources)
+
+
+def test_report_state_heartbeats(manager, conductor):
+    manager.report_state()
+    manager.report_state()
+    assert len(conductor.called("service_update")) == 2
+
+
+def test_build_walks_spawning_to_active(manager, driver, conductor, compute_task,
+                                        instance, image, ctxt):
+    manager.build_and_run_instance(ctxt, instance, {"image": image}, ALTERNATES)
+    assert conductor.task_states[instance.uuid] == [states.SPAWNING, None]
+    record = conductor.instances[instance.uuid]
+    assert record["vm_state"] == states.ACTIVE
+    assert record["power_state"] == states.RUNNING
+    assert record["launched_at"]
+    assert driver.get_info(instance) == states.RUNNING
+    assert _events(conductor, "action_event_start") == [(BUILD_EVENT, None)]
+    assert _events(conductor, "action_event_finish") == [(BUILD_EVENT, "Success")]
+    assert compute_task.reschedules == []
+
+
+def test_build_accepts_image_as_dict(manager, driver, instance, image, ctxt):
+    manager.build_and_run_instance(ctxt, instance, {"image": image.to_dict()}, [])
+    assert driver.instance_exists(instance)
+
+
+def test_spawn_failure_reschedules_onto_alternates(manager, driver, conductor, compute_task,
+                                                   instance, ctxt):
+    missing = Image(id="img-404", name="gone", file="gone.qcow2")
+    spec = {"image": missing}
+    manager.build_and_run_instance(ctxt, instance, spec, ALTERNATES)
+    [reschedule] = compute_task.reschedules
+    assert reschedule["instance_uuid"] == instance.uuid
+    assert reschedule["alternates"] == ALTERNATES
+    assert reschedule["request_spec"] == spec
+    assert reschedule["failed_host"] == "host-a"
+    assert "img-404" in reschedule["reason"]
+    [finish] = conductor.called("action_event_finish")
+    assert finish["result"] == "Error" and "ImageNotFound" in finish["traceback"]
+    # handed back in `scheduling` so that the next host may take it
+    assert conductor.instances[instance.uuid]["task_state"] == states.SCHEDULING
+    assert not driver.instance_exists(instance)
+
+
+class FailingAfterDefineDriver(LibvirtDriver):
+    """Makes the guest, then fails, as a half-done spawn would."""
+
+    def spawn(self, context, instance, image, flavor):
+        super().spawn(context, instance, image, flavor)
+        raise exception.HypervisorError(reason="boom")
+
+
+def test_spawn_failure_removes_what_was_made(settings, conductor, compute_task, instance,
+                                             image, ctxt):
+    driver = FailingAfterDefineDriver("test:///default", "host-a")
+    manager = ComputeManager("host-a", driver, conductor, compute_task)
+    manager.build_and_run_instance(ctxt, instance, {"image": image}, ALTERNATES)
+    assert not driver.instance_exists(instance)
+    assert len(compute_task.reschedules) == 1
+
+
+class DeletedWhileSpawningDriver(LibvirtDriver):
+    """Spawns, while the user deletes the instance in the meantime."""
+
+    def __init__(self, uri, host, on_spawn):
+        super().__init__(uri, host)
+        self.on_spawn = on_spawn
+
+    def spawn(self, context, instance, image, flavor):
+        super().spawn(context, instance, image, flavor)
+        self.on_spawn(instance.uuid)
+
+
+@pytest.mark.parametrize("delete", ["task_state_deleting", "record_gone"])
+def test_deleted_while_building_cleans_up(settings, conductor, compute_task, instance,
+                                          image, ctxt, delete):
+    def user_deletes(uuid):
+        if delete == "record_gone":
+            conductor.instances.pop(uuid)
+        else:
+            conductor.instances[uuid]["task_state"] = states.DELETING
+
+    driver = DeletedWhileSpawningDriver("test:///default", "host-a", user_deletes)
+    manager = ComputeManager("host-a", driver, conductor, compute_task)
+    manager.build_and_run_instance(ctxt, instance, {"image": image}, ALTERNATES)
+    assert not driver.instance_exists(instance)
+    assert compute_task.reschedules == []
+    assert _events(conductor, "action_event_finish") == [(BUILD_EVENT, "Error")]
+
+
+def test_deleted_before_spawning_does_not_spawn(manager, driver, conductor, compute_task,
+                                                instance, image, ctxt):
+    conductor.instances[instance.uuid]["task_state"] = states.DELETING
+    manager.build_and_run_instance(ctxt, instance, {"image": image}, ALTERNATES)
+    assert not driver.instance_exists(instance)
+    assert compute_task.reschedules == []
+    assert conductor.instances[instance.uuid]["task_state"] == states.DELETING
+
+
+def test_terminate_destroys_then_deletes_the_record(manager, driver, conductor, instance,
+                                                    image, ctxt):
+    manager.build_and_run_instance(ctxt, instance, {"image": image}, [])
+    manager.terminate_instance(ctxt, instance)
+    assert not driver.instance_exists(instance)
+    assert instance.uuid not in conductor.instances
+    assert _events(conductor, "action_event_finish")[-1] == (TERMINATE_EVENT, "Success")
+    manager.terminate_instance(ctxt, instance)  # a redelivered message is harmless
+
+
+def test_every_rpcapi_method_has_a_manager_method():
+    """Same name, same arguments (the stub's `host` only picks the queue)."""
+    for name, stub in inspect.getmembers(ComputeAPI, inspect.isfunction):
+        if name.startswith("_"):
+            continue
+        endpoint = getattr(ComputeManager, name)
+        stub_args = [a for a in inspect.signature(stub).parameters if a != "host"]
+        assert list(inspect.signature(endpoint).parameters) == stub_args
+
+
+def test_manager_knows_nothing_about_celery():
+    tree = ast.parse(inspect.getsource(compute_manager))
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                for alias in node.names}
+    imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert not {m for m in imported if m.split(".")[0] == "celery"
+                or m in ("workers.celeryapp", "workers.rpc", "workers.compute.tasks")}
