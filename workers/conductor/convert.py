@@ -1,6 +1,7 @@
 """Rows to wire objects: the only place ORM rows become what other
 roles see."""
 import datetime
+import math
 
 from config import get_settings
 from workers import objects
@@ -82,7 +83,7 @@ def compute_node(node_row, service_row):
     obj = objects.ComputeNode(**_columns(node_row, _NODE_COLUMNS))
     # Reserved room is folded into the totals the scheduler compares with.
     obj.memory_mb = node_row.memory_mb - (node_row.reserved_host_memory_mb or 0)
-    obj.local_gb = node_row.local_gb - (node_row.reserved_host_disk_mb or 0) // 1024
+    obj.local_gb = node_row.local_gb - math.ceil((node_row.reserved_host_disk_mb or 0) / 1024)
     obj.service_up = service_is_up(service_row)
     obj.service_disabled = bool(service_row.disabled) if service_row else True
     obj.service_disabled_reason = service_row.disabled_reason if service_row else None

@@ -2,6 +2,8 @@
 
 Every save of an instance can be a compare-and-swap on task_state (and
 vm_state), as Nova's instance.save(expected_task_state=...)."""
+import datetime
+
 from sqlalchemy import and_, or_, select, update
 
 from workers import exception
@@ -13,8 +15,22 @@ UNSET = "__unset__"
 _COLUMNS = {c.key for c in Instance.__mapper__.column_attrs} - {"id", "deleted"}
 
 
+_DATETIMES = ("launched_at", "terminated_at", "deleted_at", "created_at", "updated_at")
+
+
+def _parse_times(values):
+    """ISO strings from the wire become naive UTC datetimes."""
+    for key in _DATETIMES:
+        if isinstance(values.get(key), str):
+            stamp = datetime.datetime.fromisoformat(values[key].replace("Z", "+00:00"))
+            if stamp.tzinfo is not None:
+                stamp = stamp.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+            values[key] = stamp
+    return values
+
+
 def instance_create(session, values):
-    values = dict(values)
+    values = _parse_times(dict(values))
     values["user_metadata"] = values.pop("metadata", None) or {}
     row = Instance(**{k: v for k, v in values.items() if k in _COLUMNS})
     session.add(row)
@@ -70,7 +86,7 @@ def instance_update(session, instance_uuid, values, expected_task_state=UNSET,
     values = dict(values)
     if "metadata" in values:
         values["user_metadata"] = values.pop("metadata")
-    values = {k: v for k, v in values.items() if k in _COLUMNS}
+    values = _parse_times({k: v for k, v in values.items() if k in _COLUMNS})
     values["updated_at"] = utcnow()
     query = update(Instance).where(Instance.uuid == instance_uuid, Instance.deleted == 0)
     if expected_task_state != UNSET:
