@@ -1,0 +1,136 @@
+"""Boot benchmark: N servers at concurrency C over H hosts, POST -> ACTIVE.
+
+Prints boots/s and p50/p99 latency, once in the distributed shape (Redis +
+PostgreSQL, one process per role, one compute process serving H hosts) and
+once in local mode (`stratus all-in-one`: eager tasks, SQLite).
+
+Latency is measured from just before the POST to the instance's
+`launched_at` (set by compute when the server goes ACTIVE, same clock).
+Figures are printed, never asserted: this machine is shared and noisy."""
+import argparse
+import concurrent.futures
+import datetime
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.functional.cloud import Cloud, free_port, wait_for  # noqa: E402
+
+
+def _utc(stamp):
+    return datetime.datetime.fromisoformat(stamp.replace("Z", "+00:00")).replace(
+        tzinfo=datetime.timezone.utc).timestamp()
+
+
+def _percentile(values, pct):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
+
+
+def run_boots(cloud, flavor, image, n, concurrency):
+    """Boot n servers; return (latencies in s, wall seconds)."""
+    started = {}
+
+    def boot(i):
+        t0 = time.time()
+        sid = cloud.boot(f"bench-{i}", flavor, image)
+        started[sid] = t0
+        return sid
+
+    t_begin = time.time()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=concurrency) as pool:
+        ids = list(pool.map(boot, range(n)))
+    servers = cloud.wait_final(ids, timeout=600)
+    latencies, last = [], t_begin
+    for sid, server in servers.items():
+        if server["status"] != "ACTIVE":
+            continue
+        done = _utc(server["OS-SRV-USG:launched_at"])
+        latencies.append(done - started[sid])
+        last = max(last, done)
+    errors = sum(1 for s in servers.values() if s["status"] != "ACTIVE")
+    return latencies, last - t_begin, errors
+
+
+def report(label, n, concurrency, hosts, latencies, wall, errors):
+    ms = [v * 1000 for v in latencies]
+    print(f"{label}: {n} boots, concurrency {concurrency}, {hosts} hosts: "
+          f"{len(latencies) / wall:.1f} boots/s, p50 {statistics.median(ms):.1f} ms, "
+          f"p99 {_percentile(ms, 99):.1f} ms, errors {errors}", flush=True)
+
+
+def _setup(cloud):
+    reply = cloud.api("POST", "/flavors", json={"flavor": {
+        "name": "bench", "vcpus": 1, "ram": 1, "disk": 0}})
+    flavor = reply.json()["flavor"]["id"]
+    images = cloud.http.get(f"{cloud.url}/image/v2/images").json()["images"]
+    return flavor, images[0]["id"]
+
+
+def distributed(n, concurrency, hosts):
+    import redis
+
+    workdir = tempfile.mkdtemp(prefix="stratus-bench-")
+    cloud = Cloud(workdir, redis_db=15)
+    redis.Redis(db=15).flushdb()
+    big = {"STRATUS_TEST_HOST_VCPUS": "100000", "STRATUS_TEST_HOST_MEMORY_MB": "10000000"}
+    cloud.create_database()
+    try:
+        cloud.start("conductor", "conductor", "--concurrency", "32")
+        cloud.start("scheduler", "scheduler", "--concurrency", "16")
+        cloud.start("api", "api", "--workers", "2", "--threads", "16")
+        names = [f"bench-{i}" for i in range(hosts)]
+        args = [a for h in names for a in ("--host", h)]
+        cloud.start("compute", "compute", *args, "--concurrency", "16", env=big)
+        wait_for(lambda: cloud.up_hosts() >= set(names), 120, 0.5, "compute hosts")
+        path = Path(workdir) / "disk.raw"
+        path.write_bytes(b"\0" * 1024)
+        cloud.run_cli("image", "import", str(path), "--name", "bench")
+        flavor, image = _setup(cloud)
+        run_boots(cloud, flavor, image, min(20, n), concurrency)  # warm up
+        report("distributed", n, concurrency, hosts, *run_boots(cloud, flavor, image, n, concurrency))
+    finally:
+        cloud.stop_all()
+        cloud.drop_database()
+        redis.Redis(db=15).flushdb()
+
+
+def local(n, concurrency):
+    workdir = tempfile.mkdtemp(prefix="stratus-bench-local-")
+    cloud = Cloud(workdir, redis_db=15)
+    cloud.port = free_port()
+    cloud.url = f"http://127.0.0.1:{cloud.port}"
+    cloud.env.update({"CELERY_TASK_ALWAYS_EAGER": "1", "STRATUS_TEST_HOST_VCPUS": "100000",
+                      "STRATUS_TEST_HOST_MEMORY_MB": "10000000"})
+    cloud.env.pop("STRATUS_DATABASE_URL")
+    try:
+        cloud.start("aio", "all-in-one", "--port", str(cloud.port), "--compute-host", "local")
+        wait_for(lambda: "local" in cloud.up_hosts(), 120, 0.5, "all-in-one")
+        flavor, image = _setup(cloud)
+        run_boots(cloud, flavor, image, min(20, n), concurrency)
+        report("local", n, concurrency, 1, *run_boots(cloud, flavor, image, n, concurrency))
+    finally:
+        cloud.stop_all()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=300, help="servers to boot")
+    parser.add_argument("-c", type=int, default=8, help="concurrent POSTs")
+    parser.add_argument("--hosts", type=int, default=4, help="compute hosts (one process)")
+    parser.add_argument("--mode", choices=("both", "distributed", "local"), default="both")
+    args = parser.parse_args()
+    os.chdir(tempfile.mkdtemp(prefix="stratus-bench-cwd-"))
+    if args.mode in ("both", "distributed"):
+        distributed(args.n, args.c, args.hosts)
+    if args.mode in ("both", "local"):
+        local(args.n, args.c)
+
+
+if __name__ == "__main__":
+    main()
