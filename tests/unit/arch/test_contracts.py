@@ -61,5 +61,5 @@ def test_every_rpcapi_method_has_a_manager_method_with_the_same_arguments():
             assert name in managers, f"{manager_cls.__name__} lacks {name}"
             # Compute stubs take the target host, which picks the queue and
             # is not passed on to the manager.
-            stub_args = _params(sig, {"host"})
+            stub_args = _params(sig, {"host"} if stub_cls.__name__ == "ComputeAPI" else set())
             assert stub_args == _params(managers[name], set()), f"{stub_cls.__name__}.{name}"
