@@ -59,12 +59,28 @@ class RPCClient:
     def queue(self):
         return f"{self.role}.{self.server}" if self.server else self.role
 
-    def _send(self, ctxt, method, kwargs, reply):
+    def _signature(self, ctxt, method, kwargs, reply, store=None):
         envelope = {"version": self.version, "context": ctxt.to_dict(), "server": self.server,
                     "args": to_primitive(kwargs), "reply": reply}
-        sig = app.signature(f"{self.role}.{method}", kwargs={"envelope": envelope},
-                            queue=self.queue)
-        return sig.apply_async(queue=self.queue, ignore_result=not reply)
+        store = reply if store is None else store
+        return app.signature(f"{self.role}.{method}", kwargs={"envelope": envelope},
+                             queue=self.queue, ignore_result=not store)
+
+    def _send(self, ctxt, method, kwargs, reply):
+        return self._signature(ctxt, method, kwargs, reply).apply_async(queue=self.queue)
+
+    def call_then(self, ctxt, method, then, then_method, then_kwargs, **kwargs):
+        """Ask `method` and deliver its reply to `then_method` of the client
+        `then` as its `reply` argument (see unwrap), without a thread
+        waiting in between: a Celery chain.
+
+        A role that is called back by the role it calls (conductor ->
+        scheduler -> conductor) must not block on that call, or a busy pool
+        waits on itself."""
+        first = self._signature(ctxt, method, kwargs, reply=True, store=False)
+        second = then._signature(ctxt, then_method, then_kwargs, reply=False)
+        first.link(second)
+        first.apply_async(queue=self.queue)
 
     def cast(self, ctxt, method, **kwargs):
         """Send and forget."""
@@ -85,13 +101,20 @@ class RPCClient:
             reply = result.get(timeout=timeout, disable_sync_subtasks=False)
         except CeleryTimeout:
             raise exception.MessagingTimeout(timeout=timeout, method=f"{self.role}.{method}")
-        if "error" in reply:
-            raise exception.StratusException.from_primitive(reply["error"])
-        return from_primitive(reply["result"])
+        return unwrap(reply)
 
 
-def dispatch(role, supported_version, manager_for, method, envelope, task_id=None):
-    """The server side of a message: check, unpack, run, pack the reply."""
+def unwrap(reply):
+    """The value of a call's reply, or its exception raised."""
+    if "error" in reply:
+        raise exception.StratusException.from_primitive(reply["error"])
+    return from_primitive(reply["result"])
+
+
+def dispatch(role, supported_version, manager_for, method, envelope, task_id=None,
+             previous=()):
+    """The server side of a message: check, unpack, run, pack the reply.
+    `previous` holds the reply of the call this message continues."""
     reply = envelope.get("reply", False)
     try:
         manager = manager_for(envelope.get("server"))
@@ -100,7 +123,10 @@ def dispatch(role, supported_version, manager_for, method, envelope, task_id=Non
                                                supported=supported_version)
         ctxt = RequestContext.from_dict(envelope.get("context") or {})
         ctxt.task_id = task_id
-        result = getattr(manager, method)(ctxt, **from_primitive(envelope.get("args") or {}))
+        kwargs = from_primitive(envelope.get("args") or {})
+        if previous:
+            kwargs["reply"] = previous[0]
+        result = getattr(manager, method)(ctxt, **kwargs)
     except exception.StratusException as exc:
         if not reply:
             raise
@@ -115,8 +141,9 @@ def expose(role, version, manager_for, methods):
     `server` (compute processes may serve several hosts)."""
     tasks = {}
     for method in methods:
-        def run(self, envelope, _method=method):
-            return dispatch(role, version, manager_for, _method, envelope, self.request.id)
+        def run(self, *previous, envelope, _method=method):
+            return dispatch(role, version, manager_for, _method, envelope, self.request.id,
+                            previous)
 
         tasks[method] = app.task(name=f"{role}.{method}", bind=True)(run)
     return tasks

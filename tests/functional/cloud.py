@@ -95,7 +95,17 @@ class Cloud:
 
     def start_compute(self, host, env=None, timeout=60):
         self.start(f"compute-{host}", "compute", "--host", host, env=env)
-        wait_for(lambda: host in self.up_hosts(), timeout, 0.25, f"compute {host} up")
+        self.wait_ready(lambda: host in self.up_hosts(), timeout, f"compute {host} up")
+
+    def wait_ready(self, predicate, timeout, what):
+        """Poll like wait_for, but fail at once, with its log, if a process died."""
+        def ready():
+            for name, proc in self.procs.items():
+                if proc.poll() is not None:
+                    raise AssertionError(f"{name} exited {proc.returncode}:\n{self.log(name)[-3000:]}")
+            return predicate()
+
+        return wait_for(ready, timeout, 0.25, what)
 
     def log(self, name):
         path = self.workdir / f"{name}.log"

@@ -6,7 +6,7 @@ import tempfile
 import pytest
 import redis
 
-from tests.functional.cloud import Cloud, wait_for
+from tests.functional.cloud import Cloud
 
 HOST_SIZE = {"STRATUS_TEST_HOST_VCPUS": "20", "STRATUS_TEST_HOST_MEMORY_MB": "65536",
              "STRATUS_TEST_HOST_DISK_GB": "1000"}
@@ -24,7 +24,7 @@ def cloud():
         c.start("conductor", "conductor", "--concurrency", "16")
         c.start("scheduler", "scheduler", "--concurrency", "8")
         c.start("api", "api", "--workers", "2", "--threads", "16")
-        wait_for(lambda: _answers(c), 60, 0.25, "the API")
+        c.wait_ready(lambda: _answers(c), 60, "the API")
         c.start_compute("ft-a", env=HOST_SIZE)
         c.start_compute("ft-b", env=HOST_SIZE)
         c.image_id = _import_image(c, workdir)

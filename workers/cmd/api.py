@@ -4,7 +4,7 @@ from gunicorn.app.base import BaseApplication
 
 class _Gunicorn(BaseApplication):
     def __init__(self, wsgi, options, post_worker_init=None):
-        self.wsgi, self.options, self.hook = wsgi, options, post_worker_init
+        self.application, self.options, self.hook = wsgi, options, post_worker_init
         super().__init__()
 
     def load_config(self):
@@ -14,7 +14,7 @@ class _Gunicorn(BaseApplication):
             self.cfg.set("post_worker_init", lambda worker: self.hook())
 
     def load(self):
-        return self.wsgi
+        return self.application
 
 
 def serve(host, port, workers, threads, post_worker_init=None):
@@ -24,5 +24,7 @@ def serve(host, port, workers, threads, post_worker_init=None):
 
     options = {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
                "worker_class": "gthread", "accesslog": "-", "timeout": 120,
-               "graceful_timeout": 5, "keepalive": 5}
+               "graceful_timeout": 5, "keepalive": 5,
+               # One shared control socket path would collide between APIs on one machine.
+               "control_socket_disable": True}
     _Gunicorn(create_app(), options, post_worker_init).run()

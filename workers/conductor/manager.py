@@ -2,7 +2,7 @@
 transaction and returns wire objects (never rows)."""
 import math
 
-from workers import exception
+from workers import exception, rpc
 from workers.conductor import convert
 from workers.conductor.db import catalog, hosts, instances
 from workers.conductor.db.session import transaction
@@ -138,13 +138,23 @@ class ComputeTaskManager:
         return created
 
     def build_instances(self, ctxt, instance_uuid, request_spec):
-        event = "conductor_schedule_and_build_instances"
-        self._event(ctxt, instance_uuid, event, start=True)
+        self._event(ctxt, instance_uuid, _BUILD_EVENT, start=True)
+        # No thread waits for the scheduler: it calls back into the conductor,
+        # and a pool full of waiting builds would never serve those calls.
+        reply_to = self.compute_task_api.continuation(
+            "build_on_selection", instance_uuid=instance_uuid, request_spec=request_spec)
+        self.scheduler_api.select_destinations(ctxt, request_spec, [instance_uuid],
+                                               reply_to=reply_to)
+
+    def build_on_selection(self, ctxt, instance_uuid, request_spec, reply):
+        event = _BUILD_EVENT
         try:
-            selections = self.scheduler_api.select_destinations(
-                ctxt, request_spec, [instance_uuid])[0]
+            selections = rpc.unwrap(reply)[0]
         except exception.NoValidHost as exc:
             self._fail(ctxt, instance_uuid, exc.message, event)
+            return
+        except exception.StratusException as exc:
+            self._fail(ctxt, instance_uuid, f"Scheduling failed: {exc.message}", event)
             return
         self._send_to_host(ctxt, instance_uuid, request_spec, selections[0], selections[1:],
                            ["scheduling"], event)
@@ -203,6 +213,9 @@ class ComputeTaskManager:
         with transaction() as session:
             instances.event_record(session, ctxt, instance_uuid, event, start=start,
                                    result=result, traceback=traceback)
+
+
+_BUILD_EVENT = "conductor_schedule_and_build_instances"
 
 
 def _needs(flavor):

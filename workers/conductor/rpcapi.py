@@ -145,6 +145,16 @@ class ComputeTaskAPI:
         self.client.cast(ctxt, "build_instances", instance_uuid=instance_uuid,
                          request_spec=request_spec)
 
+    def build_on_selection(self, ctxt, instance_uuid, request_spec, reply):
+        """The scheduler's reply for a build: send it to the chosen host, or
+        fail the instance with the scheduler's reason."""
+        self.client.cast(ctxt, "build_on_selection", instance_uuid=instance_uuid,
+                         request_spec=request_spec, reply=reply)
+
+    def continuation(self, method, **kwargs):
+        """A `reply_to` for another role's call: its reply goes to `method`."""
+        return self.client, method, kwargs
+
     def reschedule_instance(self, ctxt, instance_uuid, request_spec, alternates,
                             failed_host, reason):
         """A host failed to spawn: try the next alternate, or fail the build."""

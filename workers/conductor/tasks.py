@@ -16,4 +16,4 @@ DB_TASKS = rpc.expose("conductor", RPC_VERSION, lambda server: _conductor(), [
     "instance_fault_create", "action_event_start", "action_event_finish"])
 
 COMPUTE_TASK_TASKS = rpc.expose("conductor", RPC_VERSION, lambda server: _compute_task(), [
-    "create_instance", "build_instances", "reschedule_instance"])
+    "create_instance", "build_instances", "build_on_selection", "reschedule_instance"])

@@ -31,6 +31,8 @@ def _parse_times(values):
 
 def instance_create(session, values):
     values = _parse_times(dict(values))
+    if hasattr(values.get("flavor"), "to_dict"):
+        values["flavor"] = values["flavor"].to_dict()
     values["user_metadata"] = values.pop("metadata", None) or {}
     row = Instance(**{k: v for k, v in values.items() if k in _COLUMNS})
     session.add(row)
