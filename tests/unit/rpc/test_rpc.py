@@ -69,3 +69,25 @@ def test_wire_objects_round_trip():
     inst = Instance(uuid="u", display_name="n", project_id="p", user_id="u",
                     vm_state="active", flavor=flavor)
     assert from_primitive(to_primitive({"i": [inst]})) == {"i": [inst]}
+
+
+class Sink:
+    got = []
+
+    def take(self, ctxt, tag, reply):
+        try:
+            Sink.got.append((tag, rpc.unwrap(reply)))
+        except exception.StratusException as exc:
+            Sink.got.append((tag, type(exc).__name__))
+
+
+rpc.expose("sink", "1.0", lambda server: Sink(), ["take"])
+
+
+def test_call_then_delivers_the_reply_or_the_error(ctxt):
+    Sink.got.clear()
+    echo, sink = rpc.RPCClient("echo", "1.0"), rpc.RPCClient("sink", "1.0")
+    echo.call_then(ctxt, "echo", sink, "take", {"tag": "ok"}, value=5)
+    echo.call_then(ctxt, "boom", sink, "take", {"tag": "bad"})
+    assert Sink.got[0][0] == "ok" and Sink.got[0][1]["value"] == 5
+    assert Sink.got[1] == ("bad", "FlavorNotFound")
