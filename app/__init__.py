@@ -21,6 +21,8 @@ DEFAULT_CONFIG = {
     "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
     # None: links are built from settings.public_url or the request host.
     "PUBLIC_URL": None,
+    # Nova's osapi_max_request_body_size: larger bodies are a 413 overLimit.
+    "MAX_CONTENT_LENGTH": 114688,
 }
 
 

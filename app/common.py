@@ -117,3 +117,12 @@ def id_from_href(href):
     """The last path element of a link, or the value itself (Nova's get_id_from_href)."""
     href = str(href)
     return href.rstrip("/").rsplit("/", 1)[-1] if "/" in href else href
+
+
+def listing(key, items, limit, collection):
+    """{key: items}, plus `<key>_links` only when a next page may exist."""
+    body = {key: items}
+    links_ = next_links(collection, items, limit)
+    if links_:
+        body[f"{key}_links"] = links_
+    return body

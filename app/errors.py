@@ -38,12 +38,12 @@ def _validation_message(messages, prefix=""):
     """Flatten webargs' nested {"json": {"server": {"name": [...]}}}."""
     if isinstance(messages, dict):
         parts = [_validation_message(v, _join(prefix, k)) for k, v in messages.items()]
-        return "; ".join(p for p in parts if p)
+        return " ".join(p for p in parts if p)
     if isinstance(messages, (list, tuple)) and messages and all(isinstance(m, str) for m in messages):
         where = f"Invalid input for field/attribute {prefix}: " if prefix else "Invalid input: "
         return where + " ".join(messages)
     if isinstance(messages, (list, tuple)):
-        return "; ".join(_validation_message(m, prefix) for m in messages)
+        return " ".join(_validation_message(m, prefix) for m in messages)
     return str(messages)
 
 

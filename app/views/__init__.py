@@ -1,0 +1,1 @@
+"""View builders: wire objects in, Nova-shaped dicts out."""

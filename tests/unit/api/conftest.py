@@ -1,0 +1,189 @@
+"""API fixtures: the app, its test client, and `fake`, an in-memory
+stand-in for the conductor and compute stubs (for tests that need data
+but not the real eager stack)."""
+import dataclasses
+import datetime
+
+import pytest
+
+from workers import exception
+from workers.objects import ComputeNode, Flavor, Image, Instance, Service
+
+
+@pytest.fixture
+def app():
+    from app import create_app
+
+    return create_app({"TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def mv(version):
+    """Headers asking for a compute microversion."""
+    return {"OpenStack-API-Version": f"compute {version}"}
+
+
+def _now():
+    return datetime.datetime(2026, 1, 2, 3, 4, 5, 678901).isoformat()
+
+
+class FakeCloud:
+    """The data the stubs serve, and a record of what was sent."""
+
+    def __init__(self):
+        self.flavors, self.images, self.instances = {}, {}, {}
+        self.services, self.nodes = [], []
+        self.created, self.terminated, self.destroyed, self.updates = [], [], [], []
+
+    def add_flavor(self, flavorid="1", name="m1.tiny", **kw):
+        values = dict(id=len(self.flavors) + 1, flavorid=flavorid, name=name, vcpus=1,
+                      memory_mb=512, root_gb=1)
+        self.flavors[flavorid] = Flavor(**{**values, **kw})
+        return self.flavors[flavorid]
+
+    def add_image(self, image_id="11111111-1111-1111-1111-111111111111", name="cirros", **kw):
+        self.images[image_id] = Image(id=image_id, name=name, created_at=_now(), **kw)
+        return self.images[image_id]
+
+    def add_instance(self, **kw):
+        values = dict(uuid=f"00000000-0000-0000-0000-{len(self.instances) + 1:012d}",
+                      display_name="vm", project_id="default", user_id="admin",
+                      vm_state="active", created_at=_now(), id=len(self.instances) + 1)
+        instance = Instance(**{**values, **kw})
+        self.instances[instance.uuid] = instance
+        return instance
+
+    def add_host(self, host="host1", up=True, disabled=False):
+        service = Service(id=len(self.services) + 1, host=host, binary="stratus-compute",
+                          topic="compute", up=up, disabled=disabled, updated_at=_now(),
+                          uuid=f"5e000000-0000-0000-0000-{len(self.services) + 1:012d}")
+        self.services.append(service)
+        self.nodes.append(ComputeNode(id=len(self.nodes) + 1, host=host, hypervisor_hostname=host,
+                                      hypervisor_type="QEMU", hypervisor_version=8000000,
+                                      vcpus=16, memory_mb=32768, local_gb=500,
+                                      service_id=service.id, service_up=up,
+                                      uuid=f"c0000000-0000-0000-0000-{len(self.nodes) + 1:012d}"))
+        return service
+
+
+class FakeConductorAPI:
+    """ConductorAPI over a FakeCloud."""
+
+    cloud = None
+
+    def flavor_get_all(self, ctxt, is_public=True, min_ram=None, min_disk=None):
+        return [f for f in self.cloud.flavors.values()
+                if (is_public is None or f.is_public == is_public)
+                and f.memory_mb >= (min_ram or 0) and f.root_gb >= (min_disk or 0)]
+
+    def flavor_get(self, ctxt, flavorid):
+        if flavorid not in self.cloud.flavors:
+            raise exception.FlavorNotFound(flavor_id=flavorid)
+        return self.cloud.flavors[flavorid]
+
+    def flavor_create(self, ctxt, values):
+        values = dict(values)
+        flavorid = values.pop("flavorid") or "generated-id"
+        if flavorid in self.cloud.flavors:
+            raise exception.FlavorExists(key="id", value=flavorid)
+        return self.cloud.add_flavor(flavorid, **values)
+
+    def flavor_delete(self, ctxt, flavorid):
+        self.flavor_get(ctxt, flavorid)
+        del self.cloud.flavors[flavorid]
+
+    def image_get_all(self, ctxt, filters=None):
+        filters = filters or {}
+        return [i for i in self.cloud.images.values()
+                if filters.get("name") in (None, i.name)
+                and (not filters.get("ids") or i.id in filters["ids"])]
+
+    def image_get(self, ctxt, image_id):
+        if image_id not in self.cloud.images:
+            raise exception.ImageNotFound(image_id=image_id)
+        return self.cloud.images[image_id]
+
+    def instance_get(self, ctxt, instance_uuid):
+        if instance_uuid not in self.cloud.instances:
+            raise exception.InstanceNotFound(instance_id=instance_uuid)
+        return self.cloud.instances[instance_uuid]
+
+    def instance_get_all(self, ctxt, filters=None, limit=None, marker=None):
+        self.cloud.last_filters = filters
+        items = list(self.cloud.instances.values())
+        for key in ("project_id", "host"):
+            if key in (filters or {}):
+                items = [i for i in items if getattr(i, key) == filters[key]]
+        if "vm_state" in (filters or {}):
+            items = [i for i in items if i.vm_state in filters["vm_state"]]
+        if (filters or {}).get("name"):
+            items = [i for i in items if filters["name"] in i.display_name]
+        if marker:
+            uuids = [i.uuid for i in items]
+            if marker not in uuids:
+                raise exception.Invalid(f"marker [{marker}] not found")
+            items = items[uuids.index(marker) + 1:]
+        return items[:limit] if limit else items
+
+    def instance_update(self, ctxt, instance_uuid, values, expected_task_state="__unset__",
+                        expected_vm_state=None):
+        instance = self.instance_get(ctxt, instance_uuid)
+        if expected_task_state != "__unset__" and instance.task_state not in expected_task_state:
+            raise exception.UnexpectedTaskStateError(
+                instance_uuid=instance_uuid, expected=expected_task_state,
+                actual=instance.task_state)
+        self.cloud.updates.append((instance_uuid, values, expected_task_state))
+        instance.update(values)
+        return dataclasses.replace(instance)
+
+    def instance_destroy(self, ctxt, instance_uuid):
+        self.cloud.destroyed.append(instance_uuid)
+        return self.cloud.instances.pop(instance_uuid)
+
+    def service_get_all(self, ctxt, binary=None):
+        return [s for s in self.cloud.services if binary in (None, s.binary)]
+
+    def compute_node_get_all(self, ctxt):
+        return list(self.cloud.nodes)
+
+
+class FakeComputeTaskAPI:
+    """ComputeTaskAPI that records create_instance calls."""
+
+    cloud = None
+
+    def create_instance(self, ctxt, values, request_spec):
+        self.cloud.created.append((ctxt, values, request_spec))
+        fields = {f.name for f in dataclasses.fields(Instance)}
+        instance = Instance(**{k: v for k, v in values.items() if k in fields})
+        instance.created_at = _now()
+        self.cloud.instances[instance.uuid] = instance
+        return instance
+
+
+class FakeComputeAPI:
+    """ComputeAPI that records terminate casts."""
+
+    cloud = None
+
+    def terminate_instance(self, ctxt, host, instance):
+        self.cloud.terminated.append((host, instance.uuid))
+
+
+@pytest.fixture
+def fake(monkeypatch):
+    """Swap the rpcapi classes for in-memory fakes; returns the FakeCloud."""
+    from workers.compute import rpcapi as compute_rpcapi
+    from workers.conductor import rpcapi as conductor_rpcapi
+
+    cloud = FakeCloud()
+    for cls in (FakeConductorAPI, FakeComputeTaskAPI, FakeComputeAPI):
+        monkeypatch.setattr(cls, "cloud", cloud)
+    monkeypatch.setattr(conductor_rpcapi, "ConductorAPI", FakeConductorAPI)
+    monkeypatch.setattr(conductor_rpcapi, "ComputeTaskAPI", FakeComputeTaskAPI)
+    monkeypatch.setattr(compute_rpcapi, "ComputeAPI", FakeComputeAPI)
+    return cloud
