@@ -32,9 +32,11 @@ task_routes = {f"{role}.*": {"queue": role} for role in ROLE_QUEUES}
 result_expires = 600
 task_ignore_result = False
 task_track_started = False
-# Flower shows every role's tasks from these events.
-worker_send_task_events = True
-task_send_sent_event = True
+# Task events cost about 2 ms a call; workers start without them and
+# `stratus flower` turns them on over the control channel (enable_events),
+# so Flower still sees every role's tasks.
+worker_send_task_events = False
+task_send_sent_event = False
 worker_hijack_root_logger = False
 broker_connection_retry_on_startup = True
 worker_prefetch_multiplier = 1
