@@ -5,12 +5,12 @@ It imports only the rpcapi stubs, the wire objects, the context, the
 exceptions and config: every piece of data comes through conductor calls."""
 from flask import Flask
 
-from app import errors, microversion, request_context
+from app import errors, microversion, request_context, swagger_assets
 from app.api import StratusApi
 
-# flask-smorest and OpenAPI settings. The Swagger UI page only names the
-# CDN in its HTML, so the app starts and serves /openapi.json offline; the
-# page itself renders once a browser can reach the URL.
+# flask-smorest and OpenAPI settings. Swagger UI's files come from the
+# swagger-ui-bundle package and are served by the app itself, so the page
+# works on a machine without internet access.
 DEFAULT_CONFIG = {
     "API_TITLE": "Stratus compute API",
     "API_VERSION": "2.1",
@@ -18,7 +18,7 @@ DEFAULT_CONFIG = {
     "OPENAPI_URL_PREFIX": "/",
     "OPENAPI_JSON_PATH": "openapi.json",
     "OPENAPI_SWAGGER_UI_PATH": "swagger-ui",
-    "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+    "OPENAPI_SWAGGER_UI_URL": "/swagger-ui-assets/",
     # None: links are built from settings.public_url or the request host.
     "PUBLIC_URL": None,
     # Nova's osapi_max_request_body_size: larger bodies are a 413 overLimit.
@@ -47,4 +47,5 @@ def create_app(config=None):
     microversion.init_app(flask_app)
     for blueprint in _blueprints():
         api.register_blueprint(blueprint)
+    flask_app.register_blueprint(swagger_assets.blp)
     return flask_app

@@ -137,19 +137,19 @@ class Cloud:
         reply = self.api("GET", f"/servers/{server_id}")
         return reply.json()["server"] if reply.status_code == 200 else None
 
-    def wait_final(self, server_ids, timeout=120):
-        """Wait until every server is ACTIVE or ERROR; return {id: server}."""
-        done = {}
+    def wait_final(self, server_ids, timeout=120, interval=0.25):
+        """Wait until every server is ACTIVE or ERROR; return {id: server}.
+        One list request per poll, so waiting does not load the cloud."""
+        wanted, done = set(server_ids), {}
 
         def settled():
-            for sid in server_ids:
-                if sid not in done:
-                    server = self.server(sid)
-                    if server and server["status"] in ("ACTIVE", "ERROR"):
-                        done[sid] = server
-            return len(done) == len(server_ids)
+            reply = self.api("GET", "/servers/detail")
+            for server in reply.json()["servers"]:
+                if server["id"] in wanted and server["status"] in ("ACTIVE", "ERROR"):
+                    done[server["id"]] = server
+            return len(done) == len(wanted)
 
-        wait_for(settled, timeout, 0.2, f"{len(server_ids)} servers to settle")
+        wait_for(settled, timeout, interval, f"{len(wanted)} servers to settle")
         return done
 
     def delete_all(self, timeout=120):

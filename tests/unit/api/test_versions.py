@@ -82,3 +82,10 @@ def test_openapi_and_swagger_ui_are_served(client):
     summary = spec["paths"]["/v2.1/servers"]["post"]["summary"]
     assert summary.startswith("Create")
     assert client.get("/swagger-ui").status_code == 200
+
+
+def test_swagger_ui_and_its_assets_are_served_locally(client):
+    page = client.get("/swagger-ui")
+    assert page.status_code == 200 and b"/swagger-ui-assets/swagger-ui-bundle.js" in page.data
+    assert client.get("/swagger-ui-assets/swagger-ui-bundle.js").status_code == 200
+    assert client.get("/openapi.json").json["info"]["title"] == "Stratus compute API"
