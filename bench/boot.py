@@ -72,7 +72,7 @@ def _setup(cloud):
     return flavor, images[0]["id"]
 
 
-def distributed(n, concurrency, hosts):
+def distributed(n, concurrency, hosts, conductors):
     import redis
 
     workdir = tempfile.mkdtemp(prefix="stratus-bench-")
@@ -81,7 +81,8 @@ def distributed(n, concurrency, hosts):
     big = {"STRATUS_TEST_HOST_VCPUS": "100000", "STRATUS_TEST_HOST_MEMORY_MB": "10000000"}
     cloud.create_database()
     try:
-        cloud.start("conductor", "conductor", "--concurrency", "32")
+        for i in range(conductors):
+            cloud.start(f"conductor-{i}", "conductor", "--concurrency", "16")
         cloud.start("scheduler", "scheduler", "--concurrency", "16")
         cloud.start("api", "api", "--workers", "2", "--threads", "16")
         names = [f"bench-{i}" for i in range(hosts)]
@@ -123,11 +124,12 @@ def main():
     parser.add_argument("-n", type=int, default=300, help="servers to boot")
     parser.add_argument("-c", type=int, default=8, help="concurrent POSTs")
     parser.add_argument("--hosts", type=int, default=4, help="compute hosts (one process)")
+    parser.add_argument("--conductors", type=int, default=2, help="conductor processes")
     parser.add_argument("--mode", choices=("both", "distributed", "local"), default="both")
     args = parser.parse_args()
     os.chdir(tempfile.mkdtemp(prefix="stratus-bench-cwd-"))
     if args.mode in ("both", "distributed"):
-        distributed(args.n, args.c, args.hosts)
+        distributed(args.n, args.c, args.hosts, args.conductors)
     if args.mode in ("both", "local"):
         local(args.n, args.c)
 

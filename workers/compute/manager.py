@@ -62,10 +62,10 @@ class ComputeManager:
         """Spawn the instance here; on failure clean up and ask the
         conductor to reschedule it onto the alternates."""
         uuid = instance.uuid
-        self._event_start(ctxt, uuid, BUILD_EVENT)
         try:
             self._update(ctxt, uuid, {"task_state": states.SPAWNING},
-                         expected_task_state=[states.SCHEDULING, None])
+                         expected_task_state=[states.SCHEDULING, None],
+                         event={"event": BUILD_EVENT, "host": self.host})
         except _GONE as exc:
             # Nothing made here yet, and the guest may belong to a build
             # of this instance still running: leave the hypervisor alone.
@@ -92,13 +92,12 @@ class ComputeManager:
         values = {"vm_state": states.ACTIVE, "task_state": None,
                   "power_state": power_state, "launched_at": _utcnow()}
         try:
-            self._update(ctxt, instance.uuid, values, expected_task_state=states.SPAWNING)
+            self._update(ctxt, instance.uuid, values, expected_task_state=states.SPAWNING,
+                         event={"event": BUILD_EVENT, "host": self.host, "result": "Success"})
         except _GONE as exc:
             # Deleted while we spawned: the guest we made is ours to remove.
             self._destroy_quietly(ctxt, instance)
             self._abandon(ctxt, instance.uuid, exc)
-            return
-        self._event_finish(ctxt, instance.uuid, BUILD_EVENT, "Success")
 
     def _reschedule(self, ctxt, uuid, request_spec, alternates, exc):
         # As Nova: hand the instance back in `scheduling` so that the next
@@ -134,9 +133,10 @@ class ComputeManager:
         self._event_finish(ctxt, uuid, TERMINATE_EVENT, "Success")
 
     # helpers
-    def _update(self, ctxt, uuid, values, expected_task_state):
+    def _update(self, ctxt, uuid, values, expected_task_state, event=None):
         return self.conductor_api.instance_update(ctxt, uuid, values,
-                                                  expected_task_state=expected_task_state)
+                                                  expected_task_state=expected_task_state,
+                                                  event=event)
 
     def _destroy_quietly(self, ctxt, instance):
         try:

@@ -88,10 +88,14 @@ class ConductorManager:
             return [convert.instance(row, faults.get(row.uuid)) for row in rows]
 
     def instance_update(self, ctxt, instance_uuid, values, expected_task_state=instances.UNSET,
-                        expected_vm_state=None):
+                        expected_vm_state=None, event=None):
         with transaction() as session:
             row = instances.instance_update(session, instance_uuid, values,
                                             expected_task_state, expected_vm_state)
+            if event:
+                instances.event_record(session, ctxt, instance_uuid, event["event"],
+                                       start="result" not in event, result=event.get("result"),
+                                       traceback=event.get("traceback"), host=event.get("host"))
             return convert.instance(row)
 
     def instance_destroy(self, ctxt, instance_uuid):
@@ -134,7 +138,9 @@ class ComputeTaskManager:
             row = instances.instance_create(session, values)
             instances.action_start(session, ctxt, row.uuid, "create")
             created = convert.instance(row)
-        self.compute_task_api.build_instances(ctxt, created.uuid, request_spec)
+        # Already on the conductor: start the build here rather than cast to
+        # ourselves (one message less per boot); nothing below waits.
+        self.build_instances(ctxt, created.uuid, request_spec)
         return created
 
     def build_instances(self, ctxt, instance_uuid, request_spec):

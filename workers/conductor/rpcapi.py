@@ -100,11 +100,15 @@ class ConductorAPI:
                                 limit=limit, marker=marker)
 
     def instance_update(self, ctxt, instance_uuid, values, expected_task_state=_UNSET,
-                        expected_vm_state=None):
-        """Save changes, compare-and-swap on task_state (and vm_state)."""
+                        expected_vm_state=None, event=None):
+        """Save changes, compare-and-swap on task_state (and vm_state).
+
+        `event` ({"event", "host", and "result"/"traceback" to finish it})
+        records an action event in the same transaction: one message
+        instead of two on the build path."""
         return self.client.call(ctxt, "instance_update", instance_uuid=instance_uuid,
                                 values=values, expected_task_state=expected_task_state,
-                                expected_vm_state=expected_vm_state)
+                                expected_vm_state=expected_vm_state, event=event)
 
     def instance_destroy(self, ctxt, instance_uuid):
         """Release the instance's claims and soft-delete it."""

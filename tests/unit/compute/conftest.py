@@ -85,7 +85,7 @@ class FakeConductorAPI:
                            dict(host=host, nodename=nodename, resources=resources)))
 
     def instance_update(self, ctxt, instance_uuid, values, expected_task_state=_UNSET,
-                        expected_vm_state=None):
+                        expected_vm_state=None, event=None):
         self.calls.append(("instance_update", dict(instance_uuid=instance_uuid, values=values,
                                                    expected_task_state=expected_task_state)))
         record = self.instances.get(instance_uuid)
@@ -93,6 +93,8 @@ class FakeConductorAPI:
             raise exception.InstanceNotFound(instance_id=instance_uuid)
         self._check(instance_uuid, record, expected_task_state)
         record.update(values)
+        if event:  # recorded with the save, as the conductor does in one transaction
+            self._record_event(ctxt, instance_uuid, event)
         if "task_state" in values:
             self.task_states[instance_uuid].append(values["task_state"])
         return record
@@ -110,6 +112,13 @@ class FakeConductorAPI:
         self.calls.append(("instance_destroy", dict(instance_uuid=instance_uuid)))
         if self.instances.pop(instance_uuid, None) is None:
             raise exception.InstanceNotFound(instance_id=instance_uuid)
+
+    def _record_event(self, ctxt, instance_uuid, event):
+        if "result" in event:
+            self.action_event_finish(ctxt, instance_uuid, event["event"], event["result"],
+                                     traceback=event.get("traceback"), host=event.get("host"))
+        else:
+            self.action_event_start(ctxt, instance_uuid, event["event"], host=event.get("host"))
 
     def action_event_start(self, ctxt, instance_uuid, event, host=None):
         self.calls.append(("action_event_start",
