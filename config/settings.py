@@ -54,6 +54,7 @@ class Settings:
     test_host_vcpus: int
     test_host_memory_mb: int
     test_host_disk_gb: int
+    log_level: str
     flower_port: int
     flower_user: str
     flower_password: str
@@ -97,6 +98,7 @@ class Settings:
             test_host_vcpus=_env("STRATUS_TEST_HOST_VCPUS", 16, int),
             test_host_memory_mb=_env("STRATUS_TEST_HOST_MEMORY_MB", 32768, int),
             test_host_disk_gb=_env("STRATUS_TEST_HOST_DISK_GB", 500, int),
+            log_level=_env("STRATUS_LOG_LEVEL", "INFO").upper(),
             flower_port=_env("STRATUS_FLOWER_PORT", 5555, int),
             flower_user=_env("STRATUS_FLOWER_USER", "admin"),
             flower_password=_env("STRATUS_FLOWER_PASSWORD", "stratus"),

@@ -139,17 +139,20 @@ class Cloud:
 
     def wait_final(self, server_ids, timeout=120, interval=0.25):
         """Wait until every server is ACTIVE or ERROR; return {id: server}.
-        One list request per poll, so waiting does not load the cloud."""
-        wanted, done = set(server_ids), {}
+        Polls only the servers still building (a light request), then reads
+        the details once, so waiting does not load the cloud it measures."""
+        wanted = set(server_ids)
 
         def settled():
-            reply = self.api("GET", "/servers/detail")
-            for server in reply.json()["servers"]:
-                if server["id"] in wanted and server["status"] in ("ACTIVE", "ERROR"):
-                    done[server["id"]] = server
-            return len(done) == len(wanted)
+            building = self.api("GET", "/servers", params={"status": "BUILD"}).json()["servers"]
+            return not wanted & {server["id"] for server in building}
 
         wait_for(settled, timeout, interval, f"{len(wanted)} servers to settle")
+        servers = self.api("GET", "/servers/detail").json()["servers"]
+        done = {s["id"]: s for s in servers if s["id"] in wanted}
+        assert set(done) == wanted, f"missing: {wanted - set(done)}"
+        bad = {sid: s["status"] for sid, s in done.items() if s["status"] not in ("ACTIVE", "ERROR")}
+        assert not bad, f"not settled: {bad}"
         return done
 
     def delete_all(self, timeout=120):
