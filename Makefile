@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DEBS := libvirt-dev pkg-config qemu-utils
+# A functional test boots a real QEMU guest through libvirtd.
+TEST_DEBS := libvirt-daemon-system qemu-system-x86
 
 .PHONY: run test unit functional lint bench deps services clean
 
@@ -20,8 +22,10 @@ run: deps
 	$(BIN)/stratus db sync
 	$(BIN)/stratus all-in-one
 
-services:
+services: deps
+	./tools/ensure-debs.sh $(TEST_DEBS)
 	./tools/ensure-services.sh
+	./tools/ensure-libvirtd.sh
 
 lint: deps
 	$(BIN)/lint-imports --config .importlinter

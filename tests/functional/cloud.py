@@ -39,6 +39,8 @@ class Cloud:
 
     def __init__(self, workdir, redis_db):
         self.workdir = Path(workdir)
+        # QEMU runs as its own user and must reach the disks kept under here.
+        self.workdir.chmod(0o755)
         self.dbname = f"stratus_ft_{uuid.uuid4().hex[:10]}"
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -127,6 +129,9 @@ class Cloud:
         return {h["service"]["host"] for h in reply.json()["hypervisors"] if h["state"] == "up"}
 
     def boot(self, name, flavor, image, **extra):
+        # Zone `nova` holds the test-driver hosts; other zones are for tests
+        # that bring their own hosts.
+        extra.setdefault("availability_zone", "nova")
         body = {"server": dict({"name": name, "flavorRef": flavor, "imageRef": image,
                                 "networks": "none"}, **extra)}
         reply = self.api("POST", "/servers", json=body)

@@ -1,0 +1,58 @@
+"""A real QEMU guest: `stratus compute` on qemu:///system boots a server
+from a qcow2 image (an overlay on it), with VNC on 127.0.0.1, and deletes
+it. Skipped, with the reason, only where libvirtd cannot be reached."""
+import subprocess
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from tests.functional.cloud import wait_for
+
+libvirt = pytest.importorskip("libvirt")
+
+
+@pytest.fixture(scope="module")
+def qemu():
+    try:
+        conn = libvirt.open("qemu:///system")
+    except libvirt.libvirtError as exc:
+        pytest.skip(f"no libvirtd on qemu:///system here ({exc}); `make test` starts one "
+                    "with tools/ensure-libvirtd.sh")
+    yield conn
+    conn.close()
+
+
+def test_boot_and_delete_a_real_qemu_guest(clean, qemu, make_flavor, tmp_path):
+    cloud = clean
+    disk = tmp_path / "empty.qcow2"
+    subprocess.run(["qemu-img", "create", "-f", "qcow2", str(disk), "64M"], check=True,
+                   capture_output=True)
+    out = cloud.run_cli("image", "import", str(disk), "--name", "qemu-empty").stdout
+    image = out.split("id=")[1].split()[0]
+    flavor = make_flavor("ft.qemu", 1, 64, 1)
+    cloud.start_compute("ft-qemu", env={"STRATUS_LIBVIRT_URI": "qemu:///system",
+                                        "STRATUS_AVAILABILITY_ZONE": "qemu"}, timeout=90)
+    try:
+        sid = cloud.boot("real-guest", flavor, image, availability_zone="qemu")
+        server = cloud.wait_final([sid], timeout=120)[sid]
+        assert server["status"] == "ACTIVE", server
+        assert server["OS-EXT-SRV-ATTR:host"] == "ft-qemu"
+        dom = qemu.lookupByUUIDString(sid)
+        assert dom.state()[0] == libvirt.VIR_DOMAIN_RUNNING
+        xml = ET.fromstring(dom.XMLDesc())
+        assert xml.get("type") in ("kvm", "qemu")
+        graphics = xml.find("devices/graphics")
+        assert graphics.get("type") == "vnc" and graphics.get("listen") == "127.0.0.1"
+        assert int(graphics.get("port")) >= 5900
+        source = xml.find("devices/disk/source").get("file")
+        info = subprocess.run(["qemu-img", "info", "-U", source], capture_output=True,
+                              text=True, check=True).stdout
+        assert "backing file:" in info and image in info, info
+        assert dom.info()[1] == 64 * 1024  # the flavor's RAM, in KiB
+        assert cloud.api("DELETE", f"/servers/{sid}").status_code == 204
+        wait_for(lambda: cloud.api("GET", f"/servers/{sid}").status_code == 404, 60)
+        with pytest.raises(libvirt.libvirtError):
+            qemu.lookupByUUIDString(sid)
+    finally:
+        cloud.delete_all()
+        cloud.stop("compute-ft-qemu")
