@@ -1,0 +1,86 @@
+"""The build orchestration on the eager stack (local mode): scheduling,
+reschedules onto alternates, and the faults of a failed build."""
+import uuid
+
+import pytest
+
+import config
+from workers.conductor.rpcapi import ComputeTaskAPI, ConductorAPI
+from workers.context import get_admin_context
+
+
+@pytest.fixture
+def cloud(db, roles, tmp_path, monkeypatch):
+    """Three hosts on libvirt's test driver; the image file is on none of
+    them unless a test puts it there, so every spawn fails by default."""
+    from workers.compute import service
+
+    monkeypatch.setenv("STRATUS_IMAGES_PATH", str(tmp_path / "images"))
+    monkeypatch.setenv("STRATUS_INSTANCES_PATH", str(tmp_path / "instances"))
+    monkeypatch.setenv("STRATUS_MAX_ATTEMPTS", "3")
+    config.reset_settings()
+    (tmp_path / "images").mkdir()
+    reporters = service.start_compute(["b1", "b2", "b3", "b4"], "test:///default",
+                                      periodic=False)
+    yield tmp_path / "images"
+    service.stop_compute(reporters)
+    monkeypatch.undo()
+    config.reset_settings()
+
+
+def _boot(ctxt, vcpus=1):
+    api = ConductorAPI()
+    flavor = api.flavor_create(ctxt, {"name": f"f{vcpus}", "vcpus": vcpus, "memory_mb": 64,
+                                      "root_gb": 1})
+    image = api.image_create(ctxt, {"name": "img", "file": "img.raw"})
+    values = {"uuid": str(uuid.uuid4()), "display_name": "vm", "project_id": ctxt.project_id,
+              "user_id": ctxt.user_id, "vm_state": "building", "task_state": "scheduling",
+              "flavor": flavor, "vcpus": vcpus, "memory_mb": 64, "root_gb": 1}
+    spec = {"flavor": flavor, "image": image, "availability_zone": None,
+            "project_id": ctxt.project_id, "user_id": ctxt.user_id, "ignore_hosts": [],
+            "force_hosts": [], "num_instances": 1}
+    ComputeTaskAPI().create_instance(ctxt, values, spec)
+    return api.instance_get(get_admin_context(), values["uuid"])
+
+
+def _build_hosts(ctxt, instance_uuid):
+    from sqlalchemy import select
+
+    from workers.conductor.db.models import InstanceAction, InstanceActionEvent
+    from workers.conductor.db.session import transaction
+
+    with transaction() as session:
+        rows = session.execute(
+            select(InstanceActionEvent.host, InstanceActionEvent.result)
+            .join(InstanceAction, InstanceAction.id == InstanceActionEvent.action_id)
+            .where(InstanceAction.instance_uuid == instance_uuid,
+                   InstanceActionEvent.event == "compute__do_build_and_run_instance")
+            .order_by(InstanceActionEvent.id)).all()
+    return [tuple(row) for row in rows]
+
+
+def test_build_reaches_active(cloud, ctxt):
+    (cloud / "img.raw").write_bytes(b"\0" * 512)
+    instance = _boot(ctxt)
+    assert (instance.vm_state, instance.task_state, instance.power_state) == ("active", None, 1)
+    assert instance.host in {"b1", "b2", "b3", "b4"} and instance.launched_at
+
+
+def test_failed_spawns_use_max_attempts_hosts_then_error(cloud, ctxt):
+    instance = _boot(ctxt)
+    assert (instance.vm_state, instance.task_state) == ("error", None)
+    tried = _build_hosts(ctxt, instance.uuid)
+    assert len(tried) == 3 and len({host for host, _ in tried}) == 3
+    assert {result for _, result in tried} == {"Error"}
+    assert "Exceeded maximum number of retries" in instance.fault["message"]
+    assert "could not be found" in instance.fault["details"]  # the last host's reason
+    node_usage = sum(n.vcpus_used for n in ConductorAPI().compute_node_get_all(ctxt))
+    assert node_usage == 0  # every claim given back
+
+
+def test_no_valid_host_is_an_error_with_the_reason(cloud, ctxt):
+    (cloud / "img.raw").write_bytes(b"\0" * 512)
+    instance = _boot(ctxt, vcpus=1000)
+    assert instance.vm_state == "error"
+    assert instance.fault["message"].startswith("No valid host was found. 0 of 4 hosts:")
+    assert "CoreFilter removed 4 (needs 1000 vCPUs" in instance.fault["message"]
