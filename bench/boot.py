@@ -32,17 +32,20 @@ def _percentile(values, pct):
     return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
 
 
-def run_boots(cloud, flavor, image, n, concurrency):
-    """Boot n servers; return (latencies in s, wall seconds)."""
+def run_boots(cloud, flavor, image, n, concurrency, rate=0.0):
+    """Boot n servers (at most `rate` a second if set); return (latencies
+    in s, wall seconds, errors)."""
     started = {}
+    t_begin = time.time()
 
     def boot(i):
+        if rate:
+            time.sleep(max(0.0, t_begin + i / rate - time.time()))
         t0 = time.time()
         sid = cloud.boot(f"bench-{i}", flavor, image)
         started[sid] = t0
         return sid
 
-    t_begin = time.time()
     with concurrent.futures.ThreadPoolExecutor(max_workers=concurrency) as pool:
         ids = list(pool.map(boot, range(n)))
     servers = cloud.wait_final(ids, timeout=600)
@@ -57,9 +60,10 @@ def run_boots(cloud, flavor, image, n, concurrency):
     return latencies, last - t_begin, errors
 
 
-def report(label, n, concurrency, hosts, latencies, wall, errors):
+def report(label, n, concurrency, hosts, latencies, wall, errors, rate=0.0):
     ms = [v * 1000 for v in latencies]
-    print(f"{label}: {n} boots, concurrency {concurrency}, {hosts} hosts: "
+    offered = f", offered {rate:g}/s" if rate else ""
+    print(f"{label}: {n} boots, concurrency {concurrency}{offered}, {hosts} hosts: "
           f"{len(latencies) / wall:.1f} boots/s, p50 {statistics.median(ms):.1f} ms, "
           f"p99 {_percentile(ms, 99):.1f} ms, errors {errors}", flush=True)
 
@@ -72,7 +76,7 @@ def _setup(cloud):
     return flavor, images[0]["id"]
 
 
-def distributed(n, concurrency, hosts, conductors):
+def distributed(n, concurrency, hosts, conductors, rate):
     import redis
 
     workdir = tempfile.mkdtemp(prefix="stratus-bench-")
@@ -94,14 +98,15 @@ def distributed(n, concurrency, hosts, conductors):
         cloud.run_cli("image", "import", str(path), "--name", "bench")
         flavor, image = _setup(cloud)
         run_boots(cloud, flavor, image, min(20, n), concurrency)  # warm up
-        report("distributed", n, concurrency, hosts, *run_boots(cloud, flavor, image, n, concurrency))
+        result = run_boots(cloud, flavor, image, n, concurrency, rate)
+        report("distributed", n, concurrency, hosts, *result, rate=rate)
     finally:
         cloud.stop_all()
         cloud.drop_database()
         redis.Redis(db=15).flushdb()
 
 
-def local(n, concurrency):
+def local(n, concurrency, rate):
     workdir = tempfile.mkdtemp(prefix="stratus-bench-local-")
     cloud = Cloud(workdir, redis_db=15)
     cloud.port = free_port()
@@ -114,7 +119,8 @@ def local(n, concurrency):
         wait_for(lambda: "local" in cloud.up_hosts(), 120, 0.5, "all-in-one")
         flavor, image = _setup(cloud)
         run_boots(cloud, flavor, image, min(20, n), concurrency)
-        report("local", n, concurrency, 1, *run_boots(cloud, flavor, image, n, concurrency))
+        result = run_boots(cloud, flavor, image, n, concurrency, rate)
+        report("local", n, concurrency, 1, *result, rate=rate)
     finally:
         cloud.stop_all()
 
@@ -125,13 +131,15 @@ def main():
     parser.add_argument("-c", type=int, default=8, help="concurrent POSTs")
     parser.add_argument("--hosts", type=int, default=4, help="compute hosts (one process)")
     parser.add_argument("--conductors", type=int, default=2, help="conductor processes")
+    parser.add_argument("--rate", type=float, default=0.0,
+                        help="offered boots/s (0: as fast as the POSTs return)")
     parser.add_argument("--mode", choices=("both", "distributed", "local"), default="both")
     args = parser.parse_args()
     os.chdir(tempfile.mkdtemp(prefix="stratus-bench-cwd-"))
     if args.mode in ("both", "distributed"):
-        distributed(args.n, args.c, args.hosts, args.conductors)
+        distributed(args.n, args.c, args.hosts, args.conductors, args.rate)
     if args.mode in ("both", "local"):
-        local(args.n, args.c)
+        local(args.n, args.c, args.rate)
 
 
 if __name__ == "__main__":

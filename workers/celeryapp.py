@@ -1,6 +1,9 @@
 """The one Celery application every role's tasks are registered on."""
 from celery import Celery
 
+from workers import redis_clients
+
+redis_clients.install()
 app = Celery("stratus")
 app.config_from_object("celeryconfig")
 
