@@ -48,6 +48,7 @@ class Settings:
     ram_weight_multiplier: float
     cpu_weight_multiplier: float
     disk_weight_multiplier: float
+    scheduler_host_state_ttl: float
     availability_zone: str
     default_schedule_zone: str
     compute_rpc_version_cap: str
@@ -91,6 +92,7 @@ class Settings:
             ram_weight_multiplier=_env("STRATUS_RAM_WEIGHT_MULTIPLIER", 1.0, float),
             cpu_weight_multiplier=_env("STRATUS_CPU_WEIGHT_MULTIPLIER", 1.0, float),
             disk_weight_multiplier=_env("STRATUS_DISK_WEIGHT_MULTIPLIER", 1.0, float),
+            scheduler_host_state_ttl=_env("STRATUS_SCHEDULER_HOST_STATE_TTL", 0.5, float),
             availability_zone=_env("STRATUS_AVAILABILITY_ZONE", "nova"),
             default_schedule_zone=_env("STRATUS_DEFAULT_SCHEDULE_ZONE", ""),
             compute_rpc_version_cap=_env("STRATUS_COMPUTE_RPC_VERSION_CAP", ""),

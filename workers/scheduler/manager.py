@@ -2,6 +2,7 @@
 room atomically through the conductor, and offer alternates for
 reschedules. Knows nothing about Celery."""
 import logging
+import time
 
 from config import get_settings
 from workers import exception
@@ -35,6 +36,26 @@ def _selection(host, claimed):
                      claimed=claimed)
 
 
+class HostStateCache:
+    """Compute nodes read through the conductor, kept for
+    settings.scheduler_host_state_ttl seconds and shared by this process's
+    requests: claims made here are consumed into them, claims elsewhere and
+    releases show at the next refresh."""
+
+    def __init__(self):
+        self._nodes, self._read_at, self.fresh = [], None, False
+
+    def get(self, ctxt, conductor_api, refresh=False):
+        now = time.monotonic()
+        ttl = get_settings().scheduler_host_state_ttl
+        if refresh or self._read_at is None or now - self._read_at > ttl:
+            self._nodes, self._read_at = conductor_api.compute_node_get_all(ctxt), now
+            self.fresh = True
+        else:
+            self.fresh = False
+        return [HostState(node) for node in self._nodes]
+
+
 class SchedulerManager:
     """Filters and weighs the compute nodes, then claims best first.
 
@@ -47,12 +68,26 @@ class SchedulerManager:
         self.conductor_api = conductor_api or conductor_rpcapi.ConductorAPI()
         self.filters = get_filters() if filters is None else filters
         self.weighers = get_weighers() if weighers is None else weighers
+        self.host_states = HostStateCache()
 
     def select_destinations(self, ctxt, request_spec, instance_uuids, return_alternates=True):
         """For each instance, [claimed Selection, alternates...]; raises
-        NoValidHost (releasing this request's claims) when one cannot be placed."""
+        NoValidHost (releasing this request's claims) when one cannot be placed.
+
+        Host states may come from a cache a fraction of a second old (claims
+        are the authority); a request that fails on them is tried once more
+        on fresh ones, so a NoValidHost always explains current numbers."""
         spec = RequestSpec.from_dict(request_spec)
-        hosts = [HostState(node) for node in self.conductor_api.compute_node_get_all(ctxt)]
+        try:
+            return self._select(ctxt, spec, instance_uuids, return_alternates,
+                                self.host_states.get(ctxt, self.conductor_api))
+        except exception.NoValidHost:
+            if self.host_states.fresh:
+                raise
+            return self._select(ctxt, spec, instance_uuids, return_alternates,
+                                self.host_states.get(ctxt, self.conductor_api, refresh=True))
+
+    def _select(self, ctxt, spec, instance_uuids, return_alternates, hosts):
         failed = set()
         placed = []
         for index, instance_uuid in enumerate(instance_uuids):

@@ -115,3 +115,40 @@ def test_zone_and_forced_hosts_reach_the_filters():
     assert _hosts(forced) == [("node3", True)]
     [ignored] = _schedule(conductor, ["i3"], ignore_hosts=["node1", "node2"])
     assert _hosts(ignored) == [("node3", True)]
+
+
+def test_host_states_are_cached_between_requests_and_claims_consumed_into_them():
+    conductor = FakeConductor([make_node(1, memory_mb=4096), make_node(2, memory_mb=4096)])
+    manager = SchedulerManager(conductor_api=conductor)
+    hosts = [manager.select_destinations(None, make_request(), [f"i{n}"])[0][0].host
+             for n in range(4)]
+    assert conductor.reads == 1
+    # Each request saw the previous claims: spread over both hosts.
+    assert sorted(hosts) == ["node1", "node1", "node2", "node2"]
+
+
+def test_a_request_failing_on_cached_states_retries_on_fresh_ones():
+    conductor = FakeConductor([make_node(1, memory_mb=1024)])
+    manager = SchedulerManager(conductor_api=conductor)
+    manager.select_destinations(None, make_request(), ["i1"])
+    conductor.nodes[1].memory_mb = 2048  # the host grew; the cache does not know
+    [selections] = manager.select_destinations(None, make_request(), ["i2"])
+    assert selections[0].host == "node1" and conductor.reads == 2
+
+
+def test_no_valid_host_is_reported_on_fresh_numbers():
+    conductor = FakeConductor([make_node(1, memory_mb=1024)])
+    manager = SchedulerManager(conductor_api=conductor)
+    manager.select_destinations(None, make_request(), ["i1"])
+    with pytest.raises(exception.NoValidHost, match="most free 0 MB"):
+        manager.select_destinations(None, make_request(), ["i2"])
+    assert conductor.reads == 2
+
+
+def test_a_zero_ttl_reads_every_request(settings):
+    settings(scheduler_host_state_ttl=0)
+    conductor = FakeConductor([make_node(1), make_node(2)])
+    manager = SchedulerManager(conductor_api=conductor)
+    for n in range(3):
+        manager.select_destinations(None, make_request(), [f"i{n}"])
+    assert conductor.reads == 3
