@@ -35,3 +35,17 @@ def ctxt():
     from workers.context import RequestContext
 
     return RequestContext(user_id="u1", project_id="p1", roles=["admin"], is_admin=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_scheduler_cache():
+    """The process-wide scheduler keeps host states for a moment; each test
+    has its own database and fakes, so each starts with an empty cache."""
+    import sys
+
+    tasks = sys.modules.get("workers.scheduler.tasks")
+    if tasks is not None:
+        from workers.scheduler.manager import HostStateCache
+
+        tasks.manager_for(None).host_states = HostStateCache()
+    yield
