@@ -6,6 +6,7 @@ nothing behind."""
 import dataclasses
 import secrets
 import string
+import time
 import uuid
 
 from app import common, policy
@@ -115,13 +116,35 @@ def resolve_zone(ctxt, server):
         policy.authorize("os_compute_api:servers:create:forced_host")
         force_hosts = [host or server["host"]]
     zone = zone or get_settings().default_schedule_zone or None
-    if zone and zone not in known_zones(ctxt):
+    if zone and not _ZONES.has(ctxt, zone):
         raise exception.Invalid(f"The requested availability zone is not available: {zone}")
     return zone, force_hosts
 
 
 def known_zones(ctxt):
     return {node.availability_zone for node in common.conductor().compute_node_get_all(ctxt)}
+
+
+class _ZoneCache:
+    """Zones seen recently. A zone in the cache is accepted without asking
+    the conductor (reading every node on every boot was one conductor call
+    in eight); an unknown one is checked on fresh data, so a new zone is
+    never refused. A zone whose hosts are all gone is accepted for at most
+    TTL seconds, and then the scheduler explains the failure."""
+
+    TTL = 10.0
+
+    def __init__(self):
+        self._zones, self._read_at = frozenset(), float("-inf")
+
+    def has(self, ctxt, zone):
+        if zone in self._zones and time.monotonic() - self._read_at < self.TTL:
+            return True
+        self._zones, self._read_at = frozenset(known_zones(ctxt)), time.monotonic()
+        return zone in self._zones
+
+
+_ZONES = _ZoneCache()
 
 
 def base_values(ctxt, server, flavor, image, zone, reservation_id):

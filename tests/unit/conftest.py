@@ -38,9 +38,10 @@ def ctxt():
 
 
 @pytest.fixture(autouse=True)
-def _fresh_scheduler_cache():
-    """The process-wide scheduler keeps host states for a moment; each test
-    has its own database and fakes, so each starts with an empty cache."""
+def _fresh_caches():
+    """The process-wide scheduler keeps host states, and the API the zones,
+    for a moment; each test has its own database and fakes, so each starts
+    with empty caches."""
     import sys
 
     tasks = sys.modules.get("workers.scheduler.tasks")
@@ -48,4 +49,7 @@ def _fresh_scheduler_cache():
         from workers.scheduler.manager import HostStateCache
 
         tasks.manager_for(None).host_states = HostStateCache()
+    server_build = sys.modules.get("app.server_build")
+    if server_build is not None:
+        server_build._ZONES = server_build._ZoneCache()
     yield

@@ -2,6 +2,7 @@
 room atomically through the conductor, and offer alternates for
 reschedules. Knows nothing about Celery."""
 import logging
+import threading
 import time
 
 from config import get_settings
@@ -40,20 +41,22 @@ class HostStateCache:
     """Compute nodes read through the conductor, kept for
     settings.scheduler_host_state_ttl seconds and shared by this process's
     requests: claims made here are consumed into them, claims elsewhere and
-    releases show at the next refresh."""
+    releases show at the next refresh. One thread refreshes at a time; the
+    others wait for its read instead of each asking the conductor."""
 
     def __init__(self):
-        self._nodes, self._read_at, self.fresh = [], None, False
+        self._nodes, self._read_at = [], None
+        self._lock = threading.Lock()
 
     def get(self, ctxt, conductor_api, refresh=False):
-        now = time.monotonic()
-        ttl = get_settings().scheduler_host_state_ttl
-        if refresh or self._read_at is None or now - self._read_at > ttl:
-            self._nodes, self._read_at = conductor_api.compute_node_get_all(ctxt), now
-            self.fresh = True
-        else:
-            self.fresh = False
-        return [HostState(node) for node in self._nodes]
+        """(HostStates, whether they were read for this call)."""
+        with self._lock:
+            ttl = get_settings().scheduler_host_state_ttl
+            stale = self._read_at is None or time.monotonic() - self._read_at > ttl
+            if refresh or stale:
+                self._nodes = conductor_api.compute_node_get_all(ctxt)
+                self._read_at = time.monotonic()
+            return [HostState(node) for node in self._nodes], refresh or stale
 
 
 class SchedulerManager:
@@ -78,14 +81,14 @@ class SchedulerManager:
         are the authority); a request that fails on them is tried once more
         on fresh ones, so a NoValidHost always explains current numbers."""
         spec = RequestSpec.from_dict(request_spec)
+        hosts, fresh = self.host_states.get(ctxt, self.conductor_api)
         try:
-            return self._select(ctxt, spec, instance_uuids, return_alternates,
-                                self.host_states.get(ctxt, self.conductor_api))
+            return self._select(ctxt, spec, instance_uuids, return_alternates, hosts)
         except exception.NoValidHost:
-            if self.host_states.fresh:
+            if fresh:
                 raise
-            return self._select(ctxt, spec, instance_uuids, return_alternates,
-                                self.host_states.get(ctxt, self.conductor_api, refresh=True))
+            hosts, _ = self.host_states.get(ctxt, self.conductor_api, refresh=True)
+            return self._select(ctxt, spec, instance_uuids, return_alternates, hosts)
 
     def _select(self, ctxt, spec, instance_uuids, return_alternates, hosts):
         failed = set()

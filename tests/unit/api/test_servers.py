@@ -1,4 +1,5 @@
 """Servers against the in-memory fake conductor and compute."""
+import dataclasses
 import hashlib
 
 import pytest
@@ -230,3 +231,19 @@ def test_update_renames(client, cloud):
 def test_oversized_body_is_413(client, cloud):
     reply = boot(client, user_data="QUFB" * 40000)
     assert reply.status_code == 413 and "overLimit" in reply.get_json()
+
+
+def test_known_zones_are_cached_and_a_new_zone_is_checked_afresh(client, cloud, monkeypatch):
+    from tests.unit.api.conftest import FakeConductorAPI
+
+    reads = []
+    original = FakeConductorAPI.compute_node_get_all
+    monkeypatch.setattr(FakeConductorAPI, "compute_node_get_all",
+                        lambda self, ctxt: reads.append(1) or original(self, ctxt))
+    assert boot(client, availability_zone="nova").status_code == 202
+    assert boot(client, availability_zone="nova").status_code == 202
+    assert len(reads) == 1
+    cloud.nodes.append(dataclasses.replace(cloud.nodes[0], id=99, availability_zone="new-zone"))
+    assert boot(client, availability_zone="new-zone").status_code == 202
+    assert boot(client, availability_zone="nowhere").status_code == 400
+    assert len(reads) == 3
