@@ -154,5 +154,8 @@ def expose(role, version, manager_for, methods):
             return dispatch(role, version, manager_for, _method, envelope, self.request.id,
                             previous)
 
-        tasks[method] = app.task(name=f"{role}.{method}", bind=True)(run)
+        # Celery reprs every result for its log line; a short one is enough
+        # there and saves a walk over each reply.
+        tasks[method] = app.task(name=f"{role}.{method}", bind=True,
+                                 resultrepr_maxsize=120)(run)
     return tasks
