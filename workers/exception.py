@@ -65,10 +65,6 @@ class ComputeHostNotFound(NotFound):
     msg_fmt = "Compute host %(host)s could not be found."
 
 
-class ServiceNotFound(NotFound):
-    msg_fmt = "Service %(service_id)s could not be found."
-
-
 class FlavorExists(Conflict):
     msg_fmt = "Flavor with %(key)s %(value)s already exists."
 
@@ -86,17 +82,8 @@ class UnexpectedDeletingTaskStateError(UnexpectedTaskStateError):
     pass
 
 
-class InstanceInvalidState(Conflict):
-    msg_fmt = ("Cannot '%(method)s' instance %(instance_uuid)s while it is in "
-               "%(attr)s %(state)s")
-
-
 class NoValidHost(StratusException):
     msg_fmt = "No valid host was found. %(reason)s"
-
-
-class ClaimFailed(StratusException):
-    msg_fmt = "Claim of %(resources)s on %(host)s failed: not enough room."
 
 
 class UnsupportedVersion(StratusException):
@@ -114,14 +101,6 @@ class MessagingTimeout(StratusException):
 
 class UnknownHost(StratusException):
     msg_fmt = "This process serves no compute host named %(host)s."
-
-
-class RescheduledException(StratusException):
-    msg_fmt = "Build of instance %(instance_uuid)s was re-scheduled: %(reason)s"
-
-
-class BuildAbortException(StratusException):
-    msg_fmt = "Build of instance %(instance_uuid)s aborted: %(reason)s"
 
 
 class HypervisorError(StratusException):
