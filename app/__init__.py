@@ -19,7 +19,7 @@ DEFAULT_CONFIG = {
     "OPENAPI_JSON_PATH": "openapi.json",
     "OPENAPI_SWAGGER_UI_PATH": "swagger-ui",
     "OPENAPI_SWAGGER_UI_URL": "/swagger-ui-assets/",
-    # None: links are built from settings.public_url or the request host.
+    # None: links use STRATUS_PUBLIC_URL, else the address the client used.
     "PUBLIC_URL": None,
     # Nova's osapi_max_request_body_size: larger bodies are a 413 overLimit.
     "MAX_CONTENT_LENGTH": 114688,

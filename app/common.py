@@ -31,15 +31,8 @@ def compute():
 
 def base_url():
     """http://HOST:PORT: the configured public URL or the request's host."""
-    configured = flask.current_app.config.get("PUBLIC_URL")
-    if configured:
-        return configured.rstrip("/")
-    settings = get_settings()
-    # public_url always has a default built from api_host/api_port; only an
-    # explicitly different value should beat the address the client used.
-    if settings.public_url and settings.public_url != f"http://{settings.api_host}:{settings.api_port}":
-        return settings.public_url.rstrip("/")
-    return flask.request.host_url.rstrip("/")
+    configured = flask.current_app.config.get("PUBLIC_URL") or get_settings().public_url
+    return (configured or flask.request.host_url).rstrip("/")
 
 
 def compute_url(*parts):

@@ -75,7 +75,8 @@ class Settings:
             eager=_env("CELERY_TASK_ALWAYS_EAGER", False, bool),
             api_host=host,
             api_port=port,
-            public_url=_env("STRATUS_PUBLIC_URL", f"http://{host}:{port}"),
+            # Empty: links are built from the address each client used.
+            public_url=_env("STRATUS_PUBLIC_URL", ""),
             images_path=Path(_env("STRATUS_IMAGES_PATH", str(state / "images"))),
             instances_path=Path(_env("STRATUS_INSTANCES_PATH", str(state / "instances"))),
             default_project_id=_env("STRATUS_DEFAULT_PROJECT_ID", "default"),

@@ -31,6 +31,7 @@ def main(host, port, compute_host):
         reset_engine()  # never share SQLite connections across fork
         start_compute([compute_host], settings.libvirt_uri)
 
-    print(f"Stratus all-in-one: compute API at {settings.public_url}/v2.1 "
+    url = settings.public_url or f"http://{host}:{port}"
+    print(f"Stratus all-in-one: compute API at {url}/v2.1 "
           f"(compute host {compute_host}, database {settings.database_url})", flush=True)
     serve(host, port, workers=1, threads=16, post_worker_init=start_in_worker)

@@ -89,3 +89,18 @@ def test_swagger_ui_and_its_assets_are_served_locally(client):
     assert page.status_code == 200 and b"/swagger-ui-assets/swagger-ui-bundle.js" in page.data
     assert client.get("/swagger-ui-assets/swagger-ui-bundle.js").status_code == 200
     assert client.get("/openapi.json").json["info"]["title"] == "Stratus compute API"
+
+
+def test_self_link_uses_stratus_public_url(monkeypatch):
+    import config
+    from app import create_app
+
+    monkeypatch.setenv("STRATUS_PUBLIC_URL", "https://compute.example:443")
+    config.reset_settings()
+    try:
+        client = create_app({"TESTING": True}).test_client()
+        href = client.get("/v2.1").get_json()["version"]["links"][0]["href"]
+        assert href == "https://compute.example:443/v2.1/"
+    finally:
+        monkeypatch.undo()
+        config.reset_settings()
