@@ -1,5 +1,4 @@
 """Helpers shared by the views: links, paging, times, ids, rpc clients."""
-import datetime
 import re
 from urllib.parse import urlencode
 
@@ -9,6 +8,7 @@ from werkzeug.exceptions import BadRequest
 from config import get_settings
 from workers.compute import rpcapi as compute_rpcapi
 from workers.conductor import rpcapi as conductor_rpcapi
+from workers.timeutils import parse_isotime
 
 MAX_LIMIT = 1000
 _UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}$")
@@ -80,25 +80,15 @@ def page(items, limit, marker, key):
     return items[:limit]
 
 
-def _parse_time(value):
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        value = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if value.tzinfo is not None:
-        value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-    return value
-
-
 def isotime(value):
     """'2024-05-01T12:00:00Z' (Nova's `created`/`updated`), or None."""
-    value = _parse_time(value)
+    value = parse_isotime(value)
     return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
 
 
 def isotime_micro(value):
     """'2024-05-01T12:00:00.000000' (Nova's launched_at, updated_at of services)."""
-    value = _parse_time(value)
+    value = parse_isotime(value)
     return value.strftime("%Y-%m-%dT%H:%M:%S.%f") if value else None
 
 

@@ -3,7 +3,6 @@
 Endpoints have the names of the workers.compute.rpcapi methods. The
 manager knows nothing about Celery: it is handed a virt driver and the
 conductor's rpcapi clients, and persists only through the conductor."""
-import datetime
 import logging
 import traceback
 
@@ -12,6 +11,7 @@ from workers import exception
 from workers.conductor import rpcapi as conductor_rpcapi
 from workers.context import get_admin_context
 from workers.objects import Image, states
+from workers.timeutils import utcnow
 
 LOG = logging.getLogger(__name__)
 
@@ -20,10 +20,6 @@ BUILD_EVENT = "compute__do_build_and_run_instance"
 TERMINATE_EVENT = "compute_terminate_instance"
 # The instance was deleted (or taken over) while this host worked on it.
 _GONE = (exception.UnexpectedTaskStateError, exception.InstanceNotFound)
-
-
-def _utcnow():
-    return datetime.datetime.now(datetime.timezone.utc).isoformat()
 
 
 class ComputeManager:
@@ -90,7 +86,7 @@ class ComputeManager:
 
     def _finish_build(self, ctxt, instance, power_state):
         values = {"vm_state": states.ACTIVE, "task_state": None,
-                  "power_state": power_state, "launched_at": _utcnow()}
+                  "power_state": power_state, "launched_at": utcnow().isoformat()}
         try:
             self._update(ctxt, instance.uuid, values, expected_task_state=states.SPAWNING,
                          event={"event": BUILD_EVENT, "host": self.host, "result": "Success"})

@@ -5,7 +5,7 @@ import math
 
 from config import get_settings
 from workers import objects
-from workers.conductor.db.models import utcnow
+from workers.timeutils import utcnow
 
 
 def _iso(value):

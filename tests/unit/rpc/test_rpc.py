@@ -91,3 +91,15 @@ def test_call_then_delivers_the_reply_or_the_error(ctxt):
     echo.call_then(ctxt, "boom", sink, "take", {"tag": "bad"})
     assert Sink.got[0][0] == "ok" and Sink.got[0][1]["value"] == 5
     assert Sink.got[1] == ("bad", "FlavorNotFound")
+
+
+def test_times_are_naive_utc_on_both_sides_of_the_wire():
+    import datetime
+
+    from workers.timeutils import parse_isotime, utcnow
+
+    assert parse_isotime("2026-01-02T03:04:05Z") == datetime.datetime(2026, 1, 2, 3, 4, 5)
+    assert parse_isotime("2026-01-02T05:04:05+02:00") == datetime.datetime(2026, 1, 2, 3, 4, 5)
+    assert parse_isotime("") is None and parse_isotime(None) is None
+    now = utcnow()
+    assert now.tzinfo is None and parse_isotime(now.isoformat()) == now

@@ -9,7 +9,8 @@ import uuid as uuidlib
 from sqlalchemy import select, update
 
 from workers import exception
-from workers.conductor.db.models import ComputeNode, ResourceClaim, Service, utcnow
+from workers.conductor.db.models import ComputeNode, ResourceClaim, Service
+from workers.timeutils import utcnow
 
 
 def service_update(session, host, binary, topic, availability_zone=None):

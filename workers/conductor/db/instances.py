@@ -2,14 +2,13 @@
 
 Every save of an instance can be a compare-and-swap on task_state (and
 vm_state), as Nova's instance.save(expected_task_state=...)."""
-import datetime
-
 from sqlalchemy import and_, or_, select, update
 
 from workers import exception
 from workers.conductor.db.models import (Instance, InstanceAction, InstanceActionEvent,
-                                         InstanceFault, utcnow)
+                                         InstanceFault)
 from workers.objects import states
+from workers.timeutils import parse_isotime, utcnow
 
 UNSET = "__unset__"
 _COLUMNS = {c.key for c in Instance.__mapper__.column_attrs} - {"id", "deleted"}
@@ -22,10 +21,7 @@ def _parse_times(values):
     """ISO strings from the wire become naive UTC datetimes."""
     for key in _DATETIMES:
         if isinstance(values.get(key), str):
-            stamp = datetime.datetime.fromisoformat(values[key].replace("Z", "+00:00"))
-            if stamp.tzinfo is not None:
-                stamp = stamp.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-            values[key] = stamp
+            values[key] = parse_isotime(values[key])
     return values
 
 
