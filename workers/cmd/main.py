@@ -3,7 +3,20 @@ a compute or scheduler process never loads the ORM."""
 import click
 
 
-@click.group()
+class _Group(click.Group):
+    """Errors the roles report (a duplicate flavor, a missing image...) end
+    the command with their message, not a traceback."""
+
+    def invoke(self, ctx):
+        from workers.exception import StratusException
+
+        try:
+            return super().invoke(ctx)
+        except StratusException as exc:
+            raise click.ClickException(exc.message) from None
+
+
+@click.group(cls=_Group)
 def cli():
     """Stratus: a Nova-shaped compute control plane on Celery."""
 

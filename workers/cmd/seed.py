@@ -2,7 +2,6 @@
 images through the conductor (never the database directly)."""
 import hashlib
 import json
-import shutil
 import subprocess
 import uuid
 from pathlib import Path
@@ -44,6 +43,17 @@ def _disk_format(path):
         return "qcow2" if Path(path).suffix == ".qcow2" else "raw"
 
 
+def _copy_and_hash(source, target, chunk=1 << 20):
+    """Copy in chunks, computing Glance's md5 checksum on the way (images
+    are gigabytes: never read one whole into memory)."""
+    digest = hashlib.md5(usedforsecurity=False)
+    with open(source, "rb") as src, open(target, "wb") as dst:
+        while block := src.read(chunk):
+            digest.update(block)
+            dst.write(block)
+    return digest.hexdigest()
+
+
 def import_image(path, name=None, image_id=None):
     """Copy a file into the image store and record it."""
     from workers.conductor.rpcapi import ConductorAPI
@@ -54,8 +64,7 @@ def import_image(path, name=None, image_id=None):
     store.mkdir(parents=True, exist_ok=True)
     fmt = _disk_format(path)
     target = store / f"{image_id}.{fmt}"
-    shutil.copyfile(path, target)
-    checksum = hashlib.md5(target.read_bytes(), usedforsecurity=False).hexdigest()
+    checksum = _copy_and_hash(path, target)
     values = {"id": image_id, "name": name or path.stem, "disk_format": fmt,
               "container_format": "bare", "size": target.stat().st_size,
               "checksum": checksum, "file": target.name, "status": "active"}
