@@ -103,3 +103,29 @@ def test_times_are_naive_utc_on_both_sides_of_the_wire():
     assert parse_isotime("") is None and parse_isotime(None) is None
     now = utcnow()
     assert now.tzinfo is None and parse_isotime(now.isoformat()) == now
+
+
+def test_kombu_channels_reuse_one_redis_client_per_pool(monkeypatch):
+    from workers import redis_clients
+
+    made = []
+    monkeypatch.setattr(redis_clients, "_original",
+                        lambda channel, asynchronous=False: made.append(channel.pool) or object())
+
+    class Channel:
+        pool = "pool-1"
+
+    channel = Channel()
+    first = redis_clients._create_client(channel)
+    assert redis_clients._create_client(channel) is first and made == ["pool-1"]
+    channel.pool = "pool-2"  # kombu replaced the pool after a reconnect
+    assert redis_clients._create_client(channel) is not first and made == ["pool-1", "pool-2"]
+    redis_clients._create_client(channel, asynchronous=True)
+    assert len(made) == 3  # the event loop's own client is never shared
+
+
+def test_messages_carry_a_short_description_for_flower(ctxt):
+    sig = rpc.RPCClient("compute", "1.0").prepare(server="h1")._signature(
+        ctxt, "terminate_instance", {"instance_uuid": "u-1"}, reply=False)
+    assert sig.options["kwargsrepr"] == f"{ctxt.request_id} server=h1 instance=u-1"
+    assert sig.options["queue"] == "compute.h1"
