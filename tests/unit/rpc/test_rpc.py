@@ -14,8 +14,17 @@ class EchoManager:
     def boom(self, ctxt):
         raise exception.FlavorNotFound(flavor_id="42")
 
+    def bug(self, ctxt):
+        raise RuntimeError("a bug in the receiving role")
 
-rpc.expose("echo", "1.3", lambda server: EchoManager(), ["echo", "boom"])
+
+rpc.expose("echo", "1.3", lambda server: EchoManager(), ["echo", "boom", "bug"])
+
+
+def test_a_failing_cast_in_local_mode_is_not_the_callers_error(ctxt):
+    client = rpc.RPCClient("echo", "1.0")
+    client.cast(ctxt, "boom")
+    client.cast(ctxt, "bug")
 
 
 @pytest.fixture
