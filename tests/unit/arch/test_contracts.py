@@ -52,11 +52,26 @@ def _params(sig, skip):
     return [p for p in list(sig.parameters)[1:] if p not in skip]
 
 
+_NOT_MESSAGES = ("can_send_version", "continuation")
+
+
+def test_every_rpcapi_method_has_a_registered_task():
+    from workers.celeryapp import app, load_roles
+
+    load_roles()
+    roles = {"ConductorAPI": "conductor", "ComputeTaskAPI": "conductor",
+             "SchedulerAPI": "scheduler", "ComputeAPI": "compute"}
+    for stub_cls, _ in _pairs():
+        for name in _stubs(stub_cls):
+            if name not in _NOT_MESSAGES:
+                assert f"{roles[stub_cls.__name__]}.{name}" in app.tasks, name
+
+
 def test_every_rpcapi_method_has_a_manager_method_with_the_same_arguments():
     for stub_cls, manager_cls in _pairs():
         managers = _stubs(manager_cls)
         for name, sig in _stubs(stub_cls).items():
-            if name in ("can_send_version", "continuation"):
+            if name in _NOT_MESSAGES:
                 continue
             assert name in managers, f"{manager_cls.__name__} lacks {name}"
             # Compute stubs take the target host, which picks the queue and
