@@ -2,9 +2,9 @@
 scheduler and two compute workers on Redis and PostgreSQL."""
 import collections
 import concurrent.futures
-import os
 import tempfile
 
+from tests.functional.cloud import wait_for
 from tests.functional.conftest import HOST_SIZE
 
 
@@ -37,7 +37,6 @@ def test_delete_frees_the_room(clean, flavor):
     assert cloud.wait_final([sid])[sid]["status"] == "ACTIVE"
     assert sum(u[0] for u in _usage(cloud).values()) == 1
     assert cloud.api("DELETE", f"/servers/{sid}").status_code == 204
-    from tests.functional.cloud import wait_for
     wait_for(lambda: cloud.api("GET", f"/servers/{sid}").status_code == 404, 30)
     assert sum(u[0] for u in _usage(cloud).values()) == 0
     assert cloud.sql("SELECT vm_state, deleted <> 0 FROM instances WHERE uuid = %s", sid) == [
