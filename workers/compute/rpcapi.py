@@ -2,11 +2,12 @@
 
 API version history:
     1.0 - build_and_run_instance, terminate_instance.
+    1.1 - server life cycle: power and pause/suspend actions, reboot.
 """
 from config import get_settings
 from workers.rpc import RPCClient
 
-RPC_VERSION = "1.0"
+RPC_VERSION = "1.1"
 
 
 class ComputeAPI:

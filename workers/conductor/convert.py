@@ -43,7 +43,8 @@ _INSTANCE_COLUMNS = ("id", "uuid", "display_name", "project_id", "user_id", "vm_
                      "image_ref", "vcpus", "memory_mb", "root_gb", "ephemeral_gb", "key_name",
                      "access_ip_v4", "access_ip_v6", "launched_at", "terminated_at",
                      "created_at", "updated_at", "deleted_at", "launch_index",
-                     "reservation_id", "config_drive")
+                     "reservation_id", "config_drive", "locked", "locked_by", "locked_reason",
+                     "key_data")
 
 
 def instance(row, fault_row=None):

@@ -7,10 +7,12 @@ database); ComputeTaskAPI starts the long orchestrations. Both go to the
 API version history:
     1.0 - boot slice: services, compute nodes, claims, flavors, images,
           instances, actions/events, faults; build and reschedule.
+    1.1 - server life cycle: actions listing, keypairs, quotas, server
+          groups, service updates, recovery queries.
 """
 from workers.rpc import RPCClient
 
-RPC_VERSION = "1.0"
+RPC_VERSION = "1.1"
 _UNSET = "__unset__"
 
 

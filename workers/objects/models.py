@@ -80,6 +80,10 @@ class Instance(StratusObject):
     launch_index: int = 0
     reservation_id: str | None = None
     config_drive: str = ""
+    locked: bool = False
+    locked_by: str | None = None
+    locked_reason: str | None = None
+    key_data: str | None = None
     fault: dict | None = None
     id: int | None = None
 

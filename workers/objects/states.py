@@ -20,6 +20,18 @@ BLOCK_DEVICE_MAPPING = "block_device_mapping"
 NETWORKING = "networking"
 SPAWNING = "spawning"
 DELETING = "deleting"
+POWERING_OFF = "powering-off"
+POWERING_ON = "powering-on"
+REBOOTING = "rebooting"
+REBOOT_PENDING = "reboot_pending"
+REBOOT_STARTED = "reboot_started"
+REBOOTING_HARD = "rebooting_hard"
+REBOOT_PENDING_HARD = "reboot_pending_hard"
+REBOOT_STARTED_HARD = "reboot_started_hard"
+PAUSING = "pausing"
+UNPAUSING = "unpausing"
+SUSPENDING = "suspending"
+RESUMING = "resuming"
 
 # power_state (libvirt's numbering, as Nova)
 NOSTATE = 0

@@ -3,7 +3,7 @@ row keeps `deleted` = its id (so unique keys can be reused)."""
 import datetime
 
 from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text,
-                        UniqueConstraint)
+                        UniqueConstraint, false)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from workers.timeutils import utcnow
@@ -120,6 +120,11 @@ class Instance(Base):
     access_ip_v4: Mapped[str | None] = mapped_column(String(39))
     access_ip_v6: Mapped[str | None] = mapped_column(String(39))
     config_drive: Mapped[str] = mapped_column(String(255), default="")
+    locked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # "owner" or "admin": an admin's lock cannot be lifted by the owner.
+    locked_by: Mapped[str | None] = mapped_column(String(255))
+    locked_reason: Mapped[str | None] = mapped_column(String(255))
+    key_data: Mapped[str | None] = mapped_column(Text)
     launch_index: Mapped[int] = mapped_column(Integer, default=0)
     reservation_id: Mapped[str | None] = mapped_column(String(255))
     launched_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
@@ -182,3 +187,58 @@ class ResourceClaim(Base):
     vcpus: Mapped[int] = mapped_column(Integer)
     memory_mb: Mapped[int] = mapped_column(Integer)
     disk_gb: Mapped[int] = mapped_column(Integer)
+
+
+class KeyPair(Base):
+    __tablename__ = "key_pairs"
+    __table_args__ = (UniqueConstraint("user_id", "name", "deleted",
+                                       name="uniq_key_pairs0user_id0name0deleted"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[str] = mapped_column(String(255), index=True)
+    fingerprint: Mapped[str] = mapped_column(String(255))
+    public_key: Mapped[str] = mapped_column(Text)
+    type: Mapped[str] = mapped_column(String(32), default="ssh")
+    deleted: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Quota(Base):
+    """A project's hard limit for one resource; absent means the default
+    from config."""
+
+    __tablename__ = "quotas"
+    __table_args__ = (UniqueConstraint("project_id", "resource",
+                                       name="uniq_quotas0project_id0resource"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(255), index=True)
+    resource: Mapped[str] = mapped_column(String(255))
+    hard_limit: Mapped[int] = mapped_column(Integer)
+
+
+class ProjectLock(Base):
+    """One row per project, updated first in a transaction that counts
+    and then adds to the project's usage: the UPDATE serialises such
+    transactions on PostgreSQL (row lock) and SQLite (write lock) alike."""
+
+    __tablename__ = "project_locks"
+    project_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class InstanceGroup(Base):
+    __tablename__ = "instance_groups"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    project_id: Mapped[str] = mapped_column(String(255), index=True)
+    user_id: Mapped[str] = mapped_column(String(255))
+    policy: Mapped[str] = mapped_column(String(255))
+    rules: Mapped[dict] = mapped_column(JSON, default=dict)
+    deleted: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class InstanceGroupMember(Base):
+    __tablename__ = "instance_group_members"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("instance_groups.id"), index=True)
+    instance_uuid: Mapped[str] = mapped_column(String(36), unique=True)
