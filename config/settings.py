@@ -59,6 +59,18 @@ class Settings:
     flower_port: int
     flower_user: str
     flower_password: str
+    quota_instances: int
+    quota_cores: int
+    quota_ram: int
+    quota_metadata_items: int
+    quota_key_pairs: int
+    quota_server_groups: int
+    quota_server_group_members: int
+    shutdown_timeout: float
+    instance_build_timeout: float
+    task_state_timeout: float
+    sync_power_state_interval: float
+    running_deleted_instance_action: str
 
     @classmethod
     def from_env(cls):
@@ -105,6 +117,25 @@ class Settings:
             flower_port=_env("STRATUS_FLOWER_PORT", 5555, int),
             flower_user=_env("STRATUS_FLOWER_USER", "admin"),
             flower_password=_env("STRATUS_FLOWER_PASSWORD", "stratus"),
+            # Per-project defaults (Nova's [quota] section); -1 is unlimited.
+            quota_instances=_env("STRATUS_QUOTA_INSTANCES", 10, int),
+            quota_cores=_env("STRATUS_QUOTA_CORES", 20, int),
+            quota_ram=_env("STRATUS_QUOTA_RAM", 51200, int),
+            quota_metadata_items=_env("STRATUS_QUOTA_METADATA_ITEMS", 128, int),
+            quota_key_pairs=_env("STRATUS_QUOTA_KEY_PAIRS", 100, int),
+            quota_server_groups=_env("STRATUS_QUOTA_SERVER_GROUPS", 10, int),
+            quota_server_group_members=_env("STRATUS_QUOTA_SERVER_GROUP_MEMBERS", 10, int),
+            # Seconds a guest gets to shut down cleanly before it is destroyed.
+            shutdown_timeout=_env("STRATUS_SHUTDOWN_TIMEOUT", 60.0, float),
+            # A build older than this goes to ERROR (0 turns the check off;
+            # Nova's default is off, ours is on so nothing stays in BUILD).
+            instance_build_timeout=_env("STRATUS_INSTANCE_BUILD_TIMEOUT", 600.0, float),
+            # A task_state unchanged for this long is reaped (0: never).
+            task_state_timeout=_env("STRATUS_TASK_STATE_TIMEOUT", 900.0, float),
+            sync_power_state_interval=_env("STRATUS_SYNC_POWER_STATE_INTERVAL", 60.0, float),
+            # A guest with no live instance record: reap, log or noop (Nova's option).
+            running_deleted_instance_action=_env("STRATUS_RUNNING_DELETED_INSTANCE_ACTION",
+                                                 "reap"),
         )
 
 
