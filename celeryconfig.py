@@ -39,6 +39,14 @@ worker_send_task_events = False
 task_send_sent_event = False
 worker_hijack_root_logger = False
 broker_connection_retry_on_startup = True
+# Every task is idempotent (compare-and-swap saves, lookups before
+# creates), so a message is acknowledged only once its task has run, and
+# one whose worker died under it goes back to the queue: a crash loses no
+# work, and a second delivery does no harm.
+task_acks_late = True
+task_reject_on_worker_lost = True
 worker_prefetch_multiplier = 1
+# An unacknowledged message is handed out again after this long; longer
+# than any task (the longest, a clean shutdown, waits shutdown_timeout).
 broker_transport_options = {"visibility_timeout": 3600}
 result_backend_transport_options = {"visibility_timeout": 3600}

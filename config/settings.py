@@ -71,6 +71,7 @@ class Settings:
     task_state_timeout: float
     sync_power_state_interval: float
     running_deleted_instance_action: str
+    resume_guests_state_on_host_boot: bool
 
     @classmethod
     def from_env(cls):
@@ -136,6 +137,11 @@ class Settings:
             # A guest with no live instance record: reap, log or noop (Nova's option).
             running_deleted_instance_action=_env("STRATUS_RUNNING_DELETED_INSTANCE_ACTION",
                                                  "reap"),
+            # Restart the guests that should be running when the compute
+            # starts. On by default (Nova's is off): libvirt's test driver
+            # keeps guests in the compute process, so a restart loses them.
+            resume_guests_state_on_host_boot=_env("STRATUS_RESUME_GUESTS_STATE_ON_HOST_BOOT",
+                                                  True, bool),
         )
 
 

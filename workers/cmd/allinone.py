@@ -28,8 +28,11 @@ def main(host, port, compute_host):
     def start_in_worker():
         from workers.compute.service import start_compute
 
+        from workers.conductor.reaper import start_reaper
+
         reset_engine()  # never share SQLite connections across fork
         start_compute([compute_host], settings.libvirt_uri)
+        start_reaper()
 
     url = settings.public_url or f"http://{host}:{port}"
     print(f"Stratus all-in-one: compute API at {url}/v2.1 "

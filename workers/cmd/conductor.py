@@ -4,5 +4,8 @@ from workers.cmd.worker import run_worker
 
 
 def main(concurrency):
+    from workers.conductor.reaper import start_reaper
+
     load_roles("conductor")
+    start_reaper()
     run_worker("conductor", ["conductor"], concurrency)

@@ -8,6 +8,7 @@ import traceback
 
 from config import get_settings
 from workers import exception
+from workers.compute import recovery
 from workers.conductor import rpcapi as conductor_rpcapi
 from workers.context import get_admin_context
 from workers.objects import Image, states
@@ -33,11 +34,27 @@ class ComputeManager:
 
     # service life
     def init_host(self):
-        """Prepare the hypervisor, then register the service and its node."""
+        """Prepare the hypervisor, recover what a crash interrupted, then
+        register the service and its node. Runs before the worker consumes
+        its queue, so a message left there meets recovered instances."""
         ctxt = get_admin_context()
         self.driver.init_host(self.host)
+        recovery.init_instances(self, ctxt)
         self.report_state(ctxt)
         self.update_available_resource(ctxt)
+
+    def sync_power_states(self, ctxt=None):
+        """Periodic: record libvirt's power state of this host's instances."""
+        recovery.sync_power_states(self, ctxt or get_admin_context())
+
+    def image_for(self, ctxt, instance):
+        """The Image an instance was booted from, or None if it is gone."""
+        if not instance.image_ref:
+            return None
+        try:
+            return self.conductor_api.image_get(ctxt, instance.image_ref)
+        except exception.ImageNotFound:
+            return None
 
     def report_state(self, ctxt=None):
         """Heartbeat: the service is up while this keeps being called."""
@@ -59,8 +76,11 @@ class ComputeManager:
         conductor to reschedule it onto the alternates."""
         uuid = instance.uuid
         try:
+            # vm_state too: a second delivery after the build finished (or
+            # after start-up recovery failed it) must find nothing to do.
             self._update(ctxt, uuid, {"task_state": states.SPAWNING},
                          expected_task_state=[states.SCHEDULING, None],
+                         expected_vm_state=states.BUILDING,
                          event={"event": BUILD_EVENT, "host": self.host})
         except _GONE as exc:
             # Nothing made here yet, and the guest may belong to a build
@@ -80,7 +100,7 @@ class ComputeManager:
             LOG.warning("Build of %s failed on %s: %s", instance.uuid, self.host, exc)
             self._event_finish(ctxt, instance.uuid, BUILD_EVENT, "Error",
                                traceback.format_exc())
-            self._destroy_quietly(ctxt, instance)
+            self.destroy_quietly(ctxt, instance)
             self._reschedule(ctxt, instance.uuid, request_spec, alternates, exc)
             return None
 
@@ -92,7 +112,7 @@ class ComputeManager:
                          event={"event": BUILD_EVENT, "host": self.host, "result": "Success"})
         except _GONE as exc:
             # Deleted while we spawned: the guest we made is ours to remove.
-            self._destroy_quietly(ctxt, instance)
+            self.destroy_quietly(ctxt, instance)
             self._abandon(ctxt, instance.uuid, exc)
 
     def _reschedule(self, ctxt, uuid, request_spec, alternates, exc):
@@ -129,12 +149,14 @@ class ComputeManager:
         self._event_finish(ctxt, uuid, TERMINATE_EVENT, "Success")
 
     # helpers
-    def _update(self, ctxt, uuid, values, expected_task_state, event=None):
+    def _update(self, ctxt, uuid, values, expected_task_state, event=None,
+                expected_vm_state=None):
         return self.conductor_api.instance_update(ctxt, uuid, values,
                                                   expected_task_state=expected_task_state,
+                                                  expected_vm_state=expected_vm_state,
                                                   event=event)
 
-    def _destroy_quietly(self, ctxt, instance):
+    def destroy_quietly(self, ctxt, instance):
         try:
             self.driver.destroy(ctxt, instance)
         except Exception:  # cleanup must not hide the error that caused it

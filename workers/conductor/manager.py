@@ -6,6 +6,7 @@ from workers import exception, rpc
 from workers.conductor import convert
 from workers.conductor.db import catalog, hosts, instances
 from workers.conductor.db.session import transaction
+from workers.objects import states
 
 
 class ConductorManager:
@@ -144,6 +145,9 @@ class ComputeTaskManager:
         return created
 
     def build_instances(self, ctxt, instance_uuid, request_spec):
+        if not self._awaits_scheduling(instance_uuid):
+            # A second delivery of this message: the first one scheduled it.
+            return
         self._event(ctxt, instance_uuid, _BUILD_EVENT, start=True)
         # No thread waits for the scheduler: it calls back into the conductor,
         # and a pool full of waiting builds would never serve those calls.
@@ -168,6 +172,8 @@ class ComputeTaskManager:
     def reschedule_instance(self, ctxt, instance_uuid, request_spec, alternates, failed_host,
                             reason):
         event = "conductor_reschedule_instance"
+        if not self._awaits_scheduling(instance_uuid, on_host=failed_host):
+            return  # a second delivery: the first one moved it on already
         self._event(ctxt, instance_uuid, event, start=True)
         with transaction() as session:
             hosts.release(session, instance_uuid)
@@ -194,13 +200,37 @@ class ComputeTaskManager:
                     expected_task_state=expected)
                 instance = convert.instance(row)
         except (exception.InstanceNotFound, exception.UnexpectedTaskStateError):
-            # Deleted while we scheduled it: give the room back and stop.
-            with transaction() as session:
-                hosts.release(session, instance_uuid)
+            # Deleted while we scheduled it, or taken further by a first
+            # delivery of this same message: give back only room that the
+            # instance is not using.
+            self._release_unused(instance_uuid, chosen)
             return
         self._event(ctxt, instance_uuid, event, result="Success")
         self.compute_api.build_and_run_instance(ctxt, chosen.host, instance, request_spec,
                                                 alternates)
+
+    @staticmethod
+    def _awaits_scheduling(instance_uuid, on_host=None):
+        """Whether the instance still waits for a host (a new build has
+        none; a failed one is handed back by the host that failed it)."""
+        with transaction() as session:
+            try:
+                row = instances.instance_get(session, instance_uuid)
+            except exception.InstanceNotFound:
+                return False
+            return (row.vm_state == states.BUILDING and row.task_state == states.SCHEDULING
+                    and row.host == on_host)
+
+    @staticmethod
+    def _release_unused(instance_uuid, chosen):
+        with transaction() as session:
+            try:
+                row = instances.instance_get(session, instance_uuid)
+            except exception.InstanceNotFound:
+                hosts.release(session, instance_uuid)
+                return
+            if row.node != chosen.nodename or row.host != chosen.host:
+                hosts.release(session, instance_uuid, chosen.compute_node_id)
 
     def _fail(self, ctxt, instance_uuid, message, event, details=None):
         with transaction() as session:

@@ -84,6 +84,12 @@ class FakeConductorAPI:
         self.calls.append(("compute_node_update",
                            dict(host=host, nodename=nodename, resources=resources)))
 
+    def instance_get_all(self, ctxt, filters=None, limit=None, marker=None):
+        # Recovery at start-up asks for the host's instances: these fakes
+        # only track states, so the host starts empty (tests/unit/compute/
+        # test_recovery.py covers recovery against the real conductor).
+        return []
+
     def instance_update(self, ctxt, instance_uuid, values, expected_task_state=_UNSET,
                         expected_vm_state=None, event=None):
         self.calls.append(("instance_update", dict(instance_uuid=instance_uuid, values=values,

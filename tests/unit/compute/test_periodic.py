@@ -11,6 +11,7 @@ class RecordingManager:
     def __init__(self, fail=False):
         self.reports = 0
         self.updates = 0
+        self.syncs = 0
         self.fail = fail
         self.reported = threading.Event()
 
@@ -24,13 +25,16 @@ class RecordingManager:
     def update_available_resource(self):
         self.updates += 1
 
+    def sync_power_states(self):
+        self.syncs += 1
+
 
 def test_resources_every_few_heartbeats():
     manager = RecordingManager()
-    reporter = PeriodicReporter(manager, interval=1, resource_every=6)
+    reporter = PeriodicReporter(manager, interval=1, resource_every=6, sync_every=4)
     for _ in range(12):
         reporter.run_once()
-    assert (manager.reports, manager.updates) == (12, 2)
+    assert (manager.reports, manager.updates, manager.syncs) == (12, 2, 3)
 
 
 def test_errors_do_not_stop_the_rounds():

@@ -29,6 +29,12 @@ def service_update(session, host, binary, topic, availability_zone=None):
     return row
 
 
+def compute_service(session, host):
+    """The compute service row of a host, or None."""
+    return session.scalars(select(Service).where(
+        Service.host == host, Service.binary == "stratus-compute", Service.deleted == 0)).first()
+
+
 def service_get_all(session, binary=None):
     query = select(Service).where(Service.deleted == 0).order_by(Service.id)
     if binary:
@@ -52,8 +58,7 @@ def compute_node_update(session, host, nodename, resources):
     for key in _NODE_TOTALS:
         if key in resources:
             setattr(row, key, resources[key])
-    service = session.scalars(select(Service).where(
-        Service.host == host, Service.binary == "stratus-compute", Service.deleted == 0)).first()
+    service = compute_service(session, host)
     row.service_id = service.id if service else row.service_id
     session.flush()
     return row

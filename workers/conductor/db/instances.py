@@ -170,3 +170,19 @@ def event_record(session, ctxt, instance_uuid, event, start=False, result=None,
             action.message = "Error"
     session.flush()
     return row
+
+
+def instances_stuck(session, built_before=None, moved_before=None):
+    """(builds started before `built_before`, instances of any other
+    vm_state whose task_state has not moved since `moved_before`)."""
+    live = select(Instance).where(Instance.deleted == 0)
+    builds, others = [], []
+    if built_before is not None:
+        builds = list(session.scalars(live.where(Instance.vm_state == states.BUILDING,
+                                                 Instance.created_at < built_before)))
+    if moved_before is not None:
+        others = list(session.scalars(live.where(
+            Instance.vm_state != states.BUILDING, Instance.task_state.is_not(None),
+            or_(Instance.updated_at < moved_before,
+                and_(Instance.updated_at.is_(None), Instance.created_at < moved_before)))))
+    return builds, others

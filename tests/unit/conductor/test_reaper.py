@@ -1,0 +1,97 @@
+"""The conductor's reaper: old builds fail with a fault, stuck task
+states are cleared, an interrupted delete on a down host completes."""
+import datetime
+import uuid
+
+import pytest
+from sqlalchemy import update
+
+import config
+from workers.conductor.db import hosts, instances
+from workers.conductor.db.models import Instance
+from workers.conductor.db.session import transaction
+from workers.conductor.reaper import Reaper, reap_interval
+from workers.objects import states
+from workers.timeutils import utcnow
+
+
+class RecordingComputeAPI:
+    def __init__(self):
+        self.terminated = []
+
+    def terminate_instance(self, ctxt, host, instance):
+        self.terminated.append((host, instance.uuid))
+
+
+@pytest.fixture
+def reaper(db, monkeypatch):
+    monkeypatch.setenv("STRATUS_INSTANCE_BUILD_TIMEOUT", "60")
+    monkeypatch.setenv("STRATUS_TASK_STATE_TIMEOUT", "120")
+    config.reset_settings()
+    yield Reaper(RecordingComputeAPI())
+    monkeypatch.undo()
+    config.reset_settings()
+
+
+def _instance(age_s, **values):
+    past = utcnow() - datetime.timedelta(seconds=age_s)
+    fields = dict(uuid=str(uuid.uuid4()), display_name="vm", project_id="p", user_id="u",
+                  vm_state=states.BUILDING, task_state=states.SCHEDULING)
+    fields.update(values)
+    with transaction() as session:
+        row = instances.instance_create(session, fields)
+        session.execute(update(Instance).where(Instance.id == row.id)
+                        .values(created_at=past, updated_at=past))
+    return fields["uuid"]
+
+
+def _get(uuid_):
+    with transaction() as session:
+        row = instances.instance_get(session, uuid_, read_deleted=True)
+        fault = instances.latest_faults(session, [uuid_]).get(uuid_)
+        return row.vm_state, row.task_state, row.deleted != 0, fault and fault.message
+
+
+def test_a_build_older_than_the_timeout_fails_with_a_fault(reaper):
+    old, young = _instance(61), _instance(30)
+    assert reaper.run() == 1
+    vm_state, task_state, _, fault = _get(old)
+    assert (vm_state, task_state) == (states.ERROR, None)
+    assert fault == f"Build of instance {old} timed out after 60 seconds"
+    assert _get(young)[:2] == (states.BUILDING, states.SCHEDULING)
+
+
+def test_a_stuck_task_state_is_cleared(reaper):
+    stuck = _instance(121, vm_state=states.ACTIVE, task_state=states.POWERING_OFF)
+    moving = _instance(100, vm_state=states.ACTIVE, task_state=states.POWERING_OFF)
+    reaper.run()
+    assert _get(stuck)[:2] == (states.ACTIVE, None)
+    assert _get(moving)[:2] == (states.ACTIVE, states.POWERING_OFF)
+
+
+def test_a_stuck_delete_on_a_down_host_completes_here(reaper):
+    with transaction() as session:
+        node = hosts.compute_node_update(session, "gone", "gone", {
+            "vcpus": 4, "memory_mb": 1024, "local_gb": 10, "hypervisor_type": "test"})
+        node_id = node.id
+    doomed = _instance(121, vm_state=states.ACTIVE, task_state=states.DELETING, host="gone")
+    with transaction() as session:
+        assert hosts.claim(session, doomed, node_id, 1, 64, 1)
+    reaper.run()
+    assert _get(doomed)[2] is True
+    with transaction() as session:
+        assert hosts.compute_node_get(session, node_id)[0].vcpus_used == 0
+    assert reaper.compute_api.terminated == []
+
+
+def test_a_stuck_delete_on_a_live_host_is_asked_again(reaper):
+    with transaction() as session:
+        hosts.service_update(session, "alive", "stratus-compute", "compute.alive")
+    doomed = _instance(121, vm_state=states.ACTIVE, task_state=states.DELETING, host="alive")
+    reaper.run()
+    assert reaper.compute_api.terminated == [("alive", doomed)]
+    assert _get(doomed)[2] is False
+
+
+def test_interval_follows_the_shorter_timeout(reaper):
+    assert reap_interval(config.get_settings()) == 6.0
