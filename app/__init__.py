@@ -29,8 +29,25 @@ DEFAULT_CONFIG = {
 def _blueprints():
     from app import flavors, hypervisors, images, networks, servers, services, versions
 
+    from app import server_groups
+
     return [versions.blp, flavors.blp, servers.blp, hypervisors.blp, services.blp,
-            images.blp, images.nova_blp, networks.blp]
+            images.blp, images.nova_blp, networks.blp] + [server_groups.blp] + _operator() \
+        + _server_life_cycle()
+
+
+def _operator():
+    """Key pairs, availability zones, limits and quota sets."""
+    from app import availability_zones, keypairs, limits, quota_sets
+
+    return [keypairs.blp, availability_zones.blp, limits.blp, quota_sets.blp]
+
+
+def _server_life_cycle():
+    """Server actions, metadata and instance actions."""
+    from app import instance_actions, server_actions, server_metadata
+
+    return [server_actions.blp, server_metadata.blp, instance_actions.blp]
 
 
 def create_app(config=None):

@@ -8,12 +8,12 @@ from workers import exception
 from workers.objects import states
 
 
-def get(ctxt, instance_id):
+def get(ctxt, instance_id, read_deleted=False):
     """One visible instance; ids that are not UUID-like are simply not found
     (clients look a server up by name first and rely on that 404)."""
     if not common.is_uuid_like(instance_id):
         raise exception.InstanceNotFound(instance_id=instance_id)
-    instance = common.conductor().instance_get(ctxt, instance_id)
+    instance = common.conductor().instance_get(ctxt, instance_id, read_deleted=read_deleted)
     if not ctxt.is_admin and instance.project_id != ctxt.project_id:
         raise exception.InstanceNotFound(instance_id=instance_id)
     return instance
@@ -26,13 +26,14 @@ def get_all(ctxt, filters, limit, marker):
 
 
 def create(ctxt, server, scheduler_hints=None):
-    """Check the request, then ask the conductor to record and build each
-    instance (one create_instance call per instance, as a cast follows each
-    commit). Returns (instances, plan): the plan has the reservation id
-    and the admin password."""
+    """Check the request, then have the conductor record the instances in
+    one transaction against the project's quota (403 TooManyInstances when
+    not even min_count fit) and start each build after its commit.
+    Returns (instances, plan): the plan has the reservation id and the
+    admin password."""
     plan = server_build.plan(ctxt, server, scheduler_hints or {})
-    created = [common.compute_task().create_instance(ctxt, values, plan.request_spec)
-               for values in plan.instances]
+    created = common.compute_task().create_instances(ctxt, plan.instances, plan.request_spec,
+                                                     plan.min_count)
     return created, plan
 
 
@@ -49,13 +50,20 @@ def update(ctxt, instance, server):
     return common.conductor().instance_update(ctxt, instance.uuid, values)
 
 
+def check_lock(ctxt, instance):
+    """Nova's check_instance_lock: a locked instance is only for admins."""
+    if instance.locked and not ctxt.is_admin:
+        raise exception.InstanceIsLocked(instance_uuid=instance.uuid)
+
+
 def delete(ctxt, instance):
     """Mark the instance deleting (CAS on the task_state we saw), then have
     its host terminate it, or delete it locally when no live host has it."""
+    check_lock(ctxt, instance)
     try:
         instance = common.conductor().instance_update(
             ctxt, instance.uuid, {"task_state": states.DELETING},
-            expected_task_state=[instance.task_state])
+            expected_task_state=[instance.task_state], action="delete")
     except exception.UnexpectedDeletingTaskStateError:
         # A concurrent delete won the race: the outcome is the same.
         return

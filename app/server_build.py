@@ -9,7 +9,7 @@ import string
 import time
 import uuid
 
-from app import common, policy
+from app import common, policy, server_groups
 from app.schemas.servers import BlockDeviceMappingV2
 from config import get_settings
 from workers import exception
@@ -26,12 +26,15 @@ class Plan:
     request_spec: dict
     reservation_id: str
     admin_pass: str
+    # The fewest instances worth creating when the quota cannot take all.
+    min_count: int = 1
 
 
 def plan(ctxt, server, scheduler_hints):
     """Validate the request against flavors, images and zones; build the plan.
 
-    Scheduler hints are accepted (clients send them) but not used yet."""
+    Of the scheduler hints only `group` (a server group) is used; the
+    others are accepted (clients send them) and ignored."""
     flavor = resolve_flavor(ctxt, server["flavorRef"])
     image = resolve_image(ctxt, image_id_of(server))
     check_flavor_fits(flavor, image)
@@ -40,12 +43,15 @@ def plan(ctxt, server, scheduler_hints):
     reservation_id = new_reservation_id()
     spec = {"flavor": flavor, "image": image, "availability_zone": zone,
             "project_id": ctxt.project_id, "user_id": ctxt.user_id, "ignore_hosts": [],
-            "force_hosts": force_hosts, "num_instances": count}
+            "force_hosts": force_hosts, "num_instances": count,
+            "group": server_groups.requested_group(ctxt, scheduler_hints)}
     base = base_values(ctxt, server, flavor, image, zone, reservation_id)
+    base["key_data"] = key_data(ctxt, server.get("key_name"))
     instances = [dict(base, uuid=str(uuid.uuid4()), launch_index=index,
                       display_name=display_name(server["name"], index, count))
                  for index in range(count)]
-    return Plan(instances, spec, reservation_id, server.get("adminPass") or new_password())
+    return Plan(instances, spec, reservation_id, server.get("adminPass") or new_password(),
+                min_count=server.get("min_count", 1))
 
 
 def resolve_flavor(ctxt, flavor_ref):
@@ -119,6 +125,17 @@ def resolve_zone(ctxt, server):
     if zone and not _ZONES.has(ctxt, zone):
         raise exception.Invalid(f"The requested availability zone is not available: {zone}")
     return zone, force_hosts
+
+
+def key_data(ctxt, key_name):
+    """The public key of the user's key pair `key_name` (recorded on the
+    instance, as Nova); an unknown name is a 400."""
+    if key_name is None:
+        return None
+    try:
+        return common.conductor().keypair_get(ctxt, ctxt.user_id, key_name).public_key
+    except exception.KeypairNotFound:
+        raise exception.Invalid("Invalid key_name provided.") from None
 
 
 def known_zones(ctxt):

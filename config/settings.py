@@ -48,6 +48,8 @@ class Settings:
     ram_weight_multiplier: float
     cpu_weight_multiplier: float
     disk_weight_multiplier: float
+    soft_affinity_weight_multiplier: float
+    soft_anti_affinity_weight_multiplier: float
     scheduler_host_state_ttl: float
     availability_zone: str
     default_schedule_zone: str
@@ -106,6 +108,13 @@ class Settings:
             ram_weight_multiplier=_env("STRATUS_RAM_WEIGHT_MULTIPLIER", 1.0, float),
             cpu_weight_multiplier=_env("STRATUS_CPU_WEIGHT_MULTIPLIER", 1.0, float),
             disk_weight_multiplier=_env("STRATUS_DISK_WEIGHT_MULTIPLIER", 1.0, float),
+            # Server groups' soft policies. With Nova's default, 1.0, the three
+            # resource weighers (1.0 each) outvote soft-affinity, since a host
+            # holding a member has less room free; 10 lets the policy decide.
+            soft_affinity_weight_multiplier=_env("STRATUS_SOFT_AFFINITY_WEIGHT_MULTIPLIER",
+                                                 10.0, float),
+            soft_anti_affinity_weight_multiplier=_env(
+                "STRATUS_SOFT_ANTI_AFFINITY_WEIGHT_MULTIPLIER", 10.0, float),
             scheduler_host_state_ttl=_env("STRATUS_SCHEDULER_HOST_STATE_TTL", 0.5, float),
             availability_zone=_env("STRATUS_AVAILABILITY_ZONE", "nova"),
             default_schedule_zone=_env("STRATUS_DEFAULT_SCHEDULE_ZONE", ""),

@@ -105,3 +105,77 @@ class UnknownHost(StratusException):
 
 class HypervisorError(StratusException):
     msg_fmt = "Hypervisor error: %(reason)s"
+
+
+# operator resources: keypairs, quotas, services (Nova's texts)
+class InvalidKeypair(Invalid):
+    msg_fmt = "Keypair data is invalid: %(reason)s"
+
+
+class KeypairNotFound(NotFound):
+    msg_fmt = "Keypair %(name)s not found for user %(user_id)s"
+
+
+class KeyPairExists(Conflict):
+    msg_fmt = "Key pair '%(key_name)s' already exists."
+
+
+class OverQuota(StratusException):
+    """Nova raises 413 internally; its API answers every OverQuota with 403."""
+
+    msg_fmt = "Quota exceeded for resources: %(overs)s"
+    code = 403
+
+
+class TooManyInstances(OverQuota):
+    msg_fmt = ("Quota exceeded for %(overs)s: Requested %(req)s, but already used "
+               "%(used)s of %(allowed)s %(overs)s")
+
+
+class KeypairLimitExceeded(OverQuota):
+    msg_fmt = "Quota exceeded, too many key pairs."
+
+
+class ServiceNotFound(NotFound):
+    msg_fmt = "Service %(service_id)s could not be found."
+
+
+# server actions, metadata and instance actions (Nova's API texts)
+class InstanceInvalidState(Conflict):
+    msg_fmt = "Cannot '%(action)s' instance %(instance_uuid)s while it is in %(attr)s %(state)s"
+
+
+class InstanceIsLocked(Conflict):
+    msg_fmt = "Instance %(instance_uuid)s is locked"
+
+
+class InstanceNotReady(Conflict):
+    msg_fmt = "Instance %(instance_id)s is not ready"
+
+
+class InstanceActionNotFound(NotFound):
+    msg_fmt = "Action %(request_id)s not found"
+
+
+# server groups (Nova's texts)
+class InstanceGroupNotFound(NotFound):
+    msg_fmt = "Instance group %(group_uuid)s could not be found."
+
+
+class ServerGroupLimitExceeded(OverQuota):
+    msg_fmt = "Quota exceeded, too many server groups."
+
+
+class GroupMemberLimitExceeded(OverQuota):
+    msg_fmt = "Quota exceeded, too many servers in group"
+
+
+class GroupAffinityViolation(Conflict):
+    """A claim that would break its server group's hard policy: the
+    scheduler tries the next host."""
+
+    msg_fmt = "%(policy)s instance group policy was violated"
+
+
+class MetadataLimitExceeded(OverQuota):
+    msg_fmt = "Maximum number of metadata items exceeds %(allowed)d"

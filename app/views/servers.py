@@ -99,7 +99,7 @@ def _admin_attrs(instance):
 def _versioned(instance):
     view = {}
     if is_supported("2.9"):
-        view["locked"] = False
+        view["locked"] = bool(instance.locked)
     if is_supported("2.19"):
         view["description"] = None
     if is_supported("2.26"):
@@ -107,7 +107,7 @@ def _versioned(instance):
     if is_supported("2.63"):
         view["trusted_image_certificates"] = None
     if is_supported("2.73"):
-        view["locked_reason"] = None
+        view["locked_reason"] = instance.locked_reason
     if is_supported("2.96"):
         view["pinned_availability_zone"] = instance.availability_zone
     return view

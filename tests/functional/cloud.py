@@ -11,6 +11,7 @@ import uuid
 from pathlib import Path
 
 import psycopg
+import redis
 import requests
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
@@ -37,7 +38,7 @@ def wait_for(predicate, timeout, interval=0.1, what="condition"):
 class Cloud:
     """Processes of one distributed cloud, and an HTTP client to its API."""
 
-    def __init__(self, workdir, redis_db):
+    def __init__(self, workdir, redis_db=0, broker_url=None):
         self.workdir = Path(workdir)
         # QEMU runs as its own user and must reach the disks kept under here.
         self.workdir.chmod(0o755)
@@ -49,12 +50,17 @@ class Cloud:
             "CELERY_TASK_ALWAYS_EAGER": "0",
             "STRATUS_STATE_DIR": str(self.workdir / "state"),
             "STRATUS_DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:5432/{self.dbname}",
-            "STRATUS_BROKER_URL": f"redis://127.0.0.1:6379/{redis_db}",
+            "STRATUS_BROKER_URL": broker_url or f"redis://127.0.0.1:6379/{redis_db}",
             "STRATUS_API_PORT": str(self.port),
             "STRATUS_REPORT_INTERVAL": "1",
             "STRATUS_SERVICE_DOWN_TIME": "10",
             "STRATUS_CPU_ALLOCATION_RATIO": "1.0",
             "STRATUS_RPC_RESPONSE_TIMEOUT": "30",
+            # The boot tests fill both hosts (and ask for more than a host
+            # has): no default limit may stop them first. test_quota sets
+            # its project's limits through os-quota-sets.
+            "STRATUS_QUOTA_INSTANCES": "-1", "STRATUS_QUOTA_CORES": "-1",
+            "STRATUS_QUOTA_RAM": "-1",
         })
         self.http = requests.Session()
 
@@ -73,7 +79,8 @@ class Cloud:
                               capture_output=True, text=True, timeout=120)
 
     def start(self, name, *args, env=None):
-        log = open(self.workdir / f"{name}.log", "wb")
+        # Appended: a process started again keeps the log of its first life.
+        log = open(self.workdir / f"{name}.log", "ab")
         proc = subprocess.Popen([STRATUS, *args], env=dict(self.env, **(env or {})),
                                 stdout=log, stderr=subprocess.STDOUT, cwd=self.workdir,
                                 start_new_session=True)
@@ -99,7 +106,7 @@ class Cloud:
         self.start(f"compute-{host}", "compute", "--host", host, env=env)
         self.wait_ready(lambda: host in self.up_hosts(), timeout, f"compute {host} up")
 
-    def wait_ready(self, predicate, timeout, what):
+    def wait_ready(self, predicate, timeout, what, interval=0.25):
         """Poll like wait_for, but fail at once, with its log, if a process died."""
         def ready():
             for name, proc in self.procs.items():
@@ -107,11 +114,33 @@ class Cloud:
                     raise AssertionError(f"{name} exited {proc.returncode}:\n{self.log(name)[-3000:]}")
             return predicate()
 
-        return wait_for(ready, timeout, 0.25, what)
+        return wait_for(ready, timeout, interval, what)
 
     def log(self, name):
         path = self.workdir / f"{name}.log"
         return path.read_text(errors="replace") if path.exists() else ""
+
+    def answers(self):
+        """Whether the API is listening and answers its version document."""
+        try:
+            return self.api("GET", "", timeout=2).status_code == 200
+        except requests.RequestException:
+            return False
+
+    # catalog
+    def import_image(self, name="ft-image"):
+        """Import an empty 1 MB raw disk; returns the image id."""
+        path = self.workdir / f"{name}.raw"
+        with open(path, "wb") as handle:
+            handle.truncate(1 << 20)
+        out = self.run_cli("image", "import", str(path), "--name", name).stdout
+        return out.split("id=")[1].split()[0]
+
+    def create_flavor(self, name, vcpus, ram, disk):
+        body = {"flavor": {"name": name, "vcpus": vcpus, "ram": ram, "disk": disk}}
+        reply = self.api("POST", "/flavors", json=body)
+        assert reply.status_code == 200, reply.text
+        return reply.json()["flavor"]["id"]
 
     # HTTP
     def api(self, method, path, **kwargs):
@@ -172,3 +201,47 @@ class Cloud:
         url = self.env["STRATUS_DATABASE_URL"].replace("+psycopg", "")
         with psycopg.connect(url) as conn:
             return conn.execute(query, params).fetchall()
+
+
+class RedisServer:
+    """A private redis-server, for tests that stop and restart the broker.
+
+    Append-only with an fsync per write and no snapshots: what Redis held
+    when it was stopped (queued messages, results) is there again when it
+    starts on the same port and directory."""
+
+    def __init__(self, workdir):
+        self.dir = Path(workdir) / "redis"
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc = None
+
+    def start(self, timeout=15):
+        with open(self.dir / "redis.log", "ab") as log:
+            self.proc = subprocess.Popen(
+                ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+                 "--save", "", "--appendonly", "yes", "--appendfsync", "always",
+                 "--dir", str(self.dir)],
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        wait_for(self._answers, timeout, 0.05, f"redis-server on port {self.port}")
+
+    def stop(self, sig=signal.SIGTERM, timeout=15):
+        """Stop it and wait for the exit (SIGTERM: Redis syncs its log first)."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        os.killpg(self.proc.pid, sig)
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout)
+
+    def _answers(self):
+        if self.proc.poll() is not None:
+            raise AssertionError(f"redis-server exited {self.proc.returncode}:\n"
+                                 f"{(self.dir / 'redis.log').read_text()[-2000:]}")
+        try:
+            return redis.Redis.from_url(self.url, socket_timeout=1).ping()
+        except redis.RedisError:  # not listening yet, or still loading its log
+            return False

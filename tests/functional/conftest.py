@@ -24,10 +24,10 @@ def cloud():
         c.start("conductor", "conductor", "--concurrency", "16")
         c.start("scheduler", "scheduler", "--concurrency", "8")
         c.start("api", "api", "--workers", "2", "--threads", "16")
-        c.wait_ready(lambda: _answers(c), 60, "the API")
+        c.wait_ready(c.answers, 60, "the API")
         c.start_compute("ft-a", env=HOST_SIZE)
         c.start_compute("ft-b", env=HOST_SIZE)
-        c.image_id = _import_image(c, workdir)
+        c.image_id = c.import_image()
         yield c
     finally:
         c.stop_all()
@@ -35,32 +35,10 @@ def cloud():
         broker.flushdb()
 
 
-def _answers(c):
-    try:
-        return c.api("GET", "", timeout=2).status_code == 200
-    except Exception:  # noqa: BLE001 - not listening yet
-        return False
-
-
-def _import_image(c, workdir):
-    path = os.path.join(workdir, "disk.raw")
-    with open(path, "wb") as handle:
-        handle.truncate(1 << 20)
-    out = c.run_cli("image", "import", path, "--name", "ft-image").stdout
-    return out.split("id=")[1].split()[0]
-
-
 @pytest.fixture(scope="session")
 def flavor(cloud):
     """1 vCPU, 64 MB, 1 GB: 20 fit on each 20-vCPU host."""
-    return _flavor(cloud, "ft.small", 1, 64, 1)
-
-
-def _flavor(cloud, name, vcpus, ram, disk):
-    body = {"flavor": {"name": name, "vcpus": vcpus, "ram": ram, "disk": disk}}
-    reply = cloud.api("POST", "/flavors", json=body)
-    assert reply.status_code == 200, reply.text
-    return reply.json()["flavor"]["id"]
+    return cloud.create_flavor("ft.small", 1, 64, 1)
 
 
 @pytest.fixture
@@ -73,4 +51,4 @@ def clean(cloud):
 
 @pytest.fixture(scope="session")
 def make_flavor(cloud):
-    return lambda name, vcpus, ram, disk: _flavor(cloud, name, vcpus, ram, disk)
+    return cloud.create_flavor

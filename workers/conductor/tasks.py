@@ -13,7 +13,17 @@ DB_TASKS = rpc.expose("conductor", RPC_VERSION, lambda server: _conductor(), [
     "compute_node_get", "claim_resources", "release_resources", "flavor_get_all", "flavor_get",
     "flavor_create", "flavor_delete", "image_get_all", "image_get", "image_create",
     "instance_get", "instance_get_all", "instance_update", "instance_destroy",
-    "instance_fault_create", "action_event_start", "action_event_finish"])
+    "instance_fault_create", "action_event_start", "action_event_finish",
+    # operator resources
+    "keypair_create", "keypair_get", "keypair_get_all", "keypair_delete", "quota_get",
+    "quota_defaults", "quota_update", "quota_delete", "service_save", "service_delete",
+    # server metadata and instance actions
+    "instance_metadata_update", "action_get_all", "action_get"])
+
+GROUP_TASKS = rpc.expose("conductor", RPC_VERSION, lambda server: _conductor(), [
+    "instance_group_create", "instance_group_get", "instance_group_get_all",
+    "instance_group_delete"])
 
 COMPUTE_TASK_TASKS = rpc.expose("conductor", RPC_VERSION, lambda server: _compute_task(), [
-    "create_instance", "build_instances", "build_on_selection", "reschedule_instance"])
+    "create_instance", "create_instances", "build_instances", "build_on_selection",
+    "reschedule_instance"])

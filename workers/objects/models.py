@@ -149,3 +149,69 @@ class Selection(StratusObject):
     nodename: str
     compute_node_id: int
     claimed: bool = False
+
+
+@register
+@dataclasses.dataclass
+class KeyPair(StratusObject):
+    """A user's public key (ssh or x509), injected into servers by name."""
+
+    id: int
+    name: str
+    user_id: str
+    fingerprint: str
+    public_key: str
+    type: str = "ssh"
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+@register
+@dataclasses.dataclass
+class InstanceActionEvent(StratusObject):
+    """One step of an instance action on one host, with the Celery task
+    that ran it."""
+
+    event: str
+    start_time: str | None = None
+    finish_time: str | None = None
+    result: str | None = None
+    traceback: str | None = None
+    details: str | None = None
+    host: str | None = None
+    task_id: str | None = None
+
+
+@register
+@dataclasses.dataclass
+class InstanceAction(StratusObject):
+    """A user's request on an instance (stop, reboot...); `events` only
+    when asked for one action."""
+
+    action: str
+    instance_uuid: str
+    request_id: str
+    user_id: str | None = None
+    project_id: str | None = None
+    start_time: str | None = None
+    finish_time: str | None = None
+    updated_at: str | None = None
+    message: str | None = None
+    events: list = field(default_factory=list)
+
+
+@register
+@dataclasses.dataclass
+class InstanceGroup(StratusObject):
+    """A server group: a placement policy over its members (live
+    instances only; a deleted server leaves its group)."""
+
+    uuid: str
+    name: str
+    project_id: str
+    user_id: str
+    policy: str
+    rules: dict = field(default_factory=dict)
+    members: list = field(default_factory=list)
+    id: int | None = None
+    created_at: str | None = None

@@ -10,6 +10,7 @@ from workers import exception
 from workers.conductor import rpcapi as conductor_rpcapi
 from workers.objects import Selection
 from workers.scheduler.filters import filter_hosts, get_filters
+from workers.scheduler.filters.base import host_names
 from workers.scheduler.host_state import HostState
 from workers.scheduler.spec import RequestSpec
 from workers.scheduler.weighers import get_weighers, weigh_hosts
@@ -21,7 +22,7 @@ def _plural(count, word):
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def no_valid_host_reason(total, removals, failed_claims):
+def no_valid_host_reason(total, removals, failed_claims, group_refusal=""):
     """'0 of 3 hosts: ComputeFilter removed 1 (down: node3); ...' for the fault."""
     if not total:
         return "0 of 0 hosts: no compute nodes are registered"
@@ -29,7 +30,20 @@ def no_valid_host_reason(total, removals, failed_claims):
     if failed_claims:
         parts.append(f"claims failed on {_plural(failed_claims, 'host')} "
                      "(taken by concurrent requests)")
+    if group_refusal:
+        parts.append(group_refusal)
     return f"0 of {_plural(total, 'host')}: " + "; ".join(parts)
+
+
+def group_refusal(group, refused, removals):
+    """Why the claim took none of `refused`: the group's policy, checked
+    under its lock, against members placed since the snapshot filtered.
+    The group is named once (a fault message holds 255 characters)."""
+    if not refused:
+        return ""
+    named = any(group.uuid in removal.detail for removal in removals)
+    by = "the same group" if named else f"{group.policy} group {group.uuid}"
+    return f"claims refused on {host_names(refused)} by {by} (members placed concurrently)"
 
 
 def _selection(host, claimed):
@@ -88,14 +102,16 @@ class SchedulerManager:
             if fresh:
                 raise
             hosts, _ = self.host_states.get(ctxt, self.conductor_api, refresh=True)
+            # Afresh: the failed try recorded its released placements in the group.
+            spec = RequestSpec.from_dict(request_spec)
             return self._select(ctxt, spec, instance_uuids, return_alternates, hosts)
 
     def _select(self, ctxt, spec, instance_uuids, return_alternates, hosts):
-        failed = set()
+        failed, refused = set(), []  # refused: the failed hosts the group's policy refused
         placed = []
         for index, instance_uuid in enumerate(instance_uuids):
             try:
-                chosen, others = self._place(ctxt, instance_uuid, spec, hosts, failed)
+                chosen, others = self._place(ctxt, instance_uuid, spec, hosts, failed, refused)
             except exception.NoValidHost as exc:
                 self._release(ctxt, placed)
                 raise self._for_request(exc, index, instance_uuids)
@@ -104,31 +120,46 @@ class SchedulerManager:
         return [[_selection(chosen, True)] + [_selection(h, False) for h in others[:alternates]]
                 for _, chosen, others in placed]
 
-    def _place(self, ctxt, instance_uuid, spec, hosts, failed):
+    def _place(self, ctxt, instance_uuid, spec, hosts, failed, refused):
         """Claim the best host that takes the claim; returns (host, the
         hosts ranked after it)."""
         candidates = [h for h in hosts if h.id not in failed]
         passed, removals = filter_hosts(candidates, spec, self.filters)
         ranked = [host for _, host in weigh_hosts(self.weighers, passed, spec)]
         for position, host in enumerate(ranked):
-            if self._claim(ctxt, instance_uuid, host, spec.resources):
+            if self._claim(ctxt, instance_uuid, host, spec, refused):
                 host.consume(spec.resources)
+                if spec.group:
+                    spec.group.add_member_on(host.host)
                 LOG.info("Instance %s claimed %s on %s (%d other hosts passed)",
                          instance_uuid, spec.resources, host, len(ranked) - 1)
                 return host, ranked[position + 1:]
-            LOG.info("Claim for %s on %s refused: taken concurrently", instance_uuid, host)
             failed.add(host.id)
-        raise exception.NoValidHost(reason=no_valid_host_reason(len(hosts), removals, len(failed)))
+        raise exception.NoValidHost(reason=no_valid_host_reason(
+            len(hosts), removals, len(failed) - len(refused), group_refusal(spec.group, refused, removals)))
 
-    def _claim(self, ctxt, instance_uuid, host, resources):
+    def _claim(self, ctxt, instance_uuid, host, spec, refused):
+        """Whether the conductor took the claim; a host refused by the
+        request's server group policy is added to `refused`."""
+        resources = spec.resources
+        # Only a hard policy needs the claim's check; other claims keep
+        # the message of RPC 1.0.
+        hard = spec.group and spec.group.policy in ("affinity", "anti-affinity")
         try:
-            return bool(self.conductor_api.claim_resources(
+            claimed = bool(self.conductor_api.claim_resources(
                 ctxt, instance_uuid=instance_uuid, compute_node_id=host.id,
                 vcpus=resources.vcpus, memory_mb=resources.memory_mb,
-                disk_gb=resources.disk_gb))
+                disk_gb=resources.disk_gb, **({"group": spec.group.uuid} if hard else {})))
         except exception.ComputeHostNotFound:
             # Deleted since we read the nodes: as good as taken.
             return False
+        except exception.GroupAffinityViolation as exc:
+            LOG.info("Claim for %s on %s refused: %s", instance_uuid, host, exc.message)
+            refused.append(host)
+            return False
+        if not claimed:
+            LOG.info("Claim for %s on %s refused: taken concurrently", instance_uuid, host)
+        return claimed
 
     def _release(self, ctxt, placed):
         # The request fails as a whole (as in Nova): claims already made for

@@ -11,6 +11,34 @@ def _obj(cls, value):
 
 
 @dataclasses.dataclass
+class GroupSpec:
+    """The server group of a request: its policy, rules, and how many of
+    its other members each host holds (filled in by the conductor right
+    before scheduling)."""
+
+    uuid: str
+    policy: str
+    rules: dict = dataclasses.field(default_factory=dict)
+    hosts: dict = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data):
+        return cls(uuid=data["uuid"], policy=data["policy"], rules=dict(data.get("rules") or {}),
+                   hosts=dict(data.get("hosts") or {}))
+
+    @property
+    def max_server_per_host(self):
+        return int(self.rules.get("max_server_per_host", 1))
+
+    def members_on(self, host):
+        return self.hosts.get(host, 0)
+
+    def add_member_on(self, host):
+        """A member of this request was just placed on `host`."""
+        self.hosts[host] = self.members_on(host) + 1
+
+
+@dataclasses.dataclass
 class RequestSpec:
     """One scheduling request: what to place and where it may go."""
 
@@ -23,6 +51,7 @@ class RequestSpec:
     ignore_hosts: list = dataclasses.field(default_factory=list)
     force_hosts: list = dataclasses.field(default_factory=list)
     num_instances: int = 1
+    group: GroupSpec | None = None
 
     @classmethod
     def from_dict(cls, data):
@@ -34,4 +63,5 @@ class RequestSpec:
                    project_id=data.get("project_id"), user_id=data.get("user_id"),
                    ignore_hosts=list(data.get("ignore_hosts") or []),
                    force_hosts=list(data.get("force_hosts") or []),
-                   num_instances=data.get("num_instances") or 1)
+                   num_instances=data.get("num_instances") or 1,
+                   group=GroupSpec.from_dict(data["group"]) if data.get("group") else None)

@@ -107,7 +107,7 @@ class FakeConductorAPI:
             raise exception.ImageNotFound(image_id=image_id)
         return self.cloud.images[image_id]
 
-    def instance_get(self, ctxt, instance_uuid):
+    def instance_get(self, ctxt, instance_uuid, read_deleted=False):
         if instance_uuid not in self.cloud.instances:
             raise exception.InstanceNotFound(instance_id=instance_uuid)
         return self.cloud.instances[instance_uuid]
@@ -130,7 +130,7 @@ class FakeConductorAPI:
         return items[:limit] if limit else items
 
     def instance_update(self, ctxt, instance_uuid, values, expected_task_state="__unset__",
-                        expected_vm_state=None):
+                        expected_vm_state=None, event=None, action=None):
         instance = self.instance_get(ctxt, instance_uuid)
         if expected_task_state != "__unset__" and instance.task_state not in expected_task_state:
             raise exception.UnexpectedTaskStateError(
@@ -150,6 +150,9 @@ class FakeConductorAPI:
     def compute_node_get_all(self, ctxt):
         return list(self.cloud.nodes)
 
+    def keypair_get(self, ctxt, user_id, name):
+        raise exception.KeypairNotFound(name=name, user_id=user_id)
+
 
 class FakeComputeTaskAPI:
     """ComputeTaskAPI that records create_instance calls."""
@@ -163,6 +166,9 @@ class FakeComputeTaskAPI:
         instance.created_at = _now()
         self.cloud.instances[instance.uuid] = instance
         return instance
+
+    def create_instances(self, ctxt, instances_values, request_spec, min_count):
+        return [self.create_instance(ctxt, values, request_spec) for values in instances_values]
 
 
 class FakeComputeAPI:

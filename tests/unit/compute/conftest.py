@@ -126,12 +126,12 @@ class FakeConductorAPI:
         else:
             self.action_event_start(ctxt, instance_uuid, event["event"], host=event.get("host"))
 
-    def action_event_start(self, ctxt, instance_uuid, event, host=None):
+    def action_event_start(self, ctxt, instance_uuid, event, host=None, task_id=None):
         self.calls.append(("action_event_start",
                            dict(instance_uuid=instance_uuid, event=event, host=host)))
 
     def action_event_finish(self, ctxt, instance_uuid, event, result, traceback=None,
-                            host=None):
+                            host=None, task_id=None):
         self.calls.append(("action_event_finish",
                            dict(instance_uuid=instance_uuid, event=event, result=result,
                                 traceback=traceback, host=host)))

@@ -153,3 +153,30 @@ def test_duplicate_build_delivery_makes_one_guest(host, ctxt):
     after = ConductorAPI().instance_get(ctxt, instance.uuid)
     assert (after.vm_state, after.launched_at) == (states.ACTIVE, launched)
     assert _guests(host.manager) == {instance.uuid}
+
+
+def test_interrupted_reboot_is_redone(host, ctxt):
+    instance, _ = _boot(ctxt)
+    _set(ctxt, instance.uuid, task_state=states.REBOOT_STARTED)
+    manager = host.restart()
+    after = ConductorAPI().instance_get(ctxt, instance.uuid)
+    assert (after.vm_state, after.task_state, after.power_state) == (
+        states.ACTIVE, None, states.RUNNING)
+    assert _guests(manager) == {instance.uuid}
+
+
+def test_interrupted_stop_is_redone(host, ctxt):
+    instance, _ = _boot(ctxt)
+    _set(ctxt, instance.uuid, task_state=states.POWERING_OFF)
+    host.restart()
+    after = ConductorAPI().instance_get(ctxt, instance.uuid)
+    assert (after.vm_state, after.task_state, after.power_state) == (
+        states.STOPPED, None, states.SHUTDOWN)
+
+
+def test_power_sync_powers_off_a_stopped_servers_running_guest(host, ctxt):
+    instance, _ = _boot(ctxt)
+    _set(ctxt, instance.uuid, vm_state=states.STOPPED)
+    host.manager.sync_power_states(ctxt)
+    after = ConductorAPI().instance_get(ctxt, instance.uuid)
+    assert (after.vm_state, after.power_state) == (states.STOPPED, states.SHUTDOWN)

@@ -22,11 +22,14 @@ class LibvirtTestHarness:
             return None
 
     def state(self, driver, uuid):
-        """'running', 'stopped', or None when the guest does not exist."""
+        """'running', 'paused', 'stopped', 'saved' (suspended to disk), or
+        None when the guest does not exist."""
         domain = self._domain(driver, uuid)
         if domain is None:
             return None
-        return "running" if domain.isActive() else "stopped"
+        if domain.isActive():
+            return "paused" if domain.state()[0] == libvirt.VIR_DOMAIN_PAUSED else "running"
+        return "saved" if domain.hasManagedSaveImage(0) else "stopped"
 
     def power_off(self, driver, uuid):
         self._domain(driver, uuid).destroy()
@@ -133,3 +136,78 @@ def test_hosts_in_one_process_are_apart(harness, make_instance, image, flavor):
     assert host_b.list_instance_uuids() == []
     host_b.destroy(None, instance)
     assert harness.state(host_a, instance.uuid) == "running"
+
+
+# power and pause actions
+@pytest.fixture
+def running(driver, make_instance, image, flavor):
+    instance = make_instance()
+    driver.spawn(None, instance, image, flavor)
+    return instance
+
+
+def test_power_off_and_on(harness, driver, running):
+    driver.power_off(running, timeout=5)
+    assert harness.state(driver, running.uuid) == "stopped"
+    assert driver.get_info(running) == states.SHUTDOWN
+    driver.power_off(running, timeout=5)
+    driver.power_on(None, running)
+    assert harness.state(driver, running.uuid) == "running"
+    driver.power_on(None, running)
+    assert harness.state(driver, running.uuid) == "running"
+    assert harness.count(driver) == 1
+
+
+def test_power_off_without_timeout_and_of_a_paused_guest(harness, driver, running):
+    driver.power_off(running)
+    assert harness.state(driver, running.uuid) == "stopped"
+    driver.power_on(None, running)
+    driver.pause(running)
+    # A paused guest cannot react to a shutdown request: no waiting.
+    driver.power_off(running, timeout=60)
+    assert harness.state(driver, running.uuid) == "stopped"
+
+
+def test_pause_and_unpause(harness, driver, running):
+    driver.pause(running)
+    driver.pause(running)
+    assert harness.state(driver, running.uuid) == "paused"
+    assert driver.get_info(running) == states.PAUSED_POWER
+    driver.unpause(running)
+    driver.unpause(running)
+    assert harness.state(driver, running.uuid) == "running"
+
+
+def test_suspend_and_resume(harness, driver, running):
+    driver.suspend(None, running)
+    driver.suspend(None, running)
+    assert harness.state(driver, running.uuid) == "saved"
+    assert driver.get_info(running) == states.SHUTDOWN
+    driver.resume(None, running)
+    driver.resume(None, running)
+    assert harness.state(driver, running.uuid) == "running"
+
+
+@pytest.mark.parametrize("reboot_type", ["SOFT", "HARD"])
+def test_reboot_of_a_running_guest(harness, driver, running, reboot_type):
+    driver.reboot(None, running, reboot_type)
+    assert harness.state(driver, running.uuid) == "running"
+    assert harness.count(driver) == 1
+
+
+@pytest.mark.parametrize("before", ["pause", "suspend", "power_off"])
+def test_reboot_starts_afresh_from_any_state(harness, driver, running, before):
+    getattr(driver, before)(*((None, running) if before == "suspend" else (running,)))
+    driver.reboot(None, running, "SOFT" if before == "pause" else "HARD")
+    assert harness.state(driver, running.uuid) == "running"
+
+
+@pytest.mark.parametrize("call", ["power_off", "pause", "unpause"])
+def test_actions_without_a_guest(driver, make_instance, call):
+    with pytest.raises(exception.InstanceNotFound):
+        getattr(driver, call)(make_instance())
+
+
+def test_capabilities_say_pause_and_suspend(driver):
+    assert driver.capabilities["supports_pause"] and driver.capabilities["supports_suspend"]
+

@@ -60,3 +60,42 @@ class ComputeDriver:
     def list_instance_uuids(self):
         """The uuids of every instance guest on this hypervisor."""
         raise NotImplementedError()
+
+    # power and pause actions
+    def power_off(self, instance, timeout=0):
+        """Stop the guest: with a `timeout` (seconds), ask the guest OS to
+        shut down and wait that long for it before pulling the plug.
+
+        Idempotent: a guest already off stays off. Raises InstanceNotFound
+        without a guest."""
+        raise NotImplementedError()
+
+    def power_on(self, context, instance):
+        """Boot a stopped guest (a fresh boot, never a saved memory image).
+
+        Idempotent: a running guest is left alone."""
+        raise NotImplementedError()
+
+    def reboot(self, context, instance, reboot_type):
+        """Reboot the guest. "SOFT": a clean shutdown, then a boot, falling
+        back to "HARD" when the guest does not shut down in time. "HARD":
+        power off at once (discarding a paused or saved state), then boot."""
+        raise NotImplementedError()
+
+    def pause(self, instance):
+        """Freeze the guest's vCPUs; its memory stays in place
+        (capability supports_pause)."""
+        raise NotImplementedError()
+
+    def unpause(self, instance):
+        """Let a paused guest run again."""
+        raise NotImplementedError()
+
+    def suspend(self, context, instance):
+        """Save the guest's memory to disk and stop it (capability
+        supports_suspend)."""
+        raise NotImplementedError()
+
+    def resume(self, context, instance):
+        """Start a suspended guest from its saved memory."""
+        raise NotImplementedError()

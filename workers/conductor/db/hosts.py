@@ -6,10 +6,11 @@ claim still fits, so two schedulers racing for the last slot cannot both
 win (the database serialises the row)."""
 import uuid as uuidlib
 
-from sqlalchemy import select, update
+from sqlalchemy import func, or_, select, update
 
 from workers import exception
-from workers.conductor.db.models import ComputeNode, ResourceClaim, Service
+from workers.conductor.db import groups
+from workers.conductor.db.models import ComputeNode, Instance, ResourceClaim, Service
 from workers.timeutils import utcnow
 
 
@@ -80,13 +81,17 @@ def compute_node_get(session, node_id):
     return row
 
 
-def claim(session, instance_uuid, node_id, vcpus, memory_mb, disk_gb):
-    """True when the room was taken (or was already held by this instance)."""
+def claim(session, instance_uuid, node_id, vcpus, memory_mb, disk_gb, group=None):
+    """True when the room was taken (or was already held by this instance).
+    With `group` (a server group's uuid) the claim also keeps that group's
+    hard policy, or raises GroupAffinityViolation (see groups.check_claim)."""
     held = session.scalars(select(ResourceClaim).where(
         ResourceClaim.instance_uuid == instance_uuid,
         ResourceClaim.compute_node_id == node_id)).first()
     if held is not None:
         return True
+    if group:
+        groups.check_claim(session, group, instance_uuid, node_id)
     n = ComputeNode
     fits = (update(n).where(
         n.id == node_id, n.deleted == 0,
@@ -123,3 +128,57 @@ def release(session, instance_uuid, node_id=None):
             .execution_options(synchronize_session=False))
         released += 1
     return released
+
+
+# operator updates of services (os-services)
+COMPUTE_BINARY = "stratus-compute"
+_SETTABLE = ("disabled", "disabled_reason", "forced_down")
+
+
+def service_get(session, service_id):
+    """A live service by id or uuid."""
+    if str(service_id).isdigit():
+        match = Service.id == int(service_id)
+    else:
+        match = Service.uuid == str(service_id)
+    row = session.scalars(select(Service).where(match, Service.deleted == 0)).first()
+    if row is None:
+        raise exception.ServiceNotFound(service_id=service_id)
+    return row
+
+
+def service_save(session, service_id, values):
+    """Set disabled, disabled_reason and forced_down; a heartbeat never
+    touches them, so they hold until an operator changes them."""
+    row = service_get(session, service_id)
+    for key in _SETTABLE:
+        if key in values:
+            setattr(row, key, values[key])
+    session.flush()
+    return row
+
+
+def service_destroy(session, service_id):
+    """Soft-delete a service and, for a compute service, its nodes, so the
+    scheduler stops seeing them. Refused while the host has instances or
+    room held for one being placed (Nova's 409)."""
+    row = service_get(session, service_id)
+    if row.binary == COMPUTE_BINARY:
+        nodes = list(session.scalars(select(ComputeNode).where(
+            or_(ComputeNode.service_id == row.id, ComputeNode.host == row.host),
+            ComputeNode.deleted == 0)))
+        if _hosts_instances(session, row.host, [n.id for n in nodes]):
+            raise exception.Conflict("Unable to delete compute service that is hosting "
+                                     "instances. Migrate or delete the instances first.")
+        for node in nodes:
+            node.deleted = node.id
+    row.deleted = row.id
+    session.flush()
+
+
+def _hosts_instances(session, host, node_ids):
+    instances = session.scalar(select(func.count(Instance.id)).where(
+        Instance.host == host, Instance.deleted == 0))
+    claims = session.scalar(select(func.count(ResourceClaim.id)).where(
+        ResourceClaim.compute_node_id.in_(node_ids))) if node_ids else 0
+    return instances or claims

@@ -5,6 +5,7 @@ vm_state), as Nova's instance.save(expected_task_state=...)."""
 from sqlalchemy import and_, or_, select, update
 
 from workers import exception
+from workers.conductor.db import groups, hosts, quotas
 from workers.conductor.db.models import (Instance, InstanceAction, InstanceActionEvent,
                                          InstanceFault)
 from workers.objects import states
@@ -118,6 +119,14 @@ def instance_soft_delete(session, instance_uuid):
     return row
 
 
+def instance_destroy(session, instance_uuid):
+    """Everything a delete does to the records: the claims given back, the
+    server groups left, the row soft-deleted."""
+    hosts.release(session, instance_uuid)
+    groups.remove_member(session, instance_uuid)
+    return instance_soft_delete(session, instance_uuid)
+
+
 def latest_faults(session, instance_uuids):
     rows = session.scalars(select(InstanceFault).where(
         InstanceFault.instance_uuid.in_(list(instance_uuids))).order_by(InstanceFault.id))
@@ -133,8 +142,12 @@ def fault_create(session, instance_uuid, code, message, details=None, host=None)
 
 
 def action_start(session, ctxt, instance_uuid, action):
+    # updated_at from the start, as Nova: the 2.58 changes-since filter
+    # reads it.
+    now = utcnow()
     row = InstanceAction(instance_uuid=instance_uuid, request_id=ctxt.request_id,
-                         action=action, project_id=ctxt.project_id, user_id=ctxt.user_id)
+                         action=action, project_id=ctxt.project_id, user_id=ctxt.user_id,
+                         start_time=now, updated_at=now)
     session.add(row)
     session.flush()
     return row
@@ -147,9 +160,12 @@ def _action(session, instance_uuid, request_id):
 
 
 def event_record(session, ctxt, instance_uuid, event, start=False, result=None,
-                 traceback=None, host=None):
+                 traceback=None, host=None, task_id=None, details=None):
     """Start or finish an event on a host. Casts may arrive out of order, so
-    either side creates the row and the other completes it."""
+    either side creates the row and the other completes it.
+
+    `task_id` is the Celery task that ran the event when it is recorded
+    through a call (the context's own task id is then the conductor's)."""
     action = _action(session, instance_uuid, ctxt.request_id)
     if action is None:
         return None
@@ -163,11 +179,13 @@ def event_record(session, ctxt, instance_uuid, event, start=False, result=None,
         session.add(row)
     now = utcnow()
     if start:
-        row.start_time, row.task_id = now, ctxt.task_id
+        row.start_time, row.task_id = now, task_id or ctxt.task_id
     else:
         row.finish_time, row.result, row.traceback = now, result, traceback
+        row.details, row.task_id = details, row.task_id or task_id
         if result == "Error":
             action.message = "Error"
+    action.updated_at = now
     session.flush()
     return row
 
@@ -186,3 +204,25 @@ def instances_stuck(session, built_before=None, moved_before=None):
             or_(Instance.updated_at < moved_before,
                 and_(Instance.updated_at.is_(None), Instance.created_at < moved_before)))))
     return builds, others
+
+
+def metadata_update(session, instance_uuid, updates, replace=False, remove=()):
+    """Merge `updates` into the instance's metadata (or replace it whole),
+    drop the keys in `remove`, and return the new metadata.
+
+    The row is locked first, so that two requests adding different keys at
+    once both keep theirs; metadata that is set (not only trimmed) must fit
+    the project's metadata_items limit."""
+    row = session.scalars(select(Instance).where(
+        Instance.uuid == instance_uuid, Instance.deleted == 0).with_for_update()).first()
+    if row is None:
+        raise exception.InstanceNotFound(instance_id=instance_uuid)
+    metadata = {} if replace else dict(row.user_metadata or {})
+    metadata.update(updates)
+    for key in remove:
+        metadata.pop(key, None)
+    if updates:
+        quotas.check_metadata(session, row.project_id, metadata)
+    row.user_metadata = metadata
+    session.flush()
+    return metadata

@@ -162,6 +162,8 @@ class InstanceActionEvent(Base):
     traceback: Mapped[str | None] = mapped_column(Text)
     host: Mapped[str | None] = mapped_column(String(255))
     task_id: Mapped[str | None] = mapped_column(String(255))
+    # The error's message, without the traceback (Nova's 2.84 `details`).
+    details: Mapped[str | None] = mapped_column(Text)
 
 
 class InstanceFault(Base):

@@ -6,11 +6,14 @@ from workers.scheduler.filters.base import BaseHostFilter, Removal, apply_filter
 from workers.scheduler.filters.compute import ComputeFilter
 from workers.scheduler.filters.hosts import ForceHostsFilter, IgnoreHostsFilter
 from workers.scheduler.filters.resources import CoreFilter, DiskFilter, RamFilter
+from workers.scheduler.filters.server_group import (ServerGroupAffinityFilter,
+                                                    ServerGroupAntiAffinityFilter)
 
 ALL_FILTERS = {cls.__name__: cls for cls in (
-    AvailabilityZoneFilter, ComputeFilter, RamFilter, CoreFilter, DiskFilter)}
-DEFAULT_FILTERS = ("AvailabilityZoneFilter", "ComputeFilter", "RamFilter",
-                   "CoreFilter", "DiskFilter")
+    AvailabilityZoneFilter, ComputeFilter, ServerGroupAntiAffinityFilter,
+    ServerGroupAffinityFilter, RamFilter, CoreFilter, DiskFilter)}
+DEFAULT_FILTERS = ("AvailabilityZoneFilter", "ComputeFilter", "ServerGroupAntiAffinityFilter",
+                   "ServerGroupAffinityFilter", "RamFilter", "CoreFilter", "DiskFilter")
 
 
 def get_filters(names=DEFAULT_FILTERS):
@@ -29,4 +32,5 @@ def filter_hosts(hosts, spec, filters):
 
 __all__ = ["ALL_FILTERS", "DEFAULT_FILTERS", "BaseHostFilter", "Removal", "apply_filters",
            "filter_hosts", "get_filters", "AvailabilityZoneFilter", "ComputeFilter",
-           "CoreFilter", "DiskFilter", "ForceHostsFilter", "IgnoreHostsFilter", "RamFilter"]
+           "CoreFilter", "DiskFilter", "ForceHostsFilter", "IgnoreHostsFilter", "RamFilter",
+           "ServerGroupAffinityFilter", "ServerGroupAntiAffinityFilter"]

@@ -1,9 +1,14 @@
 """Host weighers; DEFAULT_WEIGHERS are the ones enabled."""
 from workers.scheduler.weighers.base import BaseHostWeigher, normalize, weigh_hosts
 from workers.scheduler.weighers.resources import CPUWeigher, DiskWeigher, RAMWeigher
+from workers.scheduler.weighers.server_group import (ServerGroupSoftAffinityWeigher,
+                                                     ServerGroupSoftAntiAffinityWeigher)
 
-ALL_WEIGHERS = {cls.__name__: cls for cls in (RAMWeigher, CPUWeigher, DiskWeigher)}
-DEFAULT_WEIGHERS = ("RAMWeigher", "CPUWeigher", "DiskWeigher")
+ALL_WEIGHERS = {cls.__name__: cls for cls in (
+    RAMWeigher, CPUWeigher, DiskWeigher, ServerGroupSoftAffinityWeigher,
+    ServerGroupSoftAntiAffinityWeigher)}
+DEFAULT_WEIGHERS = ("RAMWeigher", "CPUWeigher", "DiskWeigher", "ServerGroupSoftAffinityWeigher",
+                    "ServerGroupSoftAntiAffinityWeigher")
 
 
 def get_weighers(names=DEFAULT_WEIGHERS):
@@ -12,4 +17,5 @@ def get_weighers(names=DEFAULT_WEIGHERS):
 
 
 __all__ = ["ALL_WEIGHERS", "DEFAULT_WEIGHERS", "BaseHostWeigher", "CPUWeigher",
-           "DiskWeigher", "RAMWeigher", "get_weighers", "normalize", "weigh_hosts"]
+           "DiskWeigher", "RAMWeigher", "ServerGroupSoftAffinityWeigher",
+           "ServerGroupSoftAntiAffinityWeigher", "get_weighers", "normalize", "weigh_hosts"]

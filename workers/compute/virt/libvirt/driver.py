@@ -14,6 +14,7 @@ from config import get_settings
 from workers import exception
 from workers.compute.virt import driver
 from workers.compute.virt.libvirt import config as vconfig
+from workers.compute.virt.libvirt import guest
 from workers.compute.virt.libvirt.host import Host, is_missing, translate_errors
 from workers.objects import states
 
@@ -47,6 +48,9 @@ def instance_dir(uuid):
 
 class LibvirtDriver(driver.ComputeDriver):
     """ComputeDriver on libvirt for one compute host."""
+
+    capabilities = dict(driver.ComputeDriver.capabilities, supports_pause=True,
+                        supports_suspend=True)
 
     def __init__(self, uri, host):
         self.uri = uri
@@ -150,6 +154,41 @@ class LibvirtDriver(driver.ComputeDriver):
         with translate_errors():
             domains = self.connection.listAllDomains()
             return [d.UUIDString() for d in domains if d.name().startswith(DOMAIN_PREFIX)]
+
+    # power and pause actions
+    def _domain(self, instance):
+        domain = self._host.lookup(instance.uuid)
+        if domain is None:
+            raise exception.InstanceNotFound(instance_id=instance.uuid)
+        return domain
+
+    def power_off(self, instance, timeout=0):
+        with translate_errors():
+            guest.power_off(self._domain(instance), timeout)
+
+    def power_on(self, context, instance):
+        with translate_errors():
+            guest.boot(self._domain(instance))
+
+    def reboot(self, context, instance, reboot_type):
+        with translate_errors():
+            guest.reboot(self._domain(instance), reboot_type, get_settings().shutdown_timeout)
+
+    def pause(self, instance):
+        with translate_errors():
+            guest.pause(self._domain(instance))
+
+    def unpause(self, instance):
+        with translate_errors():
+            guest.unpause(self._domain(instance))
+
+    def suspend(self, context, instance):
+        with translate_errors():
+            guest.save(self._domain(instance))
+
+    def resume(self, context, instance):
+        with translate_errors():
+            guest.restore(self._domain(instance))
 
 
 def _image_path(image):

@@ -1,0 +1,70 @@
+"""Helpers for API tests on the real eager stack (conductor, scheduler and
+compute on libvirt's test driver, all in this process, on the test SQLite):
+settings, hosts in zones, a flavor and an image, boots, and requests made
+as a user who is not an admin."""
+import config
+from tests.unit.api.conftest import mv
+from workers.context import RequestContext, get_admin_context
+
+
+def configure(monkeypatch, tmp_path, **env):
+    """Fresh settings with an image store holding one image file, and no
+    scheduler cache (so a service update shows at the next boot)."""
+    monkeypatch.setenv("STRATUS_IMAGES_PATH", str(tmp_path / "images"))
+    monkeypatch.setenv("STRATUS_INSTANCES_PATH", str(tmp_path / "instances"))
+    monkeypatch.setenv("STRATUS_SCHEDULER_HOST_STATE_TTL", "0")
+    for key, value in env.items():
+        monkeypatch.setenv(key, str(value))
+    config.reset_settings()
+    (tmp_path / "images").mkdir(exist_ok=True)
+    (tmp_path / "images" / "cirros.qcow2").write_bytes(b"not really qcow2")
+
+
+def start_hosts(monkeypatch, zones):
+    """Compute hosts on test:///default, {host: zone}; stop with stop_hosts."""
+    from workers.compute import service
+
+    reporters = []
+    for host, zone in zones.items():
+        monkeypatch.setenv("STRATUS_AVAILABILITY_ZONE", zone)
+        config.reset_settings()
+        reporters += service.start_compute([host], "test:///default", periodic=False)
+    return reporters
+
+
+def stop_hosts(reporters):
+    from workers.compute import service
+
+    service.stop_compute(reporters)
+
+
+def image_id():
+    from workers.conductor.rpcapi import ConductorAPI
+
+    return ConductorAPI().image_create(get_admin_context(), {
+        "name": "cirros", "file": "cirros.qcow2", "size": 16}).id
+
+
+def flavor_id(client, name="op.tiny", vcpus=1, ram=64):
+    body = {"flavor": {"name": name, "ram": ram, "vcpus": vcpus, "disk": 1, "id": None}}
+    reply = client.post("/v2.1/flavors", json=body)
+    assert reply.status_code == 200, reply.get_json()
+    return reply.get_json()["flavor"]["id"]
+
+
+def boot(client, flavor, image, version="latest", **extra):
+    """POST /servers; returns the reply (the caller checks the code)."""
+    body = {"server": {"name": "op", "flavorRef": flavor, "imageRef": image,
+                       "networks": "none", **extra}}
+    return client.post("/v2.1/servers", json=body, headers=mv(version))
+
+
+def as_user(monkeypatch, user_id="u-member", project_id="p-member"):
+    """Make every following request act as a plain member."""
+    from app import request_context
+
+    def build_context(request_id):
+        return RequestContext(user_id=user_id, project_id=project_id, roles=["member"],
+                              request_id=request_id, is_admin=False)
+
+    monkeypatch.setattr(request_context, "build_context", build_context)

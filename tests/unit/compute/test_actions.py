@@ -1,0 +1,150 @@
+"""A compute host running power and pause actions on the eager stack (the
+real conductor on SQLite, libvirt's test driver): duplicate deliveries,
+redelivery after a crash, and driver failures."""
+import uuid
+
+import pytest
+
+import config
+from workers.compute import service
+from workers.conductor.rpcapi import ComputeTaskAPI, ConductorAPI
+from workers.context import RequestContext
+from workers.objects import states
+
+HOST = "act1"
+
+
+@pytest.fixture
+def manager(db, roles, tmp_path, monkeypatch):
+    monkeypatch.setenv("STRATUS_IMAGES_PATH", str(tmp_path / "images"))
+    monkeypatch.setenv("STRATUS_INSTANCES_PATH", str(tmp_path / "instances"))
+    config.reset_settings()
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "img.raw").write_bytes(b"\0" * 512)
+    reporters = service.start_compute([HOST], "test:///default", periodic=False)
+    yield reporters[0].manager
+    service.stop_compute(reporters)
+    monkeypatch.undo()
+    config.reset_settings()
+
+
+def _ctxt():
+    """A fresh request, as each API call is (with a task id, as a worker's)."""
+    return RequestContext(user_id="u1", project_id="p1", roles=["member"],
+                          task_id=f"task-{uuid.uuid4()}")
+
+
+@pytest.fixture
+def instance(manager):
+    ctxt = _ctxt()
+    api = ConductorAPI()
+    flavor = api.flavor_create(ctxt, {"name": "f1", "vcpus": 1, "memory_mb": 64, "root_gb": 1})
+    image = api.image_create(ctxt, {"name": "img", "file": "img.raw"})
+    values = {"uuid": str(uuid.uuid4()), "display_name": "vm", "project_id": "p1",
+              "user_id": "u1", "vm_state": "building", "task_state": "scheduling",
+              "flavor": flavor, "vcpus": 1, "memory_mb": 64, "root_gb": 1,
+              "image_ref": image.id}
+    ComputeTaskAPI().create_instance(ctxt, values, {
+        "flavor": flavor, "image": image, "project_id": "p1", "user_id": "u1",
+        "num_instances": 1})
+    built = api.instance_get(ctxt, values["uuid"])
+    assert (built.vm_state, built.host) == (states.ACTIVE, HOST)
+    return built
+
+
+def _ask(instance, action, task_state, **values):
+    """What the API does before its cast: set the task_state and record the
+    action, in a request of its own; returns (context, instance as sent)."""
+    ctxt = _ctxt()
+    sent = ConductorAPI().instance_update(ctxt, instance.uuid, dict(values, task_state=task_state),
+                                          expected_task_state=[None], action=action)
+    return ctxt, sent
+
+
+def _events(ctxt, instance):
+    return ConductorAPI().action_get(ctxt, instance.uuid, ctxt.request_id).events
+
+
+def _domain(manager, instance):
+    return manager.driver.connection.lookupByUUIDString(instance.uuid)
+
+
+def test_stop_saves_states_and_its_event(manager, instance):
+    ctxt, sent = _ask(instance, "stop", states.POWERING_OFF)
+    manager.stop_instance(ctxt, sent)
+    stopped = ConductorAPI().instance_get(ctxt, instance.uuid)
+    assert (stopped.vm_state, stopped.task_state, stopped.power_state) == (
+        states.STOPPED, None, states.SHUTDOWN)
+    [event] = _events(ctxt, instance)
+    assert (event.event, event.result, event.host, event.task_id) == (
+        "compute_stop_instance", "Success", HOST, ctxt.task_id)
+    assert event.start_time and event.finish_time and event.traceback is None
+
+
+def test_a_second_delivery_of_stop_does_nothing(manager, instance):
+    ctxt, sent = _ask(instance, "stop", states.POWERING_OFF)
+    manager.stop_instance(ctxt, sent)
+    # The guest runs again (as if started by hand): a stop that ran again
+    # would power it off.
+    _domain(manager, instance).create()
+    manager.stop_instance(ctxt, sent)
+    assert _domain(manager, instance).isActive()
+    assert len(_events(ctxt, instance)) == 1
+    assert ConductorAPI().instance_get(ctxt, instance.uuid).task_state is None
+
+
+def test_a_message_left_by_a_crash_finishes_the_reboot(manager, instance):
+    # The host died after claiming the reboot: its message comes again.
+    ctxt, sent = _ask(instance, "reboot", states.REBOOT_STARTED_HARD)
+    _domain(manager, instance).destroy()
+    manager.reboot_instance(ctxt, sent, "HARD")
+    rebooted = ConductorAPI().instance_get(ctxt, instance.uuid)
+    assert (rebooted.vm_state, rebooted.task_state, rebooted.power_state) == (
+        states.ACTIVE, None, states.RUNNING)
+    assert _domain(manager, instance).isActive()
+
+
+def test_a_soft_reboot_message_does_not_run_over_a_hard_one(manager, instance):
+    ctxt, sent = _ask(instance, "reboot", states.REBOOTING_HARD)
+    manager.reboot_instance(ctxt, sent, "SOFT")
+    assert ConductorAPI().instance_get(ctxt, instance.uuid).task_state == states.REBOOTING_HARD
+    manager.reboot_instance(ctxt, sent, "HARD")
+    assert ConductorAPI().instance_get(ctxt, instance.uuid).task_state is None
+
+
+def test_a_driver_failure_reverts_and_records_why(manager, instance):
+    # The guest is off behind the database's back: libvirt refuses to pause it.
+    _domain(manager, instance).destroy()
+    ctxt, sent = _ask(instance, "pause", states.PAUSING)
+    with pytest.raises(Exception, match="Hypervisor error"):
+        manager.pause_instance(ctxt, sent)
+    after = ConductorAPI().instance_get(ctxt, instance.uuid)
+    assert (after.vm_state, after.task_state, after.power_state) == (
+        states.ACTIVE, None, states.SHUTDOWN)
+    assert after.fault["code"] == 500 and after.fault["message"].startswith("Hypervisor error")
+    assert "Traceback" in after.fault["details"] and after.fault["host"] == HOST
+    [event] = _events(ctxt, instance)
+    assert (event.event, event.result) == ("compute_pause_instance", "Error")
+    assert "Traceback" in event.traceback and event.details.startswith("Hypervisor error")
+    assert ConductorAPI().action_get_all(ctxt, instance.uuid)[0].message == "Error"
+
+
+def test_a_failed_reboot_without_a_guest_is_an_error(manager, instance):
+    _domain(manager, instance).undefine()  # it was running: now a transient domain
+    _domain(manager, instance).destroy()
+    ctxt, sent = _ask(instance, "reboot", states.REBOOTING_HARD)
+    with pytest.raises(Exception):
+        manager.reboot_instance(ctxt, sent, "HARD")
+    after = ConductorAPI().instance_get(ctxt, instance.uuid)
+    assert (after.vm_state, after.task_state, after.power_state) == (
+        states.ERROR, None, states.NOSTATE)
+    assert after.fault["message"] == f"Instance {instance.uuid} could not be found."
+
+
+def test_a_delete_overtaking_an_action_wins(manager, instance):
+    ctxt, sent = _ask(instance, "suspend", states.SUSPENDING)
+    ConductorAPI().instance_update(ctxt, instance.uuid, {"task_state": states.DELETING})
+    manager.suspend_instance(ctxt, sent)
+    assert ConductorAPI().instance_get(ctxt, instance.uuid).task_state == states.DELETING
+    assert _domain(manager, instance).isActive()
+    assert _events(ctxt, instance) == []
