@@ -1,4 +1,6 @@
 """The RPC spine: versions, caps, context and errors across a call."""
+import types
+
 import pytest
 
 from workers import exception, rpc
@@ -121,16 +123,42 @@ def test_kombu_channels_reuse_one_redis_client_per_pool(monkeypatch):
     monkeypatch.setattr(redis_clients, "_original",
                         lambda channel, asynchronous=False: made.append(channel.pool) or object())
 
-    class Channel:
-        pool = "pool-1"
-
-    channel = Channel()
+    channel = _Channel()
     first = redis_clients._create_client(channel)
     assert redis_clients._create_client(channel) is first and made == ["pool-1"]
     channel.pool = "pool-2"  # kombu replaced the pool after a reconnect
     assert redis_clients._create_client(channel) is not first and made == ["pool-1", "pool-2"]
     redis_clients._create_client(channel, asynchronous=True)
     assert len(made) == 3  # the event loop's own client is never shared
+
+
+class _Channel:
+    """What _create_client reads of a kombu Redis channel."""
+
+    pool = "pool-1"
+
+    def __init__(self):
+        self.connection = types.SimpleNamespace(client="a kombu Connection")
+
+
+def test_a_channel_closed_after_its_transport_reuses_its_last_client(monkeypatch):
+    import redis
+
+    from workers import redis_clients
+
+    monkeypatch.setattr(redis_clients, "_original", lambda channel, asynchronous=False: object())
+    channel = _Channel()
+    last = redis_clients._create_client(channel)
+    channel.connection.client = None  # Celery's consumer dropped the transport first
+    assert redis_clients._create_client(channel) is last
+    with pytest.raises(redis.exceptions.ConnectionError):
+        redis_clients._create_client(_closed_channel())
+
+
+def _closed_channel():
+    channel = _Channel()
+    channel.connection.client = None
+    return channel
 
 
 def test_messages_carry_a_short_description_for_flower(ctxt):
