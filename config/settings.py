@@ -74,6 +74,7 @@ class Settings:
     sync_power_state_interval: float
     running_deleted_instance_action: str
     resume_guests_state_on_host_boot: bool
+    reap_unknown_guests: bool
 
     @classmethod
     def from_env(cls):
@@ -151,6 +152,9 @@ class Settings:
             # keeps guests in the compute process, so a restart loses them.
             resume_guests_state_on_host_boot=_env("STRATUS_RESUME_GUESTS_STATE_ON_HOST_BOOT",
                                                   True, bool),
+            # A guest with no instance record at all is only reported unless
+            # this is on: a shared libvirtd may hold other clouds' guests.
+            reap_unknown_guests=_env("STRATUS_REAP_UNKNOWN_GUESTS", False, bool),
         )
 
 

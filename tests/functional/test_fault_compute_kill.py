@@ -8,8 +8,9 @@ import time
 
 import pytest
 
+from tests.functional.cloud import wait_for
 from tests.functional.fault_cloud import (BATCH, HOST, boot_batch, check_all_deleted,
-                                          check_outcome, counts, private_cloud, servers,
+                                          check_outcome, counts, guests_of, private_cloud, servers,
                                           wait_settled)
 
 # Start-up recovery fails the builds the killed process held. The messages
@@ -17,6 +18,7 @@ from tests.functional.fault_cloud import (BATCH, HOST, boot_batch, check_all_del
 # visibility timeout (an hour), so a build lost in between must be failed
 # by the build timeout (20 s in this cloud). Settling takes about that.
 SETTLE_TIMEOUT = 60
+MV_253 = {"OpenStack-API-Version": "compute 2.53"}
 
 
 @pytest.fixture(scope="module")
@@ -54,3 +56,29 @@ def test_compute_killed_mid_build_then_restarted(fault):
     print(f"\ncompute-kill: killed at {moment}; {len(final)} instances, {active} ACTIVE, "
           f"{error} ERROR ({kept} keeping their guest), settled {settled:.1f}s after the kill")
     check_all_deleted(c)
+
+
+def test_delete_on_a_down_host_completes_locally_and_the_guest_is_reaped(fault):
+    c = fault
+    boot_batch(c, "orphan", count=2)
+    final = wait_settled(c, 2, SETTLE_TIMEOUT)
+    assert {s["status"] for s in final.values()} == {"ACTIVE"}, final
+    c.stop(f"compute-{HOST}", signal.SIGKILL)
+    service = next(s for s in c.api("GET", "/os-services", headers=MV_253).json()["services"]
+                   if s["host"] == HOST)
+    reply = c.api("PUT", f"/os-services/{service['id']}", headers=MV_253,
+                  json={"forced_down": True})
+    assert reply.status_code == 200, reply.text
+    try:
+        for server_id in final:
+            assert c.api("DELETE", f"/servers/{server_id}").status_code == 204
+            # Local delete: gone at once, its claim given back, no host asked.
+            assert c.api("GET", f"/servers/{server_id}").status_code == 404
+        assert c.sql("SELECT count(*) FROM resource_claims") == [(0,)]
+        assert set(guests_of(c)) == set(final)  # the dead host could not remove them
+    finally:
+        c.api("PUT", f"/os-services/{service['id']}", headers=MV_253,
+              json={"forced_down": False})
+    c.start_compute(HOST)
+    # Start-up recovery reaps guests whose instance is deleted.
+    wait_for(lambda: not guests_of(c), 30, 0.25, "the orphaned guests reaped")

@@ -89,25 +89,34 @@ def _resume_guest(manager, ctxt, instance):
 
 
 def handle_unknown_guests(manager, ctxt, known):
-    """Guests on the hypervisor whose instance is deleted or unknown:
-    reaped, logged or left alone, as running_deleted_instance_action says.
-    A guest whose instance lives on another host is only logged."""
+    """Guests on the hypervisor that no instance of this host accounts for.
+
+    A guest whose instance is deleted is reaped, logged or left alone as
+    running_deleted_instance_action says (Nova's option). A guest with no
+    record at all is reported, and reaped only with reap_unknown_guests: a
+    daemon may hold guests that are not this cloud's. A guest whose
+    instance lives on another host is only logged."""
     strangers = [uuid for uuid in manager.driver.list_instance_uuids() if uuid not in known]
     if not strangers:
         return
-    records = manager.conductor_api.instance_get_all(
-        ctxt, filters={"uuid": strangers, "deleted": True})
-    live = {i.uuid: i for i in records if not i.deleted}
-    action = get_settings().running_deleted_instance_action
+    records = {i.uuid: i for i in manager.conductor_api.instance_get_all(
+        ctxt, filters={"uuid": strangers, "deleted": True})}
+    settings = get_settings()
     for uuid in strangers:
-        if uuid in live:
+        record = records.get(uuid)
+        if record is not None and not record.deleted:
             LOG.warning("Guest %s belongs to an instance of host %s; left alone",
-                        uuid, live[uuid].host)
-        elif action == "reap":
-            LOG.warning("Reaping guest %s: its instance is deleted or unknown", uuid)
+                        uuid, record.host)
+            continue
+        if record is None:
+            LOG.warning("Guest %s has no instance record", uuid)
+            reap = settings.reap_unknown_guests
+        else:
+            LOG.warning("Guest %s belongs to a deleted instance", uuid)
+            reap = settings.running_deleted_instance_action == "reap"
+        if reap:
+            LOG.warning("Reaping guest %s", uuid)
             manager.destroy_quietly(ctxt, _stub(uuid))
-        elif action == "log":
-            LOG.warning("Guest %s has no live instance record", uuid)
 
 
 def sync_power_states(manager, ctxt):

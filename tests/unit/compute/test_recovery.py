@@ -107,7 +107,7 @@ def test_without_resume_a_lost_guest_is_reported_not_invented(host, ctxt, monkey
 
 
 @pytest.mark.parametrize("action, kept", [("reap", False), ("log", True), ("noop", True)])
-def test_guest_without_instance(host, ctxt, monkeypatch, action, kept):
+def test_guest_of_a_deleted_instance(host, ctxt, monkeypatch, action, kept):
     monkeypatch.setenv("STRATUS_RUNNING_DELETED_INSTANCE_ACTION", action)
     config.reset_settings()
     instance, _ = _boot(ctxt)
@@ -118,6 +118,21 @@ def test_guest_without_instance(host, ctxt, monkeypatch, action, kept):
 
     recovery.handle_unknown_guests(host.manager, ctxt, known=set())
     assert (instance.uuid in _guests(host.manager)) is kept
+
+
+@pytest.mark.parametrize("reap", [False, True])
+def test_guest_with_no_record_is_reaped_only_if_configured(host, ctxt, monkeypatch, reap):
+    monkeypatch.setenv("STRATUS_REAP_UNKNOWN_GUESTS", "1" if reap else "0")
+    config.reset_settings()
+    instance, _ = _boot(ctxt)
+    from workers.compute import recovery
+    from workers.conductor.db.models import Instance
+    from workers.conductor.db.session import transaction
+
+    with transaction() as session:  # another cloud's guest: no record here at all
+        session.query(Instance).filter(Instance.uuid == instance.uuid).delete()
+    recovery.handle_unknown_guests(host.manager, ctxt, known=set())
+    assert (instance.uuid in _guests(host.manager)) is not reap
 
 
 def test_guest_of_an_instance_on_another_host_is_left_alone(host, ctxt):
