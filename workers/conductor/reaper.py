@@ -77,6 +77,10 @@ class Reaper:
                                           expected_vm_state=states.BUILDING)
             except (exception.UnexpectedTaskStateError, exception.InstanceNotFound):
                 return  # it moved on meanwhile
+            if instance.host is None:
+                # Claimed by a scheduler whose reply was lost, never sent to
+                # a host: nothing runs there, so the room goes back.
+                hosts.release(session, instance.uuid)
             instances.fault_create(session, instance.uuid, 500, message, message)
         LOG.warning(message)
 

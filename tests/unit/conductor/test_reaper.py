@@ -61,6 +61,19 @@ def test_a_build_older_than_the_timeout_fails_with_a_fault(reaper):
     assert _get(young)[:2] == (states.BUILDING, states.SCHEDULING)
 
 
+def test_a_timed_out_build_gives_back_room_no_host_uses(reaper):
+    with transaction() as session:
+        node_id = hosts.compute_node_update(session, "h", "h", {
+            "vcpus": 4, "memory_mb": 1024, "local_gb": 10, "hypervisor_type": "test"}).id
+    unsent, sent = _instance(61), _instance(61, host="h", task_state=states.SPAWNING)
+    with transaction() as session:
+        assert hosts.claim(session, unsent, node_id, 1, 64, 1)
+        assert hosts.claim(session, sent, node_id, 1, 64, 1)
+    reaper.run()
+    with transaction() as session:
+        assert hosts.compute_node_get(session, node_id)[0].vcpus_used == 1  # the one on h
+
+
 def test_a_stuck_task_state_is_cleared(reaper):
     stuck = _instance(121, vm_state=states.ACTIVE, task_state=states.POWERING_OFF)
     moving = _instance(100, vm_state=states.ACTIVE, task_state=states.POWERING_OFF)
