@@ -11,10 +11,11 @@
    connection, which closes the channels; with acks_late a channel holds
    unacknowledged messages and wants a client to put them back, and
    building one from a dropped transport raised AttributeError, which ended
-   the worker. The channel's last client is used instead (it reaches the
-   same server once it is back); without one, a ConnectionError lets the
-   close go on, and the broker hands the messages out again after the
-   visibility timeout."""
+   the worker; so did a task finishing later and acknowledging its message
+   on the closed channel. The channel's last client is used instead (it
+   reaches the same server once it is back); without one, a
+   ConnectionError lets the close or the ack fail softly, and the broker
+   hands the message out again after the visibility timeout."""
 import redis
 from kombu.transport import redis as kombu_redis
 
@@ -25,7 +26,8 @@ def _create_client(self, asynchronous=False):
     if asynchronous:
         return _original(self, asynchronous=True)
     cached = self.__dict__.get("_stratus_client")
-    if self.connection.client is None:
+    # A closed channel has no transport left; a closing one, no client.
+    if self.connection is None or self.connection.client is None:
         if cached is not None:
             return cached[1]
         raise redis.exceptions.ConnectionError("the broker connection is closed")

@@ -153,6 +153,8 @@ def test_a_channel_closed_after_its_transport_reuses_its_last_client(monkeypatch
     assert redis_clients._create_client(channel) is last
     with pytest.raises(redis.exceptions.ConnectionError):
         redis_clients._create_client(_closed_channel())
+    channel.connection = None  # closed: a task's late ack still finds the client
+    assert redis_clients._create_client(channel) is last
 
 
 def _closed_channel():
