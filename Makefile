@@ -3,9 +3,11 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-DEBS := libvirt-dev pkg-config qemu-utils
-# A functional test boots a real QEMU guest through libvirtd.
-TEST_DEBS := libvirt-daemon-system qemu-system-x86
+# novnc: the browser client pages `stratus novncproxy` serves.
+DEBS := libvirt-dev pkg-config qemu-utils novnc
+# A functional test boots a real QEMU guest through libvirtd; another
+# opens its console in headless Chromium.
+TEST_DEBS := libvirt-daemon-system qemu-system-x86 chromium chromium-driver
 
 .PHONY: run test unit functional lint bench deps services clean
 

@@ -33,7 +33,8 @@ def _blueprints():
 
     return [versions.blp, flavors.blp, servers.blp, hypervisors.blp, services.blp,
             images.blp, images.nova_blp, networks.blp] + [server_groups.blp] + _operator() \
-        + _server_life_cycle()
+        + _server_life_cycle() + _certificates() \
+        + _identity() + _consoles()
 
 
 def _operator():
@@ -48,6 +49,27 @@ def _server_life_cycle():
     from app import instance_actions, server_actions, server_metadata
 
     return [server_actions.blp, server_metadata.blp, instance_actions.blp]
+
+
+def _certificates():
+    """x509 certificates from the cert role's CA."""
+    from app import certificates
+
+    return [certificates.blp]
+
+
+def _consoles():
+    """Remote console URLs (noVNC)."""
+    from app import remote_consoles
+
+    return [remote_consoles.blp]
+
+
+def _identity():
+    """The Keystone v3 subset: version discovery and tokens."""
+    from app.identity import auth_tokens, versions as identity_versions
+
+    return [identity_versions.blp, auth_tokens.blp]
 
 
 def create_app(config=None):

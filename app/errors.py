@@ -8,7 +8,9 @@ import logging
 
 import flask
 from werkzeug import exceptions as wexc
+from werkzeug.http import HTTP_STATUS_CODES
 
+from app.identity import auth
 from workers import exception
 
 LOG = logging.getLogger(__name__)
@@ -21,14 +23,25 @@ FAULT_NAMES = {400: "badRequest", 401: "unauthorized", 403: "forbidden", 404: "i
 # Short texts in place of werkzeug's long default descriptions.
 DEFAULT_MESSAGES = {404: "The resource could not be found.",
                     405: "The method is not allowed for the requested URL.",
-                    500: "Unexpected API Error. Please report this and attach the API log."}
+                    500: "Unexpected API Error. Please report this and attach the API log.",
+                    503: "The service is unavailable. Please try again later.",
+                    504: "The service did not answer in time. Please try again later."}
+# The identity API answers in Keystone's error shape.
+IDENTITY_PREFIX = "/identity"
 
 
 def fault(code, message, headers=None):
-    """A JSON response in Nova's fault shape."""
-    name = FAULT_NAMES.get(code, "computeFault")
-    response = flask.jsonify({name: {"message": message, "code": code}})
+    """A JSON response in Nova's fault shape (Keystone's under /identity).
+    A 401 says where to get a token, as keystonemiddleware's do."""
+    if flask.request.path.startswith(IDENTITY_PREFIX):
+        body = {"error": {"code": code, "title": HTTP_STATUS_CODES.get(code, "Error"),
+                          "message": message}}
+    else:
+        body = {FAULT_NAMES.get(code, "computeFault"): {"message": message, "code": code}}
+    response = flask.jsonify(body)
     response.status_code = code
+    if code == 401:
+        response.headers["WWW-Authenticate"] = auth.www_authenticate()
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response
@@ -80,7 +93,16 @@ def handle_stratus_exception(error):
     if code >= 500 and code not in (503, 504):
         LOG.error("Unexpected %s: %s", type(error).__name__, error.message)
         return fault(500, DEFAULT_MESSAGES[500])
+    if code >= 500 and not _caller_is_admin():
+        # A timeout's text names internal queues and methods: for admins only.
+        LOG.warning("%s: %s", type(error).__name__, error.message)
+        return fault(code, DEFAULT_MESSAGES[code])
     return fault(code, error.message)
+
+
+def _caller_is_admin():
+    ctxt = getattr(flask.g, "context", None)
+    return bool(ctxt and ctxt.is_admin)
 
 
 def handle_unexpected(error):

@@ -124,6 +124,7 @@ class FlavorExtraSpecs(MethodView):
     @blp.response(200, ExtraSpecsResponse)
     def get(self, flavor_id):
         """List a flavor's extra specs (OSC reads them after finding a flavor)."""
+        policy.authorize("os_compute_api:os-flavor-extra-specs:index")
         flavor = common.conductor().flavor_get(get_context(), flavor_id)
         return {"extra_specs": dict(flavor.extra_specs or {})}
 
@@ -135,6 +136,7 @@ class FlavorExtraSpec(MethodView):
     @blp.response(200)
     def get(self, flavor_id, key):
         """Show one extra spec as {key: value}."""
+        policy.authorize("os_compute_api:os-flavor-extra-specs:show")
         specs = common.conductor().flavor_get(get_context(), flavor_id).extra_specs or {}
         if key not in specs:
             raise exception.NotFound(f"Flavor {flavor_id} has no extra specs with key {key}.")

@@ -6,7 +6,7 @@ from flask.views import MethodView
 from marshmallow import EXCLUDE, Schema, fields
 from werkzeug.exceptions import BadRequest
 
-from app import common, compute_api
+from app import common, compute_api, policy
 from app.api import Blueprint
 from app.microversion import is_supported
 from app.request_context import get_context
@@ -34,9 +34,13 @@ class ActionsQuery(PagingQuery):
     changes_before = fields.String(data_key="changes-before")
 
 
-def _instance(server_id):
+def _instance(server_id, action):
+    """(context, server) if visible (else 404) and `action` is allowed."""
     ctxt = get_context()
-    return ctxt, compute_api.get(ctxt, server_id, read_deleted=is_supported("2.21"))
+    instance = compute_api.get(ctxt, server_id, read_deleted=is_supported("2.21"))
+    policy.authorize(f"os_compute_api:os-instance-actions:{action}",
+                     project_id=instance.project_id)
+    return ctxt, instance
 
 
 def _allowed_params():
@@ -78,7 +82,7 @@ class InstanceActions(MethodView):
     @blp.response(200, InstanceActionsResponse)
     def get(self, args, server_id):
         """List the actions, newest first."""
-        ctxt, instance = _instance(server_id)
+        ctxt, instance = _instance(server_id, "list")
         limit, marker, since, before = _filters(args)
         items = common.conductor().action_get_all(ctxt, instance.uuid, limit=limit,
                                                   marker=marker, changes_since=since,
@@ -100,6 +104,6 @@ class InstanceAction(MethodView):
     @blp.response(200, InstanceActionResponse)
     def get(self, server_id, request_id):
         """Show an action with its events."""
-        ctxt, instance = _instance(server_id)
+        ctxt, instance = _instance(server_id, "show")
         item = common.conductor().action_get(ctxt, instance.uuid, request_id)
         return {"instanceAction": views.action_with_events(item, instance)}

@@ -27,7 +27,7 @@ def _user_id(action, requested):
     """The user acted on: the context's, or (2.10+) `user_id` for admins."""
     ctxt = get_context()
     user_id = (requested if is_supported("2.10") else None) or ctxt.user_id
-    policy.authorize_owner(_RULE % action, user_id=user_id)
+    policy.authorize(_RULE % action, user_id=user_id)
     return user_id
 
 

@@ -71,6 +71,7 @@ class Limits(MethodView):
     def get(self, args):
         """Show the absolute limits and usage of the project (or, for
         admins, of `tenant_id`)."""
+        policy.authorize("os_compute_api:limits")
         ctxt = get_context()
         project_id = ctxt.project_id
         if "tenant_id" in args:

@@ -2,6 +2,7 @@
 fall back to it when the catalog has no network service)."""
 from flask.views import MethodView
 
+from app import policy
 from app.api import Blueprint
 from app.schemas.responses import NetworksResponse
 
@@ -15,4 +16,5 @@ class Networks(MethodView):
     @blp.response(200, NetworksResponse)
     def get(self):
         """List networks (always empty for now)."""
+        policy.authorize("os_compute_api:os-networks:list")
         return {"networks": []}

@@ -51,7 +51,7 @@ class QuotaSet(MethodView):
     @blp.response(200, QuotaSetResponse)
     def get(self, args, project_id):
         """Show a project's limits."""
-        policy.authorize_owner(_RULE % "show", project_id=project_id)
+        policy.authorize(_RULE % "show", project_id=project_id)
         return quota_set(common.conductor().quota_get(get_context(), project_id), project_id)
 
     @blp.arguments(QuotaQuery, location="query")
@@ -89,7 +89,7 @@ class QuotaSetDetail(MethodView):
     @blp.response(200, QuotaSetResponse)
     def get(self, args, project_id):
         """Show each limit with in_use and reserved (always 0)."""
-        policy.authorize_owner(_RULE % "detail", project_id=project_id)
+        policy.authorize(_RULE % "detail", project_id=project_id)
         return quota_set(common.conductor().quota_get(get_context(), project_id, usages=True),
                          project_id)
 
@@ -101,4 +101,5 @@ class QuotaSetDefaults(MethodView):
     @blp.response(200, QuotaSetResponse)
     def get(self, project_id):
         """Show the defaults (from config) any project starts with."""
+        policy.authorize(_RULE % "defaults")
         return quota_set(common.conductor().quota_defaults(get_context()), project_id)

@@ -1,22 +1,14 @@
 """The per-request RequestContext and request id.
 
-Until authentication lands, every request (with a token or without) acts
-as an admin of settings.default_project_id / default_user_id."""
+The context is the X-Auth-Token's user, project and roles
+(app.identity.auth); a request without a valid token is a 401, except on
+the routes anyone may read (version discovery, asking for a token)."""
 import flask
 
-from config import get_settings
-from workers.context import RequestContext, new_request_id
+from app.identity import auth
+from workers.context import new_request_id
 
 REQUEST_ID_HEADERS = ("x-openstack-request-id", "x-compute-request-id")
-
-
-def build_context(request_id):
-    """The context a request acts with (the default admin for now)."""
-    settings = get_settings()
-    return RequestContext(user_id=settings.default_user_id,
-                          project_id=settings.default_project_id,
-                          roles=["admin", "member", "reader"],
-                          request_id=request_id, is_admin=True)
 
 
 def get_context():
@@ -25,9 +17,11 @@ def get_context():
 
 
 def start_request():
-    """before_request: a request id and a context for this request."""
+    """before_request: a request id and the caller's context (an anonymous
+    one first, so that a 401 is rendered as for anyone else)."""
     flask.g.request_id = new_request_id()
-    flask.g.context = build_context(flask.g.request_id)
+    flask.g.context = auth.anonymous_context(flask.g.request_id)
+    flask.g.context = auth.authenticate(flask.g.request_id)
 
 
 def add_request_id(response):

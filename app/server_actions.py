@@ -4,9 +4,9 @@ import flask
 import flask_smorest
 from flask.views import MethodView
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
-from werkzeug.exceptions import BadRequest, Gone, NotImplemented as NotSupported
+from werkzeug.exceptions import BadRequest, Gone, NotFound, NotImplemented as NotSupported
 
-from app import compute_actions, compute_api
+from app import compute_actions, compute_api, consoles, policy
 from app.api import Blueprint
 from app.microversion import is_supported
 from app.request_context import get_context
@@ -19,7 +19,7 @@ NOT_SUPPORTED = frozenset({
     "resize", "confirmResize", "revertResize", "rebuild", "createImage", "createBackup",
     "changePassword", "migrate", "os-migrateLive", "evacuate", "shelve", "shelveOffload",
     "unshelve", "rescue", "unrescue", "forceDelete", "restore", "trigger_crash_dump",
-    "os-getConsoleOutput", "os-getVNCConsole", "os-getSPICEConsole", "os-getRDPConsole",
+    "os-getConsoleOutput", "os-getSPICEConsole", "os-getRDPConsole",
     "os-getSerialConsole", "addSecurityGroup", "removeSecurityGroup", "addFixedIp",
     "removeFixedIp", "addFloatingIp", "removeFloatingIp", "injectNetworkInfo"})
 # Removed from Nova's API altogether (410).
@@ -81,12 +81,62 @@ def _reset_state(ctxt, instance, value):
                                                       value)["state"])
 
 
+class VNCConsoleSpec(Schema):
+    type = fields.String(required=True, validate=validate.OneOf(["novnc", "xvpvnc"]))
+
+
+def _vnc_console(ctxt, instance, value):
+    # Replaced by POST /servers/{id}/remote-consoles in 2.6 (Nova: 404 after).
+    if not is_supported(max_version="2.5"):
+        raise NotFound()
+    console_type = _load(VNCConsoleSpec, "os-getVNCConsole", value)["type"]
+    return {"console": {"type": console_type,
+                        "url": consoles.get_console(ctxt, instance, "vnc", console_type)}}
+
+
 HANDLERS = {
     "os-start": _power("start"), "os-stop": _power("stop"), "reboot": _reboot,
     "pause": _power("pause"), "unpause": _power("unpause"), "suspend": _power("suspend"),
     "resume": _power("resume"), "lock": _lock,
     "unlock": lambda ctxt, instance, value: compute_actions.unlock(ctxt, instance),
     "os-resetState": _reset_state,
+    "os-getVNCConsole": _vnc_console,
+}
+
+
+# Nova's policy rule of each action (issue 4), checked once the server is
+# found: another project's server is a 404 before any rule.
+_S, _ACTIONS = "os_compute_api:servers:", "os_compute_api:"
+ACTION_RULES = {
+    "os-start": _S + "start", "os-stop": _S + "stop", "reboot": _S + "reboot",
+    "resize": _S + "resize", "confirmResize": _S + "confirm_resize",
+    "revertResize": _S + "revert_resize", "rebuild": _S + "rebuild",
+    "createImage": _S + "create_image", "trigger_crash_dump": _S + "trigger_crash_dump",
+    "pause": _ACTIONS + "os-pause-server:pause", "unpause": _ACTIONS + "os-pause-server:unpause",
+    "suspend": _ACTIONS + "os-suspend-server:suspend",
+    "resume": _ACTIONS + "os-suspend-server:resume",
+    "lock": _ACTIONS + "os-lock-server:lock", "unlock": _ACTIONS + "os-lock-server:unlock",
+    "os-resetState": _ACTIONS + "os-admin-actions:reset_state",
+    "injectNetworkInfo": _ACTIONS + "os-admin-actions:inject_network_info",
+    "migrate": _ACTIONS + "os-migrate-server:migrate",
+    "os-migrateLive": _ACTIONS + "os-migrate-server:migrate_live",
+    "evacuate": _ACTIONS + "os-evacuate", "shelve": _ACTIONS + "os-shelve:shelve",
+    "shelveOffload": _ACTIONS + "os-shelve:shelve_offload",
+    "unshelve": _ACTIONS + "os-shelve:unshelve", "rescue": _ACTIONS + "os-rescue",
+    "unrescue": _ACTIONS + "os-unrescue", "forceDelete": _ACTIONS + "os-deferred-delete:force",
+    "restore": _ACTIONS + "os-deferred-delete:restore",
+    "createBackup": _ACTIONS + "os-create-backup",
+    "changePassword": _ACTIONS + "os-admin-password",
+    "os-getConsoleOutput": _ACTIONS + "os-console-output",
+    "os-getVNCConsole": _ACTIONS + "os-remote-consoles",
+    "os-getSPICEConsole": _ACTIONS + "os-remote-consoles",
+    "os-getRDPConsole": _ACTIONS + "os-remote-consoles",
+    "os-getSerialConsole": _ACTIONS + "os-remote-consoles",
+    "addSecurityGroup": _ACTIONS + "os-security-groups:add",
+    "removeSecurityGroup": _ACTIONS + "os-security-groups:remove",
+    "addFixedIp": _ACTIONS + "os-multinic:add", "removeFixedIp": _ACTIONS + "os-multinic:remove",
+    "addFloatingIp": _ACTIONS + "os-floating-ips:add",
+    "removeFloatingIp": _ACTIONS + "os-floating-ips:remove",
 }
 
 
@@ -107,8 +157,11 @@ class ServerAction(MethodView):
         instance = compute_api.get(ctxt, server_id)
         if name in GONE:
             raise Gone()
+        policy.authorize(ACTION_RULES[name], project_id=instance.project_id)
         if name in NOT_SUPPORTED:
             raise NotSupported("The requested functionality is not supported.")
-        HANDLERS[name](ctxt, instance, value)
+        result = HANDLERS[name](ctxt, instance, value)
+        if result is not None:
+            return flask.jsonify(result)  # an action that answers (200), as Nova's consoles
         # Nova's 202 has an empty body (flask-smorest would send `""`).
         return flask.Response(status=202)

@@ -72,7 +72,7 @@ def get_group(ctxt, group_id, action):
     if not common.is_uuid_like(group_id):
         raise exception.InstanceGroupNotFound(group_uuid=group_id)
     group = common.conductor().instance_group_get(ctxt, group_id)
-    policy.authorize_owner(_RULE % action, project_id=group.project_id)
+    policy.authorize(_RULE % action, project_id=group.project_id)
     return group
 
 
@@ -109,8 +109,12 @@ class ServerGroups(MethodView):
         if is_supported("2.75") and set(flask.request.args) - _QUERY_KEYS:
             raise _unexpected("query parameters", set(flask.request.args) - _QUERY_KEYS)
         ctxt = get_context()
+        policy.authorize(_RULE % "index")
         # As Nova: a non-admin asking for all projects gets their own.
-        project_id = None if "all_projects" in args and ctxt.is_admin else ctxt.project_id
+        project_id = ctxt.project_id
+        if "all_projects" in args and ctxt.is_admin:
+            policy.authorize(_RULE % "index:all_projects")
+            project_id = None
         groups = common.conductor().instance_group_get_all(ctxt, project_id=project_id)
         offset = args.get("offset") or 0
         limit = min(args.get("limit") or common.MAX_LIMIT, common.MAX_LIMIT)
@@ -120,6 +124,7 @@ class ServerGroups(MethodView):
     @blp.response(200, ServerGroupResponse)
     def post(self, body):
         """Create a server group; 403 over the project's server_groups quota."""
+        policy.authorize(_RULE % "create")
         ctxt = get_context()
         policy_name, rules = policy_and_rules(body["server_group"])
         group = common.conductor().instance_group_create(ctxt, {

@@ -4,7 +4,7 @@ from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import BadRequest, NotFound
 
-from app import compute_actions, compute_api
+from app import compute_actions, compute_api, policy
 from app.api import Blueprint
 from app.request_context import get_context
 
@@ -31,9 +31,13 @@ MetadataResponse = Schema.from_dict({"metadata": fields.Dict()}, name="MetadataR
 MetaResponse = Schema.from_dict({"meta": fields.Dict()}, name="MetaResponse")
 
 
-def _server(server_id):
+def _server(server_id, action):
+    """(context, server) if the server is visible (else 404) and the
+    rule allows `action` on it."""
     ctxt = get_context()
-    return ctxt, compute_api.get(ctxt, server_id)
+    instance = compute_api.get(ctxt, server_id)
+    policy.authorize(f"os_compute_api:server-metadata:{action}", project_id=instance.project_id)
+    return ctxt, instance
 
 
 @blp.route("/servers/<server_id>/metadata")
@@ -43,21 +47,21 @@ class ServerMetadata(MethodView):
     @blp.response(200, MetadataResponse)
     def get(self, server_id):
         """List the metadata."""
-        _ctxt, instance = _server(server_id)
+        _ctxt, instance = _server(server_id, "index")
         return {"metadata": dict(instance.metadata or {})}
 
     @blp.arguments(MetadataBody)
     @blp.response(200, MetadataResponse)
     def post(self, body, server_id):
         """Add or change items; the other items stay."""
-        ctxt, instance = _server(server_id)
+        ctxt, instance = _server(server_id, "create")
         return {"metadata": compute_actions.update_metadata(ctxt, instance, body["metadata"])}
 
     @blp.arguments(MetadataBody)
     @blp.response(200, MetadataResponse)
     def put(self, body, server_id):
         """Replace the whole metadata."""
-        ctxt, instance = _server(server_id)
+        ctxt, instance = _server(server_id, "update_all")
         return {"metadata": compute_actions.update_metadata(ctxt, instance, body["metadata"],
                                                             replace=True)}
 
@@ -69,7 +73,7 @@ class ServerMetadataItem(MethodView):
     @blp.response(200, MetaResponse)
     def get(self, server_id, key):
         """Show one item."""
-        _ctxt, instance = _server(server_id)
+        _ctxt, instance = _server(server_id, "show")
         metadata = instance.metadata or {}
         if key not in metadata:
             raise NotFound("Metadata item was not found")
@@ -79,7 +83,7 @@ class ServerMetadataItem(MethodView):
     @blp.response(200, MetaResponse)
     def put(self, body, server_id, key):
         """Set one item; the body's key must be the URL's."""
-        ctxt, instance = _server(server_id)
+        ctxt, instance = _server(server_id, "update")
         if key not in body["meta"]:
             raise BadRequest("Request body and URI mismatch")
         compute_actions.update_metadata(ctxt, instance, body["meta"])
@@ -88,6 +92,6 @@ class ServerMetadataItem(MethodView):
     @blp.response(204)
     def delete(self, server_id, key):
         """Delete one item."""
-        ctxt, instance = _server(server_id)
+        ctxt, instance = _server(server_id, "delete")
         compute_actions.delete_metadata(ctxt, instance, key)
         return ""

@@ -2,7 +2,7 @@
 from flask.views import MethodView
 from marshmallow import Schema, fields
 
-from app import common, compute_api, server_list
+from app import common, compute_api, policy, server_list
 from app.api import Blueprint
 from app.microversion import is_supported
 from app.request_context import get_context
@@ -16,6 +16,7 @@ blp = Blueprint("servers", __name__, url_prefix="/v2.1", description="Servers")
 ServerCreateResponse = Schema.from_dict(
     {"server": fields.Dict(), "reservation_id": fields.String()}, name="ServerCreateResponse")
 
+_RULE = "os_compute_api:servers:%s"
 _NEWER_FIELDS = {"description": "2.19", "tags": "2.52", "trusted_image_certificates": "2.63",
                  "host": "2.74", "hypervisor_hostname": "2.74", "hostname": "2.90"}
 
@@ -29,6 +30,13 @@ def _check_microversion_fields(server):
     if "personality" in server and is_supported("2.57"):
         raise exception.Invalid("Invalid input for field/attribute server.personality: "
                                 "removed in microversion 2.57.")
+
+
+def _server(server_id, action):
+    """The server, if visible (else 404) and the rule allows `action`."""
+    instance = compute_api.get(get_context(), server_id)
+    policy.authorize(_RULE % action, project_id=instance.project_id)
+    return instance
 
 
 def _created_view(instance, plan, server):
@@ -48,7 +56,8 @@ class Servers(MethodView):
     @blp.response(200, ServersResponse)
     def get(self, args):
         """List servers (id, name, links)."""
-        instances, limit = server_list.list_instances(get_context(), args)
+        policy.authorize(_RULE % "index")
+        instances, limit = server_list.list_instances(get_context(), args, "index")
         items = [views.basic(i) for i in instances]
         return common.listing("servers", items, limit, "servers")
 
@@ -56,6 +65,7 @@ class Servers(MethodView):
     @blp.response(202, ServerCreateResponse)
     def post(self, body):
         """Create (boot) one or several servers."""
+        policy.authorize(_RULE % "create")
         server = body["server"]
         _check_microversion_fields(server)
         hints = body.get("scheduler_hints") or body.get("legacy_scheduler_hints") or {}
@@ -75,7 +85,8 @@ class ServersDetail(MethodView):
     @blp.response(200, ServersResponse)
     def get(self, args):
         """List servers with details."""
-        instances, limit = server_list.list_instances(get_context(), args)
+        policy.authorize(_RULE % "detail")
+        instances, limit = server_list.list_instances(get_context(), args, "detail")
         items = [views.show(i) for i in instances]
         return common.listing("servers", items, limit, "servers/detail")
 
@@ -87,7 +98,7 @@ class Server(MethodView):
     @blp.response(200, ServerResponse)
     def get(self, server_id):
         """Show a server (a name instead of an id is a 404)."""
-        return {"server": views.show(compute_api.get(get_context(), server_id))}
+        return {"server": views.show(_server(server_id, "show"))}
 
     @blp.arguments(ServerUpdateBody)
     @blp.response(200, ServerResponse)
@@ -98,13 +109,11 @@ class Server(MethodView):
             if name in server and not is_supported(version):
                 raise exception.Invalid(f"Invalid input for field/attribute server.{name}: "
                                         f"not allowed before microversion {version}.")
-        ctxt = get_context()
-        instance = compute_api.update(ctxt, compute_api.get(ctxt, server_id), server)
+        instance = compute_api.update(get_context(), _server(server_id, "update"), server)
         return {"server": views.show(instance)}
 
     @blp.response(204)
     def delete(self, server_id):
         """Delete a server; poll GET until it answers 404."""
-        ctxt = get_context()
-        compute_api.delete(ctxt, compute_api.get(ctxt, server_id))
+        compute_api.delete(get_context(), _server(server_id, "delete"))
         return ""

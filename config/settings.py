@@ -34,8 +34,6 @@ class Settings:
     public_url: str
     images_path: Path
     instances_path: Path
-    default_project_id: str
-    default_user_id: str
     rpc_response_timeout: float
     report_interval: float
     service_down_time: float
@@ -75,6 +73,22 @@ class Settings:
     running_deleted_instance_action: str
     resume_guests_state_on_host_boot: bool
     reap_unknown_guests: bool
+    # the cert role's CA (issue 6)
+    ca_path: Path
+    ca_subject: str
+    user_cert_subject: str
+    cert_validity_days: int
+    crl_validity_hours: int
+    # consoles: consoleauth tokens and the noVNC proxy (issue 6)
+    console_token_ttl: float
+    console_allowed_origins: tuple
+    novncproxy_host: str
+    novncproxy_port: int
+    novncproxy_base_url: str
+    novnc_web: Path
+    # identity (issue 4): token lifetime, the bootstrap admin's password
+    token_ttl: float
+    admin_password: str
 
     @classmethod
     def from_env(cls):
@@ -95,8 +109,6 @@ class Settings:
             public_url=_env("STRATUS_PUBLIC_URL", ""),
             images_path=Path(_env("STRATUS_IMAGES_PATH", str(state / "images"))),
             instances_path=Path(_env("STRATUS_INSTANCES_PATH", str(state / "instances"))),
-            default_project_id=_env("STRATUS_DEFAULT_PROJECT_ID", "default"),
-            default_user_id=_env("STRATUS_DEFAULT_USER_ID", "admin"),
             rpc_response_timeout=_env("STRATUS_RPC_RESPONSE_TIMEOUT", 60.0, float),
             report_interval=_env("STRATUS_REPORT_INTERVAL", 10.0, float),
             service_down_time=_env("STRATUS_SERVICE_DOWN_TIME", 60.0, float),
@@ -127,7 +139,8 @@ class Settings:
             log_level=_env("STRATUS_LOG_LEVEL", "INFO").upper(),
             flower_port=_env("STRATUS_FLOWER_PORT", 5555, int),
             flower_user=_env("STRATUS_FLOWER_USER", "admin"),
-            flower_password=_env("STRATUS_FLOWER_PASSWORD", "stratus"),
+            # Empty: a password generated once and kept in the state dir.
+            flower_password=_env("STRATUS_FLOWER_PASSWORD", ""),
             # Per-project defaults (Nova's [quota] section); -1 is unlimited.
             quota_instances=_env("STRATUS_QUOTA_INSTANCES", 10, int),
             quota_cores=_env("STRATUS_QUOTA_CORES", 20, int),
@@ -155,6 +168,36 @@ class Settings:
             # A guest with no instance record at all is only reported unless
             # this is on: a shared libvirtd may hold other clouds' guests.
             reap_unknown_guests=_env("STRATUS_REAP_UNKNOWN_GUESTS", False, bool),
+            # The cert role's CA (Nova's [crypto] options): its files, the
+            # subjects it writes (a user's: project, user, timestamp, as in
+            # Nova's user_cert_subject), and how long what it signs is valid.
+            ca_path=Path(_env("STRATUS_CA_PATH", str(state / "ca"))),
+            ca_subject=_env("STRATUS_CA_SUBJECT",
+                            "/C=US/ST=California/L=Mountain View/O=Stratus ROOT/CN=Stratus CA"),
+            user_cert_subject=_env("STRATUS_USER_CERT_SUBJECT",
+                                   "/C=US/ST=California/O=OpenStack/OU=NovaDev/CN=%.16s-%.16s-%s"),
+            cert_validity_days=_env("STRATUS_CERT_VALIDITY_DAYS", 365, int),
+            # A CRL is signed afresh at each fetch; its next_update tells
+            # readers how long they may keep it.
+            crl_validity_hours=_env("STRATUS_CRL_VALIDITY_HOURS", 24, int),
+            # Consoles (Nova's [consoleauth] token_ttl, [console] allowed_origins
+            # and [vnc] novncproxy_* options). A console URL's token is good
+            # for this many seconds; browsers may open the proxy from its own
+            # host or from these other host names (space or comma separated).
+            console_token_ttl=_env("STRATUS_CONSOLE_TOKEN_TTL", 600.0, float),
+            console_allowed_origins=tuple(
+                _env("STRATUS_CONSOLE_ALLOWED_ORIGINS", "").replace(",", " ").split()),
+            novncproxy_host=_env("STRATUS_NOVNCPROXY_HOST", "127.0.0.1"),
+            novncproxy_port=_env("STRATUS_NOVNCPROXY_PORT", 6080, int),
+            novncproxy_base_url=_env("STRATUS_NOVNCPROXY_BASE_URL",
+                                     "http://127.0.0.1:6080/vnc_lite.html"),
+            # The noVNC client pages the proxy serves (Debian's `novnc`).
+            novnc_web=Path(_env("STRATUS_NOVNC_WEB", "/usr/share/novnc")),
+            # Identity (issue 4): seconds a token is valid (Keystone's
+            # [token] expiration), and the bootstrap admin's password
+            # (empty: one generated once and kept in the state dir).
+            token_ttl=_env("STRATUS_TOKEN_TTL", 3600.0, float),
+            admin_password=_env("STRATUS_ADMIN_PASSWORD", ""),
         )
 
 

@@ -11,6 +11,8 @@ ROLE_TASK_MODULES = {
     "conductor": "workers.conductor.tasks",
     "scheduler": "workers.scheduler.tasks",
     "compute": "workers.compute.tasks",
+    "consoleauth": "workers.consoleauth.tasks",
+    "cert": "workers.cert.tasks",
 }
 
 

@@ -37,3 +37,15 @@ def get_admin_context(request_id=None):
     """A context for a service acting on its own behalf."""
     return RequestContext(user_id="stratus", project_id="service", roles=["admin"],
                           request_id=request_id or new_request_id(), is_admin=True)
+
+
+# Keystone's default roles. Each implies the ones after it (admin implies
+# member implies reader), as Keystone's implied roles after bootstrap, so a
+# context's role list always holds the implied roles too.
+ROLES = ("admin", "member", "reader")
+
+
+def implied_roles(names):
+    """`names` with every role they imply, strongest first."""
+    granted = [ROLES.index(name) for name in names if name in ROLES]
+    return list(ROLES[min(granted):]) if granted else []

@@ -179,3 +179,47 @@ class GroupAffinityViolation(Conflict):
 
 class MetadataLimitExceeded(OverQuota):
     msg_fmt = "Maximum number of metadata items exceeds %(allowed)d"
+
+
+# consoles (Nova's texts)
+class ConsoleTypeInvalid(Invalid):
+    msg_fmt = "Invalid console type %(console_type)s"
+
+
+class ConsoleTypeUnavailable(Invalid):
+    msg_fmt = "Unavailable console type %(console_type)s."
+
+
+# certificates (the cert role)
+class CertificateAuthorityError(StratusException):
+    """The CA's files or its configured subjects cannot be used."""
+
+    msg_fmt = "The certificate authority cannot work: %(reason)s"
+
+
+# identity (Keystone's texts)
+class NotAuthenticated(StratusException):
+    """Bad credentials, or a token that is not (or no longer) valid."""
+
+    msg_fmt = "The request you have made requires authentication."
+    code = 401
+
+
+class UserNotFound(NotFound):
+    msg_fmt = "Could not find user: %(user_id)s."
+
+
+class ProjectNotFound(NotFound):
+    msg_fmt = "Could not find project: %(project_id)s."
+
+
+class RoleNotFound(NotFound):
+    msg_fmt = "Could not find role: %(role_id)s."
+
+
+class TokenNotFound(NotFound):
+    msg_fmt = "Failed to validate token"
+
+
+class IdentityConflict(Conflict):
+    msg_fmt = "Conflict occurred attempting to store %(type)s - %(details)s."

@@ -5,6 +5,7 @@ import hashlib
 from app import common, policy
 from app.microversion import is_supported
 
+_RULE = "os_compute_api:os-instance-actions:%s"
 _ACTION_KEYS = ("action", "instance_uuid", "request_id", "user_id", "project_id", "message")
 
 
@@ -22,14 +23,17 @@ def action_with_events(item, instance):
     traceback, host and task_id for admins; hostId for all from 2.62;
     details for admins from 2.84."""
     view = action(item)
-    admin = policy.is_admin()
-    if admin or is_supported("2.51"):
-        project_id = item.project_id or instance.project_id
-        view["events"] = [_event(e, project_id, admin) for e in item.events]
+    project_id = item.project_id or instance.project_id
+    events = policy.check(_RULE % "events", project_id)
+    if events or is_supported("2.51"):
+        details = policy.check(_RULE % "events:details", project_id)
+        view["events"] = [_event(e, project_id, events, details) for e in item.events]
     return view
 
 
-def _event(item, project_id, admin):
+def _event(item, project_id, admin, details):
+    """`admin`: the events rule (traceback, host, task id); `details`: its
+    events:details rule (the error's message, 2.84)."""
     view = {"event": item.event, "start_time": common.isotime_micro(item.start_time),
             "finish_time": common.isotime_micro(item.finish_time), "result": item.result}
     if admin:
@@ -38,7 +42,7 @@ def _event(item, project_id, admin):
             view["host"] = item.host
     if is_supported("2.62"):
         view["hostId"] = _host_id(item.host, project_id)
-    if admin and is_supported("2.84"):
+    if details and is_supported("2.84"):
         view["details"] = item.details
     if admin:
         view["task_id"] = item.task_id

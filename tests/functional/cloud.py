@@ -16,6 +16,7 @@ import requests
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 STRATUS = str(Path(sys.executable).with_name("stratus"))
+ADMIN_PASSWORD = "ft-admin-" + uuid.uuid4().hex[:8]
 
 
 def free_port():
@@ -45,6 +46,8 @@ class Cloud:
         self.dbname = f"stratus_ft_{uuid.uuid4().hex[:10]}"
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        # The noVNC proxy's own port: the console URLs the API gives point there.
+        self.novnc_port = free_port()
         self.procs = {}
         self.env = dict(os.environ, **{
             "CELERY_TASK_ALWAYS_EAGER": "0",
@@ -61,14 +64,21 @@ class Cloud:
             # its project's limits through os-quota-sets.
             "STRATUS_QUOTA_INSTANCES": "-1", "STRATUS_QUOTA_CORES": "-1",
             "STRATUS_QUOTA_RAM": "-1",
+            "STRATUS_NOVNCPROXY_PORT": str(self.novnc_port),
+            "STRATUS_NOVNCPROXY_BASE_URL": f"http://127.0.0.1:{self.novnc_port}/vnc_lite.html",
+            # The admin `stratus bootstrap` (or the all-in-one) makes.
+            "STRATUS_ADMIN_PASSWORD": ADMIN_PASSWORD,
         })
+        # Sends the admin's token once it has one (see api()).
         self.http = requests.Session()
+        self.admin_project_id = None
 
     # life cycle
     def create_database(self):
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{self.dbname}"')
         self.run_cli("db", "sync")
+        self.run_cli("bootstrap")
 
     def drop_database(self):
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
@@ -123,7 +133,7 @@ class Cloud:
     def answers(self):
         """Whether the API is listening and answers its version document."""
         try:
-            return self.api("GET", "", timeout=2).status_code == 200
+            return self.http.get(f"{self.url}/v2.1", timeout=2).status_code == 200
         except requests.RequestException:
             return False
 
@@ -143,9 +153,47 @@ class Cloud:
         return reply.json()["flavor"]["id"]
 
     # HTTP
-    def api(self, method, path, **kwargs):
+    def api(self, method, path, token=None, **kwargs):
+        """A compute API request, as the admin unless `token` is given (the
+        admin logs in at the first request)."""
         kwargs.setdefault("timeout", 60)
+        if token is not None:
+            kwargs["headers"] = {**(kwargs.get("headers") or {}), "X-Auth-Token": token}
+        elif "X-Auth-Token" not in self.http.headers:
+            self._admin_login()
         return self.http.request(method, f"{self.url}/v2.1{path}", **kwargs)
+
+    def identity(self, method, path, **kwargs):
+        """An identity API request (under /identity/v3), with no token of its own."""
+        kwargs.setdefault("timeout", 60)
+        return requests.request(method, f"{self.url}/identity/v3{path}", **kwargs)
+
+    def login(self, user, password, project):
+        """Authenticate; returns the reply (201: the token is in X-Subject-Token)."""
+        scope = {"project": {"name": project, "domain": {"name": "Default"}}}
+        body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
+            "name": user, "domain": {"name": "Default"}, "password": password}}},
+            "scope": scope}}
+        return self.identity("POST", "/auth/tokens", json=body)
+
+    def token(self, user, password, project):
+        reply = self.login(user, password, project)
+        assert reply.status_code == 201, reply.text
+        return reply.headers["X-Subject-Token"]
+
+    def _admin_login(self):
+        """Log the session in as the admin; left out (requests then get a
+        401) while the API or the admin is not there yet."""
+        reply = self.login("admin", ADMIN_PASSWORD, "admin")
+        if reply.status_code == 201:
+            self.http.headers["X-Auth-Token"] = reply.headers["X-Subject-Token"]
+            self.admin_project_id = reply.json()["token"]["project"]["id"]
+
+    def admin_project(self):
+        """The id of the admin's project (where the admin's servers are)."""
+        if self.admin_project_id is None:
+            self._admin_login()
+        return self.admin_project_id
 
     def up_hosts(self):
         try:
@@ -190,10 +238,11 @@ class Cloud:
         return done
 
     def delete_all(self, timeout=120):
-        servers = self.api("GET", "/servers").json()["servers"]
-        for server in servers:
+        """Delete every project's servers (the admin sees them all)."""
+        every = "/servers?all_tenants=1"
+        for server in self.api("GET", every).json()["servers"]:
             assert self.api("DELETE", f"/servers/{server['id']}").status_code == 204
-        wait_for(lambda: self.api("GET", "/servers").json()["servers"] == [], timeout, 0.2,
+        wait_for(lambda: self.api("GET", every).json()["servers"] == [], timeout, 0.2,
                  "every server deleted")
 
     # the database, read directly to check what the API says

@@ -4,7 +4,6 @@ concurrent boots can never overrun a limit together."""
 import collections
 import concurrent.futures
 
-PROJECT = "default"  # the project of the API's default context
 OVER = "Quota exceeded for instances: Requested 1, but already used 10 of 10 instances"
 
 
@@ -17,7 +16,8 @@ def _boot(cloud, flavor, index):
 
 def test_twenty_concurrent_boots_against_a_quota_of_ten(clean, flavor):
     cloud = clean
-    reply = cloud.api("PUT", f"/os-quota-sets/{PROJECT}", json={"quota_set": {"instances": 10}})
+    project = cloud.admin_project()
+    reply = cloud.api("PUT", f"/os-quota-sets/{project}", json={"quota_set": {"instances": 10}})
     assert reply.status_code == 200 and reply.json()["quota_set"]["instances"] == 10
     try:
         with concurrent.futures.ThreadPoolExecutor(max_workers=20) as pool:
@@ -31,11 +31,11 @@ def test_twenty_concurrent_boots_against_a_quota_of_ten(clean, flavor):
         assert collections.Counter(s["status"] for s in servers.values()) == {"ACTIVE": 10}
         assert len(cloud.api("GET", "/servers").json()["servers"]) == 10
         assert cloud.sql("SELECT count(*) FROM instances WHERE deleted = 0 AND project_id = %s",
-                         PROJECT) == [(10,)]
-        used = cloud.api("GET", f"/os-quota-sets/{PROJECT}/detail").json()["quota_set"]
+                         project) == [(10,)]
+        used = cloud.api("GET", f"/os-quota-sets/{project}/detail").json()["quota_set"]
         assert used["instances"] == {"in_use": 10, "limit": 10, "reserved": 0}
         limits = cloud.api("GET", "/limits").json()["limits"]["absolute"]
         assert (limits["totalInstancesUsed"], limits["maxTotalInstances"]) == (10, 10)
     finally:
         cloud.delete_all()
-        assert cloud.api("DELETE", f"/os-quota-sets/{PROJECT}").status_code == 202
+        assert cloud.api("DELETE", f"/os-quota-sets/{project}").status_code == 202

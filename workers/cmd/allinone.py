@@ -13,7 +13,8 @@ def main(host, port, compute_host):
 
     reset_settings()
     from workers.celeryapp import load_roles
-    from workers.cmd import seed
+    from workers.cert.tasks import manager_for as cert_manager
+    from workers.cmd import identity, seed
     from workers.cmd.api import serve
     from workers.conductor.db import migration
     from workers.conductor.db.session import reset_engine
@@ -21,8 +22,10 @@ def main(host, port, compute_host):
     settings = get_settings()
     migration.upgrade()
     load_roles()
+    cert_manager().init_host()  # the cert role's CA exists from the first start
     seed.seed_flavors()
     seed.seed_image()
+    password, openrc = identity.bootstrap()  # the admin user, project and openrc
     compute_host = compute_host or socket.gethostname()
 
     def start_in_worker():
@@ -37,4 +40,6 @@ def main(host, port, compute_host):
     url = settings.public_url or f"http://{host}:{port}"
     print(f"Stratus all-in-one: compute API at {url}/v2.1 "
           f"(compute host {compute_host}, database {settings.database_url})", flush=True)
+    print(f"Identity at {url}/identity/v3: user admin, project admin, password {password}; "
+          f"`source {openrc}` for the openstack client", flush=True)
     serve(host, port, workers=1, threads=16, post_worker_init=start_in_worker)

@@ -82,13 +82,19 @@ def compute(hosts, uri, concurrency):
 @click.option("--address", default="127.0.0.1", show_default=True)
 @click.option("--port", default=None, type=int, help="Port (default STRATUS_FLOWER_PORT).")
 def flower(address, port):
-    """Serve Flower (basic auth from STRATUS_FLOWER_USER/PASSWORD)."""
+    """Serve Flower (basic auth from STRATUS_FLOWER_USER/PASSWORD; without a
+    password, one generated once and kept in the state dir)."""
     from config import get_settings
     from workers.celeryapp import app
+    from workers.cmd.stored import stored_secret
 
     settings = get_settings()
+    password = stored_secret("flower-password", settings.flower_password)
+    where = ("STRATUS_FLOWER_PASSWORD" if settings.flower_password
+             else settings.state_dir / "flower-password")
+    click.echo(f"Flower: user {settings.flower_user}, password from {where}", err=True)
     app.start(argv=["flower", f"--address={address}", f"--port={port or settings.flower_port}",
-                    f"--basic-auth={settings.flower_user}:{settings.flower_password}"])
+                    f"--basic-auth={settings.flower_user}:{password}"])
 
 
 @cli.group()
@@ -149,3 +155,98 @@ def image_import(path, name):
     _local_conductor()
     made = seed.import_image(path, name)
     click.echo(f"image {made.name} id={made.id} format={made.disk_format} size={made.size}")
+
+
+# the cert role (issue 6)
+@cli.command()
+@click.option("--concurrency", default=4, show_default=True)
+def cert(concurrency):
+    """Run a cert worker (queue `cert`); creates the CA on its first start."""
+    from workers.cmd import cert as cmd
+
+    cmd.main(concurrency)
+
+
+@cli.group()
+def ca():
+    """The cloud's certificate authority (kept by the cert role)."""
+
+
+@ca.command("init")
+def ca_init():
+    """Create the CA under STRATUS_CA_PATH, unless it exists."""
+    from cryptography.hazmat.primitives import hashes
+
+    from config import get_settings
+    from workers.cmd import cert as cmd
+
+    authority, created = cmd.init_ca()
+    certificate = authority.certificate
+    click.echo(f"{'created' if created else 'existing'} CA {certificate.subject.rfc4514_string()}"
+               f" in {get_settings().ca_path}"
+               f" sha256={certificate.fingerprint(hashes.SHA256()).hex(':')}")
+
+
+@ca.command("revoke")
+@click.option("--user", "user_id", default=None, help="Revoke this user's certificates.")
+@click.option("--project", "project_id", default=None,
+              help="Revoke this project's certificates (with --user: that user's there).")
+def ca_revoke(user_id, project_id):
+    """Revoke certificates by user, by project, or both."""
+    from workers.cmd import cert as cmd
+
+    if not (user_id or project_id):
+        raise click.UsageError("name a --user, a --project or both")
+    serials = cmd.revoke(user_id, project_id)
+    click.echo(f"revoked {len(serials)} certificate(s)")
+    for serial in serials:
+        click.echo(serial)
+
+
+@ca.command("crl")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write the PEM to this file instead of printing it.")
+def ca_crl(output):
+    """The CRL: every revoked certificate, signed by the CA now."""
+    from workers.cmd import cert as cmd
+
+    pem = cmd.crl()
+    if output is None:
+        click.echo(pem, nl=False)
+        return
+    with open(output, "w", encoding="ascii") as handle:
+        handle.write(pem)
+    click.echo(f"CRL written to {output}")
+
+
+# consoles (issue 6)
+@cli.command()
+@click.option("--concurrency", default=8, show_default=True)
+def consoleauth(concurrency):
+    """Run a consoleauth worker (queue `consoleauth`): console tokens."""
+    from workers.cmd import consoleauth as cmd
+
+    cmd.main(concurrency)
+
+
+@cli.command()
+@click.option("--host", default=None, help="Bind address (default STRATUS_NOVNCPROXY_HOST).")
+@click.option("--port", default=None, type=int, help="Port (default STRATUS_NOVNCPROXY_PORT).")
+@click.option("--web", default=None, type=click.Path(exists=True, file_okay=False),
+              help="noVNC's pages (default STRATUS_NOVNC_WEB, /usr/share/novnc).")
+def novncproxy(host, port, web):
+    """Serve noVNC and proxy its websockets to the guests' VNC servers."""
+    from workers.novncproxy import server
+
+    server.main(host, port, web)
+
+
+# identity (issue 4): bootstrap, openrc, users, projects, roles
+def _identity_commands():
+    from workers.cmd import identity
+
+    for command in identity.COMMANDS:
+        cli.add_command(command)
+
+
+_identity_commands()

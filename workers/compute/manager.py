@@ -182,6 +182,31 @@ class ComputeManager:
         actions.run(self, ctxt, instance, actions.RESUME,
                     lambda: self.driver.resume(ctxt, instance))
 
+    # consoles
+    def get_vnc_console(self, ctxt, instance, console_type):
+        """Where the guest's VNC server listens (for a console token)."""
+        if console_type != "novnc":
+            raise exception.ConsoleTypeInvalid(console_type=console_type)
+        try:
+            return self.driver.get_vnc_console(ctxt, instance)
+        except exception.InstanceNotFound:
+            # As Nova: a guest still being built is not ready yet.
+            if instance.vm_state != states.BUILDING:
+                raise
+            raise exception.InstanceNotReady(instance_id=instance.uuid) from None
+
+    def validate_console_port(self, ctxt, instance, port, console_type):
+        """Whether `port` is the guest's console port now: a token made
+        before the guest restarted (libvirt may pick another port) or went
+        away must not reach whatever listens on that port today."""
+        if console_type != "novnc":
+            return False
+        try:
+            console = self.driver.get_vnc_console(ctxt, instance)
+        except (exception.InstanceNotFound, exception.ConsoleTypeUnavailable):
+            return False
+        return str(console["port"]) == str(port)
+
     # Start-up recovery (workers.compute.recovery): an action a crash
     # interrupted still has its task_state, so running it again finishes it.
     def redo_stop(self, ctxt, instance):

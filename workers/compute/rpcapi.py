@@ -3,11 +3,12 @@
 API version history:
     1.0 - build_and_run_instance, terminate_instance.
     1.1 - server life cycle: power and pause/suspend actions, reboot.
+    1.2 - consoles: get_vnc_console, validate_console_port.
 """
 from config import get_settings
 from workers.rpc import RPCClient
 
-RPC_VERSION = "1.1"
+RPC_VERSION = "1.2"
 
 
 class ComputeAPI:
@@ -60,3 +61,17 @@ class ComputeAPI:
     def resume_instance(self, ctxt, host, instance):
         """Restore a suspended guest (task_state resuming); ends ACTIVE."""
         self.client.prepare(server=host).cast(ctxt, "resume_instance", instance=instance)
+
+    # consoles (1.2): calls, the caller needs the answer
+    def get_vnc_console(self, ctxt, host, instance, console_type):
+        """Where the guest's VNC server listens, {"host", "port",
+        "internal_access_path"}; ConsoleTypeUnavailable when it has none."""
+        return self.client.prepare(server=host, version="1.2").call(
+            ctxt, "get_vnc_console", instance=instance, console_type=console_type)
+
+    def validate_console_port(self, ctxt, host, instance, port, console_type):
+        """Whether `port` is still the guest's console port on `host` (the
+        proxy asks before it connects a browser to it)."""
+        return self.client.prepare(server=host, version="1.2").call(
+            ctxt, "validate_console_port", instance=instance, port=port,
+            console_type=console_type)

@@ -35,4 +35,6 @@ TASKS = rpc.expose("compute", RPC_VERSION, manager_for,
                    ["build_and_run_instance", "terminate_instance",
                     # power and pause actions
                     "start_instance", "stop_instance", "reboot_instance", "pause_instance",
-                    "unpause_instance", "suspend_instance", "resume_instance"])
+                    "unpause_instance", "suspend_instance", "resume_instance",
+                    # consoles
+                    "get_vnc_console", "validate_console_port"])

@@ -118,3 +118,8 @@ def instance_group(row, members):
     return objects.InstanceGroup(**_columns(row, ("id", "uuid", "name", "project_id", "user_id",
                                                   "policy", "created_at")),
                                  rules=dict(row.rules or {}), members=list(members))
+
+
+def certificate(row):
+    return objects.Certificate(**_columns(row, ("serial", "user_id", "project_id", "revoked",
+                                                "revoked_at", "created_at")))

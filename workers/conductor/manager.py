@@ -4,18 +4,24 @@ import math
 
 from workers import exception, rpc
 from workers.conductor import convert
+from workers.conductor.certificates import CertificateManager
+from workers.conductor.consoles import ConsoleAuthTokenManager
 from workers.conductor.db import actions, catalog, groups, hosts, instances, quotas
 from workers.conductor.db.session import transaction
+from workers.conductor.identity import IdentityManager
 from workers.conductor.operator import OperatorManager
 from workers.conductor.server_groups import ServerGroupManager, group_of, with_member_hosts
 from workers.objects import states
 from workers.timeutils import parse_isotime
 
 
-class ConductorManager(OperatorManager, ServerGroupManager):
+class ConductorManager(OperatorManager, ServerGroupManager, ConsoleAuthTokenManager,
+                       CertificateManager, IdentityManager):
     """Database work for the roles that may not touch the database (key
     pairs, quotas and service updates are in OperatorManager, server
-    groups in ServerGroupManager)."""
+    groups in ServerGroupManager, console tokens in
+    ConsoleAuthTokenManager, certificates in CertificateManager, users,
+    projects and tokens in IdentityManager)."""
 
     # services and compute nodes
     def service_update(self, ctxt, host, binary, topic, availability_zone=None):

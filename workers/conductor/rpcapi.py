@@ -9,10 +9,14 @@ API version history:
           instances, actions/events, faults; build and reschedule.
     1.1 - server life cycle: actions listing, keypairs, quotas, server
           groups, service updates, recovery queries.
+    1.2 - console auth tokens (for the consoleauth role).
+          Certificates (for the cert role): create, get_all, revoke.
+          Identity (for the api role): projects, users, role assignments,
+          password authentication, token revocation.
 """
 from workers.rpc import RPCClient
 
-RPC_VERSION = "1.1"
+RPC_VERSION = "1.2"
 _UNSET = "__unset__"
 
 
@@ -229,6 +233,72 @@ class ConductorAPI:
     def instance_group_delete(self, ctxt, group_uuid):
         """Delete a group; its servers stay, in no group."""
         return self.client.call(ctxt, "instance_group_delete", group_uuid=group_uuid)
+
+    # console auth tokens (1.2): the consoleauth role's store
+    def console_auth_token_create(self, ctxt, values):
+        """Record a console token {token_hash, instance_uuid, host, port,
+        console_type, internal_access_path, expires}; drops expired ones."""
+        return self.client.prepare(version="1.2").call(ctxt, "console_auth_token_create",
+                                                       values=values)
+
+    def console_auth_token_get_valid(self, ctxt, token_hash):
+        """The connection info of an unexpired token, or None."""
+        return self.client.prepare(version="1.2").call(ctxt, "console_auth_token_get_valid",
+                                                       token_hash=token_hash)
+
+    def console_auth_token_destroy_all_by_instance(self, ctxt, instance_uuid):
+        """Forget every console token of an instance; returns how many."""
+        return self.client.prepare(version="1.2").call(
+            ctxt, "console_auth_token_destroy_all_by_instance", instance_uuid=instance_uuid)
+
+    # certificates (1.2): what the cert role signed
+    def certificate_create(self, ctxt, values):
+        """Record a certificate {serial, user_id, project_id, pem}."""
+        return self.client.prepare(version="1.2").call(ctxt, "certificate_create",
+                                                       values=values)
+
+    def certificate_get_all(self, ctxt, revoked=None):
+        """Certificates oldest first; revoked True (False): only revoked
+        (live) ones."""
+        return self.client.prepare(version="1.2").call(ctxt, "certificate_get_all",
+                                                       revoked=revoked)
+
+    def certificate_revoke(self, ctxt, user_id=None, project_id=None):
+        """Revoke the live certificates of a user, a project or a user in
+        a project (at least one given); returns the ones this revoked."""
+        return self.client.prepare(version="1.2").call(ctxt, "certificate_revoke",
+                                                       user_id=user_id, project_id=project_id)
+
+    # identity (1.2): a Keystone v3 subset for the api role and the CLI
+    def project_create(self, ctxt, values):
+        """Create a project {name, description} in the default domain."""
+        return self.client.call(ctxt, "project_create", values=values)
+
+    def user_create(self, ctxt, values):
+        """Create a user {name, password, default_project (name or id)};
+        the conductor stores only a slow hash of the password."""
+        return self.client.call(ctxt, "user_create", values=values)
+
+    def role_assignment_create(self, ctxt, user, project, role):
+        """Grant a role (admin, member, reader) on a project; user and
+        project by name or id."""
+        return self.client.call(ctxt, "role_assignment_create", user=user, project=project,
+                                role=role)
+
+    def user_authenticate(self, ctxt, user, password, project):
+        """Check a password and a project scope (Keystone references);
+        returns {"user", "project", "roles"}, else NotAuthenticated."""
+        return self.client.call(ctxt, "user_authenticate", user=user, password=password,
+                                project=project)
+
+    def token_revoke(self, ctxt, token_id, expires_at):
+        """Revoke a token until it would expire (`expires_at`, ISO)."""
+        return self.client.call(ctxt, "token_revoke", token_id=token_id,
+                                expires_at=expires_at)
+
+    def token_revoked(self, ctxt, token_id):
+        """Whether a token was revoked (asked on every API request)."""
+        return self.client.call(ctxt, "token_revoked", token_id=token_id)
 
 
 class ComputeTaskAPI:

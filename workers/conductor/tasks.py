@@ -24,6 +24,17 @@ GROUP_TASKS = rpc.expose("conductor", RPC_VERSION, lambda server: _conductor(), 
     "instance_group_create", "instance_group_get", "instance_group_get_all",
     "instance_group_delete"])
 
+CONSOLE_TASKS = rpc.expose("conductor", RPC_VERSION, lambda server: _conductor(), [
+    "console_auth_token_create", "console_auth_token_get_valid",
+    "console_auth_token_destroy_all_by_instance"])
+
+CERTIFICATE_TASKS = rpc.expose("conductor", RPC_VERSION, lambda server: _conductor(), [
+    "certificate_create", "certificate_get_all", "certificate_revoke"])
+
 COMPUTE_TASK_TASKS = rpc.expose("conductor", RPC_VERSION, lambda server: _compute_task(), [
     "create_instance", "create_instances", "build_instances", "build_on_selection",
     "reschedule_instance"])
+
+IDENTITY_TASKS = rpc.expose("conductor", RPC_VERSION, lambda server: _conductor(), [
+    "project_create", "user_create", "role_assignment_create", "user_authenticate",
+    "token_revoke", "token_revoked"])

@@ -1,8 +1,11 @@
 """Versioned wire objects shared by every role."""
 from workers.objects.base import from_primitive, to_primitive
-from workers.objects.models import (ComputeNode, Flavor, Image, Instance, InstanceAction,
-                                    InstanceActionEvent, InstanceGroup, KeyPair, Selection,
-                                    Service)
+from workers.objects.models import (Certificate, ComputeNode, Flavor, Image, Instance,
+                                    InstanceAction, InstanceActionEvent, InstanceGroup, KeyPair,
+                                    Selection, Service)
+# identity
+from workers.objects.identity import Project, User
 
-__all__ = ["ComputeNode", "Flavor", "Image", "Instance", "InstanceAction", "InstanceActionEvent",
-           "InstanceGroup", "KeyPair", "Selection", "Service", "from_primitive", "to_primitive"]
+__all__ = ["Certificate", "ComputeNode", "Flavor", "Image", "Instance", "InstanceAction",
+           "InstanceActionEvent", "InstanceGroup", "KeyPair", "Selection", "Service",
+           "from_primitive", "to_primitive"] + ["Project", "User"]

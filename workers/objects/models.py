@@ -215,3 +215,18 @@ class InstanceGroup(StratusObject):
     members: list = field(default_factory=list)
     id: int | None = None
     created_at: str | None = None
+
+
+# certificates (issue 6)
+@register
+@dataclasses.dataclass
+class Certificate(StratusObject):
+    """A certificate the cert role signed: what a revocation and the CRL
+    need of it (its serial in hex, and when it was revoked)."""
+
+    serial: str
+    user_id: str
+    project_id: str
+    revoked: bool = False
+    revoked_at: str | None = None
+    created_at: str | None = None

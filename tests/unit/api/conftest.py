@@ -1,25 +1,75 @@
 """API fixtures: the app, its test client, and `fake`, an in-memory
 stand-in for the conductor and compute stubs (for tests that need data
-but not the real eager stack)."""
+but not the real eager stack).
+
+The client sends a token for every request: by default an admin's (user
+`admin` of project `default`); act_as() switches to another user, project
+and roles; `anonymous` is a client that sends none."""
 import dataclasses
 import datetime
 
 import pytest
+from flask.testing import FlaskClient
 
 from workers import exception
 from workers.objects import ComputeNode, Flavor, Image, Instance, Service
+
+
+ADMIN = ("admin", "default", ("admin",))
+
+
+def token_for(user_id, project_id, roles):
+    """A token (minted with the api's keys) for this user, project and
+    roles; the user and project need not exist, names are their ids."""
+    from app.identity import tokens
+    from workers.context import implied_roles
+    from workers.objects.identity import Project, User
+
+    text, _token = tokens.issue(User(id=user_id, name=user_id),
+                                Project(id=project_id, name=project_id), implied_roles(roles))
+    return text
+
+
+class TokenClient(FlaskClient):
+    """A test client sending the token of `identity` (user, project,
+    roles) with each request; None sends none. A request's own
+    X-Auth-Token header wins."""
+
+    identity = ADMIN
+
+    def open(self, *args, **kwargs):
+        if self.identity is None:
+            self.environ_base.pop("HTTP_X_AUTH_TOKEN", None)
+        else:
+            self.environ_base["HTTP_X_AUTH_TOKEN"] = token_for(*self.identity)
+        return super().open(*args, **kwargs)
+
+
+def act_as(monkeypatch, user_id, project_id, roles=("member",)):
+    """Make the clients' following requests as this user (until the test ends)."""
+    monkeypatch.setattr(TokenClient, "identity", (user_id, project_id, tuple(roles)))
 
 
 @pytest.fixture
 def app():
     from app import create_app
 
-    return create_app({"TESTING": True})
+    flask_app = create_app({"TESTING": True})
+    flask_app.test_client_class = TokenClient
+    return flask_app
 
 
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def anonymous(app):
+    """A client that sends no token."""
+    unauthenticated = app.test_client()
+    unauthenticated.identity = None
+    return unauthenticated
 
 
 def mv(version):
@@ -38,6 +88,7 @@ class FakeCloud:
         self.flavors, self.images, self.instances = {}, {}, {}
         self.services, self.nodes = [], []
         self.created, self.terminated, self.destroyed, self.updates = [], [], [], []
+        self.revoked_tokens = set()
 
     def add_flavor(self, flavorid="1", name="m1.tiny", **kw):
         values = dict(id=len(self.flavors) + 1, flavorid=flavorid, name=name, vcpus=1,
@@ -152,6 +203,12 @@ class FakeConductorAPI:
 
     def keypair_get(self, ctxt, user_id, name):
         raise exception.KeypairNotFound(name=name, user_id=user_id)
+
+    def token_revoked(self, ctxt, token_id):
+        return token_id in self.cloud.revoked_tokens
+
+    def token_revoke(self, ctxt, token_id, expires_at):
+        self.cloud.revoked_tokens.add(token_id)
 
 
 class FakeComputeTaskAPI:

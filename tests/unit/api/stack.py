@@ -3,8 +3,8 @@ compute on libvirt's test driver, all in this process, on the test SQLite):
 settings, hosts in zones, a flavor and an image, boots, and requests made
 as a user who is not an admin."""
 import config
-from tests.unit.api.conftest import mv
-from workers.context import RequestContext, get_admin_context
+from tests.unit.api.conftest import act_as, mv
+from workers.context import get_admin_context
 
 
 def configure(monkeypatch, tmp_path, **env):
@@ -59,12 +59,6 @@ def boot(client, flavor, image, version="latest", **extra):
     return client.post("/v2.1/servers", json=body, headers=mv(version))
 
 
-def as_user(monkeypatch, user_id="u-member", project_id="p-member"):
-    """Make every following request act as a plain member."""
-    from app import request_context
-
-    def build_context(request_id):
-        return RequestContext(user_id=user_id, project_id=project_id, roles=["member"],
-                              request_id=request_id, is_admin=False)
-
-    monkeypatch.setattr(request_context, "build_context", build_context)
+def as_user(monkeypatch, user_id="u-member", project_id="p-member", roles=("member",)):
+    """Make every following request act as this user (a plain member)."""
+    act_as(monkeypatch, user_id, project_id, roles)

@@ -1,7 +1,7 @@
 """Flavors against the in-memory fake conductor."""
 import pytest
 
-from tests.unit.api.conftest import mv
+from tests.unit.api.conftest import act_as, mv
 
 BODY = {"flavor": {"name": "m1.small", "ram": 2048, "vcpus": 1, "disk": 20, "id": None}}
 
@@ -98,16 +98,7 @@ def test_delete(client, fake):
 
 @pytest.mark.parametrize("method, path", [("post", "/v2.1/flavors"), ("delete", "/v2.1/flavors/1")])
 def test_non_admin_cannot_manage(client, fake, monkeypatch, method, path):
-    from app import request_context
-
-    real = request_context.build_context
-
-    def member(request_id):
-        ctxt = real(request_id)
-        ctxt.is_admin, ctxt.roles = False, ["member"]
-        return ctxt
-
-    monkeypatch.setattr(request_context, "build_context", member)
+    act_as(monkeypatch, "u-member", "default", ["member"])
     fake.add_flavor("1")
     reply = getattr(client, method)(path, json=BODY)
     assert reply.status_code == 403 and "forbidden" in reply.get_json()

@@ -4,10 +4,8 @@ driver, every message run in this process."""
 import libvirt
 import pytest
 
-from app import request_context
-from tests.unit.api.conftest import mv
+from tests.unit.api.conftest import act_as, mv
 from tests.unit.api.test_end_to_end import _boot, _flavor, compute_host, image, stack  # noqa: F401
-from workers.context import RequestContext
 
 LATEST = mv("latest")
 
@@ -21,10 +19,8 @@ def server(client, image, compute_host):
 def as_user(monkeypatch):
     """Make the following requests as another user: as_user(project, admin)."""
     def _as(project_id, is_admin):
-        roles = ["admin", "member"] if is_admin else ["member"]
-        monkeypatch.setattr(request_context, "build_context", lambda request_id: RequestContext(
-            user_id=f"{project_id}-user", project_id=project_id, roles=roles,
-            request_id=request_id, is_admin=is_admin))
+        act_as(monkeypatch, f"{project_id}-user", project_id,
+               ["admin"] if is_admin else ["member"])
     return _as
 
 

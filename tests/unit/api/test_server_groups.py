@@ -3,7 +3,7 @@
 import pytest
 
 import config
-from tests.unit.api.conftest import mv
+from tests.unit.api.conftest import ADMIN, act_as, mv
 
 URL = "/v2.1/os-server-groups"
 
@@ -27,18 +27,8 @@ def stack(db, roles, tmp_path, monkeypatch):
 @pytest.fixture
 def as_member(monkeypatch):
     """Act as a non-admin member of `project` from now on."""
-    from app import request_context
-
     def switch(project="other-project", user="other-user"):
-        real = request_context.build_context
-
-        def member(request_id):
-            ctxt = real(request_id)
-            ctxt.is_admin, ctxt.roles = False, ["member", "reader"]
-            ctxt.project_id, ctxt.user_id = project, user
-            return ctxt
-
-        monkeypatch.setattr(request_context, "build_context", member)
+        act_as(monkeypatch, user, project, ["member"])
 
     return switch
 
@@ -139,12 +129,9 @@ def test_non_admins_see_their_project_only(client, stack, as_member):
 
 
 def test_admins_list_every_project(client, stack, as_member, monkeypatch):
-    from app import request_context
-
-    real = request_context.build_context
     as_member()
     theirs = created(client)["id"]
-    monkeypatch.setattr(request_context, "build_context", real)
+    act_as(monkeypatch, *ADMIN)
     mine = created(client)["id"]
     assert [g["id"] for g in client.get(URL).get_json()["server_groups"]] == [mine]
     everyone = client.get(f"{URL}?all_projects").get_json()["server_groups"]

@@ -20,7 +20,10 @@ def test_import_linter_contracts_hold():
 
 
 @pytest.mark.parametrize("module", ["workers.cmd.compute", "workers.cmd.scheduler",
-                                    "workers.compute.tasks", "workers.scheduler.tasks"])
+                                    "workers.compute.tasks", "workers.scheduler.tasks",
+                                    "workers.cmd.cert", "workers.cert.tasks",
+                                    "workers.cmd.consoleauth", "workers.consoleauth.tasks",
+                                    "workers.novncproxy.server"])
 def test_role_entry_modules_load_no_sqlalchemy(module):
     probe = (f"import importlib, json, sys; importlib.import_module({module!r}); "
              "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] == 'sqlalchemy'"
@@ -43,9 +46,14 @@ def _pairs():
     from workers.conductor.rpcapi import ComputeTaskAPI, ConductorAPI
     from workers.scheduler.manager import SchedulerManager
     from workers.scheduler.rpcapi import SchedulerAPI
+    from workers.cert.manager import CertManager
+    from workers.cert.rpcapi import CertAPI
+    from workers.consoleauth.manager import ConsoleAuthManager
+    from workers.consoleauth.rpcapi import ConsoleAuthAPI
 
     return [(ConductorAPI, ConductorManager), (ComputeTaskAPI, ComputeTaskManager),
-            (SchedulerAPI, SchedulerManager), (ComputeAPI, ComputeManager)]
+            (SchedulerAPI, SchedulerManager), (ComputeAPI, ComputeManager),
+            (CertAPI, CertManager), (ConsoleAuthAPI, ConsoleAuthManager)]
 
 
 def _params(sig, skip):
@@ -60,7 +68,8 @@ def test_every_rpcapi_method_has_a_registered_task():
 
     load_roles()
     roles = {"ConductorAPI": "conductor", "ComputeTaskAPI": "conductor",
-             "SchedulerAPI": "scheduler", "ComputeAPI": "compute"}
+             "SchedulerAPI": "scheduler", "ComputeAPI": "compute", "CertAPI": "cert",
+             "ConsoleAuthAPI": "consoleauth"}
     for stub_cls, _ in _pairs():
         for name in _stubs(stub_cls):
             if name not in _NOT_MESSAGES:

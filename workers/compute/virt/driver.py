@@ -99,3 +99,13 @@ class ComputeDriver:
     def resume(self, context, instance):
         """Start a suspended guest from its saved memory."""
         raise NotImplementedError()
+
+    # consoles
+    def get_vnc_console(self, context, instance):
+        """Where the guest's VNC server listens: {"host", "port",
+        "internal_access_path"} (the path is for proxies that tunnel with
+        HTTP CONNECT; None when the proxy connects straight to host:port).
+
+        Raises InstanceNotFound without a guest, ConsoleTypeUnavailable when
+        the guest has no VNC server."""
+        raise NotImplementedError()

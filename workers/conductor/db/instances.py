@@ -5,7 +5,7 @@ vm_state), as Nova's instance.save(expected_task_state=...)."""
 from sqlalchemy import and_, or_, select, update
 
 from workers import exception
-from workers.conductor.db import groups, hosts, quotas
+from workers.conductor.db import consoles, groups, hosts, quotas
 from workers.conductor.db.models import (Instance, InstanceAction, InstanceActionEvent,
                                          InstanceFault)
 from workers.objects import states
@@ -121,9 +121,10 @@ def instance_soft_delete(session, instance_uuid):
 
 def instance_destroy(session, instance_uuid):
     """Everything a delete does to the records: the claims given back, the
-    server groups left, the row soft-deleted."""
+    server groups left, the console tokens forgotten, the row soft-deleted."""
     hosts.release(session, instance_uuid)
     groups.remove_member(session, instance_uuid)
+    consoles.destroy_all_by_instance(session, instance_uuid)
     return instance_soft_delete(session, instance_uuid)
 
 

@@ -244,3 +244,40 @@ class InstanceGroupMember(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("instance_groups.id"), index=True)
     instance_uuid: Mapped[str] = mapped_column(String(36), unique=True)
+
+
+# consoles (issue 6)
+class ConsoleAuthToken(Base):
+    """A console URL's token (Nova's console_auth_tokens), kept only as its
+    SHA-256: whoever reads the table cannot open a console. It is good
+    until `expires` for the VNC server at host:port of one instance."""
+
+    __tablename__ = "console_auth_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    console_type: Mapped[str] = mapped_column(String(255))
+    host: Mapped[str] = mapped_column(String(255))
+    port: Mapped[int] = mapped_column(Integer)
+    internal_access_path: Mapped[str | None] = mapped_column(String(255))
+    instance_uuid: Mapped[str] = mapped_column(String(36), index=True)
+    expires: Mapped[datetime.datetime] = mapped_column(DateTime, index=True)
+
+
+# certificates (issue 6)
+class Certificate(Base):
+    """An x509 certificate the cert role signed (Nova's certificates table;
+    the serial and the revocation are what the CRL needs, the PEM what
+    was handed out; the private key is never kept)."""
+
+    __tablename__ = "certificates"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    serial: Mapped[str] = mapped_column(String(40), unique=True)
+    user_id: Mapped[str] = mapped_column(String(255), index=True)
+    project_id: Mapped[str] = mapped_column(String(255), index=True)
+    pem: Mapped[str] = mapped_column(Text)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    revoked_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+
+
+# identity (issue 4): its tables live in their own module, on this Base.
+from workers.conductor.db import identity_models  # noqa: E402,F401

@@ -1,0 +1,8 @@
+"""`stratus consoleauth`: keeps console tokens, through the conductor."""
+from workers.celeryapp import load_roles
+from workers.cmd.worker import run_worker
+
+
+def main(concurrency):
+    load_roles("consoleauth")
+    run_worker("consoleauth", ["consoleauth"], concurrency)

@@ -1,0 +1,1 @@
+"""The consoleauth role (Nova's nova-consoleauth): console tokens."""
