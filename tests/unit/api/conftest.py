@@ -11,7 +11,10 @@ import datetime
 import pytest
 from flask.testing import FlaskClient
 
+import config
+
 from workers import exception
+from workers.context import get_admin_context
 from workers.objects import ComputeNode, Flavor, Image, Instance, Service
 
 
@@ -250,3 +253,35 @@ def fake(monkeypatch):
     monkeypatch.setattr(conductor_rpcapi, "ComputeTaskAPI", FakeComputeTaskAPI)
     monkeypatch.setattr(compute_rpcapi, "ComputeAPI", FakeComputeAPI)
     return cloud
+
+
+# The real eager stack: conductor, scheduler and compute (on libvirt's test
+# driver) in this process, on the test SQLite.
+@pytest.fixture
+def stack(db, roles, tmp_path, monkeypatch):
+    """Fresh settings with an image store holding one image file."""
+    monkeypatch.setenv("STRATUS_IMAGES_PATH", str(tmp_path / "images"))
+    monkeypatch.setenv("STRATUS_INSTANCES_PATH", str(tmp_path / "instances"))
+    config.reset_settings()
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "cirros.qcow2").write_bytes(b"not really qcow2")
+    yield
+    monkeypatch.undo()
+    config.reset_settings()
+
+
+@pytest.fixture
+def image(stack):
+    from workers.conductor.rpcapi import ConductorAPI
+
+    return ConductorAPI().image_create(get_admin_context(), {
+        "name": "cirros", "file": "cirros.qcow2", "size": 16})
+
+
+@pytest.fixture
+def compute_host(stack):
+    from workers.compute import service
+
+    reporters = service.start_compute(["e2e-host"], "test:///default", periodic=False)
+    yield "e2e-host"
+    service.stop_compute(reporters)

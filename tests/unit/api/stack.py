@@ -62,3 +62,10 @@ def boot(client, flavor, image, version="latest", **extra):
 def as_user(monkeypatch, user_id="u-member", project_id="p-member", roles=("member",)):
     """Make every following request act as this user (a plain member)."""
     act_as(monkeypatch, user_id, project_id, roles)
+
+
+def boot_id(client, flavor, image, **extra):
+    """POST one server that must be accepted; returns its id."""
+    reply = boot(client, flavor, image, **extra)
+    assert reply.status_code == 202, reply.get_json()
+    return reply.get_json()["server"]["id"]

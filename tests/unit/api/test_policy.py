@@ -8,7 +8,7 @@ import pytest
 
 from app import policy, server_actions
 from tests.unit.api.conftest import act_as, mv
-from tests.unit.api.test_end_to_end import _boot, _flavor, compute_host, image, stack  # noqa: F401
+from tests.unit.api.stack import boot_id, flavor_id
 
 LATEST = mv("latest")
 ACTIONS = sorted(server_actions.ACTION_RULES) + sorted(server_actions.GONE)
@@ -35,7 +35,7 @@ def _call(client, method, path, body):
 @pytest.fixture
 def server(client, image, compute_host):
     """A server of project `default` (the admin's), ACTIVE, with metadata."""
-    server_id = _boot(client, _flavor(client), image.id, metadata={"k": "v"})
+    server_id = boot_id(client, flavor_id(client), image.id, metadata={"k": "v"})
     assert client.get(f"/v2.1/servers/{server_id}").get_json()["server"]["status"] == "ACTIVE"
     return server_id
 

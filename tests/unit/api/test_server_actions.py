@@ -5,14 +5,14 @@ import libvirt
 import pytest
 
 from tests.unit.api.conftest import act_as, mv
-from tests.unit.api.test_end_to_end import _boot, _flavor, compute_host, image, stack  # noqa: F401
+from tests.unit.api.stack import boot_id, flavor_id
 
 LATEST = mv("latest")
 
 
 @pytest.fixture
 def server(client, image, compute_host):
-    return _boot(client, _flavor(client), image.id)
+    return boot_id(client, flavor_id(client), image.id)
 
 
 @pytest.fixture
@@ -121,7 +121,7 @@ def test_a_busy_server_is_a_conflict(client, server):
 
 
 def test_a_server_without_a_host_cannot_be_acted_on(client, image):
-    server_id = _boot(client, _flavor(client), image.id)  # no compute host: ERROR
+    server_id = boot_id(client, flavor_id(client), image.id)  # no compute host: ERROR
     assert _conflict(_act(client, server_id, {"os-stop": None})) == \
         f"Instance {server_id} is not ready"
 
@@ -213,7 +213,7 @@ def test_reset_state_is_for_admins(client, server, as_member):
 
 
 def test_error_server_shows_its_fault_details_to_admins_only(client, image, as_member):
-    server_id = _boot(client, _flavor(client), image.id)  # no host: ERROR with a fault
+    server_id = boot_id(client, flavor_id(client), image.id)  # no host: ERROR with a fault
     fault = _show(client, server_id)["fault"]
     assert fault["code"] == 500 and "No valid host" in fault["message"]
     assert fault["created"].endswith("Z") and fault["details"]
@@ -280,7 +280,7 @@ def test_metadata_quota(client, server, monkeypatch):
 
 
 def test_metadata_state_rules(client, image):
-    server_id = _boot(client, _flavor(client), image.id)  # ERROR, never launched
+    server_id = boot_id(client, flavor_id(client), image.id)  # ERROR, never launched
     message = _conflict(_metadata(client, server_id, "post", json={"metadata": {"a": "b"}}))
     assert message == f"Cannot 'update metadata' instance {server_id} while it is in " \
                       "vm_state error"

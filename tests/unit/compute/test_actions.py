@@ -5,9 +5,8 @@ import uuid
 
 import pytest
 
-import config
-from workers.compute import service
-from workers.conductor.rpcapi import ComputeTaskAPI, ConductorAPI
+from tests.unit.compute.eager import boot, one_host
+from workers.conductor.rpcapi import ConductorAPI
 from workers.context import RequestContext
 from workers.objects import states
 
@@ -16,16 +15,8 @@ HOST = "act1"
 
 @pytest.fixture
 def manager(db, roles, tmp_path, monkeypatch):
-    monkeypatch.setenv("STRATUS_IMAGES_PATH", str(tmp_path / "images"))
-    monkeypatch.setenv("STRATUS_INSTANCES_PATH", str(tmp_path / "instances"))
-    config.reset_settings()
-    (tmp_path / "images").mkdir()
-    (tmp_path / "images" / "img.raw").write_bytes(b"\0" * 512)
-    reporters = service.start_compute([HOST], "test:///default", periodic=False)
-    yield reporters[0].manager
-    service.stop_compute(reporters)
-    monkeypatch.undo()
-    config.reset_settings()
+    with one_host(HOST, tmp_path, monkeypatch) as host_manager:
+        yield host_manager
 
 
 def _ctxt():
@@ -36,18 +27,7 @@ def _ctxt():
 
 @pytest.fixture
 def instance(manager):
-    ctxt = _ctxt()
-    api = ConductorAPI()
-    flavor = api.flavor_create(ctxt, {"name": "f1", "vcpus": 1, "memory_mb": 64, "root_gb": 1})
-    image = api.image_create(ctxt, {"name": "img", "file": "img.raw"})
-    values = {"uuid": str(uuid.uuid4()), "display_name": "vm", "project_id": "p1",
-              "user_id": "u1", "vm_state": "building", "task_state": "scheduling",
-              "flavor": flavor, "vcpus": 1, "memory_mb": 64, "root_gb": 1,
-              "image_ref": image.id}
-    ComputeTaskAPI().create_instance(ctxt, values, {
-        "flavor": flavor, "image": image, "project_id": "p1", "user_id": "u1",
-        "num_instances": 1})
-    built = api.instance_get(ctxt, values["uuid"])
+    built, _ = boot(_ctxt())
     assert (built.vm_state, built.host) == (states.ACTIVE, HOST)
     return built
 

@@ -2,15 +2,13 @@
 eager stack: the real conductor on SQLite, libvirt's test driver. A new
 LibvirtDriver on test:///default is a fresh libvirt state, as a
 restarted compute process has."""
-import uuid
-
 import pytest
 
 import config
-from workers.compute import service
+from tests.unit.compute.eager import boot, one_host
 from workers.compute.manager import ComputeManager
 from workers.compute.virt.libvirt import LibvirtDriver
-from workers.conductor.rpcapi import ComputeTaskAPI, ConductorAPI
+from workers.conductor.rpcapi import ConductorAPI
 from workers.objects import states
 
 HOST = "r1"
@@ -21,40 +19,17 @@ def host(db, roles, tmp_path, monkeypatch):
     """One compute host, and a way to restart it (a new driver and manager)."""
     from workers.compute import tasks
 
-    monkeypatch.setenv("STRATUS_IMAGES_PATH", str(tmp_path / "images"))
-    monkeypatch.setenv("STRATUS_INSTANCES_PATH", str(tmp_path / "instances"))
-    config.reset_settings()
-    (tmp_path / "images").mkdir()
-    (tmp_path / "images" / "img.raw").write_bytes(b"\0" * 512)
-    reporters = service.start_compute([HOST], "test:///default", periodic=False)
+    with one_host(HOST, tmp_path, monkeypatch) as first:
+        class Host:
+            manager = first
 
-    class Host:
-        manager = reporters[0].manager
+            def restart(self):
+                self.manager = ComputeManager(HOST, LibvirtDriver("test:///default", HOST))
+                tasks.register_manager(self.manager)
+                self.manager.init_host()
+                return self.manager
 
-        def restart(self):
-            self.manager = ComputeManager(HOST, LibvirtDriver("test:///default", HOST))
-            tasks.register_manager(self.manager)
-            self.manager.init_host()
-            return self.manager
-
-    yield Host()
-    service.stop_compute(reporters)
-    monkeypatch.undo()
-    config.reset_settings()
-
-
-def _boot(ctxt):
-    api = ConductorAPI()
-    flavor = api.flavor_create(ctxt, {"name": "f1", "vcpus": 1, "memory_mb": 64, "root_gb": 1})
-    image = api.image_create(ctxt, {"name": "img", "file": "img.raw"})
-    values = {"uuid": str(uuid.uuid4()), "display_name": "vm", "project_id": ctxt.project_id,
-              "user_id": ctxt.user_id, "vm_state": "building", "task_state": "scheduling",
-              "flavor": flavor, "vcpus": 1, "memory_mb": 64, "root_gb": 1,
-              "image_ref": image.id}
-    spec = {"flavor": flavor, "image": image, "project_id": ctxt.project_id,
-            "user_id": ctxt.user_id, "num_instances": 1}
-    ComputeTaskAPI().create_instance(ctxt, values, spec)
-    return api.instance_get(ctxt, values["uuid"]), spec
+        yield Host()
 
 
 def _set(ctxt, uuid_, **values):
@@ -66,7 +41,7 @@ def _guests(manager):
 
 
 def test_interrupted_build_fails_and_its_redelivery_does_nothing(host, ctxt):
-    instance, spec = _boot(ctxt)
+    instance, spec = boot(ctxt)
     _set(ctxt, instance.uuid, vm_state=states.BUILDING, task_state=states.SPAWNING)
     manager = host.restart()
     after = ConductorAPI().instance_get(ctxt, instance.uuid)
@@ -78,7 +53,7 @@ def test_interrupted_build_fails_and_its_redelivery_does_nothing(host, ctxt):
 
 
 def test_interrupted_delete_is_finished(host, ctxt):
-    instance, _ = _boot(ctxt)
+    instance, _ = boot(ctxt)
     _set(ctxt, instance.uuid, task_state=states.DELETING)
     node_before = ConductorAPI().compute_node_get_all(ctxt)[0]
     assert node_before.vcpus_used == 1
@@ -89,7 +64,7 @@ def test_interrupted_delete_is_finished(host, ctxt):
 
 
 def test_active_guest_lost_with_the_process_is_started_again(host, ctxt):
-    instance, _ = _boot(ctxt)
+    instance, _ = boot(ctxt)
     manager = host.restart()
     assert _guests(manager) == {instance.uuid}
     after = ConductorAPI().instance_get(ctxt, instance.uuid)
@@ -99,7 +74,7 @@ def test_active_guest_lost_with_the_process_is_started_again(host, ctxt):
 def test_without_resume_a_lost_guest_is_reported_not_invented(host, ctxt, monkeypatch):
     monkeypatch.setenv("STRATUS_RESUME_GUESTS_STATE_ON_HOST_BOOT", "0")
     config.reset_settings()
-    instance, _ = _boot(ctxt)
+    instance, _ = boot(ctxt)
     manager = host.restart()
     assert _guests(manager) == set()
     after = ConductorAPI().instance_get(ctxt, instance.uuid)
@@ -110,7 +85,7 @@ def test_without_resume_a_lost_guest_is_reported_not_invented(host, ctxt, monkey
 def test_guest_of_a_deleted_instance(host, ctxt, monkeypatch, action, kept):
     monkeypatch.setenv("STRATUS_RUNNING_DELETED_INSTANCE_ACTION", action)
     config.reset_settings()
-    instance, _ = _boot(ctxt)
+    instance, _ = boot(ctxt)
     # The record goes, the guest stays: what a crash between the two leaves.
     ConductorAPI().instance_destroy(ctxt, instance.uuid)
     assert _guests(host.manager) == {instance.uuid}
@@ -124,7 +99,7 @@ def test_guest_of_a_deleted_instance(host, ctxt, monkeypatch, action, kept):
 def test_guest_with_no_record_is_reaped_only_if_configured(host, ctxt, monkeypatch, reap):
     monkeypatch.setenv("STRATUS_REAP_UNKNOWN_GUESTS", "1" if reap else "0")
     config.reset_settings()
-    instance, _ = _boot(ctxt)
+    instance, _ = boot(ctxt)
     from workers.compute import recovery
     from workers.conductor.db.models import Instance
     from workers.conductor.db.session import transaction
@@ -136,7 +111,7 @@ def test_guest_with_no_record_is_reaped_only_if_configured(host, ctxt, monkeypat
 
 
 def test_guest_of_an_instance_on_another_host_is_left_alone(host, ctxt):
-    instance, _ = _boot(ctxt)
+    instance, _ = boot(ctxt)
     _set(ctxt, instance.uuid, host="elsewhere")
     from workers.compute import recovery
 
@@ -145,7 +120,7 @@ def test_guest_of_an_instance_on_another_host_is_left_alone(host, ctxt):
 
 
 def test_power_sync_stops_a_server_whose_guest_shut_down(host, ctxt):
-    instance, _ = _boot(ctxt)
+    instance, _ = boot(ctxt)
     host.manager.driver.connection.lookupByUUIDString(instance.uuid).destroy()
     host.manager.sync_power_states(ctxt)
     after = ConductorAPI().instance_get(ctxt, instance.uuid)
@@ -153,7 +128,7 @@ def test_power_sync_stops_a_server_whose_guest_shut_down(host, ctxt):
 
 
 def test_power_sync_leaves_instances_with_a_task_alone(host, ctxt):
-    instance, _ = _boot(ctxt)
+    instance, _ = boot(ctxt)
     _set(ctxt, instance.uuid, task_state=states.PAUSING)
     host.manager.driver.connection.lookupByUUIDString(instance.uuid).destroy()
     host.manager.sync_power_states(ctxt)
@@ -162,7 +137,7 @@ def test_power_sync_leaves_instances_with_a_task_alone(host, ctxt):
 
 
 def test_duplicate_build_delivery_makes_one_guest(host, ctxt):
-    instance, spec = _boot(ctxt)
+    instance, spec = boot(ctxt)
     launched = instance.launched_at
     host.manager.build_and_run_instance(ctxt, instance, spec, [])
     after = ConductorAPI().instance_get(ctxt, instance.uuid)
@@ -171,7 +146,7 @@ def test_duplicate_build_delivery_makes_one_guest(host, ctxt):
 
 
 def test_interrupted_reboot_is_redone(host, ctxt):
-    instance, _ = _boot(ctxt)
+    instance, _ = boot(ctxt)
     _set(ctxt, instance.uuid, task_state=states.REBOOT_STARTED)
     manager = host.restart()
     after = ConductorAPI().instance_get(ctxt, instance.uuid)
@@ -181,7 +156,7 @@ def test_interrupted_reboot_is_redone(host, ctxt):
 
 
 def test_interrupted_stop_is_redone(host, ctxt):
-    instance, _ = _boot(ctxt)
+    instance, _ = boot(ctxt)
     _set(ctxt, instance.uuid, task_state=states.POWERING_OFF)
     host.restart()
     after = ConductorAPI().instance_get(ctxt, instance.uuid)
@@ -190,7 +165,7 @@ def test_interrupted_stop_is_redone(host, ctxt):
 
 
 def test_power_sync_powers_off_a_stopped_servers_running_guest(host, ctxt):
-    instance, _ = _boot(ctxt)
+    instance, _ = boot(ctxt)
     _set(ctxt, instance.uuid, vm_state=states.STOPPED)
     host.manager.sync_power_states(ctxt)
     after = ConductorAPI().instance_get(ctxt, instance.uuid)

@@ -9,8 +9,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from tests.unit.api.conftest import app, client  # noqa: F401
-from tests.unit.api.test_end_to_end import _boot, _flavor, compute_host, image, stack  # noqa: F401
+from tests.unit.api.conftest import app, client, compute_host, image, stack  # noqa: F401
+from tests.unit.api.stack import boot_id, flavor_id
 
 HOST = "e2e-host"
 
@@ -37,7 +37,7 @@ def give_vnc(server_id, port, listen="127.0.0.1"):
 @pytest.fixture
 def server(client, image, compute_host):  # noqa: F811
     """An ACTIVE server on the test host (no VNC yet)."""
-    return _boot(client, _flavor(client), image.id)
+    return boot_id(client, flavor_id(client), image.id)
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """The API fixtures (app, token-sending client, anonymous client)."""
 import pytest
 
-from tests.unit.api.conftest import anonymous, app, client  # noqa: F401
+from tests.unit.api.conftest import (anonymous, app, client, compute_host, image,  # noqa: F401
+                                     stack)
 
 
 @pytest.fixture(autouse=True)

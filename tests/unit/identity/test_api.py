@@ -4,7 +4,7 @@ import pytest
 
 from app.identity import tokens
 from tests.unit.api.conftest import mv
-from tests.unit.api.test_end_to_end import _flavor, compute_host, image, stack  # noqa: F401
+from tests.unit.api.stack import flavor_id
 from workers.context import get_admin_context
 
 TOKENS = "/identity/v3/auth/tokens"
@@ -75,7 +75,7 @@ def test_token_life_cycle(anonymous, users):
 
 def test_records_carry_the_tokens_project_and_user(anonymous, client, users, image,
                                                      compute_host):
-    flavor = _flavor(client)
+    flavor = flavor_id(client)
     token = login(anonymous, "alice", "alice-pw", "demo")
     reply = anonymous.post("/v2.1/servers", headers=_with(token, **mv("latest")), json={
         "server": {"name": "mine", "flavorRef": flavor, "imageRef": image.id,

@@ -1,7 +1,8 @@
 """Reading instance actions and their events (Nova's os-instance-actions)."""
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 
 from workers import exception
+from workers.conductor.db import paging
 from workers.conductor.db.models import InstanceAction, InstanceActionEvent
 
 
@@ -25,9 +26,7 @@ def action_get_all(session, instance_uuid, limit=None, marker=None, changes_sinc
         after = action_get(session, instance_uuid, marker)
         if after is None:
             raise exception.Invalid(f"Marker {marker} could not be found.")
-        query = query.where(or_(InstanceAction.created_at < after.created_at,
-                                and_(InstanceAction.created_at == after.created_at,
-                                     InstanceAction.id < after.id)))
+        query = paging.after_marker(query, InstanceAction, after)
     if limit is not None:
         query = query.limit(int(limit))
     return list(session.scalars(query))

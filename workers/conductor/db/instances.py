@@ -5,7 +5,7 @@ vm_state), as Nova's instance.save(expected_task_state=...)."""
 from sqlalchemy import and_, or_, select, update
 
 from workers import exception
-from workers.conductor.db import consoles, groups, hosts, quotas
+from workers.conductor.db import consoles, groups, hosts, paging, quotas
 from workers.conductor.db.models import (Instance, InstanceAction, InstanceActionEvent,
                                          InstanceFault)
 from workers.objects import states
@@ -62,9 +62,7 @@ def instance_get_all(session, filters, limit=None, marker=None):
         after = session.scalars(select(Instance).where(Instance.uuid == marker)).first()
         if after is None:
             raise exception.Invalid(f"marker [{marker}] not found")
-        query = query.where(or_(Instance.created_at < after.created_at,
-                                and_(Instance.created_at == after.created_at,
-                                     Instance.id < after.id)))
+        query = paging.after_marker(query, Instance, after)
     if limit is not None:
         query = query.limit(int(limit))
     return list(session.scalars(query))
