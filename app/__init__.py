@@ -27,49 +27,23 @@ DEFAULT_CONFIG = {
 
 
 def _blueprints():
-    from app import flavors, hypervisors, images, networks, servers, services, versions
-
-    from app import server_groups
-
-    return [versions.blp, flavors.blp, servers.blp, hypervisors.blp, services.blp,
-            images.blp, images.nova_blp, networks.blp] + [server_groups.blp] + _operator() \
-        + _server_life_cycle() + _certificates() \
-        + _identity() + _consoles()
-
-
-def _operator():
-    """Key pairs, availability zones, limits and quota sets."""
-    from app import availability_zones, keypairs, limits, quota_sets
-
-    return [keypairs.blp, availability_zones.blp, limits.blp, quota_sets.blp]
-
-
-def _server_life_cycle():
-    """Server actions, metadata and instance actions."""
-    from app import instance_actions, server_actions, server_metadata
-
-    return [server_actions.blp, server_metadata.blp, instance_actions.blp]
-
-
-def _certificates():
-    """x509 certificates from the cert role's CA."""
-    from app import certificates
-
-    return [certificates.blp]
-
-
-def _consoles():
-    """Remote console URLs (noVNC)."""
-    from app import remote_consoles
-
-    return [remote_consoles.blp]
-
-
-def _identity():
-    """The Keystone v3 subset: version discovery and tokens."""
+    from app import (availability_zones, certificates, flavors, hypervisors, images,
+                     instance_actions, keypairs, limits, networks, quota_sets, remote_consoles,
+                     server_actions, server_groups, server_metadata, servers, services, versions)
     from app.identity import auth_tokens, versions as identity_versions
 
-    return [identity_versions.blp, auth_tokens.blp]
+    return [
+        # discovery and identity (the Keystone v3 subset)
+        versions.blp, identity_versions.blp, auth_tokens.blp,
+        # servers and what acts on them
+        servers.blp, server_actions.blp, server_metadata.blp, instance_actions.blp,
+        remote_consoles.blp, server_groups.blp,
+        # catalog
+        flavors.blp, images.blp, images.nova_blp, networks.blp,
+        # operator resources
+        hypervisors.blp, services.blp, keypairs.blp, availability_zones.blp, limits.blp,
+        quota_sets.blp, certificates.blp,
+    ]
 
 
 def create_app(config=None):
