@@ -98,7 +98,7 @@ RULES = {
     "os_compute_api:os-server-groups:show": READER,
     "os_compute_api:os-server-groups:create": MEMBER,
     "os_compute_api:os-server-groups:delete": MEMBER,
-    "os_compute_api:os-networks:list": READER,
+    "os_compute_api:os-networks:list": READER, "os_compute_api:os-networks:show": READER,
     # certificates (Nova's rules before Pike: the caller's own project)
     "os_compute_api:os-certificates:create": MEMBER,
     "os_compute_api:os-certificates:show": READER,

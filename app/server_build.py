@@ -9,7 +9,7 @@ import string
 import time
 import uuid
 
-from app import common, policy, server_groups
+from app import common, networks, policy, server_groups
 from app.schemas.servers import BlockDeviceMappingV2
 from config import get_settings
 from workers import exception
@@ -35,6 +35,7 @@ def plan(ctxt, server, scheduler_hints):
 
     Of the scheduler hints only `group` (a server group) is used; the
     others are accepted (clients send them) and ignored."""
+    check_networks(server.get("networks"))
     flavor = resolve_flavor(ctxt, server["flavorRef"])
     image = resolve_image(ctxt, image_id_of(server))
     check_flavor_fits(flavor, image)
@@ -52,6 +53,30 @@ def plan(ctxt, server, scheduler_hints):
                  for index in range(count)]
     return Plan(instances, spec, reservation_id, server.get("adminPass") or new_password(),
                 min_count=server.get("min_count", 1))
+
+
+def check_networks(requested):
+    """There is no network service: every server boots with no NIC. That
+    is what "none", "auto" (nothing to allocate from), no networks and the
+    `none` network of os-networks (what `openstack server create --network
+    none` posts, see app.networks) ask for; any other network or port does
+    not exist, and Nova answers a 400 for those."""
+    if not isinstance(requested, list):
+        return
+    for network in requested:
+        if network.get("port"):
+            raise exception.Invalid(f"Port id {network['port']} could not be found.")
+        net_id = network.get("uuid")
+        if net_id is None:
+            raise exception.Invalid("Bad network format: missing 'uuid'")
+        if net_id != networks.NO_NETWORK:
+            if not common.is_uuid_like(net_id):
+                raise exception.Invalid("Bad networks format: network uuid is not in proper "
+                                        f"format ({net_id})")
+            raise exception.Invalid(f"Network {net_id} could not be found.")
+        if network.get("fixed_ip"):
+            raise exception.Invalid(f"Fixed IP {network['fixed_ip']} cannot be used: "
+                                    f"network {net_id} has no addresses.")
 
 
 def resolve_flavor(ctxt, flavor_ref):

@@ -97,6 +97,14 @@ def requested_group(ctxt, scheduler_hints):
     return {"uuid": group.uuid, "policy": group.policy, "rules": dict(group.rules or {})}
 
 
+def groups_of(ctxt, instance):
+    """The uuids of the groups a server is in (one at most): what Nova
+    shows as the server's `server_groups` from 2.71."""
+    return [group.uuid for group in
+            common.conductor().instance_group_get_all(ctxt, project_id=instance.project_id)
+            if instance.uuid in group.members]
+
+
 @blp.route("/os-server-groups")
 class ServerGroups(MethodView):
     """Server groups."""

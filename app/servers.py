@@ -2,7 +2,7 @@
 from flask.views import MethodView
 from marshmallow import Schema, fields
 
-from app import common, compute_api, policy, server_list
+from app import common, compute_api, policy, server_groups, server_list
 from app.api import Blueprint
 from app.microversion import is_supported
 from app.request_context import get_context
@@ -37,6 +37,15 @@ def _server(server_id, action):
     instance = compute_api.get(get_context(), server_id)
     policy.authorize(_RULE % action, project_id=instance.project_id)
     return instance
+
+
+def _shown(instance):
+    """GET and PUT /servers/{id}: the detail view and, from 2.71, the
+    server's groups (not in lists, as Nova)."""
+    view = views.show(instance)
+    if is_supported("2.71"):
+        view["server_groups"] = server_groups.groups_of(get_context(), instance)
+    return view
 
 
 def _created_view(instance, plan, server):
@@ -98,7 +107,7 @@ class Server(MethodView):
     @blp.response(200, ServerResponse)
     def get(self, server_id):
         """Show a server (a name instead of an id is a 404)."""
-        return {"server": views.show(_server(server_id, "show"))}
+        return {"server": _shown(_server(server_id, "show"))}
 
     @blp.arguments(ServerUpdateBody)
     @blp.response(200, ServerResponse)
@@ -110,7 +119,7 @@ class Server(MethodView):
                 raise exception.Invalid(f"Invalid input for field/attribute server.{name}: "
                                         f"not allowed before microversion {version}.")
         instance = compute_api.update(get_context(), _server(server_id, "update"), server)
-        return {"server": views.show(instance)}
+        return {"server": _shown(instance)}
 
     @blp.response(204)
     def delete(self, server_id):

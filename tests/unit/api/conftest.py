@@ -54,7 +54,10 @@ def act_as(monkeypatch, user_id, project_id, roles=("member",)):
 
 
 @pytest.fixture
-def app():
+def app(db, roles):
+    """The API app. Its token check asks the conductor about revocations,
+    so the roles and a database are there even for tests that use fakes
+    (without registered tasks a local-mode call would go to a broker)."""
     from app import create_app
 
     flask_app = create_app({"TESTING": True})
@@ -160,6 +163,9 @@ class FakeConductorAPI:
         if image_id not in self.cloud.images:
             raise exception.ImageNotFound(image_id=image_id)
         return self.cloud.images[image_id]
+
+    def instance_group_get_all(self, ctxt, project_id=None):
+        return []  # no server groups in the fake (test_server_groups uses the real stack)
 
     def instance_get(self, ctxt, instance_uuid, read_deleted=False):
         if instance_uuid not in self.cloud.instances:

@@ -221,3 +221,20 @@ def test_non_admins_cannot_boot_into_another_projects_group(client, boot, as_mem
     assert reply.status_code == 400
     assert reply.get_json()["badRequest"]["message"] == (
         f"Instance group {group} could not be found.")
+
+
+def test_a_server_shows_its_group_from_2_71(client, boot):
+    group = created(client)["id"]
+    assert boot(group).status_code == 202
+    [member] = _servers(client)
+    shown = client.get(f"/v2.1/servers/{member['id']}", headers=mv("2.71")).get_json()["server"]
+    assert shown["server_groups"] == [group]
+    assert "server_groups" not in client.get(f"/v2.1/servers/{member['id']}",
+                                             headers=mv("2.70")).get_json()["server"]
+    assert "server_groups" not in member  # lists do not show it
+    renamed = client.put(f"/v2.1/servers/{member['id']}", json={"server": {"name": "x"}},
+                         headers=mv("latest")).get_json()["server"]
+    assert renamed["server_groups"] == [group]
+    assert client.delete(f"{URL}/{group}").status_code == 204
+    shown = client.get(f"/v2.1/servers/{member['id']}", headers=mv("latest")).get_json()["server"]
+    assert shown["server_groups"] == []

@@ -72,10 +72,6 @@ def test_version_document_ignores_microversion(client):
     assert client.get("/v2.1", headers=mv("9.9")).status_code == 200
 
 
-def test_networks_empty(client):
-    assert client.get("/v2.1/os-networks").get_json() == {"networks": []}
-
-
 def test_openapi_and_swagger_ui_are_served(client):
     spec = client.get("/openapi.json").get_json()
     assert "/v2.1/servers" in spec["paths"]
