@@ -29,13 +29,15 @@ def main(host, port, compute_host):
     compute_host = compute_host or socket.gethostname()
 
     def start_in_worker():
+        from workers.cmd.worker import start_heartbeat
         from workers.compute.service import start_compute
-
         from workers.conductor.reaper import start_reaper
 
         reset_engine()  # never share SQLite connections across fork
         start_compute([compute_host], settings.libvirt_uri)
         start_reaper()
+        for role in ("conductor", "scheduler", "cert", "consoleauth"):
+            start_heartbeat(role)
 
     url = settings.public_url or f"http://{host}:{port}"
     print(f"Stratus all-in-one: compute API at {url}/v2.1 "

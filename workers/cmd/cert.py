@@ -3,7 +3,7 @@ the CA on its first start) and `stratus ca` (init, revoke, crl). The
 revocations and the CRL are calls on the cert role, made in-process in
 local mode; `ca init` works on this host's CA files directly."""
 from workers.celeryapp import app, load_roles
-from workers.cmd.worker import run_worker
+from workers.cmd.worker import run_worker, start_heartbeat
 from workers.context import get_admin_context
 
 
@@ -12,6 +12,7 @@ def main(concurrency):
 
     load_roles("cert")
     manager_for().init_host()
+    start_heartbeat("cert")
     run_worker("cert", ["cert"], concurrency)
 
 

@@ -1,6 +1,6 @@
 """`stratus conductor`: the only process kind that opens the database."""
 from workers.celeryapp import load_roles
-from workers.cmd.worker import run_worker
+from workers.cmd.worker import run_worker, start_heartbeat
 
 
 def main(concurrency):
@@ -8,4 +8,5 @@ def main(concurrency):
 
     load_roles("conductor")
     start_reaper()
+    start_heartbeat("conductor")
     run_worker("conductor", ["conductor"], concurrency)

@@ -20,3 +20,22 @@ def run_worker(role, queues, concurrency, name=None):
         "--concurrency", str(concurrency), "--hostname", nodename,
         "--loglevel", get_settings().log_level, "--without-gossip", "--without-mingle",
     ])
+
+
+def start_heartbeat(role):
+    """Record this process's service (`stratus-<role>` on this host) every
+    report_interval, as compute hosts do, so that os-services lists every
+    role with its state. Several workers of a role on one host share a row."""
+    from config import get_settings
+    from workers.conductor.rpcapi import ConductorAPI
+    from workers.context import get_admin_context
+    from workers.periodic import PeriodicTasks
+
+    conductor = ConductorAPI()
+    host = socket.gethostname()
+
+    def report_state():
+        conductor.service_update(get_admin_context(), host, f"stratus-{role}", role)
+
+    return PeriodicTasks(f"{role}-heartbeat", get_settings().report_interval,
+                         [(report_state, 1)]).start()

@@ -1,0 +1,22 @@
+"""Every role's process records its service, so os-services lists it."""
+import time
+
+from workers.cmd.worker import start_heartbeat
+from workers.conductor.rpcapi import ConductorAPI
+
+
+def test_a_role_heartbeat_records_its_service(db, roles, ctxt, monkeypatch):
+    monkeypatch.setenv("STRATUS_REPORT_INTERVAL", "0.01")
+    import config
+
+    config.reset_settings()
+    beat = start_heartbeat("scheduler")
+    try:
+        time.sleep(0.2)
+    finally:
+        beat.stop(timeout=5)
+        config.reset_settings()
+    services = ConductorAPI().service_get_all(ctxt, binary="stratus-scheduler")
+    assert [(s.binary, s.topic, s.up) for s in services] == [("stratus-scheduler", "scheduler",
+                                                              True)]
+    assert services[0].report_count >= 2
