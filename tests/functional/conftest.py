@@ -52,3 +52,17 @@ def clean(cloud):
 @pytest.fixture(scope="session")
 def make_flavor(cloud):
     return cloud.create_flavor
+
+
+@pytest.fixture(scope="module")
+def qemu():
+    """A connection to libvirtd's qemu:///system (real QEMU guests); skips,
+    saying why, on a machine without the daemon."""
+    libvirt = pytest.importorskip("libvirt")
+    try:
+        conn = libvirt.open("qemu:///system")
+    except libvirt.libvirtError as exc:
+        pytest.skip(f"no libvirtd on qemu:///system here ({exc}); `make test` starts one "
+                    "with tools/ensure-libvirtd.sh")
+    yield conn
+    conn.close()

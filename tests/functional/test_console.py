@@ -27,17 +27,6 @@ ISSUED = []
 
 
 @pytest.fixture(scope="module")
-def qemu():
-    try:
-        conn = libvirt.open("qemu:///system")
-    except libvirt.libvirtError as exc:
-        pytest.skip(f"no libvirtd on qemu:///system here ({exc}); `make test` starts one "
-                    "with tools/ensure-libvirtd.sh")
-    yield conn
-    conn.close()
-
-
-@pytest.fixture(scope="module")
 def consoles(cloud, qemu, make_flavor, tmp_path_factory):
     """consoleauth, the proxy and a QEMU compute host with one server."""
     cloud.start("consoleauth", "consoleauth", "--concurrency", "4")

@@ -13,17 +13,6 @@ from tests.functional.cloud import wait_for
 libvirt = pytest.importorskip("libvirt")
 
 
-@pytest.fixture(scope="module")
-def qemu():
-    try:
-        conn = libvirt.open("qemu:///system")
-    except libvirt.libvirtError as exc:
-        pytest.skip(f"no libvirtd on qemu:///system here ({exc}); `make test` starts one "
-                    "with tools/ensure-libvirtd.sh")
-    yield conn
-    conn.close()
-
-
 def test_boot_and_delete_a_real_qemu_guest(clean, qemu, make_flavor, tmp_path):
     cloud = clean
     disk = tmp_path / "empty.qcow2"
