@@ -24,7 +24,13 @@ def serve(host, port, workers, threads, post_worker_init=None):
 
     options = {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
                "worker_class": "gthread", "accesslog": "-", "timeout": 120,
-               "graceful_timeout": 5, "keepalive": 5,
+               # Clients poll with a kept-alive connection (the openstack
+               # client's --wait every 5 s): a server closing it at the same
+               # moment races the next request, which then fails with
+               # "Remote end closed connection". Idle connections wait in
+               # the worker's poller, not in a thread, so keep them longer
+               # than any poll interval.
+               "graceful_timeout": 5, "keepalive": 75,
                # One shared control socket path would collide between APIs on one machine.
                "control_socket_disable": True}
     _Gunicorn(create_app(), options, post_worker_init).run()
