@@ -12,12 +12,30 @@ HOST_SIZE = {"STRATUS_TEST_HOST_VCPUS": "20", "STRATUS_TEST_HOST_MEMORY_MB": "65
              "STRATUS_TEST_HOST_DISK_GB": "1000"}
 
 
+# Redis database numbers the sessions of this machine share out (the
+# benchmark uses 15, the fault tests a redis-server of their own).
+SESSION_DBS = range(5, 15)
+OWNER_KEY = "stratus-ft:owner"
+
+
+def _claim_redis_db():
+    """A Redis database no other test session on this machine is using: a
+    session marks the one it takes (the mark expires if the session dies
+    without cleaning up), so two sessions never flush each other's queues."""
+    for number in SESSION_DBS:
+        broker = redis.Redis(host="127.0.0.1", port=6379, db=number)
+        if broker.set(OWNER_KEY, os.getpid(), nx=True, ex=3 * 3600):
+            for key in broker.scan_iter():
+                if key != OWNER_KEY.encode():
+                    broker.delete(key)
+            return number, broker
+    raise RuntimeError(f"every Redis database in {SESSION_DBS} is in use by a test session")
+
+
 @pytest.fixture(scope="session")
 def cloud():
     workdir = tempfile.mkdtemp(prefix="stratus-ft-")
-    redis_db = 5 + os.getpid() % 10
-    broker = redis.Redis(host="127.0.0.1", port=6379, db=redis_db)
-    broker.flushdb()
+    redis_db, broker = _claim_redis_db()
     c = Cloud(workdir, redis_db)
     c.create_database()
     try:
