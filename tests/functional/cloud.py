@@ -116,6 +116,18 @@ class Cloud:
         self.start(f"compute-{host}", "compute", "--host", host, env=env)
         self.wait_ready(lambda: host in self.up_hosts(), timeout, f"compute {host} up")
 
+    def retire_compute(self, host):
+        """Stop a compute host a test added and delete its service, so that
+        no later boot is scheduled onto it while it would still look up
+        (for service_down_time). Its servers must be gone first."""
+        self.stop(f"compute-{host}")
+        services = self.api("GET", f"/os-services?host={host}",
+                            headers={"OpenStack-API-Version": "compute 2.53"}).json()["services"]
+        for service in services:
+            reply = self.api("DELETE", f"/os-services/{service['id']}",
+                             headers={"OpenStack-API-Version": "compute 2.53"})
+            assert reply.status_code == 204, reply.text
+
     def wait_ready(self, predicate, timeout, what, interval=0.25):
         """Poll like wait_for, but fail at once, with its log, if a process died."""
         def ready():

@@ -88,5 +88,5 @@ def test_spawn_failure_is_rescheduled_to_the_other_host(clean, flavor):
         assert events == {"ft-broken": "Error", "ft-good": "Success"}, events
     finally:
         cloud.delete_all()
-        cloud.stop("compute-ft-broken")
-        cloud.stop("compute-ft-good")
+        cloud.retire_compute("ft-broken")
+        cloud.retire_compute("ft-good")

@@ -45,7 +45,8 @@ def consoles(cloud, qemu, make_flavor, tmp_path_factory):
         yield cloud
     finally:
         cloud.delete_all()
-        for name in (f"compute-{HOST}", "novncproxy", "consoleauth"):
+        cloud.retire_compute(HOST)
+        for name in ("novncproxy", "consoleauth"):
             cloud.stop(name)
 
 

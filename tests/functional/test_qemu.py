@@ -50,7 +50,7 @@ def test_boot_and_delete_a_real_qemu_guest(clean, qemu, make_flavor, tmp_path):
             qemu.lookupByUUIDString(sid)
     finally:
         cloud.delete_all()
-        cloud.stop("compute-ft-qemu")
+        cloud.retire_compute("ft-qemu")
 
 
 def _power_walk(cloud, sid, dom):
