@@ -90,6 +90,11 @@ class UnsupportedVersion(StratusException):
     msg_fmt = "Endpoint %(role)s does not support RPC version %(version)s (speaks %(supported)s)."
 
 
+class RoleNotLoaded(StratusException):
+    msg_fmt = ("%(method)s is not served in this process: local mode runs only the "
+               "roles loaded with load_roles().")
+
+
 class VersionCapExceeded(StratusException):
     msg_fmt = "RPC version %(version)s is above the cap %(cap)s for %(role)s."
 

@@ -63,13 +63,22 @@ class RPCClient:
         envelope = {"version": self.version, "context": ctxt.to_dict(), "server": self.server,
                     "args": to_primitive(kwargs), "reply": reply}
         store = reply if store is None else store
+        name = f"{self.role}.{method}"
         # A short repr for Flower and the logs: Celery's own saferepr of the
         # whole envelope costs about a millisecond a message.
-        return app.signature(f"{self.role}.{method}", kwargs={"envelope": envelope},
+        return app.signature(name, kwargs={"envelope": envelope},
                              queue=self.queue, ignore_result=not store, argsrepr="()",
                              kwargsrepr=_describe(ctxt, self.server, kwargs))
 
+    def _check_served(self, method):
+        name = f"{self.role}.{method}"
+        if app.conf.task_always_eager and name not in app.tasks:
+            # Local mode runs only registered tasks inline; any other name
+            # would go to a broker that nobody serves and wait out the timeout.
+            raise exception.RoleNotLoaded(method=name)
+
     def _send(self, ctxt, method, kwargs, reply):
+        self._check_served(method)
         return self._signature(ctxt, method, kwargs, reply).apply_async(queue=self.queue)
 
     def call_then(self, ctxt, method, then, then_method, then_kwargs, **kwargs):
@@ -80,6 +89,8 @@ class RPCClient:
         A role that is called back by the role it calls (conductor ->
         scheduler -> conductor) must not block on that call, or a busy pool
         waits on itself."""
+        self._check_served(method)
+        then._check_served(then_method)
         first = self._signature(ctxt, method, kwargs, reply=True, store=False)
         second = then._signature(ctxt, then_method, then_kwargs, reply=False)
         first.link(second)

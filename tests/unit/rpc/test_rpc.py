@@ -168,3 +168,9 @@ def test_messages_carry_a_short_description_for_flower(ctxt):
         ctxt, "terminate_instance", {"instance_uuid": "u-1"}, reply=False)
     assert sig.options["kwargsrepr"] == f"{ctxt.request_id} server=h1 instance=u-1"
     assert sig.options["queue"] == "compute.h1"
+
+
+def test_local_mode_refuses_a_method_no_loaded_role_serves(ctxt):
+    # Sent anyway, it would wait for a broker nobody serves until the timeout.
+    with pytest.raises(exception.RoleNotLoaded, match="conductor.no_such_method"):
+        rpc.RPCClient("conductor", "1.0").call(ctxt, "no_such_method")
