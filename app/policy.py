@@ -136,9 +136,5 @@ def authorize(rule, project_id=None, user_id=None):
         raise Forbidden(f"Policy doesn't allow {rule} to be performed.")
 
 
-# The name the console API (issue 6) calls; the same check.
-authorize_owner = authorize
-
-
 def is_admin():
     return get_context().is_admin

@@ -207,18 +207,6 @@ class ComputeManager:
             return False
         return str(console["port"]) == str(port)
 
-    # Start-up recovery (workers.compute.recovery): an action a crash
-    # interrupted still has its task_state, so running it again finishes it.
-    def redo_stop(self, ctxt, instance):
-        self.stop_instance(ctxt, instance)
-
-    def redo_start(self, ctxt, instance):
-        self.start_instance(ctxt, instance)
-
-    def redo_reboot(self, ctxt, instance):
-        hard = instance.task_state in actions.HARD_REBOOT.expected
-        self.reboot_instance(ctxt, instance, "HARD" if hard else "SOFT")
-
     # helpers
     def _update(self, ctxt, uuid, values, expected_task_state, event=None,
                 expected_vm_state=None):

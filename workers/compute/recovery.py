@@ -16,12 +16,12 @@ INTERRUPTED = "Build of instance {uuid} was interrupted by a restart of compute 
 # Transitions whose work is not worth redoing: the state is reset and the
 # power-state sync records where the guest really is.
 _RESET = (states.PAUSING, states.UNPAUSING, states.SUSPENDING, states.RESUMING)
-_REBOOTS = (states.REBOOTING, states.REBOOT_PENDING, states.REBOOT_STARTED,
-            states.REBOOTING_HARD, states.REBOOT_PENDING_HARD, states.REBOOT_STARTED_HARD)
+_HARD_REBOOTS = (states.REBOOTING_HARD, states.REBOOT_PENDING_HARD, states.REBOOT_STARTED_HARD)
+_REBOOTS = (states.REBOOTING, states.REBOOT_PENDING, states.REBOOT_STARTED) + _HARD_REBOOTS
 _OFF = (states.SHUTDOWN, states.CRASHED)
-# Interrupted actions that are run again: the manager method that does it.
-_REDO = dict({state: "redo_reboot" for state in _REBOOTS},
-             **{states.POWERING_OFF: "redo_stop", states.POWERING_ON: "redo_start"})
+# An interrupted action still has its task_state: running it again
+# finishes it (each action's save expects that task_state).
+_REDO = _REBOOTS + (states.POWERING_OFF, states.POWERING_ON)
 
 
 def init_instances(manager, ctxt):
@@ -49,13 +49,23 @@ def _init_instance(manager, ctxt, instance):
             # guest is made again so that the action has one to act on.
             manager.driver.spawn(ctxt, instance, manager.image_for(ctxt, instance),
                                  instance.flavor)
-        getattr(manager, _REDO[instance.task_state])(ctxt, instance)
+        _redo(manager, ctxt, instance)
     else:
         if instance.task_state in _RESET:
             instance = _save(manager, ctxt, instance, {"task_state": None})
         if instance is not None:
             _resume_guest(manager, ctxt, instance)
             sync_instance(manager, ctxt, instance)
+
+
+def _redo(manager, ctxt, instance):
+    if instance.task_state == states.POWERING_OFF:
+        manager.stop_instance(ctxt, instance)
+    elif instance.task_state == states.POWERING_ON:
+        manager.start_instance(ctxt, instance)
+    else:
+        hard = instance.task_state in _HARD_REBOOTS
+        manager.reboot_instance(ctxt, instance, "HARD" if hard else "SOFT")
 
 
 def _fail_interrupted_build(manager, ctxt, instance):
