@@ -98,7 +98,7 @@ def _failed(manager, ctxt, instance, action, event, exc):
     LOG.warning("%s of %s failed on %s: %s", action.event, instance.uuid, manager.host, exc)
     tb = traceback.format_exc()
     code, message = _fault_of(exc)
-    power_state = _power_state(manager, instance)
+    power_state = read_power_state(manager, instance)
     vm_state = (action.failed_vm_state(power_state) if action.failed_vm_state
                 else instance.vm_state)
     values = {"vm_state": vm_state, "task_state": None, "power_state": power_state}
@@ -123,7 +123,7 @@ def _fault_of(exc):
     return 500, type(exc).__name__
 
 
-def _power_state(manager, instance):
+def read_power_state(manager, instance):
     try:
         return manager.driver.get_info(instance)
     except exception.InstanceNotFound:

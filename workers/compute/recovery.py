@@ -8,6 +8,7 @@ import logging
 
 from config import get_settings
 from workers import exception
+from workers.compute import actions
 from workers.objects import Instance, states
 
 LOG = logging.getLogger(__name__)
@@ -89,7 +90,7 @@ def _resume_guest(manager, ctxt, instance):
     (after a host reboot; with the test driver, after any restart)."""
     if instance.vm_state != states.ACTIVE or not get_settings().resume_guests_state_on_host_boot:
         return
-    if _power_state(manager, instance) == states.RUNNING:
+    if actions.read_power_state(manager, instance) == states.RUNNING:
         return
     LOG.info("Starting the guest of %s again", instance.uuid)
     try:
@@ -143,7 +144,7 @@ def sync_instance(manager, ctxt, instance):
     """Nova's _sync_instance_power_state, reduced to the cases that
     matter: a guest that stopped by itself makes the server STOPPED, and a
     STOPPED server's guest that runs is powered off again."""
-    power = _power_state(manager, instance)
+    power = actions.read_power_state(manager, instance)
     values = {}
     if instance.vm_state == states.ACTIVE and power in _OFF:
         LOG.warning("Instance %s shut down by itself: now STOPPED", instance.uuid)
@@ -151,20 +152,13 @@ def sync_instance(manager, ctxt, instance):
     elif instance.vm_state == states.STOPPED and power == states.RUNNING:
         LOG.warning("Instance %s is STOPPED but its guest runs: powering it off", instance.uuid)
         manager.driver.power_off(instance, get_settings().shutdown_timeout)
-        power = _power_state(manager, instance)
+        power = actions.read_power_state(manager, instance)
     elif instance.vm_state == states.ACTIVE and power == states.NOSTATE:
         LOG.warning("Instance %s is ACTIVE but has no guest on %s", instance.uuid, manager.host)
     if power != instance.power_state:
         values["power_state"] = power
     if values:
         _save(manager, ctxt, instance, values)
-
-
-def _power_state(manager, instance):
-    try:
-        return manager.driver.get_info(instance)
-    except exception.InstanceNotFound:
-        return states.NOSTATE
 
 
 def _save(manager, ctxt, instance, values):
