@@ -6,7 +6,8 @@ from flask.views import MethodView
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 from werkzeug.exceptions import BadRequest, Gone, NotFound, NotImplemented as NotSupported
 
-from app import compute_actions, compute_api, consoles, policy
+from app import (compute_actions, compute_api, consoles, live_migrate_actions, policy,
+                 resize_actions, snapshot_actions)
 from app.api import Blueprint
 from app.microversion import is_supported
 from app.request_context import get_context
@@ -101,6 +102,8 @@ HANDLERS = {
     "unlock": lambda ctxt, instance, value: compute_actions.unlock(ctxt, instance),
     "os-resetState": _reset_state,
     "os-getVNCConsole": _vnc_console,
+    # moves (issue 5)
+    **snapshot_actions.HANDLERS, **resize_actions.HANDLERS, **live_migrate_actions.HANDLERS,
 }
 
 
@@ -158,7 +161,7 @@ class ServerAction(MethodView):
         if name in GONE:
             raise Gone()
         policy.authorize(ACTION_RULES[name], project_id=instance.project_id)
-        if name in NOT_SUPPORTED:
+        if name in NOT_SUPPORTED and name not in HANDLERS:
             raise NotSupported("The requested functionality is not supported.")
         result = HANDLERS[name](ctxt, instance, value)
         if result is not None:

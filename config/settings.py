@@ -89,6 +89,13 @@ class Settings:
     # identity (issue 4): token lifetime, the bootstrap admin's password
     token_ttl: float
     admin_password: str
+    # moving servers (issue 5)
+    resize_confirm_window: float
+    shelved_offload_time: float
+    live_migration_uri: str
+    live_migration_inbound_addr: str
+    live_migration_shared_storage: bool
+    live_migration_completion_timeout: float
 
     @classmethod
     def from_env(cls):
@@ -198,6 +205,27 @@ class Settings:
             # (empty: one generated once and kept in the state dir).
             token_ttl=_env("STRATUS_TOKEN_TTL", 3600.0, float),
             admin_password=_env("STRATUS_ADMIN_PASSWORD", ""),
+            # Moving servers (issue 5). A resize or cold migration waiting in
+            # VERIFY_RESIZE longer than this many seconds is confirmed by
+            # the conductor (0: never, Nova's default).
+            resize_confirm_window=_env("STRATUS_RESIZE_CONFIRM_WINDOW", 0.0, float),
+            # Seconds a shelved server keeps its guest and claim before it is
+            # offloaded (0: at once, -1: never), as Nova's option.
+            shelved_offload_time=_env("STRATUS_SHELVED_OFFLOAD_TIME", 0.0, float),
+            # How other hosts' libvirt reaches this host's libvirtd for a
+            # live migration (Nova's [libvirt] live_migration_uri; %s is
+            # this host's live_migration_inbound_addr, default its host_ip).
+            live_migration_uri=_env("STRATUS_LIVE_MIGRATION_URI", "qemu+tcp://%s/system"),
+            live_migration_inbound_addr=_env("STRATUS_LIVE_MIGRATION_INBOUND_ADDR", ""),
+            # Both ends see the instances' disks at the same path (NFS, or
+            # two daemons on one machine): libvirt then migrates a writable
+            # local qcow2 it would otherwise call unsafe.
+            live_migration_shared_storage=_env("STRATUS_LIVE_MIGRATION_SHARED_STORAGE",
+                                               False, bool),
+            # A live migration still copying memory after this many seconds
+            # is aborted and rolled back (0: no bound).
+            live_migration_completion_timeout=_env(
+                "STRATUS_LIVE_MIGRATION_COMPLETION_TIMEOUT", 800.0, float),
         )
 
 

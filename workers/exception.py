@@ -228,3 +228,40 @@ class TokenNotFound(NotFound):
 
 class IdentityConflict(Conflict):
     msg_fmt = "Conflict occurred attempting to store %(type)s - %(details)s."
+
+
+# moves (issue 5; Nova's texts where Nova has one)
+class MigrationNotFound(NotFound):
+    msg_fmt = "Migration %(migration_id)s could not be found."
+
+
+class MigrationNotFoundForInstance(NotFound):
+    msg_fmt = "Migration %(migration_id)s not found for instance %(instance_id)s"
+
+
+class MigrationInProgress(Conflict):
+    msg_fmt = ("Instance %(instance_uuid)s is already being moved (migration "
+               "%(migration_id)s is %(status)s)")
+
+
+class MigrationStatusConflict(Conflict):
+    """A host's step found the migration elsewhere than it expected (a
+    second delivery, or a revert that overtook it)."""
+
+    msg_fmt = "Migration %(migration_id)s is %(actual)s, not %(expected)s"
+
+
+class MarkerNotFound(Invalid):
+    msg_fmt = "Marker %(marker)s could not be found."
+
+
+class CannotResizeToSameFlavor(Invalid):
+    msg_fmt = "When resizing, instances must change flavor!"
+
+
+class MigrationPreCheckError(Invalid):
+    msg_fmt = "Migration pre-check error: %(reason)s"
+
+
+class ImageNotActive(Conflict):
+    msg_fmt = "Image %(image_id)s is not active."

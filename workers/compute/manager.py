@@ -9,6 +9,9 @@ import traceback
 from config import get_settings
 from workers import exception
 from workers.compute import actions, recovery
+from workers.compute.live_migration import LiveMigrationMixin
+from workers.compute.resize import ResizeMixin
+from workers.compute.snapshots import SnapshotMixin
 from workers.conductor import rpcapi as conductor_rpcapi
 from workers.context import get_admin_context
 from workers.objects import Image, states
@@ -23,8 +26,8 @@ TERMINATE_EVENT = "compute_terminate_instance"
 _GONE = (exception.UnexpectedTaskStateError, exception.InstanceNotFound)
 
 
-class ComputeManager:
-    """Runs instances on one host through a virt driver."""
+class ComputeManager(SnapshotMixin, ResizeMixin, LiveMigrationMixin):
+    """Runs instances on one host through a virt driver (moves: the mixins)."""
 
     def __init__(self, host, driver, conductor_api=None, compute_task_api=None):
         self.host = host

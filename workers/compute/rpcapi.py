@@ -4,11 +4,13 @@ API version history:
     1.0 - build_and_run_instance, terminate_instance.
     1.1 - server life cycle: power and pause/suspend actions, reboot.
     1.2 - consoles: get_vnc_console, validate_console_port.
+    1.3 - moves (issue 5): snapshots, shelve, rebuild, resize and cold
+          migration, live migration, evacuation.
 """
 from config import get_settings
 from workers.rpc import RPCClient
 
-RPC_VERSION = "1.2"
+RPC_VERSION = "1.3"
 
 
 class ComputeAPI:
@@ -75,3 +77,9 @@ class ComputeAPI:
         return self.client.prepare(server=host, version="1.2").call(
             ctxt, "validate_console_port", instance=instance, port=port,
             console_type=console_type)
+
+    # === snapshots, shelve and rebuild (1.3) ===
+
+    # === resize, cold migration and evacuation (1.3) ===
+
+    # === live migration (1.3) ===

@@ -5,7 +5,10 @@ so messages find their manager by the host they were sent to."""
 import threading
 
 from workers import exception, rpc
+from workers.compute.live_migration import LIVE_MIGRATION_METHODS
+from workers.compute.resize import RESIZE_METHODS
 from workers.compute.rpcapi import RPC_VERSION
+from workers.compute.snapshots import SNAPSHOT_METHODS
 
 _MANAGERS = {}
 _LOCK = threading.Lock()
@@ -37,4 +40,6 @@ TASKS = rpc.expose("compute", RPC_VERSION, manager_for,
                     "start_instance", "stop_instance", "reboot_instance", "pause_instance",
                     "unpause_instance", "suspend_instance", "resume_instance",
                     # consoles
-                    "get_vnc_console", "validate_console_port"])
+                    "get_vnc_console", "validate_console_port"]
+                   # moves (1.3)
+                   + SNAPSHOT_METHODS + RESIZE_METHODS + LIVE_MIGRATION_METHODS)

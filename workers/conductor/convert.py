@@ -53,6 +53,22 @@ def instance(row, fault_row=None):
     obj.metadata = dict(row.user_metadata or {})
     obj.flavor = objects.Flavor.from_dict(row.flavor) if row.flavor else None
     obj.fault = fault(fault_row)
+    obj.system_metadata = dict(row.system_metadata or {})
+    return obj
+
+
+_MIGRATION_COLUMNS = ("id", "uuid", "instance_uuid", "migration_type", "status",
+                      "source_compute", "source_node", "dest_compute", "dest_node",
+                      "dest_host", "source_node_id", "dest_node_id", "project_id", "user_id",
+                      "memory_total", "memory_processed", "memory_remaining", "disk_total",
+                      "disk_processed", "disk_remaining", "error", "created_at", "updated_at")
+
+
+def migration(row):
+    obj = objects.Migration(**_columns(row, _MIGRATION_COLUMNS))
+    obj.old_flavor = objects.Flavor.from_dict(row.old_flavor) if row.old_flavor else None
+    obj.new_flavor = objects.Flavor.from_dict(row.new_flavor) if row.new_flavor else None
+    obj.migrate_data = dict(row.migrate_data or {})
     return obj
 
 

@@ -9,6 +9,10 @@ from workers.conductor.consoles import ConsoleAuthTokenManager
 from workers.conductor.db import actions, catalog, groups, hosts, instances, quotas
 from workers.conductor.db.session import transaction
 from workers.conductor.identity import IdentityManager
+from workers.conductor.live_migrate_task import LiveMigrateTaskMixin
+from workers.conductor.move_records import MigrationManager
+from workers.conductor.resize_task import ResizeTaskMixin
+from workers.conductor.unshelve_task import UnshelveTaskMixin
 from workers.conductor.operator import OperatorManager
 from workers.conductor.server_groups import ServerGroupManager, group_of, with_member_hosts
 from workers.objects import states
@@ -16,12 +20,13 @@ from workers.timeutils import parse_isotime
 
 
 class ConductorManager(OperatorManager, ServerGroupManager, ConsoleAuthTokenManager,
-                       CertificateManager, IdentityManager):
+                       CertificateManager, IdentityManager, MigrationManager):
     """Database work for the roles that may not touch the database (key
     pairs, quotas and service updates are in OperatorManager, server
     groups in ServerGroupManager, console tokens in
     ConsoleAuthTokenManager, certificates in CertificateManager, users,
-    projects and tokens in IdentityManager)."""
+    projects and tokens in IdentityManager, migrations and moves in
+    MigrationManager)."""
 
     # services and compute nodes
     def service_update(self, ctxt, host, binary, topic, availability_zone=None):
@@ -152,8 +157,9 @@ class ConductorManager(OperatorManager, ServerGroupManager, ConsoleAuthTokenMana
             return convert.action(row, actions.events_get(session, row.id))
 
 
-class ComputeTaskManager:
-    """Long orchestrations (Nova's ComputeTaskManager): build and reschedule.
+class ComputeTaskManager(UnshelveTaskMixin, ResizeTaskMixin, LiveMigrateTaskMixin):
+    """Long orchestrations (Nova's ComputeTaskManager): build and reschedule
+    here; the moves (issue 5) in the mixins.
 
     Database work happens in short transactions here; every message to
     another role is sent after its commit."""

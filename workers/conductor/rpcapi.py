@@ -13,10 +13,13 @@ API version history:
           Certificates (for the cert role): create, get_all, revoke.
           Identity (for the api role): projects, users, role assignments,
           password authentication, token revocation.
+    1.3 - moves (issue 5): migration records, image updates, committing a
+          move; ComputeTaskAPI: resize/migrate, live migration, rebuild,
+          evacuation, unshelve.
 """
 from workers.rpc import RPCClient
 
-RPC_VERSION = "1.2"
+RPC_VERSION = "1.3"
 _UNSET = "__unset__"
 
 
@@ -300,6 +303,62 @@ class ConductorAPI:
         """Whether a token was revoked (asked on every API request)."""
         return self.client.call(ctxt, "token_revoked", token_id=token_id)
 
+    # migrations and moves (1.3)
+    def migration_create(self, ctxt, values):
+        """Record a move {instance_uuid, migration_type, status, source_*,
+        dest_*, old_flavor, new_flavor, migrate_data}; MigrationInProgress
+        while the server has another move in progress."""
+        return self.client.prepare(version="1.3").call(ctxt, "migration_create", values=values)
+
+    def migration_get(self, ctxt, migration_id):
+        """One migration by id or uuid; MigrationNotFound."""
+        return self.client.prepare(version="1.3").call(ctxt, "migration_get",
+                                                       migration_id=migration_id)
+
+    def migration_get_all(self, ctxt, filters=None, limit=None, marker=None):
+        """Migrations newest first, filtered (instance_uuid, status,
+        migration_type, host, source_compute, dest_compute, project_id,
+        user_id, changes_since, changes_before), paged by uuid marker."""
+        return self.client.prepare(version="1.3").call(ctxt, "migration_get_all",
+                                                       filters=filters or {}, limit=limit,
+                                                       marker=marker)
+
+    def migration_get_in_progress(self, ctxt, instance_uuid):
+        """The server's migration still in progress, or None."""
+        return self.client.prepare(version="1.3").call(ctxt, "migration_get_in_progress",
+                                                       instance_uuid=instance_uuid)
+
+    def migration_update(self, ctxt, migration_id, values, expected_status=None):
+        """Save a migration's status (and hosts, progress, error); with
+        `expected_status` only while it still has it, else
+        MigrationStatusConflict."""
+        return self.client.prepare(version="1.3").call(
+            ctxt, "migration_update", migration_id=migration_id, values=values,
+            expected_status=expected_status)
+
+    def instance_move_commit(self, ctxt, instance_uuid, values, migration_id=None,
+                             migration_values=None, release_node_id=None,
+                             expected_task_state=_UNSET, expected_vm_state=None):
+        """One transaction for the step that moves a server: save the
+        instance (compare-and-swap as instance_update), save its migration,
+        give back its claim on `release_node_id`. Moving `host` forgets the
+        server's console tokens."""
+        return self.client.prepare(version="1.3").call(
+            ctxt, "instance_move_commit", instance_uuid=instance_uuid, values=values,
+            migration_id=migration_id, migration_values=migration_values,
+            release_node_id=release_node_id, expected_task_state=expected_task_state,
+            expected_vm_state=expected_vm_state)
+
+    def image_update(self, ctxt, image_id, values):
+        """Save an image's status, file, size, checksum (a snapshot's progress)."""
+        return self.client.prepare(version="1.3").call(ctxt, "image_update",
+                                                       image_id=image_id, values=values)
+
+    def image_delete(self, ctxt, image_id):
+        """Forget an image record (a shelved server's image, once unshelved)."""
+        return self.client.prepare(version="1.3").call(ctxt, "image_delete",
+                                                       image_id=image_id)
+
 
 class ComputeTaskAPI:
     """The conductor's orchestrations (Nova's ComputeTaskAPI)."""
@@ -343,3 +402,9 @@ class ComputeTaskAPI:
         self.client.cast(ctxt, "reschedule_instance", instance_uuid=instance_uuid,
                          request_spec=request_spec, alternates=alternates,
                          failed_host=failed_host, reason=reason)
+
+    # === snapshots, shelve and rebuild (1.3) ===
+
+    # === resize, cold migration and evacuation (1.3) ===
+
+    # === live migration (1.3) ===

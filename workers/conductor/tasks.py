@@ -2,7 +2,10 @@
 import functools
 
 from workers import rpc
+from workers.conductor.live_migrate_task import LIVE_MIGRATE_TASK_METHODS
 from workers.conductor.manager import ComputeTaskManager, ConductorManager
+from workers.conductor.resize_task import RESIZE_TASK_METHODS
+from workers.conductor.unshelve_task import UNSHELVE_TASK_METHODS
 from workers.conductor.rpcapi import RPC_VERSION
 
 _conductor = functools.cache(ConductorManager)
@@ -33,8 +36,14 @@ CERTIFICATE_TASKS = rpc.expose("conductor", RPC_VERSION, lambda server: _conduct
 
 COMPUTE_TASK_TASKS = rpc.expose("conductor", RPC_VERSION, lambda server: _compute_task(), [
     "create_instance", "create_instances", "build_instances", "build_on_selection",
-    "reschedule_instance"])
+    "reschedule_instance"]
+    # moves (1.3)
+    + UNSHELVE_TASK_METHODS + RESIZE_TASK_METHODS + LIVE_MIGRATE_TASK_METHODS)
 
 IDENTITY_TASKS = rpc.expose("conductor", RPC_VERSION, lambda server: _conductor(), [
     "project_create", "user_create", "role_assignment_create", "user_authenticate",
     "token_revoke", "token_revoked"])
+
+MOVE_TASKS = rpc.expose("conductor", RPC_VERSION, lambda server: _conductor(), [
+    "migration_create", "migration_get", "migration_get_all", "migration_get_in_progress",
+    "migration_update", "instance_move_commit", "image_update", "image_delete"])

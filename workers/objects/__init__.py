@@ -2,10 +2,10 @@
 from workers.objects.base import from_primitive, to_primitive
 from workers.objects.models import (Certificate, ComputeNode, Flavor, Image, Instance,
                                     InstanceAction, InstanceActionEvent, InstanceGroup, KeyPair,
-                                    Selection, Service)
+                                    Migration, Selection, Service)
 # identity
 from workers.objects.identity import Project, User
 
 __all__ = ["Certificate", "ComputeNode", "Flavor", "Image", "Instance", "InstanceAction",
-           "InstanceActionEvent", "InstanceGroup", "KeyPair", "Selection", "Service",
+           "InstanceActionEvent", "InstanceGroup", "KeyPair", "Migration", "Selection", "Service",
            "from_primitive", "to_primitive"] + ["Project", "User"]

@@ -49,7 +49,11 @@ class Image(StratusObject):
 @register
 @dataclasses.dataclass
 class Instance(StratusObject):
-    """A server, as every role but the conductor sees it."""
+    """A server, as every role but the conductor sees it.
+
+    1.1: system_metadata (issue 5)."""
+
+    VERSION = "1.1"
 
     uuid: str
     display_name: str
@@ -86,6 +90,7 @@ class Instance(StratusObject):
     key_data: str | None = None
     fault: dict | None = None
     id: int | None = None
+    system_metadata: dict = field(default_factory=dict)
 
 
 @register
@@ -230,3 +235,39 @@ class Certificate(StratusObject):
     revoked: bool = False
     revoked_at: str | None = None
     created_at: str | None = None
+
+
+# moves (issue 5)
+@register
+@dataclasses.dataclass
+class Migration(StratusObject):
+    """One move of a server (Nova's Migration): its type, status, hosts
+    and flavors; `migrate_data` is what the hosts of a live migration
+    agreed on."""
+
+    id: int
+    uuid: str
+    instance_uuid: str
+    migration_type: str
+    status: str
+    source_compute: str | None = None
+    source_node: str | None = None
+    dest_compute: str | None = None
+    dest_node: str | None = None
+    dest_host: str | None = None
+    source_node_id: int | None = None
+    dest_node_id: int | None = None
+    old_flavor: Flavor | None = None
+    new_flavor: Flavor | None = None
+    project_id: str | None = None
+    user_id: str | None = None
+    migrate_data: dict = field(default_factory=dict)
+    memory_total: int | None = None
+    memory_processed: int | None = None
+    memory_remaining: int | None = None
+    disk_total: int | None = None
+    disk_processed: int | None = None
+    disk_remaining: int | None = None
+    error: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None

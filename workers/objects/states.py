@@ -32,6 +32,49 @@ PAUSING = "pausing"
 UNPAUSING = "unpausing"
 SUSPENDING = "suspending"
 RESUMING = "resuming"
+# moves and copies (issue 5)
+IMAGE_SNAPSHOT_PENDING = "image_snapshot_pending"
+IMAGE_SNAPSHOT = "image_snapshot"
+IMAGE_PENDING_UPLOAD = "image_pending_upload"
+IMAGE_UPLOADING = "image_uploading"
+RESIZE_PREP = "resize_prep"
+RESIZE_MIGRATING = "resize_migrating"
+RESIZE_MIGRATED = "resize_migrated"
+RESIZE_FINISH = "resize_finish"
+RESIZE_REVERTING = "resize_reverting"
+RESIZE_CONFIRMING = "resize_confirming"
+MIGRATING = "migrating"
+REBUILDING = "rebuilding"
+REBUILD_SPAWNING = "rebuild_spawning"
+SHELVING = "shelving"
+SHELVING_IMAGE_PENDING_UPLOAD = "shelving_image_pending_upload"
+SHELVING_IMAGE_UPLOADING = "shelving_image_uploading"
+SHELVING_OFFLOADING = "shelving_offloading"
+UNSHELVING = "unshelving"
+
+# migration statuses (Nova's objects/migration.py and its users)
+MIGRATION_ACCEPTED = "accepted"
+MIGRATION_PRE_MIGRATING = "pre-migrating"
+MIGRATION_MIGRATING = "migrating"
+MIGRATION_POST_MIGRATING = "post-migrating"
+MIGRATION_FINISHED = "finished"  # a resize/migrate waiting for confirm or revert
+MIGRATION_CONFIRMING = "confirming"
+MIGRATION_CONFIRMED = "confirmed"
+MIGRATION_REVERTING = "reverting"
+MIGRATION_REVERTED = "reverted"
+MIGRATION_COMPLETED = "completed"  # a live migration that succeeded
+MIGRATION_DONE = "done"  # an evacuation that succeeded
+MIGRATION_ERROR = "error"
+MIGRATION_FAILED = "failed"
+# Still moving: a server has at most one migration in these.
+MIGRATION_IN_PROGRESS = (MIGRATION_ACCEPTED, MIGRATION_PRE_MIGRATING, MIGRATION_MIGRATING,
+                         MIGRATION_POST_MIGRATING, MIGRATION_FINISHED, MIGRATION_CONFIRMING,
+                         MIGRATION_REVERTING)
+# migration types
+RESIZE = "resize"
+MIGRATION = "migration"
+LIVE_MIGRATION = "live-migration"
+EVACUATION = "evacuation"
 
 # power_state (libvirt's numbering, as Nova)
 NOSTATE = 0

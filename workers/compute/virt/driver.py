@@ -109,3 +109,9 @@ class ComputeDriver:
         Raises InstanceNotFound without a guest, ConsoleTypeUnavailable when
         the guest has no VNC server."""
         raise NotImplementedError()
+
+    # === snapshots, shelve and rebuild ===
+
+    # === resize, cold migration and evacuation ===
+
+    # === live migration ===

@@ -80,3 +80,22 @@ def image_create(session, values):
     session.add(row)
     session.flush()
     return row
+
+
+def image_update(session, image_id, values):
+    """Save a snapshot's progress (status queued -> saving -> active, then
+    its file, size and checksum)."""
+    row = image_get(session, image_id)
+    for key in _IMAGE_FIELDS:
+        if key in values:
+            setattr(row, key, values[key])
+    session.flush()
+    return row
+
+
+def image_delete(session, image_id):
+    """Forget an image record (its file is the deleter's to remove); an
+    image already gone is not an error."""
+    row = session.get(Image, str(image_id))
+    if row is not None:
+        session.delete(row)

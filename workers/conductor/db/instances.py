@@ -84,7 +84,10 @@ def instance_update(session, instance_uuid, values, expected_task_state=UNSET,
     if "metadata" in values:
         values["user_metadata"] = values.pop("metadata")
     values = _parse_times({k: v for k, v in values.items() if k in _COLUMNS})
+    if hasattr(values.get("flavor"), "to_dict"):
+        values["flavor"] = values["flavor"].to_dict()
     values["updated_at"] = utcnow()
+    moved_from = _host_if_moving(session, instance_uuid, values)
     query = update(Instance).where(Instance.uuid == instance_uuid, Instance.deleted == 0)
     if expected_task_state != UNSET:
         query = query.where(_matches(Instance.task_state, expected_task_state))
@@ -93,8 +96,19 @@ def instance_update(session, instance_uuid, values, expected_task_state=UNSET,
     done = session.execute(query.values(**values).execution_options(synchronize_session=False))
     if done.rowcount != 1:
         _raise_conflict(session, instance_uuid, expected_task_state, expected_vm_state)
+    if moved_from is not None:
+        # Console URLs point at the old host's VNC server: none may stay.
+        consoles.destroy_all_by_instance(session, instance_uuid)
     session.expire_all()
     return instance_get(session, instance_uuid)
+
+
+def _host_if_moving(session, instance_uuid, values):
+    """The instance's current host when `values` moves it elsewhere."""
+    if "host" not in values:
+        return None
+    current = session.scalar(select(Instance.host).where(Instance.uuid == instance_uuid))
+    return current if current and current != values["host"] else None
 
 
 def _raise_conflict(session, instance_uuid, expected_task_state, expected_vm_state):

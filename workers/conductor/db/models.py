@@ -125,6 +125,9 @@ class Instance(Base):
     locked_by: Mapped[str | None] = mapped_column(String(255))
     locked_reason: Mapped[str | None] = mapped_column(String(255))
     key_data: Mapped[str | None] = mapped_column(Text)
+    # Nova's instance system_metadata: what moves keep about a server
+    # (the shelved image and host, the image a rebuild replaced...).
+    system_metadata: Mapped[dict] = mapped_column(JSON, default=dict)
     launch_index: Mapped[int] = mapped_column(Integer, default=0)
     reservation_id: Mapped[str | None] = mapped_column(String(255))
     launched_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
@@ -279,5 +282,6 @@ class Certificate(Base):
     revoked_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
 
 
-# identity (issue 4): its tables live in their own module, on this Base.
-from workers.conductor.db import identity_models  # noqa: E402,F401
+# identity (issue 4) and migrations (issue 5): their tables live in their
+# own modules, on this Base.
+from workers.conductor.db import identity_models, move_models  # noqa: E402,F401

@@ -208,6 +208,12 @@ class LibvirtDriver(driver.ComputeDriver):
         host = self._host_ip() if listen in (None, "", "0.0.0.0", "::") else listen
         return {"host": host, "port": port, "internal_access_path": None}
 
+    # === snapshots, shelve and rebuild ===
+
+    # === resize, cold migration and evacuation ===
+
+    # === live migration ===
+
 
 def _image_path(image):
     """The image's file in this host's image store; None without an image.
