@@ -28,8 +28,9 @@ DEFAULT_CONFIG = {
 
 def _blueprints():
     from app import (availability_zones, certificates, flavors, hypervisors, images,
-                     instance_actions, keypairs, limits, networks, quota_sets, remote_consoles,
-                     server_actions, server_groups, server_metadata, servers, services, versions)
+                     instance_actions, keypairs, limits, migrations, networks, quota_sets,
+                     remote_consoles, server_actions, server_groups, server_metadata, servers,
+                     services, versions)
     from app.identity import auth_tokens, versions as identity_versions
 
     return [
@@ -37,7 +38,7 @@ def _blueprints():
         versions.blp, identity_versions.blp, auth_tokens.blp,
         # servers and what acts on them
         servers.blp, server_actions.blp, server_metadata.blp, instance_actions.blp,
-        remote_consoles.blp, server_groups.blp,
+        remote_consoles.blp, server_groups.blp, migrations.blp,
         # catalog
         flavors.blp, images.blp, images.nova_blp, networks.blp,
         # operator resources

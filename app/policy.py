@@ -45,6 +45,10 @@ RULES = {
     "os_compute_api:os-migrate-server:migrate": ADMIN,
     "os_compute_api:os-migrate-server:migrate_live": ADMIN,
     "os_compute_api:os-evacuate": ADMIN,
+    # migration records (issue 5)
+    "os_compute_api:os-migrations:index": ADMIN,
+    "os_compute_api:servers:migrations:index": ADMIN,
+    "os_compute_api:servers:migrations:show": ADMIN,
     "os_compute_api:os-shelve:shelve": MEMBER,
     "os_compute_api:os-shelve:unshelve": MEMBER,
     "os_compute_api:os-shelve:shelve_offload": ADMIN,

@@ -7,18 +7,6 @@ from workers import exception
 from workers.conductor.rpcapi import ConductorAPI
 
 
-@pytest.fixture
-def conductor(db):
-    from workers.celeryapp import load_roles
-
-    load_roles("conductor")
-
-
-@pytest.fixture
-def api(conductor):
-    return ConductorAPI()
-
-
 def _node(api, ctxt, host="h1", vcpus=4, memory_mb=4096, local_gb=40, **extra):
     api.service_update(ctxt, host, "stratus-compute", f"compute.{host}")
     resources = dict(vcpus=vcpus, memory_mb=memory_mb, local_gb=local_gb,

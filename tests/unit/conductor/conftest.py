@@ -1,0 +1,16 @@
+"""The conductor's endpoints through the real RPC path (eager, SQLite)."""
+import pytest
+
+from workers.conductor.rpcapi import ConductorAPI
+
+
+@pytest.fixture
+def conductor(db):
+    from workers.celeryapp import load_roles
+
+    load_roles("conductor")
+
+
+@pytest.fixture
+def api(conductor):
+    return ConductorAPI()
