@@ -55,7 +55,7 @@ def check_state(instance, action, vm_states=None, task_states=(None,), must_have
                                              attr="launched_at", state=None)
 
 
-def _check_host(instance):
+def check_host(instance):
     """Never scheduled: no host would answer the cast."""
     if not instance.host:
         raise exception.InstanceNotReady(instance_id=instance.uuid)
@@ -66,7 +66,7 @@ def power_action(ctxt, instance, name):
     as Nova records it)."""
     power = _POWER[name]
     compute_api.check_lock(ctxt, instance)
-    _check_host(instance)
+    check_host(instance)
     check_state(instance, name, power.vm_states)
     _save_and_cast(ctxt, instance, name, power.task_state, [None], power.method)
 
@@ -75,7 +75,7 @@ def reboot(ctxt, instance, reboot_type):
     """A SOFT reboot of a running server, or a HARD one from almost any
     state, even over another reboot or a pause in progress (as Nova)."""
     compute_api.check_lock(ctxt, instance)
-    _check_host(instance)
+    check_host(instance)
     if reboot_type == "SOFT":
         check_state(instance, "reboot", _SOFT_REBOOT_FROM)
         task_state, expected = states.REBOOTING, [None]

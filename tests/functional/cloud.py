@@ -155,6 +155,22 @@ class Cloud:
         path = self.workdir / f"{name}.raw"
         with open(path, "wb") as handle:
             handle.truncate(1 << 20)
+        return self.import_file(path, name)
+
+    def import_qcow2(self, name, write_pattern=None):
+        """Import an empty 64 MB qcow2 disk (QEMU guests boot it to "no
+        bootable device"), its first 64 KiB filled with the byte
+        `write_pattern` if given; returns the image id."""
+        path = self.workdir / f"{name}.qcow2"
+        subprocess.run(["qemu-img", "create", "-f", "qcow2", str(path), "64M"], check=True,
+                       capture_output=True)
+        if write_pattern is not None:
+            subprocess.run(["qemu-io", "-f", "qcow2", "-c", f"write -P {write_pattern} 0 64k",
+                            str(path)], check=True, capture_output=True)
+        return self.import_file(path, name)
+
+    def import_file(self, path, name):
+        """`stratus image import`; returns the image id."""
         out = self.run_cli("image", "import", str(path), "--name", name).stdout
         return out.split("id=")[1].split()[0]
 
@@ -257,7 +273,32 @@ class Cloud:
         wait_for(lambda: self.api("GET", every).json()["servers"] == [], timeout, 0.2,
                  "every server deleted")
 
+    def action(self, server_id, body, version="latest"):
+        """POST /servers/{id}/action at a microversion; the reply."""
+        return self.api("POST", f"/servers/{server_id}/action", json=body,
+                        headers={"OpenStack-API-Version": f"compute {version}"})
+
+    def wait_status(self, server_id, status, timeout=60):
+        """The server (latest microversion, admin view) once it shows
+        `status` with no task under way; fails at once on an unexpected ERROR."""
+        def reached():
+            server = self.api("GET", f"/servers/{server_id}",
+                              headers={"OpenStack-API-Version": "compute latest"}).json()["server"]
+            if server["status"] == "ERROR" != status:
+                raise AssertionError(f"{server_id} went to ERROR: {server.get('fault')}")
+            settled = (server["status"], server["OS-EXT-STS:task_state"]) == (status, None)
+            return server if settled else None
+
+        return wait_for(reached, timeout, 0.1, f"{server_id} to be {status}")
+
     # the database, read directly to check what the API says
+    def claims(self, server_id):
+        """The room a server holds: {host: (vcpus, memory_mb)}."""
+        rows = self.sql("SELECT n.host, c.vcpus, c.memory_mb FROM resource_claims c "
+                        "JOIN compute_nodes n ON n.id = c.compute_node_id "
+                        "WHERE c.instance_uuid = %s", server_id)
+        return {host: (vcpus, memory) for host, vcpus, memory in rows}
+
     def sql(self, query, *params):
         url = self.env["STRATUS_DATABASE_URL"].replace("+psycopg", "")
         with psycopg.connect(url) as conn:

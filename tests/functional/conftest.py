@@ -1,6 +1,7 @@
 """One distributed cloud per test session: PostgreSQL, Redis, a conductor,
 a scheduler, compute hosts and the API, all real processes."""
 import os
+import subprocess
 import tempfile
 
 import pytest
@@ -84,3 +85,27 @@ def qemu():
                     "with tools/ensure-libvirtd.sh")
     yield conn
     conn.close()
+
+
+@pytest.fixture(scope="session")
+def env(cloud):
+    """The environment of a shell that sourced the `stratus openrc` file;
+    inherited OS_* variables are dropped first, so that nothing but the
+    openrc tells the clients where and who to be."""
+    path = cloud.workdir / "openrc"
+    path.write_text(cloud.run_cli("openrc").stdout)
+    clean = {key: value for key, value in os.environ.items() if not key.startswith("OS_")}
+    sourced = subprocess.run(["bash", "-c", f". {path} && env -0"], env=clean, check=True,
+                             capture_output=True, text=True).stdout
+    result = dict(item.split("=", 1) for item in sourced.split("\0") if item)
+    assert result["OS_AUTH_URL"] == f"{cloud.url}/identity/v3"
+    return result
+
+
+@pytest.fixture(scope="session")
+def names(cloud, flavor):
+    """The names of the session's flavor and image: the clients look names
+    up (a GET by name that 404s, then a filtered list)."""
+    flavor_name = cloud.api("GET", f"/flavors/{flavor}").json()["flavor"]["name"]
+    image_name = cloud.api("GET", f"/images/{cloud.image_id}").json()["image"]["name"]
+    return flavor_name, image_name

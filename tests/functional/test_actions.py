@@ -3,28 +3,17 @@ its states (the API's task_state, the compute host's driver call on
 libvirt, the final vm_state and the power state the driver read back),
 wrong-state requests get 409, and every action is in os-instance-actions
 with its event and the Celery task that ran it."""
-from tests.functional.cloud import wait_for
 
 LATEST = {"OpenStack-API-Version": "compute latest"}
 POWER = {"running": 1, "paused": 3, "shutdown": 4}
 
 
-def _act(cloud, sid, body):
-    reply = cloud.api("POST", f"/servers/{sid}/action", json=body, headers=LATEST)
-    return reply
 
 
-def _settled(cloud, sid, status, timeout=30):
-    """The server once it shows `status` with no task in progress."""
-    def done():
-        server = cloud.api("GET", f"/servers/{sid}", headers=LATEST).json()["server"]
-        return server if (server["status"], server["OS-EXT-STS:task_state"]) == (
-            status, None) else None
-    return wait_for(done, timeout, 0.05, f"{sid} to be {status}")
 
 
 def _conflict(cloud, sid, body, expected):
-    reply = _act(cloud, sid, body)
+    reply = cloud.action(sid, body)
     assert reply.status_code == 409, reply.text
     assert expected in reply.json()["conflictingRequest"]["message"], reply.text
 
@@ -57,17 +46,17 @@ def test_every_action_walks_its_states(clean, flavor):
     assert cloud.wait_final([sid])[sid]["status"] == "ACTIVE"
     request_ids = []
     for body, status, vm_state, power in WALK:
-        reply = _act(cloud, sid, body)
+        reply = cloud.action(sid, body)
         assert (reply.status_code, reply.text) == (202, ""), (body, reply.text)
         request_ids.append(reply.headers["x-openstack-request-id"])
-        server = _settled(cloud, sid, status)
+        server = cloud.wait_status(sid, status)
         assert server["OS-EXT-STS:vm_state"] == vm_state, body
         assert server["OS-EXT-STS:power_state"] == POWER[power], body
         for refused, action in REFUSED.get(vm_state, []):
             _conflict(cloud, sid, refused,
                       f"Cannot '{action}' instance {sid} while it is in vm_state {vm_state}")
     for body in ({"lock": {"locked_reason": "ft"}}, {"unlock": None}):
-        reply = _act(cloud, sid, body)
+        reply = cloud.action(sid, body)
         assert reply.status_code == 202, reply.text
         request_ids.append(reply.headers["x-openstack-request-id"])
         server = cloud.api("GET", f"/servers/{sid}", headers=LATEST).json()["server"]
@@ -98,12 +87,12 @@ def test_wrong_requests_on_a_busy_or_unknown_server(clean, flavor):
     cloud = clean
     sid = cloud.boot("busy", flavor, cloud.image_id)
     assert cloud.wait_final([sid])[sid]["status"] == "ACTIVE"
-    assert _act(cloud, sid, {"fly": None}).status_code == 400
-    assert _act(cloud, sid, {"resize": {"flavorRef": flavor}}).status_code == 501
+    assert cloud.action(sid, {"fly": None}).status_code == 400
+    assert cloud.action(sid, {"rescue": None}).status_code == 501
     missing = "00000000-0000-0000-0000-000000000000"
-    assert _act(cloud, missing, {"os-stop": None}).status_code == 404
+    assert cloud.action(missing, {"os-stop": None}).status_code == 404
     # Two stops at once: the second finds the first's task_state.
-    first, second = _act(cloud, sid, {"os-stop": None}), _act(cloud, sid, {"os-stop": None})
+    first, second = cloud.action(sid, {"os-stop": None}), cloud.action(sid, {"os-stop": None})
     assert first.status_code == 202
     assert second.status_code == 409, second.text
-    assert _settled(cloud, sid, "SHUTOFF")["OS-EXT-STS:power_state"] == POWER["shutdown"]
+    assert cloud.wait_status(sid, "SHUTOFF")["OS-EXT-STS:power_state"] == POWER["shutdown"]

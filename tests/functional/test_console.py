@@ -6,7 +6,6 @@ tokens and a foreign Origin are refused, `//host` paths are not
 redirected, and no token issued here appears in any process's log.
 Skipped, with the reason, only where libvirtd cannot be reached."""
 import http.client
-import subprocess
 import time
 from urllib.parse import parse_qs, urlsplit
 
@@ -27,18 +26,14 @@ ISSUED = []
 
 
 @pytest.fixture(scope="module")
-def consoles(cloud, qemu, make_flavor, tmp_path_factory):
+def consoles(cloud, qemu, make_flavor):
     """consoleauth, the proxy and a QEMU compute host with one server."""
     cloud.start("consoleauth", "consoleauth", "--concurrency", "4")
     cloud.start("novncproxy", "novncproxy")
     cloud.wait_ready(lambda: _page_answers(cloud), 30, "the noVNC proxy")
     cloud.start_compute(HOST, env={"STRATUS_LIBVIRT_URI": "qemu:///system",
                                    "STRATUS_AVAILABILITY_ZONE": ZONE}, timeout=90)
-    disk = tmp_path_factory.mktemp("console") / "empty.qcow2"
-    subprocess.run(["qemu-img", "create", "-f", "qcow2", str(disk), "64M"], check=True,
-                   capture_output=True)
-    out = cloud.run_cli("image", "import", str(disk), "--name", "console-empty").stdout
-    cloud.console_image = out.split("id=")[1].split()[0]
+    cloud.console_image = cloud.import_qcow2("console-empty")
     cloud.console_flavor = make_flavor("ft.console", 1, 64, 1)
     try:
         cloud.console_server = _boot(cloud, "console-guest")

@@ -13,13 +13,9 @@ from tests.functional.cloud import wait_for
 libvirt = pytest.importorskip("libvirt")
 
 
-def test_boot_and_delete_a_real_qemu_guest(clean, qemu, make_flavor, tmp_path):
+def test_boot_and_delete_a_real_qemu_guest(clean, qemu, make_flavor):
     cloud = clean
-    disk = tmp_path / "empty.qcow2"
-    subprocess.run(["qemu-img", "create", "-f", "qcow2", str(disk), "64M"], check=True,
-                   capture_output=True)
-    out = cloud.run_cli("image", "import", str(disk), "--name", "qemu-empty").stdout
-    image = out.split("id=")[1].split()[0]
+    image = cloud.import_qcow2("qemu-empty")
     flavor = make_flavor("ft.qemu", 1, 64, 1)
     # The empty guest has no OS to answer the power button: a stop waits
     # shutdown_timeout, then powers it off.

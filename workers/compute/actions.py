@@ -97,7 +97,7 @@ def _failed(manager, ctxt, instance, action, event, exc):
     Error event and an instance fault that say why."""
     LOG.warning("%s of %s failed on %s: %s", action.event, instance.uuid, manager.host, exc)
     tb = traceback.format_exc()
-    code, message = _fault_of(exc)
+    code, message = fault_of(exc)
     power_state = read_power_state(manager, instance)
     vm_state = (action.failed_vm_state(power_state) if action.failed_vm_state
                 else instance.vm_state)
@@ -115,7 +115,7 @@ def _failed(manager, ctxt, instance, action, event, exc):
                                                 host=manager.host)
 
 
-def _fault_of(exc):
+def fault_of(exc):
     """(code, message) as Nova's exception_to_dict: our own exceptions say
     what happened; anything else is named by its class only."""
     if isinstance(exc, exception.StratusException):

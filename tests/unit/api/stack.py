@@ -69,3 +69,19 @@ def boot_id(client, flavor, image, **extra):
     reply = boot(client, flavor, image, **extra)
     assert reply.status_code == 202, reply.get_json()
     return reply.get_json()["server"]["id"]
+
+
+def act(client, server_id, body, headers=None):
+    """POST /servers/{id}/action (latest microversion unless `headers`)."""
+    return client.post(f"/v2.1/servers/{server_id}/action", json=body,
+                       headers=headers or mv("latest"))
+
+
+def show(client, server_id):
+    return client.get(f"/v2.1/servers/{server_id}", headers=mv("latest")).get_json()["server"]
+
+
+def states(client, server_id):
+    """(status, vm_state, task_state) as the API shows them."""
+    server = show(client, server_id)
+    return server["status"], server["OS-EXT-STS:vm_state"], server["OS-EXT-STS:task_state"]

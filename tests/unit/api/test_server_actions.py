@@ -5,7 +5,8 @@ import libvirt
 import pytest
 
 from tests.unit.api.conftest import act_as, mv
-from tests.unit.api.stack import boot_id, flavor_id
+from tests.unit.api import stack
+from tests.unit.api.stack import act, boot_id, flavor_id, show
 
 LATEST = mv("latest")
 
@@ -30,18 +31,8 @@ def as_member(as_user):
     return lambda: as_user("default", False)
 
 
-def _act(client, server_id, body, headers=LATEST):
-    return client.post(f"/v2.1/servers/{server_id}/action", json=body, headers=headers)
-
-
-def _show(client, server_id):
-    return client.get(f"/v2.1/servers/{server_id}", headers=LATEST).get_json()["server"]
-
-
 def _states(client, server_id):
-    server = _show(client, server_id)
-    return (server["status"], server["OS-EXT-STS:vm_state"], server["OS-EXT-STS:task_state"],
-            server["OS-EXT-STS:power_state"])
+    return stack.states(client, server_id) + (show(client, server_id)["OS-EXT-STS:power_state"],)
 
 
 def _domain_state(server_id):
@@ -64,7 +55,7 @@ def _conflict(reply):
     ({"reboot": {"type": "hard"}}, "ACTIVE", "active", 1, libvirt.VIR_DOMAIN_RUNNING),
 ])
 def test_action_from_active(client, server, body, status, vm_state, power, domain):
-    reply = _act(client, server, body)
+    reply = act(client, server, body)
     assert (reply.status_code, reply.data) == (202, b"")
     assert _states(client, server) == (status, vm_state, None, power)
     assert _domain_state(server) == domain
@@ -74,15 +65,15 @@ def test_action_from_active(client, server, body, status, vm_state, power, domai
                                          ({"pause": None}, {"unpause": None}),
                                          ({"suspend": None}, {"resume": None})])
 def test_action_and_back_to_active(client, server, first, back):
-    assert _act(client, server, first).status_code == 202
-    assert _act(client, server, back).status_code == 202
+    assert act(client, server, first).status_code == 202
+    assert act(client, server, back).status_code == 202
     assert _states(client, server) == ("ACTIVE", "active", None, 1)
     assert _domain_state(server) == libvirt.VIR_DOMAIN_RUNNING
 
 
 def test_hard_reboot_boots_a_suspended_server_afresh(client, server):
-    assert _act(client, server, {"suspend": None}).status_code == 202
-    assert _act(client, server, {"reboot": {"type": "HARD"}}).status_code == 202
+    assert act(client, server, {"suspend": None}).status_code == 202
+    assert act(client, server, {"reboot": {"type": "HARD"}}).status_code == 202
     assert _states(client, server) == ("ACTIVE", "active", None, 1)
     from workers.compute import tasks
 
@@ -96,16 +87,16 @@ def test_hard_reboot_boots_a_suspended_server_afresh(client, server):
     ({"resume": None}, "resume", "active"),
 ])
 def test_wrong_vm_state_is_a_conflict(client, server, body, action, vm_state):
-    message = _conflict(_act(client, server, body))
+    message = _conflict(act(client, server, body))
     assert message == f"Cannot '{action}' instance {server} while it is in vm_state {vm_state}"
     assert _states(client, server) == ("ACTIVE", "active", None, 1)
 
 
 def test_soft_reboot_of_a_stopped_server_is_a_conflict(client, server):
-    assert _act(client, server, {"os-stop": None}).status_code == 202
-    assert "vm_state stopped" in _conflict(_act(client, server, {"reboot": {"type": "SOFT"}}))
-    assert _act(client, server, {"os-stop": None}).status_code == 409
-    assert _act(client, server, {"reboot": {"type": "HARD"}}).status_code == 202
+    assert act(client, server, {"os-stop": None}).status_code == 202
+    assert "vm_state stopped" in _conflict(act(client, server, {"reboot": {"type": "SOFT"}}))
+    assert act(client, server, {"os-stop": None}).status_code == 409
+    assert act(client, server, {"reboot": {"type": "HARD"}}).status_code == 202
     assert _states(client, server) == ("ACTIVE", "active", None, 1)
 
 
@@ -114,15 +105,15 @@ def test_a_busy_server_is_a_conflict(client, server):
     from workers.context import get_admin_context
 
     ConductorAPI().instance_update(get_admin_context(), server, {"task_state": "pausing"})
-    assert "task_state pausing" in _conflict(_act(client, server, {"os-stop": None}))
+    assert "task_state pausing" in _conflict(act(client, server, {"os-stop": None}))
     # A hard reboot may take over a pause in progress, as in Nova.
-    assert _act(client, server, {"reboot": {"type": "HARD"}}).status_code == 202
+    assert act(client, server, {"reboot": {"type": "HARD"}}).status_code == 202
     assert _states(client, server) == ("ACTIVE", "active", None, 1)
 
 
 def test_a_server_without_a_host_cannot_be_acted_on(client, image):
     server_id = boot_id(client, flavor_id(client), image.id)  # no compute host: ERROR
-    assert _conflict(_act(client, server_id, {"os-stop": None})) == \
+    assert _conflict(act(client, server_id, {"os-stop": None})) == \
         f"Instance {server_id} is not ready"
 
 
@@ -137,88 +128,88 @@ def test_a_server_without_a_host_cannot_be_acted_on(client, image):
      "Invalid input for field/attribute os-resetState.state"),
 ])
 def test_bad_action_bodies(client, server, body, message):
-    reply = _act(client, server, body)
+    reply = act(client, server, body)
     assert reply.status_code == 400, reply.get_json()
     assert reply.get_json()["badRequest"]["message"].startswith(message)
 
 
 def test_actions_not_done_yet_are_not_implemented(client, server):
-    reply = _act(client, server, {"resize": {"flavorRef": "2"}})
+    reply = act(client, server, {"trigger_crash_dump": None})
     assert reply.status_code == 501
     assert reply.get_json() == {"notImplemented": {
         "message": "The requested functionality is not supported.", "code": 501}}
-    assert _act(client, server, {"os-migrateLive": {"host": None}}).status_code == 501
-    assert _act(client, server, {"resetNetwork": None}).status_code == 410
-    assert _act(client, "00000000-0000-0000-0000-000000000000",
+    assert act(client, server, {"rescue": None}).status_code == 501
+    assert act(client, server, {"resetNetwork": None}).status_code == 410
+    assert act(client, "00000000-0000-0000-0000-000000000000",
                 {"resize": {}}).status_code == 404
 
 
 def test_lock_keeps_members_out(client, server, as_user, as_member):
     as_user("ops", True)  # an admin of another project: Nova's "admin" lock
-    assert _act(client, server, {"lock": {"locked_reason": "maintenance"}}).status_code == 202
-    shown = _show(client, server)
+    assert act(client, server, {"lock": {"locked_reason": "maintenance"}}).status_code == 202
+    shown = show(client, server)
     assert (shown["locked"], shown["locked_reason"]) == (True, "maintenance")
     assert "locked_reason" not in client.get(f"/v2.1/servers/{server}",
                                              headers=mv("2.72")).get_json()["server"]
     as_member()
     locked = f"Instance {server} is locked"
-    assert _conflict(_act(client, server, {"os-stop": None})) == locked
-    assert _conflict(_act(client, server, {"reboot": {"type": "HARD"}})) == locked
+    assert _conflict(act(client, server, {"os-stop": None})) == locked
+    assert _conflict(act(client, server, {"reboot": {"type": "HARD"}})) == locked
     assert _conflict(client.post(f"/v2.1/servers/{server}/metadata",
                                  json={"metadata": {"a": "b"}})) == locked
     assert _conflict(client.delete(f"/v2.1/servers/{server}")) == locked
     # An admin locked it: only an admin may unlock it.
-    reply = _act(client, server, {"unlock": None})
+    reply = act(client, server, {"unlock": None})
     assert reply.status_code == 403
     assert "unlock:unlock_override" in reply.get_json()["forbidden"]["message"]
     assert _states(client, server) == ("ACTIVE", "active", None, 1)
-    assert _show(client, server)["locked"] is True
+    assert show(client, server)["locked"] is True
 
 
 def test_admins_act_on_locked_servers_and_unlock(client, server):
-    assert _act(client, server, {"lock": None}).status_code == 202
-    assert _act(client, server, {"os-stop": None}).status_code == 202
-    assert _act(client, server, {"unlock": None}).status_code == 202
-    shown = _show(client, server)
+    assert act(client, server, {"lock": None}).status_code == 202
+    assert act(client, server, {"os-stop": None}).status_code == 202
+    assert act(client, server, {"unlock": None}).status_code == 202
+    shown = show(client, server)
     assert (shown["locked"], shown["locked_reason"], shown["status"]) == (False, None, "SHUTOFF")
 
 
 def test_the_owner_locks_and_unlocks(client, server, as_member):
     as_member()
-    assert _act(client, server, {"lock": None}).status_code == 202
-    assert _conflict(_act(client, server, {"pause": None})).endswith("is locked")
-    assert _act(client, server, {"unlock": None}).status_code == 202
-    assert _act(client, server, {"pause": None}).status_code == 202
+    assert act(client, server, {"lock": None}).status_code == 202
+    assert _conflict(act(client, server, {"pause": None})).endswith("is locked")
+    assert act(client, server, {"unlock": None}).status_code == 202
+    assert act(client, server, {"pause": None}).status_code == 202
     assert _states(client, server)[0] == "PAUSED"
 
 
 def test_lock_reason_needs_2_73(client, server):
     body = {"lock": {"locked_reason": "x"}}
-    assert _act(client, server, body, mv("2.72")).status_code == 202  # ignored before
-    assert _show(client, server)["locked_reason"] is None
-    assert _act(client, server, {"lock": {"locked_reason": ""}}).status_code == 400
-    assert _act(client, server, {"lock": {"other": 1}}).status_code == 400
+    assert act(client, server, body, mv("2.72")).status_code == 202  # ignored before
+    assert show(client, server)["locked_reason"] is None
+    assert act(client, server, {"lock": {"locked_reason": ""}}).status_code == 400
+    assert act(client, server, {"lock": {"other": 1}}).status_code == 400
 
 
 def test_reset_state_is_for_admins(client, server, as_member):
-    assert _act(client, server, {"os-resetState": {"state": "error"}}).status_code == 202
+    assert act(client, server, {"os-resetState": {"state": "error"}}).status_code == 202
     assert _states(client, server)[:3] == ("ERROR", "error", None)
     # ERROR servers may be stopped (Nova's rule), and reset to active.
-    assert _act(client, server, {"os-resetState": {"state": "active"}}).status_code == 202
+    assert act(client, server, {"os-resetState": {"state": "active"}}).status_code == 202
     assert _states(client, server)[:3] == ("ACTIVE", "active", None)
     as_member()
-    reply = _act(client, server, {"os-resetState": {"state": "error"}})
+    reply = act(client, server, {"os-resetState": {"state": "error"}})
     assert reply.status_code == 403
     assert "os-admin-actions:reset_state" in reply.get_json()["forbidden"]["message"]
 
 
 def test_error_server_shows_its_fault_details_to_admins_only(client, image, as_member):
     server_id = boot_id(client, flavor_id(client), image.id)  # no host: ERROR with a fault
-    fault = _show(client, server_id)["fault"]
+    fault = show(client, server_id)["fault"]
     assert fault["code"] == 500 and "No valid host" in fault["message"]
     assert fault["created"].endswith("Z") and fault["details"]
     as_member()
-    fault = _show(client, server_id)["fault"]
+    fault = show(client, server_id)["fault"]
     assert "No valid host" in fault["message"] and "details" not in fault
 
 
@@ -238,7 +229,7 @@ def test_metadata_round_trip(client, server):
     reply = _metadata(client, server, "put", key="d", json={"meta": {"d": "5"}})
     assert (reply.status_code, reply.get_json()) == (200, {"meta": {"d": "5"}})
     assert _metadata(client, server, "delete", key="a").status_code == 204
-    assert _show(client, server)["metadata"] == {"b": "3", "c": "4", "d": "5"}
+    assert show(client, server)["metadata"] == {"b": "3", "c": "4", "d": "5"}
     reply = _metadata(client, server, "put", json={"metadata": {"only": "this"}})
     assert reply.get_json() == {"metadata": {"only": "this"}}
     assert _metadata(client, server).get_json() == {"metadata": {"only": "this"}}
@@ -305,7 +296,7 @@ def test_instance_actions_list_every_action_with_its_events(client, server):
     for body in ({"os-stop": None}, {"os-start": None}, {"reboot": {"type": "SOFT"}},
                  {"pause": None}, {"unpause": None}, {"suspend": None}, {"resume": None},
                  {"lock": None}, {"unlock": None}):
-        reply = _act(client, server, body)
+        reply = act(client, server, body)
         assert reply.status_code == 202
         request_ids[next(iter(body))] = reply.headers["x-openstack-request-id"]
     listed = _actions(client, server)["instanceActions"]
@@ -336,7 +327,7 @@ def test_a_compute_event_records_the_compute_task_id(client, server):
 
     task_prerun.connect(record)
     try:
-        reply = _act(client, server, {"os-stop": None})
+        reply = act(client, server, {"os-stop": None})
     finally:
         task_prerun.disconnect(record)
     [event] = _action(client, server, reply.headers["x-openstack-request-id"])["events"]
@@ -346,7 +337,7 @@ def test_a_compute_event_records_the_compute_task_id(client, server):
 
 
 def test_instance_action_events_by_microversion_and_role(client, server, as_member):
-    request_id = _act(client, server, {"os-stop": None}).headers["x-openstack-request-id"]
+    request_id = act(client, server, {"os-stop": None}).headers["x-openstack-request-id"]
     [event] = _action(client, server, request_id, mv("2.1"))["events"]
     assert set(event) == {"event", "start_time", "finish_time", "result", "traceback",
                           "task_id"}
@@ -363,7 +354,7 @@ def test_instance_action_events_by_microversion_and_role(client, server, as_memb
 
 def test_instance_actions_paging_and_filters(client, server):
     for body in ({"pause": None}, {"unpause": None}):
-        assert _act(client, server, body).status_code == 202
+        assert act(client, server, body).status_code == 202
     page = _actions(client, server, query="?limit=2")
     assert [a["action"] for a in page["instanceActions"]] == ["unpause", "pause"]
     marker = page["instanceActions"][-1]["request_id"]

@@ -10,6 +10,7 @@ from workers import exception
 from workers.compute.virt.libvirt import LibvirtDriver
 from workers.compute.virt.libvirt import config as vconfig
 from workers.compute.virt.libvirt import driver as libvirt_driver
+from workers.compute.virt.libvirt import qemu_img
 from workers.compute.virt.libvirt.host import node_file_path
 
 
@@ -82,14 +83,14 @@ def test_create_overlay_backs_onto_the_image(tmp_path):
     subprocess.run(["qemu-img", "create", "-f", "qcow2", str(base), "16M"], check=True,
                    capture_output=True)
     disk = tmp_path / "instances" / "u-1" / "disk"
-    libvirt_driver.create_overlay(base, "qcow2", disk)
+    qemu_img.create_overlay(base, "qcow2", disk)
     info = subprocess.run(["qemu-img", "info", "--output=json", str(disk)], check=True,
                           capture_output=True, text=True).stdout
     assert '"backing-filename": "%s"' % base in info
-    libvirt_driver.create_overlay(base, "qcow2", disk)  # already there: kept
+    qemu_img.create_overlay(base, "qcow2", disk)  # already there: kept
 
 
 def test_create_overlay_failure_is_hypervisor_error(tmp_path):
     with pytest.raises(exception.HypervisorError):
-        libvirt_driver.create_overlay(tmp_path / "missing.qcow2", "qcow2",
+        qemu_img.create_overlay(tmp_path / "missing.qcow2", "qcow2",
                                       tmp_path / "u" / "disk")

@@ -7,6 +7,11 @@ import time
 
 import libvirt
 
+from workers.compute.virt.libvirt.host import is_missing
+
+# Managed-save images and snapshot metadata would otherwise block undefine.
+UNDEFINE_FLAGS = (libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE
+                  | libvirt.VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA)
 # A guest still booting may miss the first ACPI power button event: press
 # it again this often while waiting (Nova's shutdown_retry_interval).
 SHUTDOWN_RETRY_INTERVAL = 10.0
@@ -106,3 +111,14 @@ def restore(domain):
     """Start a saved domain from its memory image."""
     if not domain.isActive():
         domain.create()
+
+
+def remove(domain):
+    """Power off and undefine; a domain that vanished meanwhile is gone."""
+    try:
+        if domain.isActive():
+            domain.destroy()
+        domain.undefineFlags(UNDEFINE_FLAGS)
+    except libvirt.libvirtError as exc:
+        if not is_missing(exc):
+            raise
