@@ -3,7 +3,7 @@ instance's state, save through the conductor (compare-and-swap), then cast.
 The views only parse and render; the decisions are made here."""
 import flask
 
-from app import common, server_build
+from app import common, server_build, shelved_images
 from workers import exception
 from workers.objects import states
 
@@ -67,6 +67,7 @@ def delete(ctxt, instance):
     except exception.UnexpectedDeletingTaskStateError:
         # A concurrent delete won the race: the outcome is the same.
         return
+    shelved_images.delete_with(ctxt, instance)  # issue 5: as Nova, its snapshot goes too
     if instance.host and _host_is_up(ctxt, instance.host):
         common.compute().terminate_instance(ctxt, instance.host, instance)
     else:

@@ -19,5 +19,7 @@ class PeriodicReporter(PeriodicTasks):
         super().__init__(f"compute-periodic-{manager.host}", interval, [
             (manager.report_state, 1),
             (manager.update_available_resource, resource_every),
-            (manager.sync_power_states, sync_every)])
+            (manager.sync_power_states, sync_every),
+            # shelved servers older than shelved_offload_time (issue 5)
+            (manager.offload_shelved_instances, sync_every)])
         self.manager = manager

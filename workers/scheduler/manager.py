@@ -1,6 +1,8 @@
 """The scheduler's endpoint: choose a host for each instance, claim its
 room atomically through the conductor, and offer alternates for
 reschedules. Knows nothing about Celery."""
+import copy
+import dataclasses
 import logging
 import threading
 import time
@@ -11,7 +13,7 @@ from workers.conductor import rpcapi as conductor_rpcapi
 from workers.objects import Selection
 from workers.scheduler.filters import filter_hosts, get_filters
 from workers.scheduler.filters.base import host_names
-from workers.scheduler.host_state import HostState
+from workers.scheduler.host_state import HostState, Resources
 from workers.scheduler.spec import RequestSpec
 from workers.scheduler.weighers import get_weighers, weigh_hosts
 
@@ -106,6 +108,23 @@ class SchedulerManager:
             spec = RequestSpec.from_dict(request_spec)
             return self._select(ctxt, spec, instance_uuids, return_alternates, hosts)
 
+    def check_host(self, ctxt, request_spec, host):
+        """Whether `host`, where the server of `request_spec` already runs
+        and holds its claim, still passes the filters (a rebuild with a new
+        image, Nova's re-check): nothing is claimed, and the server's own
+        usage there is not held against it. NoValidHost if it does not."""
+        spec = dataclasses.replace(RequestSpec.from_dict(request_spec), force_hosts=[])
+        nodes, _ = self.host_states.get(ctxt, self.conductor_api, refresh=True)
+        # Copies: the cached nodes are shared with other requests.
+        mine = [HostState(copy.copy(state.node)) for state in nodes if state.host == host]
+        own = spec.resources
+        for state in mine:
+            state.consume(Resources(-own.vcpus, -own.memory_mb, -own.disk_gb))
+        passed, removals = filter_hosts(mine, spec, self.filters)
+        if not passed:
+            raise exception.NoValidHost(reason=no_valid_host_reason(len(mine), removals, 0))
+        return True
+
     def _select(self, ctxt, spec, instance_uuids, return_alternates, hosts):
         failed, refused = set(), []  # refused: the failed hosts the group's policy refused
         placed = []
@@ -136,7 +155,8 @@ class SchedulerManager:
                 return host, ranked[position + 1:]
             failed.add(host.id)
         raise exception.NoValidHost(reason=no_valid_host_reason(
-            len(hosts), removals, len(failed) - len(refused), group_refusal(spec.group, refused, removals)))
+            len(hosts), removals, len(failed) - len(refused),
+            group_refusal(spec.group, refused, removals)))
 
     def _claim(self, ctxt, instance_uuid, host, spec, refused):
         """Whether the conductor took the claim; a host refused by the

@@ -2,10 +2,11 @@
 
 API version history:
     1.0 - select_destinations with claims and alternates.
+    1.1 - check_host: re-run the filters on a server's own host (rebuild).
 """
 from workers.rpc import RPCClient
 
-RPC_VERSION = "1.0"
+RPC_VERSION = "1.1"
 
 
 class SchedulerAPI:
@@ -28,3 +29,10 @@ class SchedulerAPI:
             self.client.call_then(ctxt, "select_destinations", *reply_to, **kwargs)
             return None
         return self.client.call(ctxt, "select_destinations", **kwargs)
+
+    def check_host(self, ctxt, request_spec, host, reply_to):
+        """Re-run the filters on `host`, where the server of `request_spec`
+        runs (a rebuild with a new image): no claim, its own usage not held
+        against it. The reply (True, or NoValidHost) goes to `reply_to`."""
+        self.client.prepare(version="1.1").call_then(
+            ctxt, "check_host", *reply_to, request_spec=request_spec, host=host)

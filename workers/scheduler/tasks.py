@@ -16,4 +16,4 @@ def manager_for(server=None):
     return _manager()
 
 
-TASKS = rpc.expose("scheduler", RPC_VERSION, manager_for, ["select_destinations"])
+TASKS = rpc.expose("scheduler", RPC_VERSION, manager_for, ["select_destinations", "check_host"])

@@ -28,6 +28,9 @@ class RecordingManager:
     def sync_power_states(self):
         self.syncs += 1
 
+    def offload_shelved_instances(self):
+        self.offloads = getattr(self, "offloads", 0) + 1
+
 
 def test_resources_every_few_heartbeats():
     manager = RecordingManager()
@@ -35,6 +38,7 @@ def test_resources_every_few_heartbeats():
     for _ in range(12):
         reporter.run_once()
     assert (manager.reports, manager.updates, manager.syncs) == (12, 2, 3)
+    assert manager.offloads == 3  # shelved servers are looked at as often as power states
 
 
 def test_errors_do_not_stop_the_rounds():
