@@ -12,7 +12,7 @@ import logging
 
 from config import get_settings
 from workers import exception
-from workers.conductor import convert
+from workers.conductor import convert, resize_task
 from workers.conductor.db import hosts, instances
 from workers.conductor.db.session import transaction
 from workers.context import get_admin_context
@@ -27,7 +27,8 @@ BUILD_TIMED_OUT = "Build of instance {uuid} timed out after {timeout:.0f} second
 
 def reap_interval(settings):
     """A tenth of the shorter timeout, between 1 and 60 seconds."""
-    timeouts = [t for t in (settings.instance_build_timeout, settings.task_state_timeout) if t]
+    timeouts = [t for t in (settings.instance_build_timeout, settings.task_state_timeout,
+                            settings.resize_confirm_window) if t]
     return min(60.0, max(1.0, min(timeouts) / 10)) if timeouts else None
 
 
@@ -65,7 +66,9 @@ class Reaper:
             self._time_out_build(instance, build_timeout)
         for instance in others:
             self._settle(instance)
-        return len(builds) + len(others)
+        # issue 5: resizes left unconfirmed past resize_confirm_window
+        confirmed = resize_task.confirm_overdue_resizes(self.compute_api)
+        return len(builds) + len(others) + confirmed
 
     def _time_out_build(self, instance, timeout):
         message = BUILD_TIMED_OUT.format(uuid=instance.uuid, timeout=timeout)
@@ -88,6 +91,8 @@ class Reaper:
         if instance.task_state == states.DELETING:
             self._finish_delete(instance)
             return
+        if resize_task.settle_stuck_move(instance, self.compute_api):
+            return  # issue 5: resizes, cold migrations, evacuations
         with transaction() as session:
             try:
                 instances.instance_update(session, instance.uuid, {"task_state": None},
