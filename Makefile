@@ -6,8 +6,9 @@ BIN := $(VENV)/bin
 # novnc: the browser client pages `stratus novncproxy` serves.
 DEBS := libvirt-dev pkg-config qemu-utils novnc
 # A functional test boots a real QEMU guest through libvirtd; another
-# opens its console in headless Chromium.
-TEST_DEBS := libvirt-daemon-system qemu-system-x86 chromium chromium-driver
+# opens its console in headless Chromium; the live-migration test runs two
+# private libvirtd, each in a mount namespace of its own (unshare).
+TEST_DEBS := libvirt-daemon-system qemu-system-x86 util-linux chromium chromium-driver
 
 .PHONY: run test unit functional lint bench deps services clean
 
