@@ -17,10 +17,8 @@ blp = Blueprint("server_actions", __name__, url_prefix="/v2.1", description="Ser
 # Nova's actions this cloud does not do yet: Nova's answer for a feature
 # the deployment lacks (501), never an error of the API itself.
 NOT_SUPPORTED = frozenset({
-    "resize", "confirmResize", "revertResize", "rebuild", "createImage", "createBackup",
-    "changePassword", "migrate", "os-migrateLive", "evacuate", "shelve", "shelveOffload",
-    "unshelve", "rescue", "unrescue", "forceDelete", "restore", "trigger_crash_dump",
-    "os-getConsoleOutput", "os-getSPICEConsole", "os-getRDPConsole",
+    "createBackup", "changePassword", "rescue", "unrescue", "forceDelete", "restore",
+    "trigger_crash_dump", "os-getConsoleOutput", "os-getSPICEConsole", "os-getRDPConsole",
     "os-getSerialConsole", "addSecurityGroup", "removeSecurityGroup", "addFixedIp",
     "removeFixedIp", "addFloatingIp", "removeFloatingIp", "injectNetworkInfo"})
 # Removed from Nova's API altogether (410).
@@ -161,9 +159,11 @@ class ServerAction(MethodView):
         if name in GONE:
             raise Gone()
         policy.authorize(ACTION_RULES[name], project_id=instance.project_id)
-        if name in NOT_SUPPORTED and name not in HANDLERS:
+        if name in NOT_SUPPORTED:
             raise NotSupported("The requested functionality is not supported.")
         result = HANDLERS[name](ctxt, instance, value)
+        if isinstance(result, flask.Response):
+            return result  # an action with its own status (confirmResize 204, evacuate 200)
         if result is not None:
             return flask.jsonify(result)  # an action that answers (200), as Nova's consoles
         # Nova's 202 has an empty body (flask-smorest would send `""`).

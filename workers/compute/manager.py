@@ -142,6 +142,7 @@ class ComputeManager(SnapshotMixin, ResizeMixin, LiveMigrationMixin):
         soft-delete the record."""
         uuid = instance.uuid
         self._event_start(ctxt, uuid, TERMINATE_EVENT)
+        self.drop_resize_source(ctxt, instance)  # issue 5: workers.compute.resize
         try:
             self.driver.destroy(ctxt, instance)
         except Exception:
@@ -211,6 +212,25 @@ class ComputeManager(SnapshotMixin, ResizeMixin, LiveMigrationMixin):
         return str(console["port"]) == str(port)
 
     # helpers
+    def host_event(self, ctxt, name):
+        """An action event of this host, run by the context's Celery task."""
+        return {"event": name, "host": self.host, "task_id": ctxt.task_id}
+
+    def claim_task(self, ctxt, instance, expected, working, event, metadata=None,
+                   vm_state=None):
+        """CAS the task_state from `expected` to `working`, starting the
+        `event` (and adding `metadata` to system_metadata); the saved
+        Instance, or None when a first delivery (or a delete) took it."""
+        values = {"task_state": working}
+        if metadata:
+            values["system_metadata"] = dict(instance.system_metadata or {}, **metadata)
+        try:
+            return self._update(ctxt, instance.uuid, values, expected_task_state=[expected],
+                                expected_vm_state=vm_state, event=event)
+        except _GONE as exc:
+            LOG.info("%s of %s: nothing to do (%s)", event["event"], instance.uuid, exc)
+            return None
+
     def _update(self, ctxt, uuid, values, expected_task_state, event=None,
                 expected_vm_state=None):
         return self.conductor_api.instance_update(ctxt, uuid, values,

@@ -8,7 +8,7 @@ import logging
 
 from config import get_settings
 from workers import exception
-from workers.compute import actions
+from workers.compute import actions, move_recovery, snapshot_recovery
 from workers.objects import Instance, states
 
 LOG = logging.getLogger(__name__)
@@ -28,6 +28,9 @@ _REDO = _REBOOTS + (states.POWERING_OFF, states.POWERING_ON)
 def init_instances(manager, ctxt):
     """Recover every instance of this host, then deal with the guests
     that no instance of this host accounts for."""
+    # resize, cold migration and evacuation (issue 5): workers.compute.move_recovery
+    move_recovery.destroy_evacuated_guests(manager, ctxt)
+    move_recovery.recover_incoming_moves(manager, ctxt)
     mine = manager.conductor_api.instance_get_all(ctxt, filters={"host": manager.host})
     for instance in mine:
         try:
@@ -43,6 +46,13 @@ def _init_instance(manager, ctxt, instance):
         manager.terminate_instance(ctxt, instance)
     elif instance.vm_state == states.BUILDING:
         _fail_interrupted_build(manager, ctxt, instance)
+    elif snapshot_recovery.recover(manager, ctxt, instance):
+        pass  # snapshots, shelve and rebuild (issue 5): workers.compute.snapshot_recovery
+    elif move_recovery.recover_move(manager, ctxt, instance):
+        pass  # resize and cold migration (issue 5): workers.compute.move_recovery
+    elif instance.task_state == states.MIGRATING:
+        # live migration (issue 5): see LiveMigrationMixin.recover_live_migration
+        manager.recover_live_migration(ctxt, instance)
     elif instance.task_state in _REDO:
         LOG.info("Redoing the interrupted %s of %s", instance.task_state, instance.uuid)
         if not manager.driver.instance_exists(instance):

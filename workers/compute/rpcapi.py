@@ -79,7 +79,118 @@ class ComputeAPI:
             console_type=console_type)
 
     # === snapshots, shelve and rebuild (1.3) ===
+    def snapshot_instance(self, ctxt, host, instance, image_id):
+        """Snapshot the guest into the queued image `image_id` (task_state
+        image_snapshot_pending); the image ends active, the task None."""
+        self.client.prepare(server=host, version="1.3").cast(
+            ctxt, "snapshot_instance", instance=instance, image_id=image_id)
+
+    def shelve_instance(self, ctxt, host, instance, image_id, clean_shutdown=True):
+        """Power off and snapshot into `image_id` (task_state shelving);
+        ends shelved, or shelved_offloaded when shelved_offload_time is 0."""
+        self.client.prepare(server=host, version="1.3").cast(
+            ctxt, "shelve_instance", instance=instance, image_id=image_id,
+            clean_shutdown=clean_shutdown)
+
+    def shelve_offload_instance(self, ctxt, host, instance):
+        """Destroy a shelved guest and release its claim (task_state
+        shelving_offloading); ends shelved_offloaded with no host."""
+        self.client.prepare(server=host, version="1.3").cast(
+            ctxt, "shelve_offload_instance", instance=instance)
+
+    def unshelve_instance(self, ctxt, host, instance):
+        """Power on (shelved) or spawn from the shelved image (offloaded,
+        placed here by the conductor); task_state unshelving; ends active."""
+        self.client.prepare(server=host, version="1.3").cast(
+            ctxt, "unshelve_instance", instance=instance)
+
+    def rebuild_instance(self, ctxt, host, instance, image_id, preserve_ephemeral=False):
+        """Respawn the guest from `image_id` on its host (task_state
+        rebuilding); ends active, or stopped if it was stopped."""
+        self.client.prepare(server=host, version="1.3").cast(
+            ctxt, "rebuild_instance", instance=instance, image_id=image_id,
+            preserve_ephemeral=preserve_ephemeral)
+
 
     # === resize, cold migration and evacuation (1.3) ===
+    def resize_instance(self, ctxt, host, instance, migration):
+        """To the source of a resize or cold migration (task_state
+        resize_prep): power off, keep the disk, then finish_resize on the
+        migration's destination."""
+        self.client.prepare(server=host, version="1.3").cast(
+            ctxt, "resize_instance", instance=instance, migration=migration)
+
+    def finish_resize(self, ctxt, host, instance, migration):
+        """To the destination (task_state resize_migrated): define the guest
+        with the new flavor; the server ends VERIFY_RESIZE here."""
+        self.client.prepare(server=host, version="1.3").cast(
+            ctxt, "finish_resize", instance=instance, migration=migration)
+
+    def confirm_resize(self, ctxt, host, instance, migration):
+        """To the source (migration confirming): remove the old guest and
+        kept disk, release the source's claim."""
+        self.client.prepare(server=host, version="1.3").cast(
+            ctxt, "confirm_resize", instance=instance, migration=migration)
+
+    def revert_resize(self, ctxt, host, instance, migration):
+        """To the destination (task_state resize_reverting): remove the new
+        guest, then finish_revert_resize on the source."""
+        self.client.prepare(server=host, version="1.3").cast(
+            ctxt, "revert_resize", instance=instance, migration=migration)
+
+    def finish_revert_resize(self, ctxt, host, instance, migration):
+        """To the source: restore the kept disk and the old flavor; the
+        server is back here, the destination's claim released."""
+        self.client.prepare(server=host, version="1.3").cast(
+            ctxt, "finish_revert_resize", instance=instance, migration=migration)
+
+    def evacuate_instance(self, ctxt, host, instance, migration, image):
+        """To the destination of an evacuation (task_state rebuilding):
+        spawn the server afresh from `image`, release the dead source's claim."""
+        self.client.prepare(server=host, version="1.3").cast(
+            ctxt, "evacuate_instance", instance=instance, migration=migration, image=image)
 
     # === live migration (1.3) ===
+    def check_can_live_migrate_destination(self, ctxt, host, instance, block_migration):
+        """Ask the destination `host` (which asks the source in turn)
+        whether the server can move there; returns the migrate_data
+        (block_migration True/False, or None for auto) or raises
+        MigrationPreCheckError."""
+        return self.client.prepare(server=host, version="1.3").call(
+            ctxt, "check_can_live_migrate_destination", instance=instance,
+            block_migration=block_migration)
+
+    def check_can_live_migrate_source(self, ctxt, host, instance, dest_check_data):
+        """Ask the source `host` to check the destination's data; returns
+        the migrate_data both hosts go by."""
+        return self.client.prepare(server=host, version="1.3").call(
+            ctxt, "check_can_live_migrate_source", instance=instance,
+            dest_check_data=dest_check_data)
+
+    def live_migration(self, ctxt, host, instance, migration, migrate_data):
+        """Start the live migration on the source `host` (the conductor
+        has chosen and claimed the destination: migration.dest_compute)."""
+        self.client.prepare(server=host, version="1.3").cast(
+            ctxt, "live_migration", instance=instance, migration=migration,
+            migrate_data=migrate_data)
+
+    def pre_live_migration(self, ctxt, host, instance, migrate_data):
+        """Have the destination `host` prepare for the guest; returns the
+        migrate_data it may have completed."""
+        return self.client.prepare(server=host, version="1.3").call(
+            ctxt, "pre_live_migration", instance=instance, migrate_data=migrate_data)
+
+    def post_live_migration_at_destination(self, ctxt, host, instance, migration,
+                                           migrate_data):
+        """The guest runs on the destination `host`: it takes the server
+        over (host, node, states and the source's claim in one commit)."""
+        return self.client.prepare(server=host, version="1.3").call(
+            ctxt, "post_live_migration_at_destination", instance=instance,
+            migration=migration, migrate_data=migrate_data)
+
+    def rollback_live_migration_at_destination(self, ctxt, host, instance, migrate_data):
+        """The move failed: the destination `host` removes what it has of
+        the guest (the server stays on its source)."""
+        self.client.prepare(server=host, version="1.3").cast(
+            ctxt, "rollback_live_migration_at_destination", instance=instance,
+            migrate_data=migrate_data)

@@ -1,9 +1,8 @@
 """The conductor's database endpoints: each method opens one short
 transaction and returns wire objects (never rows)."""
-import math
 
 from workers import exception, rpc
-from workers.conductor import convert
+from workers.conductor import convert, move_spec
 from workers.conductor.certificates import CertificateManager
 from workers.conductor.consoles import ConsoleAuthTokenManager
 from workers.conductor.db import actions, catalog, groups, hosts, instances, quotas
@@ -241,7 +240,7 @@ class ComputeTaskManager(UnshelveTaskMixin, ResizeTaskMixin, LiveMigrateTaskMixi
         self._event(ctxt, instance_uuid, event, start=True)
         with transaction() as session:
             hosts.release(session, instance_uuid)
-        needs = _needs(request_spec["flavor"])
+        needs = move_spec.needs(request_spec["flavor"])
         for index, alternate in enumerate(alternates):
             try:
                 with transaction() as session:
@@ -333,8 +332,3 @@ def _record_event(session, ctxt, instance_uuid, event):
                                host=event.get("host"), task_id=event.get("task_id"),
                                details=event.get("details"))
 
-
-def _needs(flavor):
-    """(vcpus, memory_mb, disk_gb) an instance of this flavor claims."""
-    return (flavor.vcpus, flavor.memory_mb,
-            flavor.root_gb + flavor.ephemeral_gb + math.ceil((flavor.swap or 0) / 1024))

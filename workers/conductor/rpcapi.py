@@ -404,7 +404,73 @@ class ComputeTaskAPI:
                          failed_host=failed_host, reason=reason)
 
     # === snapshots, shelve and rebuild (1.3) ===
+    def unshelve_instance(self, ctxt, instance_uuid, availability_zone=None):
+        """Schedule an offloaded server (task_state unshelving) and cast
+        its unshelve to the host chosen and claimed; no valid host puts it
+        back to shelved_offloaded with a fault."""
+        self.client.prepare(version="1.3").cast(ctxt, "unshelve_instance",
+                                                instance_uuid=instance_uuid,
+                                                availability_zone=availability_zone)
+
+    def unshelve_on_selection(self, ctxt, instance_uuid, request_spec, reply,
+                              availability_zone=None):
+        """The scheduler's reply for an unshelve (see continuation)."""
+        self.client.prepare(version="1.3").cast(
+            ctxt, "unshelve_on_selection", instance_uuid=instance_uuid,
+            request_spec=request_spec, reply=reply, availability_zone=availability_zone)
+
+    def rebuild_instance(self, ctxt, instance_uuid, image_id, host, preserve_ephemeral=False):
+        """A rebuild with a new image (task_state rebuilding): have the
+        scheduler re-check the server's `host` with it, then cast the
+        rebuild there; a host that no longer passes fails it (error)."""
+        self.client.prepare(version="1.3").cast(
+            ctxt, "rebuild_instance", instance_uuid=instance_uuid, image_id=image_id,
+            host=host, preserve_ephemeral=preserve_ephemeral)
+
+    def rebuild_on_check(self, ctxt, instance_uuid, image_id, host, reply,
+                         preserve_ephemeral=False):
+        """The scheduler's reply for a rebuild's host check."""
+        self.client.prepare(version="1.3").cast(
+            ctxt, "rebuild_on_check", instance_uuid=instance_uuid, image_id=image_id,
+            host=host, reply=reply, preserve_ephemeral=preserve_ephemeral)
+
 
     # === resize, cold migration and evacuation (1.3) ===
+    def migrate_server(self, ctxt, instance_uuid, flavor, host=None):
+        """A resize (`flavor` another flavor) or cold migration (the
+        server's own flavor, optionally to `host`) of a server in
+        resize_prep: record the migration, schedule and claim a destination
+        other than the source, cast resize_instance to the source. Raises
+        NoValidHost (the server's task_state cleared), OverQuota."""
+        return self.client.prepare(version="1.3").call(
+            ctxt, "migrate_server", instance_uuid=instance_uuid, flavor=flavor, host=host)
+
+    def evacuate_server(self, ctxt, instance_uuid, migration_id, host=None, force=False):
+        """Rebuild a server (task_state rebuilding) whose host is down on
+        `host` or a scheduled one; `force` skips the filters for `host`."""
+        self.client.prepare(version="1.3").cast(
+            ctxt, "evacuate_server", instance_uuid=instance_uuid, migration_id=migration_id,
+            host=host, force=force)
+
+    def evacuate_on_selection(self, ctxt, instance_uuid, migration_id, request_spec, reply):
+        """The scheduler's reply for an evacuation."""
+        self.client.prepare(version="1.3").cast(
+            ctxt, "evacuate_on_selection", instance_uuid=instance_uuid,
+            migration_id=migration_id, request_spec=request_spec, reply=reply)
 
     # === live migration (1.3) ===
+    def live_migrate_instance(self, ctxt, instance_uuid, host, block_migration, force=False):
+        """Live-migrate a server the API has put in task_state migrating:
+        to `host` (None: the scheduler picks one; `force` skips the
+        filters), block_migration True, False or None (auto)."""
+        self.client.prepare(version="1.3").cast(
+            ctxt, "live_migrate_instance", instance_uuid=instance_uuid, host=host,
+            block_migration=block_migration, force=force)
+
+    def live_migrate_on_selection(self, ctxt, instance_uuid, migration_id, block_migration,
+                                  reply):
+        """The scheduler's reply for a live migration: check the chosen
+        destination with both hosts and start the move, or fail it."""
+        self.client.prepare(version="1.3").cast(
+            ctxt, "live_migrate_on_selection", instance_uuid=instance_uuid,
+            migration_id=migration_id, block_migration=block_migration, reply=reply)

@@ -111,7 +111,89 @@ class ComputeDriver:
         raise NotImplementedError()
 
     # === snapshots, shelve and rebuild ===
+    def snapshot(self, context, instance, image, target):
+        """Write a standalone, bootable image of the guest's disk to the
+        path `target` (a running guest keeps running). `image` is the Image
+        the guest was booted from. Returns the file's disk format, or None
+        when it is `image`'s own format."""
+        raise NotImplementedError()
+
+    def prepare_standalone_disk(self, context, instance, image):
+        """Before spawn: make the instance's disk a full copy of `image`
+        rather than an overlay on its file (an unshelved server's image is
+        deleted once the guest runs). Nothing for guests without a disk."""
+        raise NotImplementedError()
 
     # === resize, cold migration and evacuation ===
+    def migrate_disk_and_power_off(self, context, instance, timeout):
+        """On the source of a resize or cold migration: power the guest off
+        (cleanly within `timeout` seconds) and keep its disk aside for a
+        revert. Returns disk_info, a JSON dict finish_migration reads."""
+        raise NotImplementedError()
+
+    def finish_migration(self, context, instance, flavor, disk_info, power_on):
+        """On the destination: define the guest with `flavor`, its disk
+        taken from the source's kept one (`disk_info`), and boot it when
+        `power_on`. Fails (HypervisorError) when that disk is unreachable."""
+        raise NotImplementedError()
+
+    def confirm_migration(self, context, instance):
+        """On the source, once the move is confirmed: remove the old guest
+        and the disk kept for a revert, never the destination's disk."""
+        raise NotImplementedError()
+
+    def finish_revert_migration(self, context, instance, flavor, power_on):
+        """On the source of a reverted move: restore the kept disk, define
+        the guest with the old `flavor` again, boot it when `power_on`."""
+        raise NotImplementedError()
+
+    def destroy_guest_only(self, context, instance):
+        """Remove this host's guest of `instance` but none of its files: the
+        guest of a server evacuated from here, whose disk another host may
+        use now."""
+        raise NotImplementedError()
 
     # === live migration ===
+    def check_can_live_migrate_destination(self, context, instance, block_migration):
+        """Destination: what the source needs to check the move, a dict
+        ("virt_type", "dest_uri", "dest_addr", "block_migration" as asked:
+        True, False or None for auto, and a "shared_marker" the source
+        looks for). Clean up with cleanup_live_migration_destination_check."""
+        raise NotImplementedError()
+
+    def cleanup_live_migration_destination_check(self, context, dest_check_data):
+        """Destination: drop what check_can_live_migrate_destination made."""
+        raise NotImplementedError()
+
+    def check_can_live_migrate_source(self, context, instance, dest_check_data):
+        """Source: the migrate_data both hosts go by (the destination's
+        data plus "block_migration" decided and "is_shared_instance_path"),
+        or MigrationPreCheckError when the move cannot work."""
+        raise NotImplementedError()
+
+    def pre_live_migration(self, context, instance, image, migrate_data):
+        """Destination: prepare to receive the guest (its directory, and
+        what the hypervisor needs defined beforehand). Idempotent."""
+        raise NotImplementedError()
+
+    def live_migration(self, context, instance, migrate_data, on_progress):
+        """Source: move the running guest to the destination, calling
+        `on_progress({"memory_total", ...})` while it copies. On failure
+        (HypervisorError) the guest still runs here."""
+        raise NotImplementedError()
+
+    def post_live_migration_at_destination(self, context, instance, migrate_data):
+        """Destination: the guest is here; make it run as it ran on the
+        source (running or paused). Returns the migration's final
+        progress ({"memory_total", ...}, or {} when unknown)."""
+        raise NotImplementedError()
+
+    def post_live_migration(self, context, instance, migrate_data):
+        """Source: remove what is left of the guest here, never the files
+        the destination shares. Idempotent."""
+        raise NotImplementedError()
+
+    def rollback_live_migration_at_destination(self, context, instance, migrate_data):
+        """Destination: the move failed; remove whatever of the guest is
+        here, never the files the source shares. Idempotent."""
+        raise NotImplementedError()

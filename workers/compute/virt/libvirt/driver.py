@@ -4,7 +4,6 @@ path for both."""
 import os
 import shutil
 import socket
-import subprocess
 import threading
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -15,8 +14,11 @@ from config import get_settings
 from workers import exception
 from workers.compute.virt import driver
 from workers.compute.virt.libvirt import config as vconfig
-from workers.compute.virt.libvirt import guest
-from workers.compute.virt.libvirt.host import Host, is_missing, translate_errors
+from workers.compute.virt.libvirt import guest, live_migration, migration_disk, qemu_img
+from workers.compute.virt.libvirt import snapshot as libvirt_snapshot
+from workers.compute.virt.libvirt.host import Host, translate_errors
+from workers.compute.virt.libvirt.layout import (DOMAIN_PREFIX, disk_path, domain_name,
+                                                 instance_dir)
 from workers.objects import states
 
 # libvirt's virDomainState to Nova's power states.
@@ -30,28 +32,14 @@ POWER_STATES = {
     libvirt.VIR_DOMAIN_CRASHED: states.CRASHED,
     libvirt.VIR_DOMAIN_PMSUSPENDED: states.SUSPENDED_POWER,
 }
-# Managed-save images and snapshot metadata would otherwise block undefine.
-UNDEFINE_FLAGS = (libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE
-                  | libvirt.VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA)
-DOMAIN_PREFIX = "instance-"
 _LOCK_STRIPES = 32
-
-
-def domain_name(uuid):
-    """The libvirt domain name of an instance."""
-    return f"{DOMAIN_PREFIX}{uuid}"
-
-
-def instance_dir(uuid):
-    """The directory of an instance's local files (its disk)."""
-    return get_settings().instances_path / uuid
 
 
 class LibvirtDriver(driver.ComputeDriver):
     """ComputeDriver on libvirt for one compute host."""
 
     capabilities = dict(driver.ComputeDriver.capabilities, supports_pause=True,
-                        supports_suspend=True)
+                        supports_suspend=True, supports_live_migration=True)
 
     def __init__(self, uri, host):
         self.uri = uri
@@ -123,8 +111,8 @@ class LibvirtDriver(driver.ComputeDriver):
     def _define(self, instance, image, flavor, base):
         disk = None
         if base is not None and not self._host.is_test:
-            path = instance_dir(instance.uuid) / "disk"
-            create_overlay(base, image.disk_format, path)
+            path = disk_path(instance.uuid)
+            qemu_img.create_overlay(base, image.disk_format, path)
             disk = (str(path), "qcow2")
         memory_mb = flavor.memory_mb if flavor else instance.memory_mb
         vcpus = flavor.vcpus if flavor else instance.vcpus
@@ -136,7 +124,7 @@ class LibvirtDriver(driver.ComputeDriver):
         with self._lock_for(instance.uuid), translate_errors():
             domain = self._host.lookup(instance.uuid)
             if domain is not None:
-                _remove_domain(domain)
+                guest.remove(domain)
             shutil.rmtree(instance_dir(instance.uuid), ignore_errors=True)
 
     def get_info(self, instance):
@@ -209,10 +197,104 @@ class LibvirtDriver(driver.ComputeDriver):
         return {"host": host, "port": port, "internal_access_path": None}
 
     # === snapshots, shelve and rebuild ===
+    def snapshot(self, context, instance, image, target):
+        # qemu-img reads the overlay's backing file itself: only the test
+        # driver's copy needs the base image's path.
+        base = _image_path(image) if self._host.is_test else None
+        disk = None if self._host.is_test else disk_path(instance.uuid)
+        with self._lock_for(instance.uuid), translate_errors():
+            return libvirt_snapshot.capture(self._domain(instance), disk, base, target)
+
+    def prepare_standalone_disk(self, context, instance, image):
+        if self._host.is_test or image is None:
+            return
+        path = disk_path(instance.uuid)
+        with self._lock_for(instance.uuid):
+            if not path.exists():  # kept by an earlier try, as create_overlay
+                partial = path.with_name("disk.part")
+                qemu_img.flatten(_image_path(image), partial, image.disk_format)
+                partial.replace(path)
 
     # === resize, cold migration and evacuation ===
+    def migrate_disk_and_power_off(self, context, instance, timeout):
+        return migration_disk.migrate_disk_and_power_off(self, instance, timeout)
+
+    def finish_migration(self, context, instance, flavor, disk_info, power_on):
+        migration_disk.finish_migration(self, instance, flavor, disk_info, power_on)
+
+    def confirm_migration(self, context, instance):
+        migration_disk.confirm_migration(self, instance)
+
+    def finish_revert_migration(self, context, instance, flavor, power_on):
+        migration_disk.finish_revert_migration(self, instance, flavor, power_on)
+
+    def destroy_guest_only(self, context, instance):
+        migration_disk.undefine(self, instance.uuid)
 
     # === live migration ===
+    # The work is in workers.compute.virt.libvirt.live_migration.
+    def check_can_live_migrate_destination(self, context, instance, block_migration):
+        addr = get_settings().live_migration_inbound_addr or self._host_ip()
+        return {"virt_type": self.virt_type, "dest_addr": addr,
+                "dest_uri": live_migration.dest_uri(addr), "block_migration": block_migration,
+                "shared_marker": live_migration.create_marker()}
+
+    def cleanup_live_migration_destination_check(self, context, dest_check_data):
+        live_migration.remove_marker(dest_check_data.get("shared_marker"))
+
+    def check_can_live_migrate_source(self, context, instance, dest_check_data):
+        with translate_errors():
+            domain = self._domain(instance)
+            xml = domain.XMLDesc(0) if self._host.is_test else None
+        has_disk = not self._host.is_test and bool(instance.image_ref)
+        block, shared = live_migration.decide(dest_check_data, self.virt_type, has_disk)
+        data = {k: v for k, v in dest_check_data.items() if k != "shared_marker"}
+        data.update(block_migration=block, is_shared_instance_path=shared)
+        if xml is not None:
+            data["domain_xml"] = xml
+        return data
+
+    def pre_live_migration(self, context, instance, image, migrate_data):
+        path = instance_dir(instance.uuid)
+        path.mkdir(parents=True, exist_ok=True)
+        with self._lock_for(instance.uuid), translate_errors():
+            if self._host.is_test:
+                live_migration.define_from_source(
+                    self.connection, lambda: self._host.lookup(instance.uuid), migrate_data)
+            elif migrate_data.get("block_migration") and image is not None:
+                # libvirt copies the disk's content into an overlay that
+                # must already exist here, on the same backing image.
+                qemu_img.create_overlay(_image_path(image), image.disk_format, path / "disk")
+        return migrate_data
+
+    def live_migration(self, context, instance, migrate_data, on_progress):
+        if self._host.is_test:
+            return  # the domain went over in migrate_data (see the module)
+        with translate_errors():
+            domain = self._domain(instance)
+        live_migration.migrate(domain, migrate_data, on_progress)
+
+    def post_live_migration_at_destination(self, context, instance, migrate_data):
+        with self._lock_for(instance.uuid), translate_errors():
+            domain = self._domain(instance)
+            if self._host.is_test:
+                live_migration.start_as_source(domain, instance.vm_state == states.PAUSED)
+                return {}
+        return live_migration.completed_progress(domain)
+
+    def post_live_migration(self, context, instance, migrate_data):
+        self._forget_migrated(instance, migrate_data)
+
+    def rollback_live_migration_at_destination(self, context, instance, migrate_data):
+        self._forget_migrated(instance, migrate_data)
+
+    def _forget_migrated(self, instance, migrate_data):
+        """Remove the guest from this host, and its files unless shared."""
+        with self._lock_for(instance.uuid), translate_errors():
+            domain = self._host.lookup(instance.uuid)
+            if domain is not None:
+                guest.remove(domain)
+        live_migration.remove_local_files(instance_dir(instance.uuid), migrate_data)
 
 
 def _image_path(image):
@@ -226,29 +308,3 @@ def _image_path(image):
     if not path.is_file():
         raise exception.ImageNotFound(image_id=image.id)
     return path
-
-
-def create_overlay(base, base_format, path):
-    """A qcow2 disk at `path` backed by the image file `base`; kept if it
-    is already there (an earlier spawn of the same instance made it)."""
-    if path.exists():
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    cmd = ["qemu-img", "create", "-f", "qcow2", "-F", base_format, "-b", str(base), str(path)]
-    try:
-        subprocess.run(cmd, check=True, capture_output=True, text=True)
-    except subprocess.CalledProcessError as exc:
-        raise exception.HypervisorError(reason=exc.stderr.strip() or str(exc)) from exc
-    except OSError as exc:
-        raise exception.HypervisorError(reason=f"qemu-img: {exc}") from exc
-
-
-def _remove_domain(domain):
-    """Power off and undefine; a domain that vanished meanwhile is gone."""
-    try:
-        if domain.isActive():
-            domain.destroy()
-        domain.undefineFlags(UNDEFINE_FLAGS)
-    except libvirt.libvirtError as exc:
-        if not is_missing(exc):
-            raise
