@@ -4,7 +4,8 @@ lm-a and lm-b, each on its own daemon, sharing the cloud's instances
 directory. os-migrateLive moves the running guest from daemon to daemon
 and the API shows the new host; a migration that libvirt fails midway
 (every migration port of the destination taken) rolls back to ACTIVE on
-the source with nothing left on the destination.
+the source with nothing left on the destination. A resize between the
+same two daemons moves the guest's disk and boots it with the new flavor.
 
 Skipped, saying why, only where the machine cannot run the daemons."""
 
@@ -65,8 +66,6 @@ def _guest(daemon, sid):
         conn.close()
 
 
-
-
 def _migrations(cloud, sid):
     return cloud.sql("SELECT status, source_compute, dest_compute, memory_total, error "
                      "FROM migrations WHERE instance_uuid = %s ORDER BY id", sid)
@@ -123,3 +122,34 @@ def test_live_migration_of_a_real_guest_and_a_rollback(clean, lm_hosts, lm_image
     status, source, dest, _memory, error = _migrations(cloud, sid)[-1]
     assert (status, source, dest) == ("error", "lm-a", "lm-b")
     assert "port" in error, error
+
+
+def test_resize_of_a_real_guest_between_two_daemons(clean, lm_hosts, lm_image, make_flavor):
+    """The cold path: the source powers the guest off and keeps its disk
+    aside, the destination boots it with the new flavor from a copy of
+    that disk (the hosts share the instances directory); confirm removes
+    the source's guest and kept disk, and its claim."""
+    cloud, daemons = clean, lm_hosts
+    small, big = make_flavor("ft.lm-small", 1, 64, 1), make_flavor("ft.lm-big", 1, 128, 1)
+    sid = cloud.boot("lm-resized", small, lm_image, availability_zone=f"{ZONE}:lm-a")
+    assert cloud.wait_final([sid], timeout=120)[sid]["status"] == "ACTIVE"
+    assert cloud.action(sid, {"resize": {"flavorRef": big}}).status_code == 202
+    server = cloud.wait_status(sid, "VERIFY_RESIZE", timeout=120)
+    assert server["OS-EXT-SRV-ATTR:host"] == "lm-b"
+    assert sorted(cloud.claims(sid)) == ["lm-a", "lm-b"]
+    conn = daemons["lm-b"].connect()
+    try:
+        domain = conn.lookupByUUIDString(sid)
+        assert domain.state()[0] == libvirt.VIR_DOMAIN_RUNNING
+        assert domain.info()[1] == 128 * 1024  # the new flavor's RAM, in KiB
+        disk = domain.XMLDesc().split("<source file='")[1].split("'")[0]
+    finally:
+        conn.close()
+    assert _guest(daemons["lm-a"], sid) == libvirt.VIR_DOMAIN_SHUTOFF  # kept for a revert
+    assert cloud.action(sid, {"confirmResize": None}).status_code == 204
+    cloud.wait_status(sid, "ACTIVE")
+    wait_for(lambda: list(cloud.claims(sid)) == ["lm-b"], 30, 0.2, "the source's claim released")
+    assert _guest(daemons["lm-a"], sid) is None
+    assert _guest(daemons["lm-b"], sid) == libvirt.VIR_DOMAIN_RUNNING
+    assert (cloud.workdir / "state" / "instances" / sid / "disk").exists() and sid in disk
+    assert not (cloud.workdir / "state" / "instances" / f"{sid}_resize").exists()
