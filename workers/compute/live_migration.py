@@ -22,7 +22,6 @@ import traceback
 
 from workers import exception
 from workers.compute import actions
-from workers.compute.rpcapi import ComputeAPI
 from workers.objects import states
 
 LOG = logging.getLogger(__name__)
@@ -51,8 +50,8 @@ class LiveMigrationMixin:
         against its own, return the migrate_data both go by."""
         data = self.driver.check_can_live_migrate_destination(ctxt, instance, block_migration)
         try:
-            return ComputeAPI().check_can_live_migrate_source(ctxt, instance.host, instance,
-                                                              data)
+            return self.compute_rpc.check_can_live_migrate_source(ctxt, instance.host,
+                                                                  instance, data)
         finally:
             self.driver.cleanup_live_migration_destination_check(ctxt, data)
 
@@ -126,8 +125,8 @@ class LiveMigrationMixin:
             return
         self._event_start(ctxt, instance.uuid, LIVE_MIGRATION_EVENT)
         try:
-            migrate_data = ComputeAPI().pre_live_migration(ctxt, migration.dest_compute,
-                                                           instance, migrate_data)
+            migrate_data = self.compute_rpc.pre_live_migration(
+                ctxt, migration.dest_compute, instance, migrate_data)
             self.conductor_api.migration_update(
                 ctxt, migration.id, {"status": states.MIGRATION_MIGRATING},
                 expected_status=states.MIGRATION_PRE_MIGRATING)
@@ -160,7 +159,7 @@ class LiveMigrationMixin:
 
     def _lm_hand_over(self, ctxt, instance, migration, migrate_data):
         try:
-            ComputeAPI().post_live_migration_at_destination(
+            self.compute_rpc.post_live_migration_at_destination(
                 ctxt, migration.dest_compute, instance, migration, migrate_data)
         except Exception as exc:
             if self.conductor_api.instance_get(ctxt, instance.uuid).host == self.host:
@@ -216,8 +215,8 @@ class LiveMigrationMixin:
                 exception.InstanceNotFound) as gone:
             LOG.info("Rollback of %s overtaken: %s", uuid, gone)
             return
-        ComputeAPI().rollback_live_migration_at_destination(ctxt, migration.dest_compute,
-                                                            instance, migrate_data or {})
+        self.compute_rpc.rollback_live_migration_at_destination(
+            ctxt, migration.dest_compute, instance, migrate_data or {})
         self.conductor_api.instance_fault_create(ctxt, uuid, code, message,
                                                  details=tb if code == 500 else None,
                                                  host=self.host)

@@ -10,6 +10,7 @@ from config import get_settings
 from workers import exception
 from workers.compute import actions, recovery
 from workers.compute.live_migration import LiveMigrationMixin
+from workers.compute.rpcapi import ComputeAPI
 from workers.compute.resize import ResizeMixin
 from workers.compute.snapshots import SnapshotMixin
 from workers.conductor import rpcapi as conductor_rpcapi
@@ -29,11 +30,14 @@ _GONE = (exception.UnexpectedTaskStateError, exception.InstanceNotFound)
 class ComputeManager(SnapshotMixin, ResizeMixin, LiveMigrationMixin):
     """Runs instances on one host through a virt driver (moves: the mixins)."""
 
-    def __init__(self, host, driver, conductor_api=None, compute_task_api=None):
+    def __init__(self, host, driver, conductor_api=None, compute_task_api=None,
+                 compute_rpc=None):
         self.host = host
         self.driver = driver
         self.conductor_api = conductor_api or conductor_rpcapi.ConductorAPI()
         self.compute_task_api = compute_task_api or conductor_rpcapi.ComputeTaskAPI()
+        # The other compute hosts (a move hands over from host to host).
+        self.compute_rpc = compute_rpc or ComputeAPI()
 
     # service life
     def init_host(self):

@@ -37,15 +37,6 @@ def _old_vm_state(migration):
 class ResizeMixin:
     """Resize, cold migration and evacuation endpoints of ComputeManager."""
 
-    @property
-    def compute_rpc(self):
-        """The other compute hosts' client (a move hands over between hosts)."""
-        if getattr(self, "_compute_rpc", None) is None:
-            from workers.compute.rpcapi import ComputeAPI
-
-            self._compute_rpc = ComputeAPI()
-        return self._compute_rpc
-
     # source: power off and keep the disk
     def resize_instance(self, ctxt, instance, migration):
         """On the source: power off, keep the disk aside, hand over to
