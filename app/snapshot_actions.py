@@ -86,12 +86,22 @@ def _check(ctxt, instance, action, vm_states):
         raise exception.InstanceNotReady(instance_id=instance.uuid)
 
 
+# The system_metadata key that names the image an action writes, from the
+# API's save on: a message lost before any host took it leaves an image
+# the conductor's reaper can find (workers.conductor.stuck_tasks).
+_IMAGE_KEYS = {"createImage": "snapshot_image_id", "shelve": "shelved_image_id"}
+
+
 def _save_and_cast(ctxt, instance, image_id, action, task_state, cast):
     """The CAS save of the task_state (recording the action); the image
     record goes again when it fails (another action came first)."""
+    values = {"task_state": task_state}
+    if image_id:
+        values["system_metadata"] = dict(instance.system_metadata or {},
+                                         **{_IMAGE_KEYS[action]: image_id})
     try:
         saved = common.conductor().instance_update(
-            ctxt, instance.uuid, {"task_state": task_state}, expected_task_state=[None],
+            ctxt, instance.uuid, values, expected_task_state=[None],
             expected_vm_state=instance.vm_state, action=action)
     except exception.StratusException:
         if image_id:

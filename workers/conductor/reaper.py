@@ -12,7 +12,7 @@ import logging
 
 from config import get_settings
 from workers import exception
-from workers.conductor import convert, resize_task
+from workers.conductor import convert, resize_task, stuck_tasks
 from workers.conductor.db import hosts, instances
 from workers.conductor.db.session import transaction
 from workers.context import get_admin_context
@@ -91,8 +91,11 @@ class Reaper:
         if instance.task_state == states.DELETING:
             self._finish_delete(instance)
             return
-        if resize_task.settle_stuck_move(instance, self.compute_api):
-            return  # issue 5: resizes, cold migrations, evacuations
+        # issue 5: moves and snapshots have more to undo than the task_state
+        if (resize_task.settle_stuck_move(instance, self.compute_api)
+                or stuck_tasks.settle_stuck_live_migration(instance)
+                or stuck_tasks.settle_stuck_snapshot(instance)):
+            return
         with transaction() as session:
             try:
                 instances.instance_update(session, instance.uuid, {"task_state": None},

@@ -108,3 +108,70 @@ def test_a_stuck_delete_on_a_live_host_is_asked_again(reaper):
 
 def test_interval_follows_the_shorter_timeout(reaper):
     assert reap_interval(config.get_settings()) == 6.0
+
+
+def _node(host):
+    with transaction() as session:
+        return hosts.compute_node_update(session, host, host, {
+            "vcpus": 4, "memory_mb": 1024, "local_gb": 10, "hypervisor_type": "test"}).id
+
+
+def _live_migration(instance_uuid, status, source_id, dest_id):
+    from workers.conductor.db import moves
+
+    with transaction() as session:
+        return moves.migration_create(session, {
+            "instance_uuid": instance_uuid, "migration_type": states.LIVE_MIGRATION,
+            "status": status, "source_compute": "src", "dest_compute": "dst",
+            "source_node_id": source_id, "dest_node_id": dest_id}).id
+
+
+def _migration_status(migration_id):
+    from workers.conductor.db import moves
+
+    with transaction() as session:
+        return moves.migration_get(session, migration_id).status
+
+
+def _used(node_id):
+    with transaction() as session:
+        return hosts.compute_node_get(session, node_id)[0].vcpus_used
+
+
+@pytest.mark.parametrize("status, fails", [(states.MIGRATION_PRE_MIGRATING, True),
+                                           (states.MIGRATION_MIGRATING, False)])
+def test_a_stuck_live_migration(reaper, status, fails):
+    """Never started by its source: it fails, the server stays, the
+    destination's room goes back. Being moved by its source: that host's
+    recovery decides, the reaper touches nothing."""
+    source, dest = _node("src"), _node("dst")
+    server = _instance(121, vm_state=states.ACTIVE, task_state=states.MIGRATING, host="src")
+    with transaction() as session:
+        assert hosts.claim(session, server, source, 1, 64, 1)
+        assert hosts.claim(session, server, dest, 1, 64, 1)
+    migration = _live_migration(server, status, source, dest)
+    reaper.run()
+    vm_state, task_state, _, fault = _get(server)
+    if fails:
+        assert (vm_state, task_state) == (states.ACTIVE, None)
+        assert _migration_status(migration) == states.MIGRATION_ERROR
+        assert "lost before the source host src started it" in fault
+        assert (_used(source), _used(dest)) == (1, 0)
+    else:
+        assert (task_state, _migration_status(migration)) == (states.MIGRATING, status)
+        assert (_used(source), _used(dest)) == (1, 1)
+
+
+@pytest.mark.parametrize("image_status, kept", [("queued", False), ("active", True)])
+def test_a_stuck_snapshot_loses_its_unfinished_image(reaper, image_status, kept):
+    from workers.conductor.db import catalog
+
+    with transaction() as session:
+        image_id = catalog.image_create(session, {"name": "snap", "status": image_status}).id
+    server = _instance(121, vm_state=states.ACTIVE, task_state=states.IMAGE_SNAPSHOT_PENDING,
+                       system_metadata={"snapshot_image_id": image_id, "other": "kept"})
+    reaper.run()
+    assert _get(server)[:2] == (states.ACTIVE, None)
+    with transaction() as session:
+        assert instances.instance_get(session, server).system_metadata == {"other": "kept"}
+        assert (session.get(catalog.Image, image_id) is not None) is kept
