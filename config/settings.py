@@ -91,6 +91,7 @@ class Settings:
     admin_password: str
     # moving servers (issue 5)
     resize_confirm_window: float
+    allow_resize_to_same_host: bool
     shelved_offload_time: float
     live_migration_uri: str
     live_migration_inbound_addr: str
@@ -209,6 +210,9 @@ class Settings:
             # VERIFY_RESIZE longer than this many seconds is confirmed by
             # the conductor (0: never, Nova's default).
             resize_confirm_window=_env("STRATUS_RESIZE_CONFIRM_WINDOW", 0.0, float),
+            # Nova's option: a resize may pick the server's own host (off:
+            # always another; the all-in-one, with one host, turns it on).
+            allow_resize_to_same_host=_env("STRATUS_ALLOW_RESIZE_TO_SAME_HOST", False, bool),
             # Seconds a shelved server keeps its guest and claim before it is
             # offloaded (0: at once, -1: never), as Nova's option.
             shelved_offload_time=_env("STRATUS_SHELVED_OFFLOAD_TIME", 0.0, float),

@@ -293,10 +293,13 @@ class Cloud:
 
     # the database, read directly to check what the API says
     def claims(self, server_id):
-        """The room a server holds: {host: (vcpus, memory_mb)}."""
+        """The room held for a server, {host: (vcpus, memory_mb)}: its own
+        claims and those of its migrations (a resize's source room)."""
         rows = self.sql("SELECT n.host, c.vcpus, c.memory_mb FROM resource_claims c "
                         "JOIN compute_nodes n ON n.id = c.compute_node_id "
-                        "WHERE c.instance_uuid = %s", server_id)
+                        "WHERE c.instance_uuid = %s OR c.instance_uuid IN "
+                        "(SELECT uuid FROM migrations WHERE instance_uuid = %s)",
+                        server_id, server_id)
         return {host: (vcpus, memory) for host, vcpus, memory in rows}
 
     def sql(self, query, *params):

@@ -9,6 +9,8 @@ def main(host, port, compute_host):
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "1"
     os.environ["STRATUS_API_PORT"] = str(port)
     os.environ["STRATUS_API_HOST"] = host
+    # One compute host: a resize has nowhere else to go (devstack's choice).
+    os.environ.setdefault("STRATUS_ALLOW_RESIZE_TO_SAME_HOST", "1")
     from config import get_settings, reset_settings
 
     reset_settings()

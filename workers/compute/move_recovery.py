@@ -131,6 +131,7 @@ def _undo_source_step(manager, ctxt, instance):
             migration_id=migration.id if migration else None,
             migration_values={"status": states.MIGRATION_ERROR, "error": message},
             release_node_id=migration.dest_node_id if migration else None,
+            source_claim="restore" if migration else None,
             expected_task_state=[states.RESIZE_MIGRATING])
     except _GONE:
         return

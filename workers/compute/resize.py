@@ -87,7 +87,7 @@ class ResizeMixin:
             LOG.exception("Could not restore the guest of %s on %s", instance.uuid, self.host)
         self._rz_fail_step(ctxt, instance, migration, event, exc, {"task_state": None},
                            [states.RESIZE_MIGRATING], states.MIGRATION_ERROR,
-                           migration.dest_node_id)
+                           migration.dest_node_id, source_claim="restore")
 
     # destination: the guest with the new flavor
     def finish_resize(self, ctxt, instance, migration):
@@ -148,18 +148,20 @@ class ResizeMixin:
         event = "compute_confirm_resize"
         self._event_start(ctxt, instance.uuid, event)
         try:
-            self.driver.confirm_migration(ctxt, instance)
+            # A resize on one host: the guest here is the resized one.
+            self.driver.confirm_migration(ctxt, instance,
+                                          keep_guest=migration.dest_compute == self.host)
         except Exception as exc:
             self._rz_fail_step(ctxt, instance, migration, event, exc,
                                {"vm_state": states.ERROR}, [None], states.MIGRATION_ERROR,
-                               migration.source_node_id)
+                               None, source_claim="release")
             raise
         try:
             self.conductor_api.instance_move_commit(
                 ctxt, instance.uuid, {"vm_state": _old_vm_state(migration)},
                 migration_id=migration.id,
                 migration_values={"status": states.MIGRATION_CONFIRMED},
-                release_node_id=migration.source_node_id, expected_task_state=[None],
+                source_claim="release", expected_task_state=[None],
                 expected_vm_state=states.RESIZED)
         except _GONE as exc:
             # Deleted meanwhile (a delete in VERIFY_RESIZE confirms first).
@@ -182,7 +184,12 @@ class ResizeMixin:
         if instance.vm_state != states.RESIZED:
             return
         migration = self.conductor_api.migration_get_in_progress(ctxt, instance.uuid)
-        if migration is None or migration.source_compute == self.host:
+        if migration is None:
+            return
+        if migration.source_compute == self.host:
+            # A resize on this host: the delete removes the guest, the
+            # disk kept for a revert goes here.
+            self.driver.confirm_migration(ctxt, instance, keep_guest=True)
             return
         try:
             migration = self.conductor_api.migration_update(
@@ -226,7 +233,7 @@ class ResizeMixin:
                                dict(host=self.host, node=migration.source_node,
                                     vm_state=states.ERROR, task_state=None),
                                [states.RESIZE_REVERTING], states.MIGRATION_ERROR,
-                               migration.dest_node_id)
+                               migration.dest_node_id, source_claim="restore")
             raise
         values = dict(_sized(migration.old_flavor), host=self.host, node=migration.source_node,
                       vm_state=vm_state, task_state=None, power_state=power_state)
@@ -235,7 +242,7 @@ class ResizeMixin:
             self.conductor_api.instance_move_commit(
                 ctxt, instance.uuid, values, migration_id=migration.id,
                 migration_values={"status": final}, release_node_id=migration.dest_node_id,
-                expected_task_state=[states.RESIZE_REVERTING])
+                source_claim="restore", expected_task_state=[states.RESIZE_REVERTING])
         except _GONE as exc:
             LOG.info("Revert of %s overtaken: %s", instance.uuid, exc)
             return
@@ -282,14 +289,16 @@ class ResizeMixin:
 
     # failures
     def _rz_fail_step(self, ctxt, instance, migration, event, exc, values, expected,
-                      migration_status, release_node_id):
+                      migration_status, release_node_id, source_claim=None):
         """Save the failed step (instance values, migration status, a claim
-        released), then the Error event and the fault."""
+        released, the source's room settled), then the Error event and the
+        fault."""
         try:
             self.conductor_api.instance_move_commit(
                 ctxt, instance.uuid, values, migration_id=migration.id,
                 migration_values={"status": migration_status, "error": fault_of(exc)[1]},
-                release_node_id=release_node_id, expected_task_state=expected)
+                release_node_id=release_node_id, expected_task_state=expected,
+                source_claim=source_claim)
         except _GONE as gone:
             LOG.info("Instance %s went away during its failed move: %s", instance.uuid, gone)
             return

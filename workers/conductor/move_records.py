@@ -37,17 +37,25 @@ class MigrationManager:
 
     def instance_move_commit(self, ctxt, instance_uuid, values, migration_id=None,
                              migration_values=None, release_node_id=None,
-                             expected_task_state=instances.UNSET, expected_vm_state=None):
+                             expected_task_state=instances.UNSET, expected_vm_state=None,
+                             source_claim=None):
         """In one transaction: save the instance (its new host, node,
-        flavor, states), move its migration on, and give back its claim on
-        `release_node_id`. A crash leaves either all of it or none."""
+        flavor, states), move its migration on, give back its claim on
+        `release_node_id`, and settle the room a resize's migration holds
+        on the source (`source_claim`: "release" on confirm, "restore" to
+        the instance on a revert or a failure). A crash leaves either all
+        of it or none."""
         with transaction() as session:
             row = instances.instance_update(session, instance_uuid, values,
                                             expected_task_state, expected_vm_state)
+            migration = None
             if migration_id is not None:
-                moves.migration_update(session, migration_id, migration_values or {})
+                migration = moves.migration_update(session, migration_id,
+                                                   migration_values or {})
             if release_node_id is not None:
                 hosts.release(session, instance_uuid, release_node_id)
+            if source_claim is not None:
+                moves.settle_source_claim(session, migration, source_claim)
             return convert.instance(row)
 
     def image_update(self, ctxt, image_id, values):

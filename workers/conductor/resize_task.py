@@ -51,7 +51,7 @@ class ResizeTaskMixin(EvacuateTaskMixin):
             self._clear_prep(instance_uuid)
             raise
         try:
-            chosen = self._select_destination(ctxt, instance, flavor, host)
+            chosen = self._select_destination(ctxt, instance, flavor, host, resize)
         except exception.StratusException as exc:
             self._fail_scheduling(instance_uuid, migration.id, exc)
             raise
@@ -76,6 +76,7 @@ class ResizeTaskMixin(EvacuateTaskMixin):
                 "status": states.MIGRATION_PRE_MIGRATING, "source_compute": instance.host,
                 "source_node": instance.node, "source_node_id": source.id if source else None,
                 "dest_host": host, "old_flavor": instance.flavor, "new_flavor": flavor})
+            moves.hold_source_claim(session, row)
             return convert.migration(row)
 
     def _resend_resize(self, ctxt, instance):
@@ -92,13 +93,17 @@ class ResizeTaskMixin(EvacuateTaskMixin):
             self.compute_api.resize_instance(ctxt, instance.host, instance, migration)
         return True
 
-    def _select_destination(self, ctxt, instance, flavor, host):
-        """The scheduler's claimed Selection with the new flavor, never the
-        source; a named host only if it passes the filters."""
+    def _select_destination(self, ctxt, instance, flavor, host, resize):
+        """The scheduler's claimed Selection with the new flavor; never the
+        source, but for a resize where allow_resize_to_same_host (as Nova:
+        a cold migration always leaves); a named host only if it passes
+        the filters."""
+        same_host = resize and get_settings().allow_resize_to_same_host
         with transaction() as session:
             spec = move_spec.request_spec(session, instance, flavor,
                                           move_spec.image_of(session, instance.image_ref),
-                                          away_from=instance.host, host=host)
+                                          away_from=None if same_host else instance.host,
+                                          host=host)
         return self.scheduler_api.select_destinations(
             ctxt, spec, [instance.uuid], return_alternates=False)[0][0]
 
@@ -106,8 +111,9 @@ class ResizeTaskMixin(EvacuateTaskMixin):
     def _fail_scheduling(instance_uuid, migration_id, exc):
         """As Nova: the migration in error, the server as it was."""
         with transaction() as session:
-            moves.migration_update(session, migration_id, {"status": states.MIGRATION_ERROR,
-                                                           "error": exc.message})
+            row = moves.migration_update(session, migration_id,
+                                         {"status": states.MIGRATION_ERROR, "error": exc.message})
+            moves.settle_source_claim(session, row, "restore")
             try:
                 instances.instance_update(session, instance_uuid, {"task_state": None},
                                           expected_task_state=[states.RESIZE_PREP])
@@ -266,6 +272,8 @@ def _give_up(instance, migration):
         for node_id in _claimed_nodes(session, instance.uuid):
             if node_id != migration.source_node_id:
                 hosts.release(session, instance.uuid, node_id)
+        if migration.migration_type != states.EVACUATION:
+            moves.settle_source_claim(session, migration, "restore")
         instances.fault_create(session, instance.uuid, 500, message, message)
     LOG.warning(message)
 

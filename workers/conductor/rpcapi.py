@@ -338,16 +338,18 @@ class ConductorAPI:
 
     def instance_move_commit(self, ctxt, instance_uuid, values, migration_id=None,
                              migration_values=None, release_node_id=None,
-                             expected_task_state=_UNSET, expected_vm_state=None):
+                             expected_task_state=_UNSET, expected_vm_state=None,
+                             source_claim=None):
         """One transaction for the step that moves a server: save the
         instance (compare-and-swap as instance_update), save its migration,
-        give back its claim on `release_node_id`. Moving `host` forgets the
-        server's console tokens."""
+        give back its claim on `release_node_id`, and settle the source
+        room a resize's migration holds (`source_claim` "release" or
+        "restore"). Moving `host` forgets the server's console tokens."""
         return self.client.prepare(version="1.3").call(
             ctxt, "instance_move_commit", instance_uuid=instance_uuid, values=values,
             migration_id=migration_id, migration_values=migration_values,
             release_node_id=release_node_id, expected_task_state=expected_task_state,
-            expected_vm_state=expected_vm_state)
+            expected_vm_state=expected_vm_state, source_claim=source_claim)
 
     def image_update(self, ctxt, image_id, values):
         """Save an image's status, file, size, checksum (a snapshot's progress)."""

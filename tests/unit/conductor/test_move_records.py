@@ -110,3 +110,42 @@ def test_image_update_and_delete(api, ctxt):
     api.image_delete(ctxt, image.id)  # already gone: not an error
     with pytest.raises(exception.ImageNotFound):
         api.image_get(ctxt, image.id)
+
+
+def _claims_by_consumer():
+    from sqlalchemy import select
+
+    from workers.conductor.db.models import ResourceClaim
+    from workers.conductor.db.session import transaction
+
+    with transaction() as session:
+        return sorted(session.execute(select(ResourceClaim.instance_uuid,
+                                             ResourceClaim.compute_node_id)).all())
+
+
+@pytest.mark.parametrize("outcome", ["release", "restore"])
+def test_a_resize_source_room_held_by_its_migration(api, ctxt, outcome):
+    """The source's room goes to the migration at the start; a confirm
+    releases it, a revert gives it back to the server (dropping the
+    server's claim on that node first: a same-host resize's new size).
+    Settled once: a second settle changes nothing."""
+    from workers.conductor.db import moves
+    from workers.conductor.db.session import transaction
+
+    node = _node(api, ctxt, "h1")
+    server = _server("h1")
+    assert api.claim_resources(ctxt, server, node.id, 1, 256, 1)
+    migration = api.migration_create(ctxt, {"instance_uuid": server, "migration_type": "resize",
+                                            "status": states.MIGRATION_PRE_MIGRATING,
+                                            "source_node_id": node.id})
+    with transaction() as session:
+        moves.hold_source_claim(session, moves.migration_get(session, migration.id))
+    assert api.claim_resources(ctxt, server, node.id, 2, 512, 1)  # the new size, same node
+    assert _claims_by_consumer() == sorted([(migration.uuid, node.id), (server, node.id)])
+    for _ in range(2):
+        api.instance_move_commit(ctxt, server, {}, migration.id, {}, source_claim=outcome)
+    used = api.compute_node_get(ctxt, node.id)
+    if outcome == "release":
+        assert (_claims_by_consumer(), used.memory_mb_used) == ([(server, node.id)], 512)
+    else:
+        assert (_claims_by_consumer(), used.memory_mb_used) == ([(server, node.id)], 256)

@@ -137,9 +137,11 @@ class ComputeDriver:
         `power_on`. Fails (HypervisorError) when that disk is unreachable."""
         raise NotImplementedError()
 
-    def confirm_migration(self, context, instance):
+    def confirm_migration(self, context, instance, keep_guest=False):
         """On the source, once the move is confirmed: remove the old guest
-        and the disk kept for a revert, never the destination's disk."""
+        (unless `keep_guest`: a resize on one host, where the guest is the
+        resized one) and the disk kept for a revert, never the
+        destination's disk."""
         raise NotImplementedError()
 
     def finish_revert_migration(self, context, instance, flavor, power_on):

@@ -130,6 +130,16 @@ def release(session, instance_uuid, node_id=None):
     return released
 
 
+def hand_over(session, from_consumer, to_consumer, node_id):
+    """Give the room `from_consumer` holds on a node to `to_consumer` (a
+    resize's source room goes to its migration, and back on a revert, as
+    Nova moves allocations); how many claims changed hands (0 or 1)."""
+    return session.execute(update(ResourceClaim).where(
+        ResourceClaim.instance_uuid == from_consumer,
+        ResourceClaim.compute_node_id == node_id).values(instance_uuid=to_consumer)
+        .execution_options(synchronize_session=False)).rowcount
+
+
 # operator updates of services (os-services)
 COMPUTE_BINARY = "stratus-compute"
 _SETTABLE = ("disabled", "disabled_reason", "forced_down")

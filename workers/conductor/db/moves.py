@@ -6,7 +6,8 @@ import uuid as uuidlib
 from sqlalchemy import select
 
 from workers import exception
-from workers.conductor.db import paging
+from workers.conductor.db import hosts, paging
+from workers.conductor.db.models import ResourceClaim
 from workers.conductor.db.move_models import Migration
 from workers.objects import states
 from workers.timeutils import parse_isotime, utcnow
@@ -71,6 +72,12 @@ def migration_update(session, migration_id, values, expected_status=None):
     return row
 
 
+def migration_uuids(session, instance_uuid):
+    """The uuids of every migration of a server (claims' consumers)."""
+    return list(session.scalars(select(Migration.uuid).where(
+        Migration.instance_uuid == instance_uuid)))
+
+
 def in_progress_for_instance(session, instance_uuid):
     """The server's migration still in progress, or None."""
     return session.scalars(select(Migration).where(
@@ -109,3 +116,31 @@ def migration_get_all(session, filters, limit=None, marker=None):
     if limit is not None:
         query = query.limit(int(limit))
     return list(session.scalars(query))
+
+
+def hold_source_claim(session, migration):
+    """A resize or cold migration starts: the room the server holds on its
+    source goes to the migration (Nova's migration-held allocation), so
+    that the server can claim its new size anywhere, its own host too."""
+    if migration.source_node_id is not None:
+        hosts.hand_over(session, migration.instance_uuid, migration.uuid,
+                        migration.source_node_id)
+
+
+def settle_source_claim(session, migration, outcome):
+    """The room the migration holds on the source: "release"d (confirmed)
+    or "restore"d to the server (reverted or failed; a claim the server
+    has on that node goes first: a same-host resize's new size). Nothing
+    when the migration holds no room any more (settled already)."""
+    if outcome not in ("release", "restore"):
+        raise ValueError(f"unknown outcome of a source claim: {outcome}")
+    held = session.scalars(select(ResourceClaim.id).where(
+        ResourceClaim.instance_uuid == migration.uuid)).first()
+    if held is None:
+        return
+    if outcome == "release":
+        hosts.release(session, migration.uuid)
+        return
+    hosts.release(session, migration.instance_uuid, migration.source_node_id)
+    hosts.hand_over(session, migration.uuid, migration.instance_uuid,
+                    migration.source_node_id)

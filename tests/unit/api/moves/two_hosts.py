@@ -46,17 +46,26 @@ def domain(host, server_id):
         return None
 
 
-def claims(server_id):
-    """{host: (vcpus, memory_mb)} of the server's claims, read from the database."""
+def claim_rows(server_id):
+    """[(host, vcpus, memory_mb)] of the room held for the server, read
+    from the database: its own claims and its migrations' (a resize's
+    source room)."""
     from workers.conductor.db.models import ComputeNode, ResourceClaim
+    from workers.conductor.db.move_models import Migration
     from workers.conductor.db.session import transaction
 
+    consumers = select(Migration.uuid).where(Migration.instance_uuid == server_id)
     with transaction() as session:
-        rows = session.execute(select(ComputeNode.host, ResourceClaim.vcpus,
-                                      ResourceClaim.memory_mb)
-                               .join(ComputeNode, ComputeNode.id == ResourceClaim.compute_node_id)
-                               .where(ResourceClaim.instance_uuid == server_id)).all()
-    return {host: (vcpus, memory) for host, vcpus, memory in rows}
+        return sorted(session.execute(
+            select(ComputeNode.host, ResourceClaim.vcpus, ResourceClaim.memory_mb)
+            .join(ComputeNode, ComputeNode.id == ResourceClaim.compute_node_id)
+            .where((ResourceClaim.instance_uuid == server_id)
+                   | ResourceClaim.instance_uuid.in_(consumers))).all())
+
+
+def claims(server_id):
+    """{host: (vcpus, memory_mb)} of the room held for the server."""
+    return {host: (vcpus, memory) for host, vcpus, memory in claim_rows(server_id)}
 
 
 def migrations(client, server_id):

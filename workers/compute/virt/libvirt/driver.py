@@ -222,8 +222,8 @@ class LibvirtDriver(driver.ComputeDriver):
     def finish_migration(self, context, instance, flavor, disk_info, power_on):
         migration_disk.finish_migration(self, instance, flavor, disk_info, power_on)
 
-    def confirm_migration(self, context, instance):
-        migration_disk.confirm_migration(self, instance)
+    def confirm_migration(self, context, instance, keep_guest=False):
+        migration_disk.confirm_migration(self, instance, keep_guest)
 
     def finish_revert_migration(self, context, instance, flavor, power_on):
         migration_disk.finish_revert_migration(self, instance, flavor, power_on)

@@ -69,11 +69,13 @@ def _define_and_boot(drv, uuid, flavor, disk, power_on):
             domain.create()
 
 
-def confirm_migration(drv, instance):
-    """On the source: forget the old guest and its kept disk. The
-    instance directory itself now belongs to the destination (shared
-    storage), so only the `_resize` copy is removed."""
-    undefine(drv, instance.uuid)
+def confirm_migration(drv, instance, keep_guest=False):
+    """On the source: forget the old guest (unless `keep_guest`: on one
+    host it is the resized guest itself) and its kept disk. The instance
+    directory itself now belongs to the destination (shared storage), so
+    only the `_resize` copy is removed."""
+    if not keep_guest:
+        undefine(drv, instance.uuid)
     shutil.rmtree(resize_dir(instance.uuid), ignore_errors=True)
 
 
