@@ -235,10 +235,6 @@ class MigrationNotFound(NotFound):
     msg_fmt = "Migration %(migration_id)s could not be found."
 
 
-class MigrationNotFoundForInstance(NotFound):
-    msg_fmt = "Migration %(migration_id)s not found for instance %(instance_id)s"
-
-
 class MigrationInProgress(Conflict):
     msg_fmt = ("Instance %(instance_uuid)s is already being moved (migration "
                "%(migration_id)s is %(status)s)")
@@ -261,7 +257,3 @@ class CannotResizeToSameFlavor(Invalid):
 
 class MigrationPreCheckError(Invalid):
     msg_fmt = "Migration pre-check error: %(reason)s"
-
-
-class ImageNotActive(Conflict):
-    msg_fmt = "Image %(image_id)s is not active."
