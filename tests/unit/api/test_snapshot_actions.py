@@ -161,6 +161,21 @@ def test_snapshot_message_delivered_twice_does_nothing_twice(client, server):
     assert _events(client, server, "createImage") == {"compute_snapshot_instance": "Success"}
 
 
+@pytest.mark.parametrize("body, key", [({"createImage": {"name": "s"}}, "snapshot_image_id"),
+                                       ({"shelve": None}, "shelved_image_id")])
+def test_the_image_being_written_is_named_from_the_first_save(client, server, monkeypatch,
+                                                               body, key):
+    """Before any host takes the message, the server already names the
+    queued image, so the reaper can remove it if the message is lost."""
+    from workers.compute.rpcapi import ComputeAPI
+
+    monkeypatch.setattr(ComputeAPI, "snapshot_instance", lambda *args, **kwargs: None)
+    monkeypatch.setattr(ComputeAPI, "shelve_instance", lambda *args, **kwargs: None)
+    assert stack.act(client, server, body).status_code == 202
+    image_id = _instance(server).system_metadata[key]
+    assert _conductor().image_get(get_admin_context(), image_id).status == "queued"
+
+
 # shelve, shelveOffload, unshelve
 def test_shelve_offloads_at_once_and_unshelve_places_it_again(client, server):
     assert stack.act(client, server, {"shelve": None}).status_code == 202
