@@ -109,3 +109,31 @@ def listing(key, items, limit, collection):
     if links_:
         body[f"{key}_links"] = links_
     return body
+
+
+def reject_unknown_params(allowed):
+    """Nova's query schemas from the microversions that close them: any
+    parameter outside `allowed` is a 400 naming it."""
+    unexpected = sorted(set(flask.request.args) - set(allowed))
+    if unexpected:
+        raise BadRequest("Invalid input for query parameters: Additional properties are not "
+                         f"allowed ({', '.join(map(repr, unexpected))} were unexpected)")
+
+
+def changes_window(args):
+    """(changes-since, changes-before) of a query as ISO strings (None when
+    absent); 400 for a value that is not a date-time or a window that ends
+    before it starts."""
+    def parsed(name):
+        try:
+            value = parse_isotime(args.get(name.replace("-", "_")))
+        except ValueError:
+            raise BadRequest(f"Invalid input for query parameters {name}: "
+                             "not a 'date-time'") from None
+        return value.isoformat() if value else None
+
+    since, before = parsed("changes-since"), parsed("changes-before")
+    if since and before and before < since:
+        raise BadRequest("The value of changes-since must be less than or equal to "
+                         "changes-before.")
+    return since, before

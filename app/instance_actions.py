@@ -1,10 +1,8 @@
 """/v2.1/servers/{id}/os-instance-actions: what was asked of a server and
 the steps each request took (Nova's instance actions and events). From
 2.21 a deleted server's actions are still shown."""
-import flask
 from flask.views import MethodView
 from marshmallow import EXCLUDE, Schema, fields
-from werkzeug.exceptions import BadRequest
 
 from app import common, compute_api, policy
 from app.api import Blueprint
@@ -12,7 +10,6 @@ from app.microversion import is_supported
 from app.request_context import get_context
 from app.schemas.common import PagingQuery
 from app.views import instance_actions as views
-from workers.timeutils import parse_isotime
 
 blp = Blueprint("instance_actions", __name__, url_prefix="/v2.1",
                 description="Instance actions and their events")
@@ -43,34 +40,14 @@ def _instance(server_id, action):
     return ctxt, instance
 
 
-def _allowed_params():
-    """From 2.58 unknown query parameters are a 400, as Nova's schema."""
-    allowed = {"limit", "marker", "changes-since"} | ({"changes-before"}
-                                                       if is_supported("2.66") else set())
-    unexpected = sorted(set(flask.request.args) - allowed)
-    if unexpected:
-        raise BadRequest("Invalid input for query parameters: Additional properties are not "
-                         f"allowed ({', '.join(map(repr, unexpected))} were unexpected)")
-
-
-def _time(args, name):
-    try:
-        value = parse_isotime(args.get(name.replace("-", "_")))
-    except ValueError:
-        raise BadRequest(f"Invalid input for query parameters {name}: "
-                         "not a 'date-time'") from None
-    return value.isoformat() if value else None
-
-
 def _filters(args):
     """(limit, marker, changes_since, changes_before) from 2.58, else none."""
     if not is_supported("2.58"):
         return None, None, None, None
-    _allowed_params()
-    since, before = _time(args, "changes-since"), _time(args, "changes-before")
-    if since and before and before < since:
-        raise BadRequest("The value of changes-since must be less than or equal to "
-                         "changes-before.")
+    # From 2.58 unknown query parameters are a 400, as Nova's schema.
+    common.reject_unknown_params({"limit", "marker", "changes-since"}
+                                 | ({"changes-before"} if is_supported("2.66") else set()))
+    since, before = common.changes_window(args)
     return common.limit_from(args), args.get("marker"), since, before
 
 

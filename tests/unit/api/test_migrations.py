@@ -139,3 +139,21 @@ def test_a_second_move_of_a_server_in_progress_is_refused(db, roles):
         _record("i-1", states.MIGRATION, states.MIGRATION_ACCEPTED)
     _record("i-2", states.RESIZE, states.MIGRATION_CONFIRMED)
     _record("i-2", states.MIGRATION, states.MIGRATION_ACCEPTED)  # the first one is over
+
+
+def test_changes_since_and_before(client):
+    made = _record("i-1", states.RESIZE, states.MIGRATION_CONFIRMED)
+    updated = made.updated_at
+    assert [m["id"] for m in _list(client, "2.59", **{"changes-since": updated})
+            .get_json()["migrations"]] == [made.id]
+    assert _list(client, "2.59", **{"changes-since": "2999-01-01T00:00:00"}) \
+        .get_json()["migrations"] == []
+    # Before 2.59 the parameter is not Nova's yet: ignored.
+    assert len(_list(client, "2.58", **{"changes-since": "2999-01-01T00:00:00"})
+               .get_json()["migrations"]) == 1
+    assert _list(client, "2.59", **{"changes-since": "yesterday"}).status_code == 400
+    assert _list(client, "2.65", **{"changes-before": updated}).status_code == 400
+    window = _list(client, "2.66", **{"changes-since": "2999-01-01T00:00:00",
+                                      "changes-before": "2000-01-01T00:00:00"})
+    assert window.status_code == 400
+    assert "changes-since must be less" in window.get_json()["badRequest"]["message"]
