@@ -2,12 +2,12 @@
 each test that asks for `db`, and every role's tasks registered."""
 import pytest
 
-from workers.celeryapp import load_roles
+from stratus.common.celeryapp import load_roles
 
 
 @pytest.fixture(scope="session")
 def _schema():
-    from workers.conductor.db import migration
+    from stratus.conductor.db import migration
 
     migration.upgrade()
 
@@ -15,8 +15,8 @@ def _schema():
 @pytest.fixture
 def db(_schema):
     """A clean database (every table emptied)."""
-    from workers.conductor.db import models
-    from workers.conductor.db.session import transaction
+    from stratus.conductor.db import models
+    from stratus.conductor.db.session import transaction
 
     with transaction() as session:
         for table in reversed(models.Base.metadata.sorted_tables):
@@ -32,7 +32,7 @@ def roles():
 
 @pytest.fixture
 def ctxt():
-    from workers.context import RequestContext
+    from stratus.common.context import RequestContext
 
     return RequestContext(user_id="u1", project_id="p1", roles=["admin"], is_admin=True)
 
@@ -44,12 +44,12 @@ def _fresh_caches():
     with empty caches."""
     import sys
 
-    tasks = sys.modules.get("workers.scheduler.tasks")
+    tasks = sys.modules.get("stratus.scheduler.tasks")
     if tasks is not None:
-        from workers.scheduler.manager import HostStateCache
+        from stratus.scheduler.manager import HostStateCache
 
         tasks.manager_for(None).host_states = HostStateCache()
-    server_build = sys.modules.get("app.server_build")
+    server_build = sys.modules.get("stratus.api.server_build")
     if server_build is not None:
         server_build._ZONES = server_build._ZoneCache()
     yield

@@ -11,11 +11,11 @@ import datetime
 import pytest
 from flask.testing import FlaskClient
 
-import config
+from stratus import config
 
-from workers import exception
-from workers.context import get_admin_context
-from workers.objects import ComputeNode, Flavor, Image, Instance, Service
+from stratus.common import exception
+from stratus.common.context import get_admin_context
+from stratus.common.objects import ComputeNode, Flavor, Image, Instance, Service
 
 
 ADMIN = ("admin", "default", ("admin",))
@@ -24,9 +24,9 @@ ADMIN = ("admin", "default", ("admin",))
 def token_for(user_id, project_id, roles):
     """A token (minted with the api's keys) for this user, project and
     roles; the user and project need not exist, names are their ids."""
-    from app.identity import tokens
-    from workers.context import implied_roles
-    from workers.objects.identity import Project, User
+    from stratus.api.identity import tokens
+    from stratus.common.context import implied_roles
+    from stratus.common.objects.identity import Project, User
 
     text, _token = tokens.issue(User(id=user_id, name=user_id),
                                 Project(id=project_id, name=project_id), implied_roles(roles))
@@ -58,7 +58,7 @@ def app(db, roles):
     """The API app. Its token check asks the conductor about revocations,
     so the roles and a database are there even for tests that use fakes
     (without registered tasks a local-mode call would go to a broker)."""
-    from app import create_app
+    from stratus.api import create_app
 
     flask_app = create_app({"TESTING": True})
     flask_app.test_client_class = TokenClient
@@ -249,8 +249,8 @@ class FakeComputeAPI:
 @pytest.fixture
 def fake(monkeypatch):
     """Swap the rpcapi classes for in-memory fakes; returns the FakeCloud."""
-    from workers.compute import rpcapi as compute_rpcapi
-    from workers.conductor import rpcapi as conductor_rpcapi
+    from stratus.compute import rpcapi as compute_rpcapi
+    from stratus.conductor import rpcapi as conductor_rpcapi
 
     cloud = FakeCloud()
     for cls in (FakeConductorAPI, FakeComputeTaskAPI, FakeComputeAPI):
@@ -278,7 +278,7 @@ def stack(db, roles, tmp_path, monkeypatch):
 
 @pytest.fixture
 def image(stack):
-    from workers.conductor.rpcapi import ConductorAPI
+    from stratus.conductor.rpcapi import ConductorAPI
 
     return ConductorAPI().image_create(get_admin_context(), {
         "name": "cirros", "file": "cirros.qcow2", "size": 16})
@@ -286,7 +286,7 @@ def image(stack):
 
 @pytest.fixture
 def compute_host(stack):
-    from workers.compute import service
+    from stratus.compute import service
 
     reporters = service.start_compute(["e2e-host"], "test:///default", periodic=False)
     yield "e2e-host"

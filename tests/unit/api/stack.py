@@ -2,9 +2,9 @@
 compute on libvirt's test driver, all in this process, on the test SQLite):
 settings, hosts in zones, a flavor and an image, boots, and requests made
 as a user who is not an admin."""
-import config
+from stratus import config
 from tests.unit.api.conftest import act_as, mv
-from workers.context import get_admin_context
+from stratus.common.context import get_admin_context
 
 
 def configure(monkeypatch, tmp_path, **env):
@@ -22,7 +22,7 @@ def configure(monkeypatch, tmp_path, **env):
 
 def start_hosts(monkeypatch, zones):
     """Compute hosts on test:///default, {host: zone}; stop with stop_hosts."""
-    from workers.compute import service
+    from stratus.compute import service
 
     reporters = []
     for host, zone in zones.items():
@@ -33,13 +33,13 @@ def start_hosts(monkeypatch, zones):
 
 
 def stop_hosts(reporters):
-    from workers.compute import service
+    from stratus.compute import service
 
     service.stop_compute(reporters)
 
 
 def image_id():
-    from workers.conductor.rpcapi import ConductorAPI
+    from stratus.conductor.rpcapi import ConductorAPI
 
     return ConductorAPI().image_create(get_admin_context(), {
         "name": "cirros", "file": "cirros.qcow2", "size": 16}).id

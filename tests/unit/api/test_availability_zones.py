@@ -5,7 +5,7 @@ import pytest
 
 from tests.unit.api import stack
 from tests.unit.api.conftest import mv
-from workers.context import get_admin_context
+from stratus.common.context import get_admin_context
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def test_zone_with_only_disabled_hosts_is_not_available(api):
 
 
 def test_detail_shows_hosts_and_the_internal_zone(api):
-    from workers.conductor.rpcapi import ConductorAPI
+    from stratus.conductor.rpcapi import ConductorAPI
 
     ConductorAPI().service_update(get_admin_context(), "ctl", "stratus-scheduler", "scheduler")
     _disable(api, "az-a2")

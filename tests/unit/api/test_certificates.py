@@ -4,8 +4,8 @@ from cryptography.x509.oid import NameOID
 
 from tests.unit.api.stack import as_user
 from tests.unit.cert.fixtures import _session_ca_path, cert_role, load_certificate  # noqa: F401
-from workers.conductor.rpcapi import ConductorAPI
-from workers.context import get_admin_context
+from stratus.conductor.rpcapi import ConductorAPI
+from stratus.common.context import get_admin_context
 
 
 def _root(client):

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from workers import exception
+from stratus.common import exception
 
 
 def _fault(reply, name, code):
@@ -109,7 +109,7 @@ def test_stratus_exceptions_map_by_code(client, fake, monkeypatch, error, name, 
 
 
 def fake_conductor():
-    from workers.conductor import rpcapi
+    from stratus.conductor import rpcapi
 
     return rpcapi.ConductorAPI()
 

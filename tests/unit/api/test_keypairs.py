@@ -7,7 +7,7 @@ from cryptography.hazmat.primitives import serialization
 
 from tests.unit.api import stack
 from tests.unit.api.conftest import mv
-from workers.context import get_admin_context
+from stratus.common.context import get_admin_context
 
 # A real ed25519 key and the MD5 fingerprint `ssh-keygen -E md5 -l` gives it.
 ED25519 = ("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAm/J7X8/oO435FyddGWwUikE0izYow7J8P3Sm+pIV7p"
@@ -148,7 +148,7 @@ def test_admin_acts_for_another_user_a_member_only_for_itself(api, monkeypatch):
 
 
 def test_boot_records_key_name_and_key_data(api):
-    from workers.conductor.rpcapi import ConductorAPI
+    from stratus.conductor.rpcapi import ConductorAPI
 
     flavor, image = stack.flavor_id(api), stack.image_id()
     _create(api, name="boot-key", public_key=ED25519)

@@ -5,9 +5,9 @@ import pytest
 
 from tests.unit.api.conftest import act_as, mv
 from tests.unit.api.stack import boot_id, flavor_id
-from workers.conductor.rpcapi import ConductorAPI
-from workers.context import get_admin_context
-from workers.objects import states
+from stratus.conductor.rpcapi import ConductorAPI
+from stratus.common.context import get_admin_context
+from stratus.common.objects import states
 
 
 @pytest.fixture
@@ -132,7 +132,7 @@ def test_server_migrations_errors(client, server):
 
 
 def test_a_second_move_of_a_server_in_progress_is_refused(db, roles):
-    from workers import exception
+    from stratus.common import exception
 
     _record("i-1", states.RESIZE, states.MIGRATION_FINISHED)
     with pytest.raises(exception.MigrationInProgress):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app import policy, server_actions
+from stratus.api import policy, server_actions
 from tests.unit.api.conftest import act_as, mv
 from tests.unit.api.stack import boot_id, flavor_id
 
@@ -158,7 +158,7 @@ def test_every_action_has_a_rule():
 
 def test_a_timeout_names_its_queue_to_admins_only(client, fake, monkeypatch):
     from tests.unit.api.conftest import FakeConductorAPI
-    from workers import exception
+    from stratus.common import exception
 
     def late(*args, **kwargs):
         raise exception.MessagingTimeout(timeout=30, method="conductor.flavor_get_all")

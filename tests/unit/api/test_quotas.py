@@ -164,9 +164,9 @@ def test_deleted_servers_do_not_count(api, boot_args):
 def test_concurrent_creates_never_overrun_the_quota(api):
     """20 threads race for 10 slots through the conductor's endpoint, each
     in its own transaction on the shared SQLite file: exactly 10 win."""
-    from workers.conductor.manager import ComputeTaskManager
-    from workers.context import RequestContext
-    from workers.exception import TooManyInstances
+    from stratus.conductor.manager import ComputeTaskManager
+    from stratus.common.context import RequestContext
+    from stratus.common.exception import TooManyInstances
 
     _set(api, instances=10)
     manager = ComputeTaskManager()

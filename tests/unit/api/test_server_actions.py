@@ -36,7 +36,7 @@ def _states(client, server_id):
 
 
 def _domain_state(server_id):
-    from workers.compute import tasks
+    from stratus.compute import tasks
 
     domain = tasks.manager_for("e2e-host").driver.connection.lookupByUUIDString(server_id)
     return domain.state()[0]
@@ -75,7 +75,7 @@ def test_hard_reboot_boots_a_suspended_server_afresh(client, server):
     assert act(client, server, {"suspend": None}).status_code == 202
     assert act(client, server, {"reboot": {"type": "HARD"}}).status_code == 202
     assert _states(client, server) == ("ACTIVE", "active", None, 1)
-    from workers.compute import tasks
+    from stratus.compute import tasks
 
     domain = tasks.manager_for("e2e-host").driver.connection.lookupByUUIDString(server)
     assert not domain.hasManagedSaveImage(0)
@@ -101,8 +101,8 @@ def test_soft_reboot_of_a_stopped_server_is_a_conflict(client, server):
 
 
 def test_a_busy_server_is_a_conflict(client, server):
-    from workers.conductor.rpcapi import ConductorAPI
-    from workers.context import get_admin_context
+    from stratus.conductor.rpcapi import ConductorAPI
+    from stratus.common.context import get_admin_context
 
     ConductorAPI().instance_update(get_admin_context(), server, {"task_state": "pausing"})
     assert "task_state pausing" in _conflict(act(client, server, {"os-stop": None}))
@@ -253,7 +253,7 @@ def test_metadata_errors(client, server):
 
 
 def test_metadata_quota(client, server, monkeypatch):
-    import config
+    from stratus import config
 
     monkeypatch.setenv("STRATUS_QUOTA_METADATA_ITEMS", "2")
     config.reset_settings()

@@ -2,7 +2,7 @@
 400s and 403s, and servers booted into groups on two test-driver hosts."""
 import pytest
 
-import config
+from stratus import config
 from tests.unit.api.conftest import ADMIN, act_as, mv
 
 URL = "/v2.1/os-server-groups"
@@ -142,7 +142,7 @@ def test_admins_list_every_project(client, stack, as_member, monkeypatch):
 
 @pytest.fixture
 def hosts(stack):
-    from workers.compute import service
+    from stratus.compute import service
 
     reporters = service.start_compute(["sg-a", "sg-b"], "test:///default", periodic=False)
     yield
@@ -151,8 +151,8 @@ def hosts(stack):
 
 @pytest.fixture
 def boot(client, hosts):
-    from workers.conductor.rpcapi import ConductorAPI
-    from workers.context import get_admin_context
+    from stratus.conductor.rpcapi import ConductorAPI
+    from stratus.common.context import get_admin_context
 
     image = ConductorAPI().image_create(get_admin_context(), {
         "name": "cirros", "file": "cirros.qcow2", "size": 16})

@@ -140,7 +140,7 @@ def test_error_server_shows_its_fault(client, cloud):
     ("suspended", None, "SUSPENDED"), ("deleted", None, "DELETED"), ("weird", None, "UNKNOWN"),
 ])
 def test_status_from_state(vm_state, task_state, status):
-    from app.views.server_status import status_from_state
+    from stratus.api.views.server_status import status_from_state
 
     assert status_from_state(vm_state, task_state) == status
 
@@ -195,7 +195,7 @@ def test_delete_without_a_live_host_is_local(client, cloud, host):
 
 
 def test_delete_races_are_conflicts(client, cloud, monkeypatch):
-    from workers import exception
+    from stratus.common import exception
 
     instance = cloud.add_instance(host="host1", task_state="spawning")
 
@@ -208,7 +208,7 @@ def test_delete_races_are_conflicts(client, cloud, monkeypatch):
 
 
 def cloud_conductor():
-    from workers.conductor import rpcapi
+    from stratus.conductor import rpcapi
 
     return rpcapi.ConductorAPI()
 

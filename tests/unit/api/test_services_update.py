@@ -5,7 +5,7 @@ import pytest
 
 from tests.unit.api import stack
 from tests.unit.api.conftest import mv
-from workers.context import get_admin_context
+from stratus.common.context import get_admin_context
 
 
 @pytest.fixture
@@ -91,7 +91,7 @@ def test_unknown_or_malformed_ids(api):
 
 
 def test_only_compute_services_can_be_updated(api):
-    from workers.conductor.rpcapi import ConductorAPI
+    from stratus.conductor.rpcapi import ConductorAPI
 
     ConductorAPI().service_update(get_admin_context(), "ctl", "stratus-scheduler", "scheduler")
     scheduler = _services(api)["ctl"]

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from tests.unit.api import stack
 from tests.unit.api.conftest import act_as, mv
-from workers.context import get_admin_context
+from stratus.common.context import get_admin_context
 
 LATEST = mv("latest")
 
@@ -40,7 +40,7 @@ def server(client, flavor, image):
 
 
 def _conductor():
-    from workers.conductor.rpcapi import ConductorAPI
+    from stratus.conductor.rpcapi import ConductorAPI
 
     return ConductorAPI()
 
@@ -50,15 +50,15 @@ def _instance(server_id):
 
 
 def _manager(host):
-    from workers.compute import tasks
+    from stratus.compute import tasks
 
     return tasks.manager_for(host)
 
 
 def _claims(server_id):
     """[host] of the server's claims, from the database."""
-    from workers.conductor.db.models import ComputeNode, ResourceClaim
-    from workers.conductor.db.session import transaction
+    from stratus.conductor.db.models import ComputeNode, ResourceClaim
+    from stratus.conductor.db.session import transaction
 
     with transaction() as session:
         return sorted(session.scalars(select(ComputeNode.host).join(
@@ -167,7 +167,7 @@ def test_the_image_being_written_is_named_from_the_first_save(client, server, mo
                                                                body, key):
     """Before any host takes the message, the server already names the
     queued image, so the reaper can remove it if the message is lost."""
-    from workers.compute.rpcapi import ComputeAPI
+    from stratus.compute.rpcapi import ComputeAPI
 
     monkeypatch.setattr(ComputeAPI, "snapshot_instance", lambda *args, **kwargs: None)
     monkeypatch.setattr(ComputeAPI, "shelve_instance", lambda *args, **kwargs: None)
@@ -201,7 +201,7 @@ def test_shelve_offloads_at_once_and_unshelve_places_it_again(client, server):
 
 def test_shelve_kept_then_offload_by_admin_only(client, monkeypatch, tmp_path, server):
     monkeypatch.setenv("STRATUS_SHELVED_OFFLOAD_TIME", "-1")
-    import config
+    from stratus import config
 
     config.reset_settings()
     assert stack.act(client, server, {"os-stop": None}).status_code == 202
@@ -224,7 +224,7 @@ def test_shelve_kept_then_offload_by_admin_only(client, monkeypatch, tmp_path, s
 
 def test_unshelve_of_a_shelved_server_starts_it_on_its_host(client, monkeypatch, server):
     monkeypatch.setenv("STRATUS_SHELVED_OFFLOAD_TIME", "-1")
-    import config
+    from stratus import config
 
     config.reset_settings()
     assert stack.act(client, server, {"shelve": None}).status_code == 202
@@ -240,7 +240,7 @@ def test_unshelve_of_a_shelved_server_starts_it_on_its_host(client, monkeypatch,
 
 def test_periodic_offload_of_old_shelved_servers(client, monkeypatch, server):
     monkeypatch.setenv("STRATUS_SHELVED_OFFLOAD_TIME", "3600")
-    import config
+    from stratus import config
 
     config.reset_settings()
     assert stack.act(client, server, {"shelve": None}).status_code == 202
@@ -302,7 +302,7 @@ def test_shelve_and_unshelve_messages_delivered_twice(client, server):
         stale = _instance(server)
         stale.task_state = task_state
         call(stale)
-    from workers.conductor.rpcapi import ComputeTaskAPI
+    from stratus.conductor.rpcapi import ComputeTaskAPI
 
     ComputeTaskAPI().unshelve_instance(get_admin_context(), server)
     assert stack.states(client, server) == ("ACTIVE", "active", None)

@@ -21,7 +21,7 @@ def test_versions_list(client):
 
 
 def test_self_link_uses_configured_public_url():
-    from app import create_app
+    from stratus.api import create_app
 
     client = create_app({"TESTING": True, "PUBLIC_URL": "http://cloud:8774/"}).test_client()
     assert client.get("/v2.1").get_json()["version"]["links"][0]["href"] == "http://cloud:8774/v2.1/"
@@ -88,8 +88,8 @@ def test_swagger_ui_and_its_assets_are_served_locally(client):
 
 
 def test_self_link_uses_stratus_public_url(monkeypatch):
-    import config
-    from app import create_app
+    from stratus import config
+    from stratus.api import create_app
 
     monkeypatch.setenv("STRATUS_PUBLIC_URL", "https://compute.example:443")
     config.reset_settings()

@@ -19,15 +19,15 @@ def test_import_linter_contracts_hold():
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-@pytest.mark.parametrize("module", ["workers.cmd.compute", "workers.cmd.scheduler",
-                                    "workers.compute.tasks", "workers.scheduler.tasks",
-                                    "workers.cmd.cert", "workers.cert.tasks",
-                                    "workers.cmd.consoleauth", "workers.consoleauth.tasks",
-                                    "workers.novncproxy.server"])
+@pytest.mark.parametrize("module", ["stratus.cmd.compute", "stratus.cmd.scheduler",
+                                    "stratus.compute.tasks", "stratus.scheduler.tasks",
+                                    "stratus.cmd.cert", "stratus.cert.tasks",
+                                    "stratus.cmd.consoleauth", "stratus.consoleauth.tasks",
+                                    "stratus.novncproxy.server"])
 def test_role_entry_modules_load_no_sqlalchemy(module):
     probe = (f"import importlib, json, sys; importlib.import_module({module!r}); "
              "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] == 'sqlalchemy'"
-             " or m.startswith('workers.conductor.db'))))")
+             " or m.startswith('stratus.conductor.db'))))")
     done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
                           text=True, timeout=120, env=dict(os.environ))
     assert done.returncode == 0, done.stderr
@@ -40,16 +40,16 @@ def _stubs(cls):
 
 
 def _pairs():
-    from workers.compute.manager import ComputeManager
-    from workers.compute.rpcapi import ComputeAPI
-    from workers.conductor.manager import ComputeTaskManager, ConductorManager
-    from workers.conductor.rpcapi import ComputeTaskAPI, ConductorAPI
-    from workers.scheduler.manager import SchedulerManager
-    from workers.scheduler.rpcapi import SchedulerAPI
-    from workers.cert.manager import CertManager
-    from workers.cert.rpcapi import CertAPI
-    from workers.consoleauth.manager import ConsoleAuthManager
-    from workers.consoleauth.rpcapi import ConsoleAuthAPI
+    from stratus.compute.manager import ComputeManager
+    from stratus.compute.rpcapi import ComputeAPI
+    from stratus.conductor.manager import ComputeTaskManager, ConductorManager
+    from stratus.conductor.rpcapi import ComputeTaskAPI, ConductorAPI
+    from stratus.scheduler.manager import SchedulerManager
+    from stratus.scheduler.rpcapi import SchedulerAPI
+    from stratus.cert.manager import CertManager
+    from stratus.cert.rpcapi import CertAPI
+    from stratus.consoleauth.manager import ConsoleAuthManager
+    from stratus.consoleauth.rpcapi import ConsoleAuthAPI
 
     return [(ConductorAPI, ConductorManager), (ComputeTaskAPI, ComputeTaskManager),
             (SchedulerAPI, SchedulerManager), (ComputeAPI, ComputeManager),
@@ -64,7 +64,7 @@ _NOT_MESSAGES = ("can_send_version", "continuation")
 
 
 def test_every_rpcapi_method_has_a_registered_task():
-    from workers.celeryapp import app, load_roles
+    from stratus.common.celeryapp import app, load_roles
 
     load_roles()
     roles = {"ConductorAPI": "conductor", "ComputeTaskAPI": "conductor",

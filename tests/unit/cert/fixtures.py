@@ -4,7 +4,7 @@ second), and the role's manager made afresh on it for each test."""
 import pytest
 from cryptography import x509
 
-import config
+from stratus import config
 
 
 @pytest.fixture(scope="session")
@@ -16,7 +16,7 @@ def _session_ca_path(tmp_path_factory):
 def cert_role(db, roles, _session_ca_path, monkeypatch):
     """The cert role's manager (every role registered, a clean database),
     its CA under the session's CA path."""
-    from workers.cert import tasks
+    from stratus.cert import tasks
 
     monkeypatch.setenv("STRATUS_CA_PATH", str(_session_ca_path))
     config.reset_settings()

@@ -9,12 +9,12 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.x509.oid import NameOID
 
-import config
+from stratus import config
 from tests.unit.cert.fixtures import load_certificate
-from workers import exception
-from workers.cert.rpcapi import CertAPI
-from workers.conductor.rpcapi import ConductorAPI
-from workers.context import RequestContext, get_admin_context
+from stratus.common import exception
+from stratus.cert.rpcapi import CertAPI
+from stratus.conductor.rpcapi import ConductorAPI
+from stratus.common.context import RequestContext, get_admin_context
 
 
 def _issue(user_id, project_id):

@@ -10,8 +10,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
-from workers import exception
-from workers.cert import store, subject
+from stratus.common import exception
+from stratus.cert import store, subject
 
 SUBJECT = "/C=US/ST=California/O=Stratus ROOT/CN=Test CA"
 

@@ -2,8 +2,8 @@
 import pytest
 from cryptography.x509.oid import NameOID
 
-from workers import exception
-from workers.cert import subject
+from stratus.common import exception
+from stratus.cert import subject
 
 NOVA_USER_SUBJECT = "/C=US/ST=California/O=OpenStack/OU=NovaDev/CN=%.16s-%.16s-%s"
 

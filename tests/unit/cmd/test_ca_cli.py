@@ -7,11 +7,11 @@ import pytest
 from click.testing import CliRunner
 from cryptography import x509
 
-import config
+from stratus import config
 from tests.unit.cert.fixtures import _session_ca_path, cert_role  # noqa: F401
-from workers.cert.rpcapi import CertAPI
-from workers.cmd.main import cli
-from workers.context import get_admin_context
+from stratus.cert.rpcapi import CertAPI
+from stratus.cmd.main import cli
+from stratus.common.context import get_admin_context
 
 
 @pytest.fixture

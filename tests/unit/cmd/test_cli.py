@@ -4,8 +4,8 @@ import hashlib
 import pytest
 from click.testing import CliRunner
 
-import config
-from workers.cmd.main import cli
+from stratus import config
+from stratus.cmd.main import cli
 
 
 @pytest.fixture
@@ -35,8 +35,8 @@ def test_image_import_copies_the_file_and_records_its_checksum(store, tmp_path):
     out = CliRunner().invoke(cli, ["image", "import", str(source), "--name", "cli-image"])
     assert out.exit_code == 0, out.output
     image_id = out.output.split("id=")[1].split()[0]
-    from workers.conductor.rpcapi import ConductorAPI
-    from workers.context import get_admin_context
+    from stratus.conductor.rpcapi import ConductorAPI
+    from stratus.common.context import get_admin_context
 
     image = ConductorAPI().image_get(get_admin_context(), image_id)
     assert image.checksum == hashlib.md5(data, usedforsecurity=False).hexdigest()

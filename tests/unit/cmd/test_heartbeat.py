@@ -1,13 +1,13 @@
 """Every role's process records its service, so os-services lists it."""
 import time
 
-from workers.cmd.worker import start_heartbeat
-from workers.conductor.rpcapi import ConductorAPI
+from stratus.cmd.worker import start_heartbeat
+from stratus.conductor.rpcapi import ConductorAPI
 
 
 def test_a_role_heartbeat_records_its_service(db, roles, ctxt, monkeypatch):
     monkeypatch.setenv("STRATUS_REPORT_INTERVAL", "0.01")
-    import config
+    from stratus import config
 
     config.reset_settings()
     beat = start_heartbeat("scheduler")

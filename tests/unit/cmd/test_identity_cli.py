@@ -5,11 +5,11 @@ import stat
 import pytest
 from click.testing import CliRunner
 
-import config
-from workers import exception
-from workers.cmd.main import cli
-from workers.conductor.rpcapi import ConductorAPI
-from workers.context import get_admin_context
+from stratus import config
+from stratus.common import exception
+from stratus.cmd.main import cli
+from stratus.conductor.rpcapi import ConductorAPI
+from stratus.common.context import get_admin_context
 
 
 @pytest.fixture
@@ -88,7 +88,7 @@ def test_mistakes_end_with_a_message(state):
 
 
 def test_flower_binds_the_loopback_with_basic_auth(state, monkeypatch):
-    from workers.celeryapp import app
+    from stratus.common.celeryapp import app
 
     started = []
     monkeypatch.setattr(app, "start", lambda argv: started.append(argv))

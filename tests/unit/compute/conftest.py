@@ -4,10 +4,10 @@ import uuid as uuidlib
 
 import pytest
 
-import config
-from workers import exception
-from workers.conductor.rpcapi import _UNSET
-from workers.objects import Flavor, Image, Instance, states
+from stratus import config
+from stratus.common import exception
+from stratus.conductor.rpcapi import _UNSET
+from stratus.common.objects import Flavor, Image, Instance, states
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ the conductor: for the compute tests that need real records."""
 import contextlib
 import uuid
 
-import config
-from workers.compute import service
-from workers.conductor.rpcapi import ComputeTaskAPI, ConductorAPI
+from stratus import config
+from stratus.compute import service
+from stratus.conductor.rpcapi import ComputeTaskAPI, ConductorAPI
 
 
 @contextlib.contextmanager

@@ -6,9 +6,9 @@ import uuid
 import pytest
 
 from tests.unit.compute.eager import boot, one_host
-from workers.conductor.rpcapi import ConductorAPI
-from workers.context import RequestContext
-from workers.objects import states
+from stratus.conductor.rpcapi import ConductorAPI
+from stratus.common.context import RequestContext
+from stratus.common.objects import states
 
 HOST = "act1"
 

@@ -2,10 +2,10 @@
 domain XML, and the compute manager's answers built on it."""
 import pytest
 
-from workers import exception
-from workers.compute.manager import ComputeManager
-from workers.compute.virt.libvirt import LibvirtDriver
-from workers.objects import states
+from stratus.common import exception
+from stratus.compute.manager import ComputeManager
+from stratus.compute.virt.libvirt import LibvirtDriver
+from stratus.common.objects import states
 
 
 @pytest.fixture

@@ -6,12 +6,12 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from workers import exception
-from workers.compute.virt.libvirt import LibvirtDriver
-from workers.compute.virt.libvirt import config as vconfig
-from workers.compute.virt.libvirt import driver as libvirt_driver
-from workers.compute.virt.libvirt import qemu_img
-from workers.compute.virt.libvirt.host import node_file_path
+from stratus.common import exception
+from stratus.compute.virt.libvirt import LibvirtDriver
+from stratus.compute.virt.libvirt import config as vconfig
+from stratus.compute.virt.libvirt import driver as libvirt_driver
+from stratus.compute.virt.libvirt import qemu_img
+from stratus.compute.virt.libvirt.host import node_file_path
 
 
 def test_test_host_capacity_matches_settings(override):

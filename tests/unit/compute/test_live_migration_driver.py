@@ -11,8 +11,8 @@ import threading
 import libvirt
 import pytest
 
-from workers import exception
-from workers.compute.virt.libvirt import live_migration
+from stratus.common import exception
+from stratus.compute.virt.libvirt import live_migration
 
 DATA = {"dest_uri": "qemu+tcp://127.0.0.1:1/system", "dest_addr": "127.0.0.1",
         "block_migration": False}

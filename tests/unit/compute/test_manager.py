@@ -4,12 +4,12 @@ import inspect
 
 import pytest
 
-from workers import exception
-from workers.compute import manager as compute_manager
-from workers.compute.manager import BUILD_EVENT, TERMINATE_EVENT, ComputeManager
-from workers.compute.rpcapi import ComputeAPI
-from workers.compute.virt.libvirt import LibvirtDriver
-from workers.objects import Image, states
+from stratus.common import exception
+from stratus.compute import manager as compute_manager
+from stratus.compute.manager import BUILD_EVENT, TERMINATE_EVENT, ComputeManager
+from stratus.compute.rpcapi import ComputeAPI
+from stratus.compute.virt.libvirt import LibvirtDriver
+from stratus.common.objects import Image, states
 
 ALTERNATES = [{"host": "host-b", "nodename": "host-b", "compute_node_id": 2}]
 
@@ -176,4 +176,4 @@ def test_manager_knows_nothing_about_celery():
                 for alias in node.names}
     imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert not {m for m in imported if m.split(".")[0] == "celery"
-                or m in ("workers.celeryapp", "workers.rpc", "workers.compute.tasks")}
+                or m in ("stratus.common.celeryapp", "stratus.common.rpc", "stratus.compute.tasks")}

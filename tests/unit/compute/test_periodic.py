@@ -2,7 +2,7 @@
 import threading
 import time
 
-from workers.compute.periodic import PeriodicReporter
+from stratus.compute.periodic import PeriodicReporter
 
 
 class RecordingManager:

@@ -4,12 +4,12 @@ LibvirtDriver on test:///default is a fresh libvirt state, as a
 restarted compute process has."""
 import pytest
 
-import config
+from stratus import config
 from tests.unit.compute.eager import boot, one_host
-from workers.compute.manager import ComputeManager
-from workers.compute.virt.libvirt import LibvirtDriver
-from workers.conductor.rpcapi import ConductorAPI
-from workers.objects import states
+from stratus.compute.manager import ComputeManager
+from stratus.compute.virt.libvirt import LibvirtDriver
+from stratus.conductor.rpcapi import ConductorAPI
+from stratus.common.objects import states
 
 HOST = "r1"
 
@@ -17,7 +17,7 @@ HOST = "r1"
 @pytest.fixture
 def host(db, roles, tmp_path, monkeypatch):
     """One compute host, and a way to restart it (a new driver and manager)."""
-    from workers.compute import tasks
+    from stratus.compute import tasks
 
     with one_host(HOST, tmp_path, monkeypatch) as first:
         class Host:
@@ -89,7 +89,7 @@ def test_guest_of_a_deleted_instance(host, ctxt, monkeypatch, action, kept):
     # The record goes, the guest stays: what a crash between the two leaves.
     ConductorAPI().instance_destroy(ctxt, instance.uuid)
     assert _guests(host.manager) == {instance.uuid}
-    from workers.compute import recovery
+    from stratus.compute import recovery
 
     recovery.handle_unknown_guests(host.manager, ctxt, known=set())
     assert (instance.uuid in _guests(host.manager)) is kept
@@ -100,9 +100,9 @@ def test_guest_with_no_record_is_reaped_only_if_configured(host, ctxt, monkeypat
     monkeypatch.setenv("STRATUS_REAP_UNKNOWN_GUESTS", "1" if reap else "0")
     config.reset_settings()
     instance, _ = boot(ctxt)
-    from workers.compute import recovery
-    from workers.conductor.db.models import Instance
-    from workers.conductor.db.session import transaction
+    from stratus.compute import recovery
+    from stratus.conductor.db.models import Instance
+    from stratus.conductor.db.session import transaction
 
     with transaction() as session:  # another cloud's guest: no record here at all
         session.query(Instance).filter(Instance.uuid == instance.uuid).delete()
@@ -113,7 +113,7 @@ def test_guest_with_no_record_is_reaped_only_if_configured(host, ctxt, monkeypat
 def test_guest_of_an_instance_on_another_host_is_left_alone(host, ctxt):
     instance, _ = boot(ctxt)
     _set(ctxt, instance.uuid, host="elsewhere")
-    from workers.compute import recovery
+    from stratus.compute import recovery
 
     recovery.handle_unknown_guests(host.manager, ctxt, known=set())
     assert _guests(host.manager) == {instance.uuid}

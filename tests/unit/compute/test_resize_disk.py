@@ -1,16 +1,16 @@
 """The libvirt side of a resize between two hosts sharing instances_path
-(workers.compute.virt.libvirt.migration_disk): each host on its own
+(stratus.compute.virt.libvirt.migration_disk): each host on its own
 private test:/// connection, a real file standing in for the guest's qcow2
 disk (the test driver's guests have none), so that whose disk is kept,
 copied, removed and restored is checked on the file system."""
 import libvirt
 import pytest
 
-from workers import exception
-from workers.compute.virt.libvirt import LibvirtDriver
-from workers.compute.virt.libvirt.driver import instance_dir
-from workers.compute.virt.libvirt.layout import resize_dir
-from workers.objects import Flavor, states
+from stratus.common import exception
+from stratus.compute.virt.libvirt import LibvirtDriver
+from stratus.compute.virt.libvirt.driver import instance_dir
+from stratus.compute.virt.libvirt.layout import resize_dir
+from stratus.common.objects import Flavor, states
 
 
 @pytest.fixture

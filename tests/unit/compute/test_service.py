@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from workers import exception
-from workers.celeryapp import app
-from workers.compute import service, tasks
-from workers.compute.manager import ComputeManager
-from workers.compute.rpcapi import ComputeAPI
-from workers.objects import states
+from stratus.common import exception
+from stratus.common.celeryapp import app
+from stratus.compute import service, tasks
+from stratus.compute.manager import ComputeManager
+from stratus.compute.rpcapi import ComputeAPI
+from stratus.common.objects import states
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -79,9 +79,9 @@ def _python(code):
 def test_compute_modules_load_no_database():
     result = _python("""
         import sys
-        import workers.compute.service, workers.compute.tasks
+        import stratus.compute.service, stratus.compute.tasks
         print(sorted(m for m in sys.modules
-                     if m.startswith(("sqlalchemy", "workers.conductor.db"))))
+                     if m.startswith(("sqlalchemy", "stratus.conductor.db"))))
     """)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
@@ -89,10 +89,10 @@ def test_compute_modules_load_no_database():
 
 def test_forbid_database_refuses_imports():
     result = _python("""
-        from workers.compute.service import forbid_database
+        from stratus.compute.service import forbid_database
         forbid_database()
-        import workers.compute.tasks
-        for name in ("sqlalchemy", "workers.conductor.db.models"):
+        import stratus.compute.tasks
+        for name in ("sqlalchemy", "stratus.conductor.db.models"):
             try:
                 __import__(name)
             except ImportError:
@@ -100,13 +100,13 @@ def test_forbid_database_refuses_imports():
     """)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n")[:2] == ["refused sqlalchemy",
-                                             "refused workers.conductor.db.models"]
+                                             "refused stratus.conductor.db.models"]
 
 
 def test_forbid_database_after_the_fact_is_an_error():
     result = _python("""
         import sqlalchemy
-        from workers.compute.service import forbid_database
+        from stratus.compute.service import forbid_database
         forbid_database()
     """)
     assert result.returncode != 0 and "RuntimeError" in result.stderr

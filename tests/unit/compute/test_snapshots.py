@@ -9,12 +9,12 @@ import libvirt
 import pytest
 
 from tests.unit.compute import eager
-from workers.compute import recovery
-from workers.compute.virt.libvirt import config as vconfig
-from workers.compute.virt.libvirt import guest, qemu_img
-from workers.compute.virt.libvirt import snapshot
-from workers.conductor.rpcapi import ConductorAPI
-from workers.objects import states
+from stratus.compute import recovery
+from stratus.compute.virt.libvirt import config as vconfig
+from stratus.compute.virt.libvirt import guest, qemu_img
+from stratus.compute.virt.libvirt import snapshot
+from stratus.conductor.rpcapi import ConductorAPI
+from stratus.common.objects import states
 
 
 def _qemu_img(*args):

@@ -3,10 +3,10 @@ and asks the hypervisor itself (not the driver) what exists."""
 import libvirt
 import pytest
 
-from workers import exception
-from workers.compute.virt.driver import ComputeDriver
-from workers.compute.virt.libvirt import LibvirtDriver
-from workers.objects import Image, states
+from stratus.common import exception
+from stratus.compute.virt.driver import ComputeDriver
+from stratus.compute.virt.libvirt import LibvirtDriver
+from stratus.common.objects import Image, states
 
 
 class LibvirtTestHarness:

@@ -1,12 +1,12 @@
 """The conductor's endpoints through the real RPC path (eager, SQLite)."""
 import pytest
 
-from workers.conductor.rpcapi import ConductorAPI
+from stratus.conductor.rpcapi import ConductorAPI
 
 
 @pytest.fixture
 def conductor(db):
-    from workers.celeryapp import load_roles
+    from stratus.common.celeryapp import load_roles
 
     load_roles("conductor")
 

@@ -4,16 +4,16 @@ import uuid
 
 import pytest
 
-import config
-from workers.conductor.rpcapi import ComputeTaskAPI, ConductorAPI
-from workers.context import get_admin_context
+from stratus import config
+from stratus.conductor.rpcapi import ComputeTaskAPI, ConductorAPI
+from stratus.common.context import get_admin_context
 
 
 @pytest.fixture
 def cloud(db, roles, tmp_path, monkeypatch):
     """Three hosts on libvirt's test driver; the image file is on none of
     them unless a test puts it there, so every spawn fails by default."""
-    from workers.compute import service
+    from stratus.compute import service
 
     monkeypatch.setenv("STRATUS_IMAGES_PATH", str(tmp_path / "images"))
     monkeypatch.setenv("STRATUS_INSTANCES_PATH", str(tmp_path / "instances"))
@@ -48,8 +48,8 @@ def _boot(ctxt, vcpus=1):
 def _build_hosts(ctxt, instance_uuid):
     from sqlalchemy import select
 
-    from workers.conductor.db.models import InstanceAction, InstanceActionEvent
-    from workers.conductor.db.session import transaction
+    from stratus.conductor.db.models import InstanceAction, InstanceActionEvent
+    from stratus.conductor.db.session import transaction
 
     with transaction() as session:
         rows = session.execute(

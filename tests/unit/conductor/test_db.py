@@ -3,8 +3,8 @@ import uuid
 
 import pytest
 
-from workers import exception
-from workers.conductor.rpcapi import ConductorAPI
+from stratus.common import exception
+from stratus.conductor.rpcapi import ConductorAPI
 
 
 def _node(api, ctxt, host="h1", vcpus=4, memory_mb=4096, local_gb=40, **extra):
@@ -56,8 +56,8 @@ def _instance(api_ctxt_values):
 
 
 def test_instance_update_compare_and_swap(conductor, ctxt):
-    from workers.conductor.db import instances
-    from workers.conductor.db.session import transaction
+    from stratus.conductor.db import instances
+    from stratus.conductor.db.session import transaction
 
     with transaction() as session:
         uuid_ = instances.instance_create(session, _instance({})).uuid
@@ -86,7 +86,7 @@ def test_flavor_create_clash_and_not_found(api, ctxt):
 
 
 def test_service_up_depends_on_heartbeat_age(api, ctxt, monkeypatch):
-    from config import reset_settings
+    from stratus.config import reset_settings
 
     api.service_update(ctxt, "h1", "stratus-compute", "compute.h1")
     assert api.service_get_all(ctxt)[0].up
@@ -100,9 +100,9 @@ def test_service_up_depends_on_heartbeat_age(api, ctxt, monkeypatch):
 
 
 def test_events_keep_one_row_per_host_even_out_of_order(conductor, ctxt):
-    from workers.conductor.db import instances
-    from workers.conductor.db.models import InstanceActionEvent
-    from workers.conductor.db.session import transaction
+    from stratus.conductor.db import instances
+    from stratus.conductor.db.models import InstanceActionEvent
+    from stratus.conductor.db.session import transaction
     from sqlalchemy import select
 
     with transaction() as session:

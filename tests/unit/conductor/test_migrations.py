@@ -4,8 +4,8 @@ from alembic.migration import MigrationContext
 
 
 def test_migrations_match_models(db):
-    from workers.conductor.db.models import Base
-    from workers.conductor.db.session import get_engine
+    from stratus.conductor.db.models import Base
+    from stratus.conductor.db.session import get_engine
 
     with get_engine().connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []

@@ -7,13 +7,13 @@ import uuid
 import pytest
 
 from tests.unit.conductor.test_db import _instance, _node
-from workers import exception
-from workers.objects import states
+from stratus.common import exception
+from stratus.common.objects import states
 
 
 def _server(host):
-    from workers.conductor.db import instances
-    from workers.conductor.db.session import transaction
+    from stratus.conductor.db import instances
+    from stratus.conductor.db.session import transaction
 
     with transaction() as session:
         return instances.instance_create(session, _instance(
@@ -31,8 +31,8 @@ def _token(api, ctxt, instance_uuid):
 def _tokens(instance_uuid):
     from sqlalchemy import func, select
 
-    from workers.conductor.db.models import ConsoleAuthToken
-    from workers.conductor.db.session import transaction
+    from stratus.conductor.db.models import ConsoleAuthToken
+    from stratus.conductor.db.session import transaction
 
     with transaction() as session:
         return session.scalar(select(func.count(ConsoleAuthToken.id)).where(
@@ -115,8 +115,8 @@ def test_image_update_and_delete(api, ctxt):
 def _claims_by_consumer():
     from sqlalchemy import select
 
-    from workers.conductor.db.models import ResourceClaim
-    from workers.conductor.db.session import transaction
+    from stratus.conductor.db.models import ResourceClaim
+    from stratus.conductor.db.session import transaction
 
     with transaction() as session:
         return sorted(session.execute(select(ResourceClaim.instance_uuid,
@@ -129,8 +129,8 @@ def test_a_resize_source_room_held_by_its_migration(api, ctxt, outcome):
     releases it, a revert gives it back to the server (dropping the
     server's claim on that node first: a same-host resize's new size).
     Settled once: a second settle changes nothing."""
-    from workers.conductor.db import moves
-    from workers.conductor.db.session import transaction
+    from stratus.conductor.db import moves
+    from stratus.conductor.db.session import transaction
 
     node = _node(api, ctxt, "h1")
     server = _server("h1")

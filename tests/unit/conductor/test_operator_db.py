@@ -4,15 +4,15 @@ import uuid
 
 import pytest
 
-from workers import exception
-from workers.conductor.db import hosts, keypairs, quotas
-from workers.conductor.db.models import ComputeNode, Instance, InstanceGroup
-from workers.conductor.db.session import transaction
+from stratus.common import exception
+from stratus.conductor.db import hosts, keypairs, quotas
+from stratus.conductor.db.models import ComputeNode, Instance, InstanceGroup
+from stratus.conductor.db.session import transaction
 
 
 @pytest.fixture
 def session(db, monkeypatch):
-    import config
+    from stratus import config
 
     monkeypatch.setenv("STRATUS_QUOTA_INSTANCES", "10")
     monkeypatch.setenv("STRATUS_QUOTA_CORES", "20")

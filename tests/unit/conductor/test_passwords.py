@@ -1,5 +1,5 @@
 """Password hashes: salted scrypt, at full cost."""
-from workers.conductor import passwords
+from stratus.conductor import passwords
 
 
 def test_passwords_are_salted_slow_hashes():

@@ -6,13 +6,13 @@ import uuid
 import pytest
 from sqlalchemy import update
 
-import config
-from workers.conductor.db import hosts, instances
-from workers.conductor.db.models import Instance
-from workers.conductor.db.session import transaction
-from workers.conductor.reaper import Reaper, reap_interval
-from workers.objects import states
-from workers.timeutils import utcnow
+from stratus import config
+from stratus.conductor.db import hosts, instances
+from stratus.conductor.db.models import Instance
+from stratus.conductor.db.session import transaction
+from stratus.conductor.reaper import Reaper, reap_interval
+from stratus.common.objects import states
+from stratus.common.timeutils import utcnow
 
 
 class RecordingComputeAPI:
@@ -117,7 +117,7 @@ def _node(host):
 
 
 def _live_migration(instance_uuid, status, source_id, dest_id):
-    from workers.conductor.db import moves
+    from stratus.conductor.db import moves
 
     with transaction() as session:
         return moves.migration_create(session, {
@@ -127,7 +127,7 @@ def _live_migration(instance_uuid, status, source_id, dest_id):
 
 
 def _migration_status(migration_id):
-    from workers.conductor.db import moves
+    from stratus.conductor.db import moves
 
     with transaction() as session:
         return moves.migration_get(session, migration_id).status
@@ -164,7 +164,7 @@ def test_a_stuck_live_migration(reaper, status, fails):
 
 @pytest.mark.parametrize("image_status, kept", [("queued", False), ("active", True)])
 def test_a_stuck_snapshot_loses_its_unfinished_image(reaper, image_status, kept):
-    from workers.conductor.db import catalog
+    from stratus.conductor.db import catalog
 
     with transaction() as session:
         image_id = catalog.image_create(session, {"name": "snap", "status": image_status}).id

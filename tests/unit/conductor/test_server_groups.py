@@ -5,15 +5,15 @@ import uuid
 
 import pytest
 
-import config
-from workers import exception
-from workers.conductor.rpcapi import ConductorAPI
-from workers.scheduler.manager import SchedulerManager
+from stratus import config
+from stratus.common import exception
+from stratus.conductor.rpcapi import ConductorAPI
+from stratus.scheduler.manager import SchedulerManager
 
 
 @pytest.fixture
 def api(db):
-    from workers.celeryapp import load_roles
+    from stratus.common.celeryapp import load_roles
 
     load_roles("conductor")
     return ConductorAPI()
@@ -47,8 +47,8 @@ def _node(api, ctxt, host):
 
 def _member(ctxt, group_uuid, host=None):
     """An instance recorded as the conductor's create does, in the group."""
-    from workers.conductor.db import groups, instances
-    from workers.conductor.db.session import transaction
+    from stratus.conductor.db import groups, instances
+    from stratus.conductor.db.session import transaction
 
     with transaction() as session:
         row = instances.instance_create(session, {
@@ -119,7 +119,7 @@ def test_joining_a_deleted_group_is_invalid(api, ctxt):
 
 
 def test_member_hosts_count_claims_and_hosts(api, ctxt):
-    from workers.conductor.server_groups import with_member_hosts
+    from stratus.conductor.server_groups import with_member_hosts
 
     group = _group(api, ctxt)
     node_a, _ = _node(api, ctxt, "ha"), _node(api, ctxt, "hb")
@@ -221,8 +221,8 @@ class _Compute:
 
 def _failed_build(api, ctxt, group_uuid):
     """A member handed back by host `hx` for a reschedule."""
-    from workers.conductor.db import instances
-    from workers.conductor.db.session import transaction
+    from stratus.conductor.db import instances
+    from stratus.conductor.db.session import transaction
 
     member = _member(ctxt, group_uuid, host="hx")
     with transaction() as session:
@@ -231,8 +231,8 @@ def _failed_build(api, ctxt, group_uuid):
 
 
 def test_reschedule_claims_keep_the_group_policy(api, ctxt):
-    from workers.conductor.manager import ComputeTaskManager
-    from workers.objects import Selection
+    from stratus.conductor.manager import ComputeTaskManager
+    from stratus.common.objects import Selection
 
     group = _group(api, ctxt)
     node_a, node_b = _node(api, ctxt, "ha"), _node(api, ctxt, "hb")

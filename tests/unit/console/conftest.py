@@ -16,7 +16,7 @@ HOST = "e2e-host"
 
 
 def connection():
-    from workers.compute import tasks
+    from stratus.compute import tasks
 
     return tasks.manager_for(HOST).driver.connection
 

@@ -7,8 +7,8 @@ import pytest
 
 from tests.unit.api.conftest import act_as, mv
 from tests.unit.console.conftest import give_vnc
-from workers.consoleauth.rpcapi import ConsoleAuthAPI, hash_token
-from workers.context import get_admin_context
+from stratus.consoleauth.rpcapi import ConsoleAuthAPI, hash_token
+from stratus.common.context import get_admin_context
 
 VNC = {"remote_console": {"protocol": "vnc", "type": "novnc"}}
 
@@ -31,8 +31,8 @@ def _message(reply, code, fault):
 
 def test_remote_console_url_carries_a_token_that_consoleauth_knows_by_hash(
         client, vnc_server):
-    from workers.conductor.db.models import ConsoleAuthToken
-    from workers.conductor.db.session import transaction
+    from stratus.conductor.db.models import ConsoleAuthToken
+    from stratus.conductor.db.session import transaction
 
     reply = _console(client, vnc_server)
     assert reply.status_code == 200, reply.get_json()
@@ -57,7 +57,7 @@ def test_each_request_gets_a_new_token(client, vnc_server):
 
 
 def test_base_url_from_settings(client, vnc_server, monkeypatch):
-    import config
+    from stratus import config
 
     monkeypatch.setenv("STRATUS_NOVNCPROXY_BASE_URL", "https://console.example/vnc.html?x=1")
     config.reset_settings()
@@ -122,7 +122,7 @@ def test_a_server_that_is_not_running_is_a_conflict(client, vnc_server, action, 
 
 
 def test_a_moving_server_is_a_conflict(client, vnc_server):
-    from workers.conductor.rpcapi import ConductorAPI
+    from stratus.conductor.rpcapi import ConductorAPI
 
     ConductorAPI().instance_update(get_admin_context(), vnc_server, {"task_state": "migrating"})
     message = _message(_console(client, vnc_server), 409, "conflictingRequest")

@@ -5,11 +5,11 @@ import datetime
 
 import pytest
 
-import config
+from stratus import config
 from tests.unit.console.conftest import give_vnc
-from workers.consoleauth.rpcapi import ConsoleAuthAPI, hash_token
-from workers.context import get_admin_context
-from workers.timeutils import utcnow
+from stratus.consoleauth.rpcapi import ConsoleAuthAPI, hash_token
+from stratus.common.context import get_admin_context
+from stratus.common.timeutils import utcnow
 
 TOKEN = "a-console-token-0123456789"
 
@@ -46,7 +46,7 @@ def test_a_token_grants_its_instance_host_and_port_for_the_ttl(consoleauth):
 def test_only_the_hash_is_stored(consoleauth):
     from sqlalchemy import text
 
-    from workers.conductor.db.session import transaction
+    from stratus.conductor.db.session import transaction
 
     _authorize(consoleauth)
     with transaction() as session:
@@ -74,7 +74,7 @@ def short_ttl(monkeypatch):
 def test_an_expired_token_is_refused(consoleauth, short_ttl, monkeypatch):
     _authorize(consoleauth)
     assert _check(consoleauth) is not None
-    from workers.conductor.db import consoles
+    from stratus.conductor.db import consoles
 
     later = utcnow() + datetime.timedelta(seconds=31)
     monkeypatch.setattr(consoles, "utcnow", lambda: later)
@@ -84,8 +84,8 @@ def test_an_expired_token_is_refused(consoleauth, short_ttl, monkeypatch):
 def test_expired_tokens_are_dropped_when_a_new_one_is_stored(consoleauth, monkeypatch):
     from sqlalchemy import text
 
-    from workers.conductor.db import consoles
-    from workers.conductor.db.session import transaction
+    from stratus.conductor.db import consoles
+    from stratus.conductor.db.session import transaction
 
     _authorize(consoleauth, token="old")
     later = utcnow() + datetime.timedelta(seconds=601)
@@ -115,8 +115,8 @@ def test_deleting_a_server_purges_its_tokens(client, vnc_server):
 
 def test_a_restarted_guest_keeps_its_token_but_the_port_is_checked_again(vnc_server):
     """The token stays; the compute host's answer changes (see test_proxy)."""
-    from workers.compute import tasks
-    from workers.conductor.rpcapi import ConductorAPI
+    from stratus.compute import tasks
+    from stratus.conductor.rpcapi import ConductorAPI
 
     manager = tasks.manager_for("e2e-host")
     instance = ConductorAPI().instance_get(get_admin_context(), vnc_server)

@@ -8,12 +8,12 @@ import logging
 
 import pytest
 
-import config
+from stratus import config
 from tests.unit.console.conftest import give_vnc
-from workers.consoleauth.rpcapi import ConsoleAuthAPI, hash_token
-from workers.context import get_admin_context
-from workers.novncproxy import proxy, security
-from workers.timeutils import utcnow
+from stratus.consoleauth.rpcapi import ConsoleAuthAPI, hash_token
+from stratus.common.context import get_admin_context
+from stratus.novncproxy import proxy, security
+from stratus.common.timeutils import utcnow
 
 BASE = "http://127.0.0.1:6080/vnc_lite.html"
 
@@ -105,7 +105,7 @@ def test_forged_tokens_are_refused(console):
 
 
 def test_an_expired_token_is_refused(console, monkeypatch):
-    from workers.conductor.db import consoles
+    from stratus.conductor.db import consoles
 
     later = utcnow() + datetime.timedelta(seconds=config.get_settings().console_token_ttl + 1)
     monkeypatch.setattr(consoles, "utcnow", lambda: later)

@@ -9,6 +9,6 @@ from tests.unit.api.conftest import (anonymous, app, client, compute_host, image
 def cheap_hashes(monkeypatch):
     """scrypt at a small cost: these tests hash a password or two each
     (tests/unit/conductor/test_passwords.py checks the real cost)."""
-    from workers.conductor import passwords
+    from stratus.conductor import passwords
 
     monkeypatch.setattr(passwords, "_N", 2 ** 8)

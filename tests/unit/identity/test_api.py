@@ -2,10 +2,10 @@
 real eager stack (users in the test SQLite)."""
 import pytest
 
-from app.identity import tokens
+from stratus.api.identity import tokens
 from tests.unit.api.conftest import mv
 from tests.unit.api.stack import flavor_id
-from workers.context import get_admin_context
+from stratus.common.context import get_admin_context
 
 TOKENS = "/identity/v3/auth/tokens"
 
@@ -13,8 +13,8 @@ TOKENS = "/identity/v3/auth/tokens"
 @pytest.fixture
 def users(stack):
     """admin (admin of project admin) and alice (member of demo)."""
-    from workers.conductor import identity
-    from workers.conductor.rpcapi import ConductorAPI
+    from stratus.conductor import identity
+    from stratus.conductor.rpcapi import ConductorAPI
 
     api, ctxt = ConductorAPI(), get_admin_context()
     admin = identity.bootstrap("admin-pw")
@@ -96,7 +96,7 @@ def test_records_carry_the_tokens_project_and_user(anonymous, client, users, ima
 
 
 def _expired(users):
-    from workers.objects.identity import Project
+    from stratus.common.objects.identity import Project
 
     return tokens.issue(users["admin"], Project(id="x", name="admin"), ["admin"], ttl=-1)[0]
 

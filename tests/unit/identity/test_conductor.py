@@ -3,11 +3,11 @@ import datetime
 
 import pytest
 
-from workers import exception
-from workers.conductor import identity
-from workers.conductor.rpcapi import ConductorAPI
-from workers.context import get_admin_context
-from workers.timeutils import utcnow
+from stratus.common import exception
+from stratus.conductor import identity
+from stratus.conductor.rpcapi import ConductorAPI
+from stratus.common.context import get_admin_context
+from stratus.common.timeutils import utcnow
 
 DEFAULT = {"name": "Default"}
 

@@ -6,9 +6,9 @@ import time
 import pytest
 from cryptography.fernet import Fernet
 
-import config
-from app.identity import tokens
-from workers.objects.identity import Project, User
+from stratus import config
+from stratus.api.identity import tokens
+from stratus.common.objects.identity import Project, User
 
 USER, PROJECT = User(id="u1", name="alice"), Project(id="p1", name="demo")
 

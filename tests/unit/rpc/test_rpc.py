@@ -3,9 +3,9 @@ import types
 
 import pytest
 
-from workers import exception, rpc
-from workers.celeryapp import app
-from workers.context import RequestContext
+from stratus.common import exception, rpc
+from stratus.common.celeryapp import app
+from stratus.common.context import RequestContext
 
 
 class EchoManager:
@@ -74,7 +74,7 @@ def test_messages_are_json_only():
 
 
 def test_wire_objects_round_trip():
-    from workers.objects import Flavor, Instance, from_primitive, to_primitive
+    from stratus.common.objects import Flavor, Instance, from_primitive, to_primitive
 
     flavor = Flavor(id=1, flavorid="1", name="t", vcpus=1, memory_mb=64, root_gb=1)
     inst = Instance(uuid="u", display_name="n", project_id="p", user_id="u",
@@ -107,7 +107,7 @@ def test_call_then_delivers_the_reply_or_the_error(ctxt):
 def test_times_are_naive_utc_on_both_sides_of_the_wire():
     import datetime
 
-    from workers.timeutils import parse_isotime, utcnow
+    from stratus.common.timeutils import parse_isotime, utcnow
 
     assert parse_isotime("2026-01-02T03:04:05Z") == datetime.datetime(2026, 1, 2, 3, 4, 5)
     assert parse_isotime("2026-01-02T05:04:05+02:00") == datetime.datetime(2026, 1, 2, 3, 4, 5)
@@ -117,7 +117,7 @@ def test_times_are_naive_utc_on_both_sides_of_the_wire():
 
 
 def test_kombu_channels_reuse_one_redis_client_per_pool(monkeypatch):
-    from workers import redis_clients
+    from stratus.common import redis_clients
 
     made = []
     monkeypatch.setattr(redis_clients, "_original",
@@ -144,7 +144,7 @@ class _Channel:
 def test_a_channel_closed_after_its_transport_reuses_its_last_client(monkeypatch):
     import redis
 
-    from workers import redis_clients
+    from stratus.common import redis_clients
 
     monkeypatch.setattr(redis_clients, "_original", lambda channel, asynchronous=False: object())
     channel = _Channel()

@@ -4,10 +4,10 @@ import dataclasses
 
 import pytest
 
-from config import reset_settings
-from workers.objects import ComputeNode, Flavor
-from workers.scheduler.host_state import HostState
-from workers.scheduler.spec import RequestSpec
+from stratus.config import reset_settings
+from stratus.common.objects import ComputeNode, Flavor
+from stratus.scheduler.host_state import HostState
+from stratus.scheduler.spec import RequestSpec
 
 
 def make_node(id, host=None, vcpus=8, memory_mb=8192, local_gb=100, **kwargs):

@@ -1,7 +1,7 @@
 """Each filter on hand-built compute nodes, with its explanation."""
-from workers.scheduler import filters
-from workers.scheduler.filters.base import host_names
-from workers.scheduler.host_state import Resources
+from stratus.scheduler import filters
+from stratus.scheduler.filters.base import host_names
+from stratus.scheduler.host_state import Resources
 
 from tests.unit.scheduler.conftest import make_flavor, make_host, make_spec
 

@@ -1,8 +1,8 @@
 """SchedulerManager against a fake conductor that claims honestly."""
 import pytest
 
-from workers import exception
-from workers.scheduler.manager import SchedulerManager
+from stratus.common import exception
+from stratus.scheduler.manager import SchedulerManager
 
 from tests.unit.scheduler.conftest import FakeConductor, make_flavor, make_node, make_request
 

@@ -1,12 +1,12 @@
 """The real RPC path in local mode: SchedulerAPI -> task -> manager."""
 import pytest
 
-from workers import exception
-from workers.celeryapp import app, load_roles
-from workers.context import RequestContext
-from workers.objects import Selection
-from workers.scheduler import tasks
-from workers.scheduler.rpcapi import SchedulerAPI
+from stratus.common import exception
+from stratus.common.celeryapp import app, load_roles
+from stratus.common.context import RequestContext
+from stratus.common.objects import Selection
+from stratus.scheduler import tasks
+from stratus.scheduler.rpcapi import SchedulerAPI
 
 from tests.unit.scheduler.conftest import FakeConductor, make_flavor, make_node, make_request
 

@@ -2,10 +2,10 @@
 scheduler when the conductor's claim refuses a host for the group."""
 import pytest
 
-from workers import exception
-from workers.scheduler import filters, weighers
-from workers.scheduler.manager import SchedulerManager
-from workers.scheduler.weighers import weigh_hosts
+from stratus.common import exception
+from stratus.scheduler import filters, weighers
+from stratus.scheduler.manager import SchedulerManager
+from stratus.scheduler.weighers import weigh_hosts
 
 from tests.unit.scheduler.conftest import FakeConductor, make_host, make_node, make_request, make_spec
 

@@ -1,8 +1,8 @@
 """Nova's weighing: normalised free amounts times multipliers, summed."""
 import pytest
 
-from workers.scheduler import weighers
-from workers.scheduler.weighers import normalize, weigh_hosts
+from stratus.scheduler import weighers
+from stratus.scheduler.weighers import normalize, weigh_hosts
 
 from tests.unit.scheduler.conftest import make_host, make_spec
 

@@ -9,10 +9,10 @@ import pytest
 
 from tests.unit.api.conftest import act_as, mv
 from tests.unit.api.moves import two_hosts as rs
-from workers.compute import recovery
-from workers.conductor.rpcapi import ComputeTaskAPI, ConductorAPI
-from workers.context import get_admin_context
-from workers.objects import states
+from stratus.compute import recovery
+from stratus.conductor.rpcapi import ComputeTaskAPI, ConductorAPI
+from stratus.common.context import get_admin_context
+from stratus.common.objects import states
 
 HOSTS = rs.HOSTS
 
@@ -228,14 +228,14 @@ def test_second_delivery_of_the_scheduler_reply_keeps_one_claim(client, server):
     source = rs.show(client, server)["OS-EXT-SRV-ATTR:host"]
     assert _migrate(client, server).status_code == 202
     migration = _migration(server)
-    from workers.objects import Selection
-    from workers.rpc import to_primitive
+    from stratus.common.objects import Selection
+    from stratus.common.rpc import to_primitive
 
     node = rs.manager(source).conductor_api.compute_node_get_all(get_admin_context())
     [dest_node] = [n for n in node if n.host == rs.other(source)]
     reply = {"result": to_primitive([[Selection(host=dest_node.host, nodename=dest_node.host,
                                                 compute_node_id=dest_node.id, claimed=True)]])}
-    from workers.conductor import tasks as conductor_tasks
+    from stratus.conductor import tasks as conductor_tasks
 
     conductor_tasks._compute_task().live_migrate_on_selection(
         get_admin_context(), server, migration.id, None, reply)

@@ -6,9 +6,9 @@ import libvirt
 from tests.unit.api.conftest import mv
 from tests.unit.api.moves import two_hosts as rs
 from tests.unit.api.stack import act
-from workers.compute import move_recovery, recovery
-from workers.conductor.rpcapi import ConductorAPI
-from workers.context import get_admin_context
+from stratus.compute import move_recovery, recovery
+from stratus.conductor.rpcapi import ConductorAPI
+from stratus.common.context import get_admin_context
 
 
 def _evacuate(client, server_id, body=None, version="2.29"):

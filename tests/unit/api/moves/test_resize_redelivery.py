@@ -10,15 +10,15 @@ import libvirt
 import pytest
 from sqlalchemy import update
 
-import config
+from stratus import config
 from tests.unit.api.moves import two_hosts as rs
 from tests.unit.api.stack import act
-from workers import exception
-from workers.compute import recovery
-from workers.compute.rpcapi import ComputeAPI
-from workers.conductor.rpcapi import ConductorAPI
-from workers.context import get_admin_context
-from workers.objects import states
+from stratus.common import exception
+from stratus.compute import recovery
+from stratus.compute.rpcapi import ComputeAPI
+from stratus.conductor.rpcapi import ConductorAPI
+from stratus.common.context import get_admin_context
+from stratus.common.objects import states
 
 
 @pytest.fixture
@@ -142,9 +142,9 @@ def test_a_failed_finish_gives_the_server_back_to_the_source(client, server, fla
 
 
 def test_auto_confirm_after_the_window(client, server, flavors, monkeypatch):
-    from workers.conductor.db.move_models import Migration
-    from workers.conductor.db.session import transaction
-    from workers.conductor.reaper import Reaper
+    from stratus.conductor.db.move_models import Migration
+    from stratus.conductor.db.session import transaction
+    from stratus.conductor.reaper import Reaper
 
     monkeypatch.setenv("STRATUS_RESIZE_CONFIRM_WINDOW", "60")
     config.reset_settings()
@@ -180,9 +180,9 @@ def test_a_destination_restarted_in_verify_resize_has_its_guest_again(client, se
 
 def _stuck(monkeypatch):
     """Let the reaper see every task_state as stuck, and run one pass."""
-    from workers.conductor.db.models import Instance
-    from workers.conductor.db.session import transaction
-    from workers.conductor.reaper import Reaper
+    from stratus.conductor.db.models import Instance
+    from stratus.conductor.db.session import transaction
+    from stratus.conductor.reaper import Reaper
 
     monkeypatch.setenv("STRATUS_TASK_STATE_TIMEOUT", "60")
     config.reset_settings()
@@ -205,7 +205,7 @@ def test_the_reaper_sends_a_lost_hand_over_again(client, server, flavors, monkey
 
 
 def test_the_reaper_fails_a_move_no_host_was_told_of(client, server, flavors, monkeypatch):
-    from workers.conductor.rpcapi import ComputeTaskAPI
+    from stratus.conductor.rpcapi import ComputeTaskAPI
 
     source = rs.show(client, server)["OS-EXT-SRV-ATTR:host"]
     # The conductor stops after the scheduler's claim, before it records
@@ -213,7 +213,7 @@ def test_the_reaper_fails_a_move_no_host_was_told_of(client, server, flavors, mo
     real = ComputeTaskAPI.migrate_server
 
     def dies_after_claiming(self, ctxt, instance_uuid, flavor, host=None):
-        from workers.conductor.manager import ComputeTaskManager
+        from stratus.conductor.manager import ComputeTaskManager
 
         manager = ComputeTaskManager()
         instance = _instance(instance_uuid)

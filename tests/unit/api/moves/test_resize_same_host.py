@@ -28,8 +28,8 @@ def server(client, flavors):
 
 
 def _used():
-    from workers.conductor.rpcapi import ConductorAPI
-    from workers.context import get_admin_context
+    from stratus.conductor.rpcapi import ConductorAPI
+    from stratus.common.context import get_admin_context
 
     [node] = ConductorAPI().compute_node_get_all(get_admin_context())
     return node.vcpus_used, node.memory_mb_used

@@ -21,7 +21,7 @@ def serve_hosts(tmp_path, monkeypatch):
 
 
 def manager(host):
-    from workers.compute import tasks
+    from stratus.compute import tasks
 
     return tasks.manager_for(host)
 
@@ -50,9 +50,9 @@ def claim_rows(server_id):
     """[(host, vcpus, memory_mb)] of the room held for the server, read
     from the database: its own claims and its migrations' (a resize's
     source room)."""
-    from workers.conductor.db.models import ComputeNode, ResourceClaim
-    from workers.conductor.db.move_models import Migration
-    from workers.conductor.db.session import transaction
+    from stratus.conductor.db.models import ComputeNode, ResourceClaim
+    from stratus.conductor.db.move_models import Migration
+    from stratus.conductor.db.session import transaction
 
     consumers = select(Migration.uuid).where(Migration.instance_uuid == server_id)
     with transaction() as session:
@@ -75,8 +75,8 @@ def migrations(client, server_id):
 
 
 def last_migration(server_id):
-    from workers.conductor.rpcapi import ConductorAPI
-    from workers.context import get_admin_context
+    from stratus.conductor.rpcapi import ConductorAPI
+    from stratus.common.context import get_admin_context
 
     return ConductorAPI().migration_get_all(get_admin_context(),
                                             {"instance_uuid": server_id})[0]

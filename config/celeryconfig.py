@@ -1,0 +1,52 @@
+"""Celery settings for every role: broker, JSON only, queues and routes.
+
+Compute queues are one per hypervisor (`compute.<host>`); the rpc client
+names the queue on each message, and `stratus compute --host H` declares
+and consumes it (see COMPUTE_QUEUE below)."""
+from kombu import Queue
+
+from stratus.config import get_settings
+
+_settings = get_settings()
+
+ROLE_QUEUES = ("conductor", "scheduler", "cert", "consoleauth")
+COMPUTE_QUEUE = "compute.{host}"
+
+broker_url = _settings.broker_url
+result_backend = _settings.result_backend
+task_always_eager = _settings.eager
+task_eager_propagates = True
+task_store_eager_result = False
+
+task_serializer = "json"
+result_serializer = "json"
+accept_content = ["json"]
+result_accept_content = ["json"]
+
+task_queues = [Queue(name) for name in ROLE_QUEUES]
+task_default_queue = "conductor"
+# `<role>.<method>` goes to the role's queue; compute messages carry their
+# queue explicitly because the host is only known at send time.
+task_routes = {f"{role}.*": {"queue": role} for role in ROLE_QUEUES}
+
+result_expires = 600
+task_ignore_result = False
+task_track_started = False
+# Task events cost about 2 ms a call; workers start without them and
+# `stratus flower` turns them on over the control channel (enable_events),
+# so Flower still sees every role's tasks.
+worker_send_task_events = False
+task_send_sent_event = False
+worker_hijack_root_logger = False
+broker_connection_retry_on_startup = True
+# Every task is idempotent (compare-and-swap saves, lookups before
+# creates), so a message is acknowledged only once its task has run, and
+# one whose worker died under it goes back to the queue: a crash loses no
+# work, and a second delivery does no harm.
+task_acks_late = True
+task_reject_on_worker_lost = True
+worker_prefetch_multiplier = 1
+# An unacknowledged message is handed out again after this long; longer
+# than any task (the longest, a clean shutdown, waits shutdown_timeout).
+broker_transport_options = {"visibility_timeout": 3600}
+result_backend_transport_options = {"visibility_timeout": 3600}

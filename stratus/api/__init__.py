@@ -1,0 +1,65 @@
+"""The api role: a Flask app that speaks the Nova compute API v2.1 (and a
+Glance-v2-shaped image subset) so that unchanged OpenStack clients work.
+
+It imports only the rpcapi stubs, the wire objects, the context, the
+exceptions and config: every piece of data comes through conductor calls."""
+from flask import Flask
+
+from stratus.api import errors, microversion, request_context, swagger_assets
+from stratus.api.api import StratusApi
+
+# flask-smorest and OpenAPI settings. Swagger UI's files come from the
+# swagger-ui-bundle package and are served by the app itself, so the page
+# works on a machine without internet access.
+DEFAULT_CONFIG = {
+    "API_TITLE": "Stratus compute API",
+    "API_VERSION": "2.1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "swagger-ui",
+    "OPENAPI_SWAGGER_UI_URL": "/swagger-ui-assets/",
+    # None: links use STRATUS_PUBLIC_URL, else the address the client used.
+    "PUBLIC_URL": None,
+    # Nova's osapi_max_request_body_size: larger bodies are a 413 overLimit.
+    "MAX_CONTENT_LENGTH": 114688,
+}
+
+
+def _blueprints():
+    from stratus.api import (availability_zones, certificates, flavors, hypervisors, images,
+                     instance_actions, keypairs, limits, migrations, networks, quota_sets,
+                     remote_consoles, server_actions, server_groups, server_metadata, servers,
+                     services, versions)
+    from stratus.api.identity import auth_tokens, versions as identity_versions
+
+    return [
+        # discovery and identity (the Keystone v3 subset)
+        versions.blp, identity_versions.blp, auth_tokens.blp,
+        # servers and what acts on them
+        servers.blp, server_actions.blp, server_metadata.blp, instance_actions.blp,
+        remote_consoles.blp, server_groups.blp, migrations.blp,
+        # catalog
+        flavors.blp, images.blp, images.nova_blp, networks.blp,
+        # operator resources
+        hypervisors.blp, services.blp, keypairs.blp, availability_zones.blp, limits.blp,
+        quota_sets.blp, certificates.blp,
+    ]
+
+
+def create_app(config=None):
+    """Build the API application (the WSGI callable for gunicorn)."""
+    flask_app = Flask(__name__)
+    flask_app.config.update(DEFAULT_CONFIG)
+    flask_app.config.update(config or {})
+    flask_app.json.sort_keys = False
+    # Clients send both `/v2.1` and `/v2.1/`; a redirect would drop POST bodies.
+    flask_app.url_map.strict_slashes = False
+    api = StratusApi(flask_app)
+    errors.init_app(flask_app)
+    request_context.init_app(flask_app)
+    microversion.init_app(flask_app)
+    for blueprint in _blueprints():
+        api.register_blueprint(blueprint)
+    flask_app.register_blueprint(swagger_assets.blp)
+    return flask_app

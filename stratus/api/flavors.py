@@ -1,0 +1,143 @@
+"""/v2.1/flavors: list, detail, show, create and delete; extra specs (read)."""
+from flask.views import MethodView
+from werkzeug.exceptions import BadRequest
+
+from stratus.api import common, policy
+from stratus.api.api import Blueprint
+from stratus.api.microversion import is_supported
+from stratus.api.request_context import get_context
+from stratus.api.schemas.flavors import FlavorCreateBody, FlavorListQuery
+from stratus.api.schemas.responses import ExtraSpecsResponse, FlavorResponse, FlavorsResponse
+from stratus.api.views import flavors as views
+from stratus.common import exception
+
+blp = Blueprint("flavors", __name__, url_prefix="/v2.1", description="Flavors (server sizes)")
+
+_SORT_KEYS = {"flavorid", "name", "memory_mb", "vcpus", "root_gb", "ephemeral_gb", "swap",
+              "rxtx_factor", "is_public", "disabled", "description", "id"}
+_TRUE = {"true", "1", "on", "yes", "y", "t"}
+_FALSE = {"false", "0", "off", "no", "n", "f"}
+
+
+def parse_is_public(value):
+    """Nova's rule: absent means public only, 'None' means both."""
+    if value is None:
+        return True
+    text = value.strip().lower()
+    if text == "none":
+        return None
+    if text in _TRUE | _FALSE:
+        return text in _TRUE
+    raise BadRequest(f"Invalid is_public filter [{value}]")
+
+
+def _sorted(flavors, args):
+    key = args.get("sort_key") or "flavorid"
+    if key not in _SORT_KEYS:
+        raise BadRequest("Invalid sort_key or sort_dir")
+    # None sorts first, as in SQL's ascending order.
+    return sorted(flavors, key=lambda f: (getattr(f, key) is not None, getattr(f, key) or 0),
+                  reverse=args.get("sort_dir") == "desc")
+
+
+def list_flavors(args):
+    """The filtered, sorted page of flavors and its page size."""
+    is_public = parse_is_public(args.get("is_public"))
+    if not get_context().is_admin:
+        # Only admins may ask for private flavors.
+        is_public = True
+    flavors = common.conductor().flavor_get_all(get_context(), is_public=is_public,
+                                                min_ram=args.get("minRam"),
+                                                min_disk=args.get("minDisk"))
+    limit = common.limit_from(args)
+    return common.page(_sorted(flavors, args), limit, args.get("marker"),
+                       key=lambda f: f.flavorid), limit
+
+
+def values_from(body):
+    """The conductor's flavor values from a validated create body."""
+    if "description" in body and not is_supported("2.55"):
+        raise BadRequest("Invalid input for field/attribute flavor.description: "
+                         "Additional properties are not allowed before microversion 2.55.")
+    return {"flavorid": body.get("id"), "name": body["name"], "memory_mb": body["ram"],
+            "vcpus": body["vcpus"], "root_gb": body["disk"],
+            "ephemeral_gb": body.get("ephemeral", 0), "swap": body.get("swap", 0),
+            "rxtx_factor": body.get("rxtx_factor", 1.0),
+            "is_public": body.get("is_public", True), "description": body.get("description")}
+
+
+@blp.route("/flavors")
+class Flavors(MethodView):
+    """Flavors."""
+
+    @blp.arguments(FlavorListQuery, location="query")
+    @blp.response(200, FlavorsResponse)
+    def get(self, args):
+        """List flavors (id, name, links)."""
+        flavors, limit = list_flavors(args)
+        items = [views.basic(f) for f in flavors]
+        return common.listing("flavors", items, limit, "flavors")
+
+    @blp.arguments(FlavorCreateBody)
+    @blp.response(200, FlavorResponse)
+    def post(self, body):
+        """Create a flavor (admin); a null or missing id lets the server pick one."""
+        policy.authorize("os_compute_api:os-flavor-manage:create")
+        flavor = common.conductor().flavor_create(get_context(), values_from(body["flavor"]))
+        return {"flavor": views.show(flavor)}
+
+
+@blp.route("/flavors/detail")
+class FlavorsDetail(MethodView):
+    """Flavors with every field."""
+
+    @blp.arguments(FlavorListQuery, location="query")
+    @blp.response(200, FlavorsResponse)
+    def get(self, args):
+        """List flavors with details."""
+        flavors, limit = list_flavors(args)
+        items = [views.show(f) for f in flavors]
+        return common.listing("flavors", items, limit, "flavors/detail")
+
+
+@blp.route("/flavors/<flavor_id>")
+class Flavor(MethodView):
+    """One flavor."""
+
+    @blp.response(200, FlavorResponse)
+    def get(self, flavor_id):
+        """Show a flavor."""
+        return {"flavor": views.show(common.conductor().flavor_get(get_context(), flavor_id))}
+
+    @blp.response(202)
+    def delete(self, flavor_id):
+        """Delete a flavor (admin); servers keep their copy."""
+        policy.authorize("os_compute_api:os-flavor-manage:delete")
+        common.conductor().flavor_delete(get_context(), flavor_id)
+        return ""
+
+
+@blp.route("/flavors/<flavor_id>/os-extra_specs")
+class FlavorExtraSpecs(MethodView):
+    """A flavor's extra specs (read only for now)."""
+
+    @blp.response(200, ExtraSpecsResponse)
+    def get(self, flavor_id):
+        """List a flavor's extra specs (OSC reads them after finding a flavor)."""
+        policy.authorize("os_compute_api:os-flavor-extra-specs:index")
+        flavor = common.conductor().flavor_get(get_context(), flavor_id)
+        return {"extra_specs": dict(flavor.extra_specs or {})}
+
+
+@blp.route("/flavors/<flavor_id>/os-extra_specs/<key>")
+class FlavorExtraSpec(MethodView):
+    """One extra spec of a flavor."""
+
+    @blp.response(200)
+    def get(self, flavor_id, key):
+        """Show one extra spec as {key: value}."""
+        policy.authorize("os_compute_api:os-flavor-extra-specs:show")
+        specs = common.conductor().flavor_get(get_context(), flavor_id).extra_specs or {}
+        if key not in specs:
+            raise exception.NotFound(f"Flavor {flavor_id} has no extra specs with key {key}.")
+        return {key: specs[key]}

@@ -1,0 +1,63 @@
+"""Who is asking: every API request carries a valid X-Auth-Token, except
+version discovery (clients read it without a token), asking for a token,
+and the API's own documentation pages.
+
+A token is valid when it decrypts with our keys, has not expired, and is
+not in the conductor's revocation list; the request's context is then
+the token's user, project and roles (admin makes is_admin, as Nova's
+`context_is_admin` rule)."""
+import flask
+
+from stratus.api import common
+from stratus.api.identity import tokens
+from stratus.common import exception
+from stratus.common.context import RequestContext
+
+TOKEN_HEADER = "X-Auth-Token"
+AUTH_TOKENS_PATH = "/identity/v3/auth/tokens"
+# Paths (without a trailing slash) anyone may GET.
+_DISCOVERY = frozenset({"", "/v2.1", "/identity", "/identity/v3", "/image", "/image/v2",
+                        "/openapi.json", "/swagger-ui"})
+_DOC_ASSETS = "/swagger-ui-assets/"
+
+
+def is_public(request):
+    path = request.path.rstrip("/")
+    if request.method == "POST":
+        return path == AUTH_TOKENS_PATH
+    return path in _DISCOVERY or request.path.startswith(_DOC_ASSETS)
+
+
+def anonymous_context(request_id):
+    """The context of a request made without a token."""
+    return RequestContext(user_id="", project_id="", roles=[], request_id=request_id)
+
+
+def context_from(token, request_id):
+    return RequestContext(user_id=token.user_id, project_id=token.project_id,
+                          roles=list(token.roles), request_id=request_id,
+                          is_admin="admin" in token.roles)
+
+
+def valid_token(text, ctxt):
+    """The Token of `text` if it is valid, else None."""
+    token = tokens.decode(text) if text else None
+    if token is None or common.conductor().token_revoked(ctxt, token.id):
+        return None
+    return token
+
+
+def authenticate(request_id):
+    """The request's context; NotAuthenticated (401) without a valid token."""
+    anonymous = anonymous_context(request_id)
+    if is_public(flask.request):
+        return anonymous
+    token = valid_token(flask.request.headers.get(TOKEN_HEADER), anonymous)
+    if token is None:
+        raise exception.NotAuthenticated()
+    return context_from(token, request_id)
+
+
+def www_authenticate():
+    """Where to get a token, as keystonemiddleware tells on every 401."""
+    return f'Keystone uri="{common.base_url()}/identity"'

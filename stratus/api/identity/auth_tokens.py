@@ -1,0 +1,117 @@
+"""/identity/v3/auth/tokens: issue a token for a password and a project
+(201, the token in X-Subject-Token, Keystone's token body with the
+service catalog), validate one (GET) and revoke one (DELETE).
+
+Validating or revoking someone else's token is for admins (Keystone's
+identity:validate_token and identity:revoke_token); an unknown, expired
+or revoked subject token is a 404, as Keystone's."""
+import datetime
+
+import flask
+from flask.views import MethodView
+from marshmallow import INCLUDE, Schema, fields
+
+from stratus.api import common, policy
+from stratus.api.api import Blueprint
+from stratus.api.identity import auth, catalog, tokens
+from stratus.api.request_context import get_context
+from stratus.common import exception
+from stratus.common.objects.identity import DEFAULT_DOMAIN
+
+blp = Blueprint("identity_tokens", __name__, url_prefix="/identity/v3",
+                description="Identity: tokens")
+
+SUBJECT_HEADER = "X-Subject-Token"
+TokenResponse = Schema.from_dict({"token": fields.Dict()}, name="TokenResponse")
+
+
+class AuthBody(Schema):
+    """{"auth": {"identity": {"methods": ["password"], "password": {"user":
+    {"name", "domain": {"name"}, "password"}}}, "scope": {"project":
+    {"name", "domain": {"name"}}}}}; a user or project may be named by id."""
+
+    class Meta:
+        unknown = INCLUDE
+
+
+def _field(data, name, where, kind=dict):
+    value = data.get(name) if isinstance(data, dict) else None
+    if not isinstance(value, kind):
+        raise exception.Invalid(f"Invalid input for field '{where}': '{name}' is a required "
+                                f"property of type {kind.__name__}.")
+    return value
+
+
+def credentials(body):
+    """(user reference, password, project reference or None) of a
+    password authentication request."""
+    identity = _field(_field(body, "auth", "body"), "identity", "auth")
+    methods = _field(identity, "methods", "identity", list)
+    if "password" not in methods:
+        raise exception.NotAuthenticated("Attempted to authenticate with an unsupported method.")
+    user = _field(_field(identity, "password", "identity"), "user", "password")
+    password = _field(user, "password", "user", str)
+    scope = _field(body["auth"], "scope", "auth") if "scope" in body["auth"] else None
+    if scope is not None and "project" not in scope:
+        raise exception.Invalid("Only project scopes are supported.")
+    project = _field(scope, "project", "scope") if scope is not None else None
+    return {k: v for k, v in user.items() if k != "password"}, password, project
+
+
+def _isotime(timestamp):
+    """Keystone's token times: '2026-01-02T03:04:05.000000Z'."""
+    return datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc).strftime(
+        "%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def token_view(token, with_catalog=True):
+    """Keystone's token body."""
+    view = {"methods": ["password"],
+            "user": {"id": token.user_id, "name": token.user_name, "domain": DEFAULT_DOMAIN,
+                     "password_expires_at": None},
+            "audit_ids": [token.id], "expires_at": _isotime(token.expires_at),
+            "issued_at": _isotime(token.issued_at),
+            "project": {"id": token.project_id, "name": token.project_name,
+                        "domain": DEFAULT_DOMAIN},
+            "is_domain": False,
+            "roles": [{"id": catalog.role_id(name), "name": name} for name in token.roles]}
+    if with_catalog:
+        view["catalog"] = catalog.catalog()
+    return view
+
+
+def subject_token(action):
+    """The valid token in X-Subject-Token that the caller may act on."""
+    token = auth.valid_token(flask.request.headers.get(SUBJECT_HEADER), get_context())
+    if token is None:
+        raise exception.TokenNotFound()
+    policy.authorize(f"identity:{action}_token", user_id=token.user_id)
+    return token
+
+
+@blp.route("/auth/tokens")
+class AuthTokens(MethodView):
+    """Tokens."""
+
+    @blp.arguments(AuthBody)
+    @blp.response(201, TokenResponse)
+    def post(self, body):
+        """Authenticate with a password; the token is in X-Subject-Token."""
+        user, password, project = credentials(body)
+        found = common.conductor().user_authenticate(get_context(), user, password, project)
+        text, token = tokens.issue(found["user"], found["project"], found["roles"])
+        return {"token": token_view(token)}, {SUBJECT_HEADER: text}
+
+    @blp.response(200, TokenResponse)
+    def get(self):
+        """Validate the token in X-Subject-Token (?nocatalog leaves the catalog out)."""
+        token = subject_token("validate")
+        body = {"token": token_view(token, "nocatalog" not in flask.request.args)}
+        return body, {SUBJECT_HEADER: flask.request.headers[SUBJECT_HEADER]}
+
+    @blp.response(204)
+    def delete(self):
+        """Revoke the token in X-Subject-Token."""
+        token = subject_token("revoke")
+        common.conductor().token_revoke(get_context(), token.id, _isotime(token.expires_at))
+        return ""

@@ -1,0 +1,144 @@
+"""Nova's default policy (and Keystone's for tokens), by rule name.
+
+A rule's check string is one of Nova's personas:
+- ADMIN: the admin role (Nova's `context_is_admin`; an admin of any
+  project is an admin everywhere, as in Nova);
+- MEMBER / READER: `project_member_or_admin` / `project_reader_or_admin`,
+  a member (reader) of the target's project, or an admin. Roles imply
+  each other (admin > member > reader), so a member reads as well;
+- OWNER: `(admin) or user_id:%(user_id)s`, the target's user or an admin;
+- ANY: anyone with a valid token.
+Nova's PROJECT_MANAGER rules (migrate, live migrate) are ADMIN here:
+there is no manager role.
+
+The target defaults to the context's own project and user. Servers of
+another project never reach a rule: app.compute_api.get answers 404 for
+them first, as Nova's project-scoped database reads do."""
+import logging
+
+from werkzeug.exceptions import Forbidden
+
+from stratus.api.request_context import get_context
+
+LOG = logging.getLogger(__name__)
+
+ADMIN, MEMBER, READER, OWNER, ANY = "admin", "member", "reader", "owner", "any"
+
+_S = "os_compute_api:servers:%s"
+RULES = {
+    # servers
+    _S % "index": READER, _S % "detail": READER, _S % "show": READER,
+    _S % "index:get_all_tenants": ADMIN, _S % "detail:get_all_tenants": ADMIN,
+    _S % "create": MEMBER, _S % "create:forced_host": ADMIN, _S % "update": MEMBER,
+    _S % "delete": MEMBER, _S % "start": MEMBER, _S % "stop": MEMBER, _S % "reboot": MEMBER,
+    _S % "resize": MEMBER, _S % "confirm_resize": MEMBER, _S % "revert_resize": MEMBER,
+    _S % "rebuild": MEMBER, _S % "create_image": MEMBER, _S % "trigger_crash_dump": MEMBER,
+    "os_compute_api:os-pause-server:pause": MEMBER,
+    "os_compute_api:os-pause-server:unpause": MEMBER,
+    "os_compute_api:os-suspend-server:suspend": MEMBER,
+    "os_compute_api:os-suspend-server:resume": MEMBER,
+    "os_compute_api:os-lock-server:lock": MEMBER,
+    "os_compute_api:os-lock-server:unlock": MEMBER,
+    "os_compute_api:os-lock-server:unlock:unlock_override": ADMIN,
+    "os_compute_api:os-admin-actions:reset_state": ADMIN,
+    "os_compute_api:os-admin-actions:inject_network_info": ADMIN,
+    "os_compute_api:os-migrate-server:migrate": ADMIN,
+    "os_compute_api:os-migrate-server:migrate_live": ADMIN,
+    "os_compute_api:os-evacuate": ADMIN,
+    # migration records (issue 5)
+    "os_compute_api:os-migrations:index": ADMIN,
+    "os_compute_api:servers:migrations:index": ADMIN,
+    "os_compute_api:servers:migrations:show": ADMIN,
+    "os_compute_api:os-shelve:shelve": MEMBER,
+    "os_compute_api:os-shelve:unshelve": MEMBER,
+    "os_compute_api:os-shelve:shelve_offload": ADMIN,
+    "os_compute_api:os-rescue": MEMBER, "os_compute_api:os-unrescue": MEMBER,
+    "os_compute_api:os-deferred-delete:force": MEMBER,
+    "os_compute_api:os-deferred-delete:restore": MEMBER,
+    "os_compute_api:os-create-backup": MEMBER, "os_compute_api:os-admin-password": MEMBER,
+    "os_compute_api:os-console-output": MEMBER, "os_compute_api:os-remote-consoles": MEMBER,
+    "os_compute_api:os-console-auth-tokens": ADMIN,
+    "os_compute_api:os-security-groups:add": MEMBER,
+    "os_compute_api:os-security-groups:remove": MEMBER,
+    "os_compute_api:os-multinic:add": MEMBER, "os_compute_api:os-multinic:remove": MEMBER,
+    "os_compute_api:os-floating-ips:add": MEMBER,
+    "os_compute_api:os-floating-ips:remove": MEMBER,
+    # server metadata and instance actions
+    "os_compute_api:server-metadata:index": READER,
+    "os_compute_api:server-metadata:show": READER,
+    "os_compute_api:server-metadata:create": MEMBER,
+    "os_compute_api:server-metadata:update_all": MEMBER,
+    "os_compute_api:server-metadata:update": MEMBER,
+    "os_compute_api:server-metadata:delete": MEMBER,
+    "os_compute_api:os-instance-actions:list": READER,
+    "os_compute_api:os-instance-actions:show": READER,
+    "os_compute_api:os-instance-actions:events": ADMIN,
+    "os_compute_api:os-instance-actions:events:details": ADMIN,
+    # flavors (listing and showing them needs no rule in Nova)
+    "os_compute_api:os-flavor-manage:create": ADMIN,
+    "os_compute_api:os-flavor-manage:update": ADMIN,
+    "os_compute_api:os-flavor-manage:delete": ADMIN,
+    "os_compute_api:os-flavor-extra-specs:index": READER,
+    "os_compute_api:os-flavor-extra-specs:show": READER,
+    "os_compute_api:os-flavor-extra-specs:create": ADMIN,
+    "os_compute_api:os-flavor-extra-specs:update": ADMIN,
+    "os_compute_api:os-flavor-extra-specs:delete": ADMIN,
+    # operator resources
+    "os_compute_api:os-hypervisors:list": ADMIN,
+    "os_compute_api:os-hypervisors:list-detail": ADMIN,
+    "os_compute_api:os-hypervisors:show": ADMIN,
+    "os_compute_api:os-services:list": ADMIN, "os_compute_api:os-services:update": ADMIN,
+    "os_compute_api:os-services:delete": ADMIN,
+    "os_compute_api:os-availability-zone:list": ANY,
+    "os_compute_api:os-availability-zone:detail": ADMIN,
+    "os_compute_api:limits": ANY, "os_compute_api:limits:other_project": ADMIN,
+    "os_compute_api:os-quota-sets:show": READER, "os_compute_api:os-quota-sets:detail": READER,
+    "os_compute_api:os-quota-sets:defaults": ANY,
+    "os_compute_api:os-quota-sets:update": ADMIN, "os_compute_api:os-quota-sets:delete": ADMIN,
+    "os_compute_api:os-keypairs:index": OWNER, "os_compute_api:os-keypairs:create": OWNER,
+    "os_compute_api:os-keypairs:show": OWNER, "os_compute_api:os-keypairs:delete": OWNER,
+    "os_compute_api:os-server-groups:index": READER,
+    "os_compute_api:os-server-groups:index:all_projects": ADMIN,
+    "os_compute_api:os-server-groups:show": READER,
+    "os_compute_api:os-server-groups:create": MEMBER,
+    "os_compute_api:os-server-groups:delete": MEMBER,
+    "os_compute_api:os-networks:list": READER, "os_compute_api:os-networks:show": READER,
+    # certificates (Nova's rules before Pike: the caller's own project)
+    "os_compute_api:os-certificates:create": MEMBER,
+    "os_compute_api:os-certificates:show": READER,
+    # Keystone's: a user's own token, or any for admins
+    "identity:validate_token": OWNER, "identity:revoke_token": OWNER,
+}
+
+
+def _allowed(check, ctxt, project_id, user_id):
+    if ctxt.is_admin or check == ANY:
+        return True
+    if check == OWNER:
+        return user_id == ctxt.user_id
+    if check in (MEMBER, READER):
+        return check in ctxt.roles and project_id == ctxt.project_id
+    return False
+
+
+def check(rule, project_id=None, user_id=None):
+    """Whether the current context may perform `rule` on a target of this
+    project and user (by default its own). An unknown rule is admin-only."""
+    ctxt = get_context()
+    if rule not in RULES:
+        LOG.warning("No default for policy rule %s: admin only", rule)
+    return _allowed(RULES.get(rule, ADMIN), ctxt,
+                    ctxt.project_id if project_id is None else project_id,
+                    ctxt.user_id if user_id is None else user_id)
+
+
+def authorize(rule, project_id=None, user_id=None):
+    """403 unless check() allows it, with Nova's (or Keystone's) message."""
+    if not check(rule, project_id, user_id):
+        if rule.startswith("identity:"):
+            raise Forbidden(f"You are not authorized to perform the requested action: {rule}.")
+        raise Forbidden(f"Policy doesn't allow {rule} to be performed.")
+
+
+def is_admin():
+    return get_context().is_admin

@@ -1,0 +1,39 @@
+"""Flavor bodies and query strings (Nova's flavor_manage schema)."""
+from marshmallow import Schema, fields, validate
+
+from stratus.api.schemas.common import PagingQuery, name_field
+from stratus.api.schemas.fields import DB_MAX_INT, NovaBoolean, NovaInteger, PositiveNumber, StringOrInteger
+
+_ID_PATTERN = r"^(?! )[a-zA-Z0-9. _-]+(?<! )$"
+
+
+class FlavorCreate(Schema):
+    """The inside of `{"flavor": {...}}`."""
+
+    name = name_field(required=True)
+    id = StringOrInteger(allow_none=True, validate=validate.Regexp(_ID_PATTERN))
+    ram = NovaInteger(minimum=1, maximum=DB_MAX_INT, required=True)
+    vcpus = NovaInteger(minimum=1, maximum=DB_MAX_INT, required=True)
+    disk = NovaInteger(minimum=0, maximum=DB_MAX_INT, required=True)
+    ephemeral = NovaInteger(minimum=0, maximum=DB_MAX_INT, data_key="OS-FLV-EXT-DATA:ephemeral")
+    swap = NovaInteger(minimum=0, maximum=DB_MAX_INT)
+    rxtx_factor = PositiveNumber()
+    is_public = NovaBoolean(data_key="os-flavor-access:is_public")
+    description = fields.String(allow_none=True, validate=validate.Length(max=65535),
+                                metadata={"description": "From microversion 2.55."})
+
+
+class FlavorCreateBody(Schema):
+    """POST /flavors."""
+
+    flavor = fields.Nested(FlavorCreate, required=True)
+
+
+class FlavorListQuery(PagingQuery):
+    """Filters of GET /flavors and /flavors/detail."""
+
+    is_public = fields.String(metadata={"description": "true, false, or None for both (admins)."})
+    minRam = NovaInteger(minimum=0, maximum=2 ** 63)
+    minDisk = NovaInteger(minimum=0, maximum=2 ** 63)
+    sort_key = fields.String()
+    sort_dir = fields.String(validate=validate.OneOf(["asc", "desc"]))

@@ -1,0 +1,220 @@
+"""Turn a validated create-server body into the instance values and the
+request spec the conductor builds from (Nova's _validate_and_build_base_options).
+
+Every check runs before anything is recorded, so a bad request leaves
+nothing behind."""
+import dataclasses
+import secrets
+import string
+import time
+import uuid
+
+from stratus.api import common, networks, policy, server_groups
+from stratus.api.schemas.servers import BlockDeviceMappingV2
+from stratus.config import get_settings
+from stratus.common import exception
+from stratus.common.objects import states
+
+_GIB = 1024 ** 3
+
+
+@dataclasses.dataclass
+class Plan:
+    """What create() sends: one values dict per instance, one request spec."""
+
+    instances: list
+    request_spec: dict
+    reservation_id: str
+    admin_pass: str
+    # The fewest instances worth creating when the quota cannot take all.
+    min_count: int = 1
+
+
+def plan(ctxt, server, scheduler_hints):
+    """Validate the request against flavors, images and zones; build the plan.
+
+    Of the scheduler hints only `group` (a server group) is used; the
+    others are accepted (clients send them) and ignored."""
+    check_networks(server.get("networks"))
+    flavor = resolve_flavor(ctxt, server["flavorRef"])
+    image = resolve_image(ctxt, image_id_of(server))
+    check_flavor_fits(flavor, image)
+    count = instance_count(server)
+    zone, force_hosts = resolve_zone(ctxt, server)
+    reservation_id = new_reservation_id()
+    spec = {"flavor": flavor, "image": image, "availability_zone": zone,
+            "project_id": ctxt.project_id, "user_id": ctxt.user_id, "ignore_hosts": [],
+            "force_hosts": force_hosts, "num_instances": count,
+            "group": server_groups.requested_group(ctxt, scheduler_hints)}
+    base = base_values(ctxt, server, flavor, image, zone, reservation_id)
+    base["key_data"] = key_data(ctxt, server.get("key_name"))
+    instances = [dict(base, uuid=str(uuid.uuid4()), launch_index=index,
+                      display_name=display_name(server["name"], index, count))
+                 for index in range(count)]
+    return Plan(instances, spec, reservation_id, server.get("adminPass") or new_password(),
+                min_count=server.get("min_count", 1))
+
+
+def check_networks(requested):
+    """There is no network service: every server boots with no NIC. That
+    is what "none", "auto" (nothing to allocate from), no networks and the
+    `none` network of os-networks (what `openstack server create --network
+    none` posts, see app.networks) ask for; any other network or port does
+    not exist, and Nova answers a 400 for those."""
+    if not isinstance(requested, list):
+        return
+    for network in requested:
+        if network.get("port"):
+            raise exception.Invalid(f"Port id {network['port']} could not be found.")
+        net_id = network.get("uuid")
+        if net_id is None:
+            raise exception.Invalid("Bad network format: missing 'uuid'")
+        if net_id != networks.NO_NETWORK:
+            if not common.is_uuid_like(net_id):
+                raise exception.Invalid("Bad networks format: network uuid is not in proper "
+                                        f"format ({net_id})")
+            raise exception.Invalid(f"Network {net_id} could not be found.")
+        if network.get("fixed_ip"):
+            raise exception.Invalid(f"Fixed IP {network['fixed_ip']} cannot be used: "
+                                    f"network {net_id} has no addresses.")
+
+
+def resolve_flavor(ctxt, flavor_ref):
+    """The flavor named by an id or a link; unknown or disabled is a 400."""
+    try:
+        flavor = common.conductor().flavor_get(ctxt, common.id_from_href(flavor_ref))
+    except exception.FlavorNotFound as exc:
+        raise exception.Invalid(exc.message) from None
+    if flavor.disabled:
+        raise exception.Invalid("Flavor is disabled.")
+    return flavor
+
+
+def image_id_of(server):
+    """imageRef (id or link), else the image of a boot_index 0 mapping."""
+    if server.get("imageRef"):
+        return common.id_from_href(server["imageRef"])
+    bdms = server.get("block_device_mapping_v2") or []
+    for bdm in bdms:
+        if BlockDeviceMappingV2.boot_index_of(bdm) == 0:
+            if bdm.get("source_type") != "image" or not bdm.get("uuid"):
+                # No volume service here: only image-backed roots can boot.
+                raise exception.Invalid("Only source_type=image can be the boot device "
+                                        "(there is no volume service).")
+            return bdm["uuid"]
+    raise exception.Invalid("Missing imageRef attribute")
+
+
+def resolve_image(ctxt, image_id):
+    """The image to boot; unknown or not active is a 400."""
+    try:
+        image = common.conductor().image_get(ctxt, image_id)
+    except exception.ImageNotFound as exc:
+        raise exception.Invalid(exc.message) from None
+    if image.status != "active":
+        raise exception.Invalid(f"Image {image_id} is not active.")
+    return image
+
+
+def check_flavor_fits(flavor, image):
+    """Nova's checks of the flavor against the image's minimums."""
+    if image.min_ram and flavor.memory_mb < image.min_ram:
+        raise exception.Invalid("Flavor's memory is too small for requested image.")
+    if flavor.root_gb and image.min_disk and flavor.root_gb < image.min_disk:
+        raise exception.Invalid("Flavor's disk is too small for requested image.")
+    if flavor.root_gb and (image.size or 0) > flavor.root_gb * _GIB:
+        raise exception.Invalid(f"Flavor's disk is too small for requested image. Flavor disk "
+                                f"is {flavor.root_gb * _GIB} bytes, image is {image.size} bytes.")
+
+
+def instance_count(server):
+    """How many to create: max_count (default min_count, default 1)."""
+    min_count = server.get("min_count", 1)
+    max_count = server.get("max_count", min_count)
+    if min_count > max_count:
+        raise exception.Invalid("min_count must be <= max_count")
+    return max_count
+
+
+def resolve_zone(ctxt, server):
+    """(zone, force_hosts) from availability_zone, "zone:host" being the
+    admin's forced host form; the zone must be one some host is in."""
+    requested = server.get("availability_zone") or ""
+    zone, _, host = requested.partition(":")
+    host = host.partition(":")[0]
+    force_hosts = []
+    if host or server.get("host"):
+        policy.authorize("os_compute_api:servers:create:forced_host")
+        force_hosts = [host or server["host"]]
+    zone = zone or get_settings().default_schedule_zone or None
+    if zone and not _ZONES.has(ctxt, zone):
+        raise exception.Invalid(f"The requested availability zone is not available: {zone}")
+    return zone, force_hosts
+
+
+def key_data(ctxt, key_name):
+    """The public key of the user's key pair `key_name` (recorded on the
+    instance, as Nova); an unknown name is a 400."""
+    if key_name is None:
+        return None
+    try:
+        return common.conductor().keypair_get(ctxt, ctxt.user_id, key_name).public_key
+    except exception.KeypairNotFound:
+        raise exception.Invalid("Invalid key_name provided.") from None
+
+
+def known_zones(ctxt):
+    return {node.availability_zone for node in common.conductor().compute_node_get_all(ctxt)}
+
+
+class _ZoneCache:
+    """Zones seen recently. A zone in the cache is accepted without asking
+    the conductor (reading every node on every boot was one conductor call
+    in eight); an unknown one is checked on fresh data, so a new zone is
+    never refused. A zone whose hosts are all gone is accepted for at most
+    TTL seconds, and then the scheduler explains the failure."""
+
+    TTL = 10.0
+
+    def __init__(self):
+        self._zones, self._read_at = frozenset(), float("-inf")
+
+    def has(self, ctxt, zone):
+        if zone in self._zones and time.monotonic() - self._read_at < self.TTL:
+            return True
+        self._zones, self._read_at = frozenset(known_zones(ctxt)), time.monotonic()
+        return zone in self._zones
+
+
+_ZONES = _ZoneCache()
+
+
+def base_values(ctxt, server, flavor, image, zone, reservation_id):
+    """The instance columns shared by every instance of the request."""
+    return {
+        "project_id": ctxt.project_id, "user_id": ctxt.user_id,
+        "vm_state": states.BUILDING, "task_state": states.SCHEDULING,
+        "power_state": states.NOSTATE, "flavor": flavor, "image_ref": image.id,
+        "vcpus": flavor.vcpus, "memory_mb": flavor.memory_mb, "root_gb": flavor.root_gb,
+        "ephemeral_gb": flavor.ephemeral_gb, "metadata": dict(server.get("metadata") or {}),
+        "availability_zone": zone, "key_name": server.get("key_name"),
+        "reservation_id": reservation_id,
+        "config_drive": "True" if server.get("config_drive") else "",
+        "access_ip_v4": str(server["accessIPv4"]) if server.get("accessIPv4") else None,
+        "access_ip_v6": str(server["accessIPv6"]) if server.get("accessIPv6") else None,
+    }
+
+
+def display_name(name, index, count):
+    """Nova's multi-create template, '%(name)s-%(count)d' (1-based)."""
+    return f"{name}-{index + 1}" if count > 1 else name
+
+
+def new_reservation_id():
+    return "r-" + "".join(secrets.choice(string.ascii_lowercase + string.digits)
+                          for _ in range(8))
+
+
+def new_password(length=12):
+    alphabet = string.ascii_letters + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(length))

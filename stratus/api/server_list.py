@@ -1,0 +1,79 @@
+"""Query strings of the server lists to conductor filters, as Nova's
+servers index: project scoping, status, name (a regular expression) and
+admin-only filters; limit/marker paging with a `servers_links` next link."""
+import re
+
+from werkzeug.exceptions import BadRequest
+
+from stratus.api import common, compute_api, policy
+from stratus.api.views.server_status import vm_states_from_status
+
+_REGEX_CHARS = set(".^$*+?{}[]\\|()")
+_FALSE = {"false", "0", "off", "no", "n", "f"}
+
+
+def _truthy(value):
+    # `?all_tenants` with no value means yes, as in Nova.
+    return value is not None and value.strip().lower() not in _FALSE
+
+
+def scope_filters(ctxt, args, listing):
+    """Project scoping: admins may look across projects with all_tenants
+    (anyone else asking for it gets a 403, as in Nova)."""
+    filters = {}
+    if _truthy(args.get("all_tenants")):
+        policy.authorize(f"os_compute_api:servers:{listing}:get_all_tenants")
+        project = args.get("project_id") or args.get("tenant_id")
+        if project:
+            filters["project_id"] = project
+    else:
+        filters["project_id"] = ctxt.project_id
+    if ctxt.is_admin:
+        if args.get("host"):
+            filters["host"] = args["host"]
+        if _truthy(args.get("deleted")):
+            filters["deleted"] = True
+    return filters
+
+
+def status_filters(args):
+    """vm_state list from `status` (None: no statuses match at all)."""
+    statuses = args.get("status") or []
+    if not statuses:
+        return {}
+    vm_states = sorted({vm for s in statuses for vm in vm_states_from_status(s)})
+    if not vm_states:
+        return None
+    filters = {"vm_state": vm_states}
+    if "deleted" in vm_states:
+        filters["deleted"] = True
+    return filters
+
+
+def list_instances(ctxt, args, listing):
+    """(instances of this page, page size); `listing` is index or detail."""
+    limit = common.limit_from(args)
+    filters = scope_filters(ctxt, args, listing)
+    by_status = status_filters(args)
+    if by_status is None:
+        return [], limit
+    filters.update(by_status)
+    name = args.get("name")
+    if name and _REGEX_CHARS & set(name):
+        return _by_regex(ctxt, filters, name, limit, args.get("marker")), limit
+    if name:
+        # A name without regex characters: a regex search is a substring match.
+        filters["name"] = name
+    return compute_api.get_all(ctxt, filters, limit, args.get("marker")), limit
+
+
+def _by_regex(ctxt, filters, name, limit, marker):
+    """Nova matches `name` as a regular expression: filter and page here."""
+    try:
+        pattern = re.compile(name)
+    except re.error:
+        raise BadRequest(f"Invalid regular expression for name: {name}") from None
+    instances = compute_api.get_all(ctxt, filters, None, None)
+    matching = [i for i in instances if pattern.search(i.display_name or "")]
+    return common.page(matching, limit, marker, key=lambda i: i.uuid)
+

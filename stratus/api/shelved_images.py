@@ -1,0 +1,33 @@
+"""The snapshot a shelved server keeps (system_metadata shelved_image_id)
+goes with the server when it is deleted, as Nova's compute API does it."""
+import logging
+from pathlib import Path
+
+from stratus.api import common
+from stratus.config import get_settings
+from stratus.common import exception
+from stratus.common.objects import states
+
+LOG = logging.getLogger(__name__)
+
+
+def delete_with(ctxt, instance):
+    """Delete a shelved server's image, record and file; never raises (a
+    failure here must not keep the server from being deleted)."""
+    if instance.vm_state not in (states.SHELVED, states.SHELVED_OFFLOADED):
+        return
+    image_id = (instance.system_metadata or {}).get("shelved_image_id")
+    if not image_id:
+        return
+    try:
+        image = common.conductor().image_get(ctxt, image_id)
+        common.conductor().image_delete(ctxt, image_id)
+    except exception.ImageNotFound:
+        return
+    except exception.StratusException:
+        LOG.exception("Could not delete the shelved image %s of %s", image_id, instance.uuid)
+        return
+    store = get_settings().images_path.resolve()
+    path = Path(store, image.file or "").resolve()
+    if image.file and path.parent == store:  # never a file outside the store
+        path.unlink(missing_ok=True)

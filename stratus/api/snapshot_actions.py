@@ -1,0 +1,223 @@
+"""Server actions of issue 5: createImage, shelve, shelveOffload, unshelve and
+rebuild. Parsing here; the checks and the conductor/compute calls as in
+app.compute_actions (Nova's compute/api.py)."""
+import flask
+from werkzeug.exceptions import BadRequest
+
+from stratus.api import common, compute_api, server_build
+from stratus.api.action_body import object_of, string
+from stratus.api.compute_actions import check_state
+from stratus.api.microversion import is_supported
+from stratus.api.views import servers as server_views
+from stratus.common import exception
+from stratus.common.objects import states
+
+# Nova's allowed vm_states of each action (task_state None unless said).
+_SNAPSHOT_FROM = (states.ACTIVE, states.STOPPED, states.PAUSED, states.SUSPENDED)
+_SHELVE_FROM = _SNAPSHOT_FROM
+_UNSHELVE_FROM = (states.SHELVED, states.SHELVED_OFFLOADED)
+_REBUILD_FROM = (states.ACTIVE, states.STOPPED, states.ERROR)
+
+
+class UnshelveInvalidRequest(exception.Conflict):
+    msg_fmt = ("Specifying an availability zone when unshelving server %(instance_uuid)s "
+               "with status %(state)s is not supported. The server status must be "
+               "SHELVED_OFFLOADED.")
+
+
+def _metadata(name, value):
+    object_of(name, value, value.keys() if isinstance(value, dict) else ())
+    for key, item in value.items():
+        string(f"{name}.{key}", key)
+        string(f"{name}.{key}", item, min_length=0)
+    return value
+
+
+# createImage
+def _create_image(ctxt, instance, value):
+    body = object_of("createImage", value, ("name", "metadata"), ("name",))
+    name = string("name", body["name"])
+    _metadata("metadata", body.get("metadata") or {})
+    image_id = snapshot(ctxt, instance, name)
+    if is_supported("2.45"):
+        return _accepted({"image_id": image_id})
+    reply = flask.Response(status=202)
+    reply.headers["Location"] = f"{common.base_url()}/v2/images/{image_id}"
+    return reply
+
+
+def _accepted(body):
+    reply = flask.jsonify(body)
+    reply.status_code = 202
+    return reply
+
+
+def snapshot(ctxt, instance, name):
+    """Record a queued image, mark the server image_snapshot_pending
+    (action createImage), cast the snapshot to its host; the image id."""
+    _check(ctxt, instance, "createImage", _SNAPSHOT_FROM)
+    image = _new_image(ctxt, instance, name)
+    _save_and_cast(ctxt, instance, image.id, "createImage", states.IMAGE_SNAPSHOT_PENDING,
+                   lambda saved: common.compute().snapshot_instance(
+                       ctxt, saved.host, saved, image.id))
+    return image.id
+
+
+def _new_image(ctxt, instance, name):
+    base = _base_image(ctxt, instance)
+    return common.conductor().image_create(ctxt, {
+        "name": name, "status": "queued", "owner": ctxt.project_id, "disk_format": "qcow2",
+        "container_format": "bare", "visibility": "private",
+        "min_disk": base.min_disk if base else 0, "min_ram": base.min_ram if base else 0})
+
+
+def _base_image(ctxt, instance):
+    """The server's image record, or None when it is gone."""
+    try:
+        return common.conductor().image_get(ctxt, common.id_from_href(instance.image_ref))
+    except exception.ImageNotFound:
+        return None
+
+
+def _check(ctxt, instance, action, vm_states):
+    compute_api.check_lock(ctxt, instance)
+    check_state(instance, action, vm_states)
+    if not instance.host:  # never scheduled: no host would answer the cast
+        raise exception.InstanceNotReady(instance_id=instance.uuid)
+
+
+# The system_metadata key that names the image an action writes, from the
+# API's save on: a message lost before any host took it leaves an image
+# the conductor's reaper can find (stratus.conductor.stuck_tasks).
+_IMAGE_KEYS = {"createImage": "snapshot_image_id", "shelve": "shelved_image_id"}
+
+
+def _save_and_cast(ctxt, instance, image_id, action, task_state, cast):
+    """The CAS save of the task_state (recording the action); the image
+    record goes again when it fails (another action came first)."""
+    values = {"task_state": task_state}
+    if image_id:
+        values["system_metadata"] = dict(instance.system_metadata or {},
+                                         **{_IMAGE_KEYS[action]: image_id})
+    try:
+        saved = common.conductor().instance_update(
+            ctxt, instance.uuid, values, expected_task_state=[None],
+            expected_vm_state=instance.vm_state, action=action)
+    except exception.StratusException:
+        if image_id:
+            common.conductor().image_delete(ctxt, image_id)
+        raise
+    cast(saved)
+
+
+# shelve, shelveOffload, unshelve
+def _shelve(ctxt, instance, value):
+    _check(ctxt, instance, "shelve", _SHELVE_FROM)
+    image = _new_image(ctxt, instance, f"{instance.display_name}-shelved")
+    _save_and_cast(ctxt, instance, image.id, "shelve", states.SHELVING,
+                   lambda saved: common.compute().shelve_instance(ctxt, saved.host, saved,
+                                                                  image.id))
+
+
+def _shelve_offload(ctxt, instance, value):
+    compute_api.check_lock(ctxt, instance)
+    check_state(instance, "shelveOffload", (states.SHELVED,))
+    _save_and_cast(ctxt, instance, None, "shelveOffload", states.SHELVING_OFFLOADING,
+                   lambda saved: common.compute().shelve_offload_instance(ctxt, saved.host,
+                                                                          saved))
+
+
+def _unshelve(ctxt, instance, value):
+    zone = None
+    if is_supported("2.77") and value is not None:
+        body = object_of("unshelve", value, ("availability_zone",))
+        zone = string("availability_zone", body.get("availability_zone"), nullable=True)
+    compute_api.check_lock(ctxt, instance)
+    check_state(instance, "unshelve", _UNSHELVE_FROM)
+    if zone and instance.vm_state != states.SHELVED_OFFLOADED:
+        raise UnshelveInvalidRequest(instance_uuid=instance.uuid, state=instance.vm_state)
+    if zone:
+        server_build.resolve_zone(ctxt, {"availability_zone": zone})  # 400 if unknown
+    _save_and_cast(ctxt, instance, None, "unshelve", states.UNSHELVING,
+                   lambda saved: _cast_unshelve(ctxt, saved, zone))
+
+
+def _cast_unshelve(ctxt, saved, zone):
+    """Still on its host: the host starts it. Offloaded: the conductor
+    schedules it again."""
+    if saved.vm_state == states.SHELVED:
+        common.compute().unshelve_instance(ctxt, saved.host, saved)
+    else:
+        common.compute_task().unshelve_instance(ctxt, saved.uuid, availability_zone=zone)
+
+
+# rebuild
+_REBUILD_KEYS = {"imageRef": None, "name": None, "metadata": None, "adminPass": None,
+                 "preserve_ephemeral": None, "accessIPv4": None, "accessIPv6": None,
+                 "OS-DCF:diskConfig": None, "personality": None, "description": "2.19",
+                 "key_name": "2.54", "user_data": "2.57"}
+
+
+def _rebuild(ctxt, instance, value):
+    allowed = [k for k, version in _REBUILD_KEYS.items() if not version or is_supported(version)]
+    body = object_of("rebuild", value, allowed, ("imageRef",))
+    if not isinstance(body.get("preserve_ephemeral", False), bool):
+        raise BadRequest("Invalid input for field/attribute preserve_ephemeral.")
+    values = _rebuild_values(ctxt, body)
+    admin_pass = body.get("adminPass") or server_build.new_password()
+    saved = rebuild(ctxt, instance, common.id_from_href(string("imageRef", body["imageRef"])),
+                    values, bool(body.get("preserve_ephemeral")))
+    # The compute records the new image_ref once the guest runs from it;
+    # the answer shows the image the server is being rebuilt with, as Nova.
+    saved.image_ref = common.id_from_href(body["imageRef"])
+    view = server_views.show(saved)
+    view["adminPass"] = admin_pass
+    return _accepted({"server": view})
+
+
+def _rebuild_values(ctxt, body):
+    """The instance's new values from the request (name, metadata, key)."""
+    values = {}
+    if "name" in body:
+        values["display_name"] = string("name", body["name"])
+    if "metadata" in body:
+        values["metadata"] = _metadata("metadata", body["metadata"])
+    if "adminPass" in body:
+        string("adminPass", body["adminPass"], min_length=0)
+    for key in ("description", "user_data"):
+        if key in body:  # validated; this cloud keeps neither (no column)
+            string(key, body[key], 65535, nullable=True, min_length=0)
+    for key, column in (("accessIPv4", "access_ip_v4"), ("accessIPv6", "access_ip_v6")):
+        if key in body:
+            values[column] = str(body[key]) if body[key] else None
+    if "key_name" in body:
+        key_name = string("key_name", body["key_name"], nullable=True)
+        values.update(key_name=key_name, key_data=server_build.key_data(ctxt, key_name))
+    return values
+
+
+def rebuild(ctxt, instance, image_id, values, preserve_ephemeral=False):
+    """Check the new image, save task_state rebuilding with the new
+    values (action rebuild); a new image goes through the conductor (the
+    scheduler re-checks the host), the same one straight to the host."""
+    _check(ctxt, instance, "rebuild", _REBUILD_FROM)
+    image = server_build.resolve_image(ctxt, image_id)  # 400 unknown or not active
+    if instance.flavor is not None:
+        server_build.check_flavor_fits(instance.flavor, image)  # 400 as at boot
+    new_image = image_id != common.id_from_href(instance.image_ref)
+    saved = common.conductor().instance_update(
+        ctxt, instance.uuid, dict(values, task_state=states.REBUILDING),
+        expected_task_state=[None], expected_vm_state=instance.vm_state, action="rebuild")
+    if new_image:
+        common.compute_task().rebuild_instance(ctxt, saved.uuid, image_id, saved.host,
+                                               preserve_ephemeral=preserve_ephemeral)
+    else:
+        common.compute().rebuild_instance(ctxt, saved.host, saved, image_id,
+                                          preserve_ephemeral=preserve_ephemeral)
+    return saved
+
+
+# action name -> handler(ctxt, instance, value); merged into
+# app.server_actions.HANDLERS.
+HANDLERS = {"createImage": _create_image, "shelve": _shelve,
+            "shelveOffload": _shelve_offload, "unshelve": _unshelve, "rebuild": _rebuild}

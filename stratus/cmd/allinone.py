@@ -1,0 +1,49 @@
+"""`stratus all-in-one`: every role in one process (local mode), SQLite,
+libvirt's test driver, the API on 127.0.0.1:8774."""
+import os
+import socket
+
+
+def main(host, port, compute_host):
+    # Local mode must be chosen before Celery reads its configuration.
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "1"
+    os.environ["STRATUS_API_PORT"] = str(port)
+    os.environ["STRATUS_API_HOST"] = host
+    # One compute host: a resize has nowhere else to go (devstack's choice).
+    os.environ.setdefault("STRATUS_ALLOW_RESIZE_TO_SAME_HOST", "1")
+    from stratus.config import get_settings, reset_settings
+
+    reset_settings()
+    from stratus.common.celeryapp import load_roles
+    from stratus.cert.tasks import manager_for as cert_manager
+    from stratus.cmd import identity, seed
+    from stratus.cmd.api import serve
+    from stratus.conductor.db import migration
+    from stratus.conductor.db.session import reset_engine
+
+    settings = get_settings()
+    migration.upgrade()
+    load_roles()
+    cert_manager().init_host()  # the cert role's CA exists from the first start
+    seed.seed_flavors()
+    seed.seed_image()
+    password, openrc = identity.bootstrap()  # the admin user, project and openrc
+    compute_host = compute_host or socket.gethostname()
+
+    def start_in_worker():
+        from stratus.cmd.worker import start_heartbeat
+        from stratus.compute.service import start_compute
+        from stratus.conductor.reaper import start_reaper
+
+        reset_engine()  # never share SQLite connections across fork
+        start_compute([compute_host], settings.libvirt_uri)
+        start_reaper()
+        for role in ("conductor", "scheduler", "cert", "consoleauth"):
+            start_heartbeat(role)
+
+    url = settings.public_url or f"http://{host}:{port}"
+    print(f"Stratus all-in-one: compute API at {url}/v2.1 "
+          f"(compute host {compute_host}, database {settings.database_url})", flush=True)
+    print(f"Identity at {url}/identity/v3: user admin, project admin, password {password}; "
+          f"`source {openrc}` for the openstack client", flush=True)
+    serve(host, port, workers=1, threads=16, post_worker_init=start_in_worker)

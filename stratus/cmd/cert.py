@@ -1,0 +1,48 @@
+"""`stratus cert` (the cert role's worker, queue `cert`, which creates
+the CA on its first start) and `stratus ca` (init, revoke, crl). The
+revocations and the CRL are calls on the cert role, made in-process in
+local mode; `ca init` works on this host's CA files directly."""
+from stratus.common.celeryapp import app, load_roles
+from stratus.cmd.worker import run_worker, start_heartbeat
+from stratus.common.context import get_admin_context
+
+
+def main(concurrency):
+    from stratus.cert.tasks import manager_for
+
+    load_roles("cert")
+    manager_for().init_host()
+    start_heartbeat("cert")
+    run_worker("cert", ["cert"], concurrency)
+
+
+def init_ca():
+    """(Authority, created): the CA under settings.ca_path."""
+    from stratus.config import get_settings
+    from stratus.cert import store
+
+    settings = get_settings()
+    return store.load_or_create(settings.ca_path, settings.ca_subject)
+
+
+def _cert_api():
+    from stratus.cert.rpcapi import CertAPI
+
+    if app.conf.task_always_eager:
+        load_roles("conductor", "cert")
+    return CertAPI()
+
+
+def revoke(user_id=None, project_id=None):
+    """The serials revoked for a user, a project or a user in a project."""
+    api, ctxt = _cert_api(), get_admin_context()
+    if user_id and project_id:
+        return api.revoke_certs_by_user_and_project(ctxt, user_id, project_id)
+    if user_id:
+        return api.revoke_certs_by_user(ctxt, user_id)
+    return api.revoke_certs_by_project(ctxt, project_id)
+
+
+def crl():
+    """The CRL (PEM), signed now by the cert role."""
+    return _cert_api().fetch_crl(get_admin_context())

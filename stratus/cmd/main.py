@@ -1,0 +1,252 @@
+"""The `stratus` command. Each subcommand imports its role lazily so that
+a compute or scheduler process never loads the ORM."""
+import click
+
+
+class _Group(click.Group):
+    """Errors the roles report (a duplicate flavor, a missing image...) end
+    the command with their message, not a traceback."""
+
+    def invoke(self, ctx):
+        from stratus.common.exception import StratusException
+
+        try:
+            return super().invoke(ctx)
+        except StratusException as exc:
+            raise click.ClickException(exc.message) from None
+
+
+@click.group(cls=_Group)
+def cli():
+    """Stratus: a Nova-shaped compute control plane on Celery."""
+
+
+@cli.command("all-in-one")
+@click.option("--host", default="127.0.0.1", show_default=True, help="API bind address.")
+@click.option("--port", default=None, type=int, help="API port (default STRATUS_API_PORT or 8774).")
+@click.option("--compute-host", default=None, help="Name of the local compute host.")
+def all_in_one(host, port, compute_host):
+    """Every role in one process: SQLite, eager tasks, libvirt test driver."""
+    from stratus.cmd import allinone
+    from stratus.config import get_settings
+
+    allinone.main(host, port or get_settings().api_port, compute_host)
+
+
+@cli.command()
+@click.option("--host", default=None, help="Bind address (default STRATUS_API_HOST).")
+@click.option("--port", default=None, type=int, help="Port (default STRATUS_API_PORT).")
+@click.option("--workers", default=2, show_default=True)
+@click.option("--threads", default=16, show_default=True)
+def api(host, port, workers, threads):
+    """Serve the Nova compute API with gunicorn."""
+    from stratus.config import get_settings
+    from stratus.cmd.api import serve
+
+    settings = get_settings()
+    serve(host or settings.api_host, port or settings.api_port, workers, threads)
+
+
+@cli.command()
+@click.option("--concurrency", default=16, show_default=True)
+def conductor(concurrency):
+    """Run a conductor worker (queue `conductor`)."""
+    from stratus.cmd import conductor as cmd
+
+    cmd.main(concurrency)
+
+
+@cli.command()
+@click.option("--concurrency", default=8, show_default=True)
+def scheduler(concurrency):
+    """Run a scheduler worker (queue `scheduler`)."""
+    from stratus.cmd import scheduler as cmd
+
+    cmd.main(concurrency)
+
+
+@cli.command()
+@click.option("--host", "hosts", multiple=True, required=True,
+              help="Compute host name; repeat to serve several hosts in one process.")
+@click.option("--uri", default=None, help="libvirt URI (default STRATUS_LIBVIRT_URI).")
+@click.option("--concurrency", default=8, show_default=True)
+def compute(hosts, uri, concurrency):
+    """Run a compute worker (queue `compute.<host>` for each host)."""
+    from stratus.cmd import compute as cmd
+    from stratus.config import get_settings
+
+    cmd.main(list(hosts), uri or get_settings().libvirt_uri, concurrency)
+
+
+@cli.command()
+@click.option("--address", default="127.0.0.1", show_default=True)
+@click.option("--port", default=None, type=int, help="Port (default STRATUS_FLOWER_PORT).")
+def flower(address, port):
+    """Serve Flower (basic auth from STRATUS_FLOWER_USER/PASSWORD; without a
+    password, one generated once and kept in the state dir)."""
+    from stratus.config import get_settings
+    from stratus.common.celeryapp import app
+    from stratus.cmd.stored import stored_secret
+
+    settings = get_settings()
+    password = stored_secret("flower-password", settings.flower_password)
+    where = ("STRATUS_FLOWER_PASSWORD" if settings.flower_password
+             else settings.state_dir / "flower-password")
+    click.echo(f"Flower: user {settings.flower_user}, password from {where}", err=True)
+    app.start(argv=["flower", f"--address={address}", f"--port={port or settings.flower_port}",
+                    f"--basic-auth={settings.flower_user}:{password}"])
+
+
+@cli.group()
+def db():
+    """Database management."""
+
+
+@db.command("sync")
+def db_sync():
+    """Apply every Alembic migration to the configured database."""
+    from stratus.conductor.db import migration
+
+    migration.upgrade()
+    click.echo("database is at the latest revision")
+
+
+def _local_conductor():
+    """In local mode the CLI runs the conductor in-process."""
+    from stratus.common.celeryapp import app, load_roles
+
+    if app.conf.task_always_eager:
+        load_roles("conductor")
+
+
+@cli.group()
+def flavor():
+    """Flavors."""
+
+
+@flavor.command("create")
+@click.argument("name")
+@click.option("--vcpus", type=click.IntRange(1), required=True)
+@click.option("--ram", type=click.IntRange(1), required=True, help="MB")
+@click.option("--disk", type=click.IntRange(0), default=0, show_default=True, help="GB")
+@click.option("--id", "flavorid", default=None)
+@click.option("--private", is_flag=True)
+def flavor_create(name, vcpus, ram, disk, flavorid, private):
+    """Create a flavor."""
+    from stratus.cmd import seed
+
+    _local_conductor()
+    made = seed.create_flavor(name, vcpus, ram, disk, flavorid, is_public=not private)
+    click.echo(f"flavor {made.name} id={made.flavorid} vcpus={made.vcpus} ram={made.memory_mb} disk={made.root_gb}")
+
+
+@cli.group()
+def image():
+    """Images."""
+
+
+@image.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--name", default=None)
+def image_import(path, name):
+    """Copy an image file into the image store and register it."""
+    from stratus.cmd import seed
+
+    _local_conductor()
+    made = seed.import_image(path, name)
+    click.echo(f"image {made.name} id={made.id} format={made.disk_format} size={made.size}")
+
+
+# the cert role (issue 6)
+@cli.command()
+@click.option("--concurrency", default=4, show_default=True)
+def cert(concurrency):
+    """Run a cert worker (queue `cert`); creates the CA on its first start."""
+    from stratus.cmd import cert as cmd
+
+    cmd.main(concurrency)
+
+
+@cli.group()
+def ca():
+    """The cloud's certificate authority (kept by the cert role)."""
+
+
+@ca.command("init")
+def ca_init():
+    """Create the CA under STRATUS_CA_PATH, unless it exists."""
+    from cryptography.hazmat.primitives import hashes
+
+    from stratus.config import get_settings
+    from stratus.cmd import cert as cmd
+
+    authority, created = cmd.init_ca()
+    certificate = authority.certificate
+    click.echo(f"{'created' if created else 'existing'} CA {certificate.subject.rfc4514_string()}"
+               f" in {get_settings().ca_path}"
+               f" sha256={certificate.fingerprint(hashes.SHA256()).hex(':')}")
+
+
+@ca.command("revoke")
+@click.option("--user", "user_id", default=None, help="Revoke this user's certificates.")
+@click.option("--project", "project_id", default=None,
+              help="Revoke this project's certificates (with --user: that user's there).")
+def ca_revoke(user_id, project_id):
+    """Revoke certificates by user, by project, or both."""
+    from stratus.cmd import cert as cmd
+
+    if not (user_id or project_id):
+        raise click.UsageError("name a --user, a --project or both")
+    serials = cmd.revoke(user_id, project_id)
+    click.echo(f"revoked {len(serials)} certificate(s)")
+    for serial in serials:
+        click.echo(serial)
+
+
+@ca.command("crl")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write the PEM to this file instead of printing it.")
+def ca_crl(output):
+    """The CRL: every revoked certificate, signed by the CA now."""
+    from stratus.cmd import cert as cmd
+
+    pem = cmd.crl()
+    if output is None:
+        click.echo(pem, nl=False)
+        return
+    with open(output, "w", encoding="ascii") as handle:
+        handle.write(pem)
+    click.echo(f"CRL written to {output}")
+
+
+# consoles (issue 6)
+@cli.command()
+@click.option("--concurrency", default=8, show_default=True)
+def consoleauth(concurrency):
+    """Run a consoleauth worker (queue `consoleauth`): console tokens."""
+    from stratus.cmd import consoleauth as cmd
+
+    cmd.main(concurrency)
+
+
+@cli.command()
+@click.option("--host", default=None, help="Bind address (default STRATUS_NOVNCPROXY_HOST).")
+@click.option("--port", default=None, type=int, help="Port (default STRATUS_NOVNCPROXY_PORT).")
+@click.option("--web", default=None, type=click.Path(exists=True, file_okay=False),
+              help="noVNC's pages (default STRATUS_NOVNC_WEB, /usr/share/novnc).")
+def novncproxy(host, port, web):
+    """Serve noVNC and proxy its websockets to the guests' VNC servers."""
+    from stratus.novncproxy import server
+
+    server.main(host, port, web)
+
+
+# identity (issue 4): bootstrap, openrc, users, projects, roles
+def _identity_commands():
+    from stratus.cmd import identity
+
+    for command in identity.COMMANDS:
+        cli.add_command(command)
+
+
+_identity_commands()

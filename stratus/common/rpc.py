@@ -1,0 +1,172 @@
+"""The RPC spine: `call`, `cast` and `prepare(server=, version=)` over
+Celery, the way Nova's roles talk over oslo.messaging.
+
+A message is one JSON object, the task's single keyword argument
+`envelope`: {"version", "context", "server", "args", "reply"}. A server
+(the task side) checks the version, rebuilds the context and calls the
+manager method of the same name. A `call` gets back {"result"} or
+{"error": {"type", "message"}}; a `cast` raises on the worker so that a
+failure shows in Flower."""
+import logging
+
+from celery.exceptions import TimeoutError as CeleryTimeout
+
+from stratus.config import get_settings
+from stratus.common import exception
+from stratus.common.celeryapp import app
+from stratus.common.context import RequestContext
+from stratus.common.objects import from_primitive, to_primitive
+
+LOG = logging.getLogger(__name__)
+
+
+def _parse(version):
+    major, _, minor = str(version).partition(".")
+    return int(major), int(minor or 0)
+
+
+def version_is_compatible(supported, requested):
+    """Same major, and the server's minor is at least the message's."""
+    s_major, s_minor = _parse(supported)
+    r_major, r_minor = _parse(requested)
+    return s_major == r_major and s_minor >= r_minor
+
+
+class RPCClient:
+    """A client for one role. `prepare()` binds it to a server or version."""
+
+    def __init__(self, role, version, version_cap=None, server=None, timeout=None):
+        self.role = role
+        self.version = version
+        self.version_cap = version_cap or None
+        self.server = server
+        self.timeout = timeout
+
+    def prepare(self, server=None, version=None, timeout=None):
+        """A copy of this client bound to a host queue and/or a version."""
+        version = version or self.version
+        if self.version_cap and not version_is_compatible(self.version_cap, version):
+            raise exception.VersionCapExceeded(role=self.role, version=version,
+                                               cap=self.version_cap)
+        return RPCClient(self.role, version, self.version_cap,
+                         server or self.server, timeout or self.timeout)
+
+    def can_send_version(self, version):
+        """Whether the cap allows this version (for rolling upgrades)."""
+        return not self.version_cap or version_is_compatible(self.version_cap, version)
+
+    @property
+    def queue(self):
+        return f"{self.role}.{self.server}" if self.server else self.role
+
+    def _signature(self, ctxt, method, kwargs, reply, store=None):
+        envelope = {"version": self.version, "context": ctxt.to_dict(), "server": self.server,
+                    "args": to_primitive(kwargs), "reply": reply}
+        store = reply if store is None else store
+        name = f"{self.role}.{method}"
+        # A short repr for Flower and the logs: Celery's own saferepr of the
+        # whole envelope costs about a millisecond a message.
+        return app.signature(name, kwargs={"envelope": envelope},
+                             queue=self.queue, ignore_result=not store, argsrepr="()",
+                             kwargsrepr=_describe(ctxt, self.server, kwargs))
+
+    def _check_served(self, method):
+        name = f"{self.role}.{method}"
+        if app.conf.task_always_eager and name not in app.tasks:
+            # Local mode runs only registered tasks inline; any other name
+            # would go to a broker that nobody serves and wait out the timeout.
+            raise exception.RoleNotLoaded(method=name)
+
+    def _send(self, ctxt, method, kwargs, reply):
+        self._check_served(method)
+        return self._signature(ctxt, method, kwargs, reply).apply_async(queue=self.queue)
+
+    def call_then(self, ctxt, method, then, then_method, then_kwargs, **kwargs):
+        """Ask `method` and deliver its reply to `then_method` of the client
+        `then` as its `reply` argument (see unwrap), without a thread
+        waiting in between: a Celery chain.
+
+        A role that is called back by the role it calls (conductor ->
+        scheduler -> conductor) must not block on that call, or a busy pool
+        waits on itself."""
+        self._check_served(method)
+        then._check_served(then_method)
+        first = self._signature(ctxt, method, kwargs, reply=True, store=False)
+        second = then._signature(ctxt, then_method, then_kwargs, reply=False)
+        first.link(second)
+        first.apply_async(queue=self.queue)
+
+    def cast(self, ctxt, method, **kwargs):
+        """Send and forget."""
+        try:
+            self._send(ctxt, method, kwargs, reply=False)
+        except Exception:
+            if not app.conf.task_always_eager:
+                raise
+            # In local mode the cast ran inline; a failure there belongs to
+            # the receiving role, as it would on a worker, not to the caller.
+            LOG.exception("cast %s.%s failed", self.role, method)
+
+    def call(self, ctxt, method, **kwargs):
+        """Send and wait for the reply (rpc_response_timeout by default)."""
+        timeout = self.timeout or get_settings().rpc_response_timeout
+        result = self._send(ctxt, method, kwargs, reply=True)
+        try:
+            reply = result.get(timeout=timeout, disable_sync_subtasks=False)
+        except CeleryTimeout:
+            raise exception.MessagingTimeout(timeout=timeout, method=f"{self.role}.{method}")
+        return unwrap(reply)
+
+
+def _describe(ctxt, server, kwargs):
+    uuid = kwargs.get("instance_uuid") or getattr(kwargs.get("instance"), "uuid", None)
+    parts = [ctxt.request_id] + [f"server={server}"] * bool(server) + [f"instance={uuid}"] * bool(uuid)
+    return " ".join(parts)
+
+
+def unwrap(reply):
+    """The value of a call's reply, or its exception raised."""
+    if "error" in reply:
+        raise exception.StratusException.from_primitive(reply["error"])
+    return from_primitive(reply["result"])
+
+
+def dispatch(role, supported_version, manager_for, method, envelope, task_id=None,
+             previous=()):
+    """The server side of a message: check, unpack, run, pack the reply.
+    `previous` holds the reply of the call this message continues."""
+    reply = envelope.get("reply", False)
+    try:
+        manager = manager_for(envelope.get("server"))
+        if not version_is_compatible(supported_version, envelope.get("version", "0.0")):
+            raise exception.UnsupportedVersion(role=role, version=envelope.get("version"),
+                                               supported=supported_version)
+        ctxt = RequestContext.from_dict(envelope.get("context") or {})
+        ctxt.task_id = task_id
+        kwargs = from_primitive(envelope.get("args") or {})
+        if previous:
+            kwargs["reply"] = previous[0]
+        result = getattr(manager, method)(ctxt, **kwargs)
+    except exception.StratusException as exc:
+        if not reply:
+            raise
+        return {"error": exc.to_primitive()}
+    return {"result": to_primitive(result)}
+
+
+def expose(role, version, manager_for, methods):
+    """Register one Celery task `<role>.<method>` per manager method.
+
+    `manager_for(server)` returns the manager that serves a message sent to
+    `server` (compute processes may serve several hosts)."""
+    tasks = {}
+    for method in methods:
+        def run(self, *previous, envelope, _method=method):
+            return dispatch(role, version, manager_for, _method, envelope, self.request.id,
+                            previous)
+
+        # Celery reprs every result for its log line; a short one is enough
+        # there and saves a walk over each reply.
+        tasks[method] = app.task(name=f"{role}.{method}", bind=True,
+                                 resultrepr_maxsize=120)(run)
+    return tasks

@@ -1,0 +1,314 @@
+"""Resize, cold migration and evacuation on the compute hosts (issue 5).
+A mixin of ComputeManager.
+
+Each endpoint first claims its step with a compare-and-swap (the
+instance's task_state, or the migration's status), so a second delivery
+of its message finds the step taken and stops. The step that moves the
+server from host to host is one instance_move_commit: the instance, its
+migration and the release of a claim together."""
+import logging
+import traceback
+
+from stratus.config import get_settings
+from stratus.common import exception
+from stratus.compute.actions import fault_of, read_power_state
+from stratus.common.objects import Image, states
+
+LOG = logging.getLogger(__name__)
+
+# The endpoints this module adds to the compute role (stratus.compute.tasks).
+RESIZE_METHODS = ["resize_instance", "finish_resize", "confirm_resize", "revert_resize",
+                  "finish_revert_resize", "evacuate_instance"]
+
+_GONE = (exception.UnexpectedTaskStateError, exception.InstanceNotFound)
+
+
+def _sized(flavor):
+    """The instance values that follow its flavor."""
+    return {"flavor": flavor, "vcpus": flavor.vcpus, "memory_mb": flavor.memory_mb,
+            "root_gb": flavor.root_gb, "ephemeral_gb": flavor.ephemeral_gb}
+
+
+def _old_vm_state(migration):
+    """The vm_state the server had before the move (active or stopped)."""
+    return (migration.migrate_data or {}).get("old_vm_state") or states.ACTIVE
+
+
+class ResizeMixin:
+    """Resize, cold migration and evacuation endpoints of ComputeManager."""
+
+    # source: power off and keep the disk
+    def resize_instance(self, ctxt, instance, migration):
+        """On the source: power off, keep the disk aside, hand over to
+        the destination's finish_resize."""
+        event = "compute_resize_instance"
+        try:
+            instance = self.conductor_api.instance_move_commit(
+                ctxt, instance.uuid, {"task_state": states.RESIZE_MIGRATING},
+                migration_id=migration.id,
+                migration_values={"status": states.MIGRATION_MIGRATING},
+                expected_task_state=[states.RESIZE_PREP])
+        except _GONE as exc:
+            LOG.info("Resize of %s: nothing to do (%s)", migration.instance_uuid, exc)
+            return
+        self._event_start(ctxt, instance.uuid, event)
+        try:
+            disk_info = self.driver.migrate_disk_and_power_off(
+                ctxt, instance, get_settings().shutdown_timeout)
+        except Exception as exc:
+            self._undo_resize_on_source(ctxt, instance, migration, event, exc)
+            raise
+        data = dict(migration.migrate_data or {}, disk_info=disk_info,
+                    old_vm_state=instance.vm_state)
+        try:
+            instance = self.conductor_api.instance_move_commit(
+                ctxt, instance.uuid, {"task_state": states.RESIZE_MIGRATED,
+                                      "power_state": read_power_state(self, instance)},
+                migration_id=migration.id,
+                migration_values={"status": states.MIGRATION_POST_MIGRATING,
+                                  "migrate_data": data},
+                expected_task_state=[states.RESIZE_MIGRATING])
+        except _GONE as exc:
+            # Deleted meanwhile: its delete removed the guest, not the kept disk.
+            LOG.info("Instance %s went away while it was resized: %s", instance.uuid, exc)
+            self.driver.confirm_migration(ctxt, instance)
+            self._event_finish(ctxt, instance.uuid, event, "Error", str(exc))
+            return
+        self._event_finish(ctxt, instance.uuid, event, "Success")
+        migration = self.conductor_api.migration_get(ctxt, migration.id)
+        self.compute_rpc.finish_resize(ctxt, migration.dest_compute, instance, migration)
+
+    def _undo_resize_on_source(self, ctxt, instance, migration, event, exc):
+        """The guest back as it was here, the destination's claim given back."""
+        power_on = instance.vm_state != states.STOPPED
+        try:
+            self.driver.finish_revert_migration(ctxt, instance, instance.flavor, power_on)
+        except Exception:  # the fault below reports the first error
+            LOG.exception("Could not restore the guest of %s on %s", instance.uuid, self.host)
+        self._rz_fail_step(ctxt, instance, migration, event, exc, {"task_state": None},
+                           [states.RESIZE_MIGRATING], states.MIGRATION_ERROR,
+                           migration.dest_node_id, source_claim="restore")
+
+    # destination: the guest with the new flavor
+    def finish_resize(self, ctxt, instance, migration):
+        """On the destination: define and boot the guest with the new
+        flavor; the server ends VERIFY_RESIZE on this host."""
+        event = "compute_finish_resize"
+        if self.claim_task(ctxt, instance, states.RESIZE_MIGRATED, states.RESIZE_FINISH,
+                           self.host_event(ctxt, event)) is None:
+            return
+        migration = self.conductor_api.migration_get(ctxt, migration.id)
+        data = migration.migrate_data or {}
+        try:
+            self.driver.finish_migration(ctxt, instance, migration.new_flavor,
+                                         data.get("disk_info"),
+                                         _old_vm_state(migration) != states.STOPPED)
+            power_state = self.driver.get_info(instance)
+        except Exception as exc:
+            self._revert_failed_finish(ctxt, instance, migration, event, exc)
+            raise
+        values = dict(_sized(migration.new_flavor), host=self.host, node=migration.dest_node,
+                      vm_state=states.RESIZED, task_state=None, power_state=power_state)
+        try:
+            self.conductor_api.instance_move_commit(
+                ctxt, instance.uuid, values, migration_id=migration.id,
+                migration_values={"status": states.MIGRATION_FINISHED},
+                expected_task_state=[states.RESIZE_FINISH])
+        except _GONE as exc:
+            LOG.info("Instance %s went away while it was resized: %s", instance.uuid, exc)
+            self.destroy_quietly(ctxt, instance)
+            return
+        self._event_finish(ctxt, instance.uuid, event, "Success")
+
+    def _revert_failed_finish(self, ctxt, instance, migration, event, exc):
+        """Nothing runs here: give the server back to the source, which
+        still keeps its disk; the migration ends in error there."""
+        self.destroy_quietly(ctxt, instance)
+        self._rz_record_failure(ctxt, instance.uuid, event, exc)
+        try:
+            instance = self.conductor_api.instance_move_commit(
+                ctxt, instance.uuid, {"task_state": states.RESIZE_REVERTING},
+                migration_id=migration.id,
+                migration_values={"status": states.MIGRATION_REVERTING,
+                                  "error": fault_of(exc)[1]},
+                expected_task_state=[states.RESIZE_FINISH])
+        except _GONE:
+            return
+        migration = self.conductor_api.migration_get(ctxt, migration.id)
+        self.compute_rpc.finish_revert_resize(ctxt, migration.source_compute, instance,
+                                              migration)
+
+    # confirm: on the source
+    def confirm_resize(self, ctxt, instance, migration):
+        """On the source: remove the old guest and the kept disk, release
+        this host's claim; the server ends ACTIVE (or SHUTOFF)."""
+        migration = self.conductor_api.migration_get(ctxt, migration.id)
+        if migration.status != states.MIGRATION_CONFIRMING:
+            return  # a second delivery
+        event = "compute_confirm_resize"
+        self._event_start(ctxt, instance.uuid, event)
+        try:
+            # A resize on one host: the guest here is the resized one.
+            self.driver.confirm_migration(ctxt, instance,
+                                          keep_guest=migration.dest_compute == self.host)
+        except Exception as exc:
+            self._rz_fail_step(ctxt, instance, migration, event, exc,
+                               {"vm_state": states.ERROR}, [None], states.MIGRATION_ERROR,
+                               None, source_claim="release")
+            raise
+        try:
+            self.conductor_api.instance_move_commit(
+                ctxt, instance.uuid, {"vm_state": _old_vm_state(migration)},
+                migration_id=migration.id,
+                migration_values={"status": states.MIGRATION_CONFIRMED},
+                source_claim="release", expected_task_state=[None],
+                expected_vm_state=states.RESIZED)
+        except _GONE as exc:
+            # Deleted meanwhile (a delete in VERIFY_RESIZE confirms first).
+            LOG.info("Confirm of %s overtaken: %s", instance.uuid, exc)
+            self._rz_migration_ends(ctxt, migration, states.MIGRATION_CONFIRMING,
+                                    states.MIGRATION_CONFIRMED)
+            return
+        self._event_finish(ctxt, instance.uuid, event, "Success")
+
+    def _rz_migration_ends(self, ctxt, migration, expected, status):
+        try:
+            self.conductor_api.migration_update(ctxt, migration.id, {"status": status},
+                                                expected_status=expected)
+        except exception.MigrationStatusConflict:
+            pass
+
+    def drop_resize_source(self, ctxt, instance):
+        """A server deleted in VERIFY_RESIZE: its old guest and kept disk on
+        the source go with it (Nova confirms the resize on delete)."""
+        if instance.vm_state != states.RESIZED:
+            return
+        migration = self.conductor_api.migration_get_in_progress(ctxt, instance.uuid)
+        if migration is None:
+            return
+        if migration.source_compute == self.host:
+            # A resize on this host: the delete removes the guest, the
+            # disk kept for a revert goes here.
+            self.driver.confirm_migration(ctxt, instance, keep_guest=True)
+            return
+        try:
+            migration = self.conductor_api.migration_update(
+                ctxt, migration.id, {"status": states.MIGRATION_CONFIRMING},
+                expected_status=states.MIGRATION_FINISHED)
+        except exception.MigrationStatusConflict:
+            return  # a confirm or revert is on its way already
+        self.compute_rpc.confirm_resize(ctxt, migration.source_compute, instance, migration)
+
+    # revert: the destination lets go, the source takes the server back
+    def revert_resize(self, ctxt, instance, migration):
+        """On the destination: remove the new guest and its disk, then
+        hand over to the source's finish_revert_resize."""
+        migration = self.conductor_api.migration_get(ctxt, migration.id)
+        instance = self.conductor_api.instance_get(ctxt, instance.uuid)
+        if migration.status != states.MIGRATION_REVERTING or instance.host != self.host:
+            return  # a second delivery after the source took the server back
+        event = "compute_revert_resize"
+        self._event_start(ctxt, instance.uuid, event)
+        # The source's disk is kept under another name: this removes ours only.
+        self.driver.destroy(ctxt, instance)
+        self._event_finish(ctxt, instance.uuid, event, "Success")
+        self.compute_rpc.finish_revert_resize(ctxt, migration.source_compute, instance,
+                                              migration)
+
+    def finish_revert_resize(self, ctxt, instance, migration):
+        """On the source: restore the kept disk and the old flavor; the
+        server is back here, the destination's claim released."""
+        migration = self.conductor_api.migration_get(ctxt, migration.id)
+        if migration.status != states.MIGRATION_REVERTING:
+            return  # a second delivery
+        event = "compute_finish_revert_resize"
+        self._event_start(ctxt, instance.uuid, event)
+        vm_state = _old_vm_state(migration)
+        try:
+            self.driver.finish_revert_migration(ctxt, instance, migration.old_flavor,
+                                                vm_state != states.STOPPED)
+            power_state = self.driver.get_info(instance)
+        except Exception as exc:
+            self._rz_fail_step(ctxt, instance, migration, event, exc,
+                               dict(host=self.host, node=migration.source_node,
+                                    vm_state=states.ERROR, task_state=None),
+                               [states.RESIZE_REVERTING], states.MIGRATION_ERROR,
+                               migration.dest_node_id, source_claim="restore")
+            raise
+        values = dict(_sized(migration.old_flavor), host=self.host, node=migration.source_node,
+                      vm_state=vm_state, task_state=None, power_state=power_state)
+        final = states.MIGRATION_ERROR if migration.error else states.MIGRATION_REVERTED
+        try:
+            self.conductor_api.instance_move_commit(
+                ctxt, instance.uuid, values, migration_id=migration.id,
+                migration_values={"status": final}, release_node_id=migration.dest_node_id,
+                source_claim="restore", expected_task_state=[states.RESIZE_REVERTING])
+        except _GONE as exc:
+            LOG.info("Revert of %s overtaken: %s", instance.uuid, exc)
+            return
+        self._event_finish(ctxt, instance.uuid, event, "Success")
+
+    # evacuation: on the destination
+    def evacuate_instance(self, ctxt, instance, migration, image):
+        """Spawn the server of a dead host here from its image; the dead
+        source's claim is released with the move."""
+        event = "compute_rebuild_instance"
+        if self.claim_task(ctxt, instance, states.REBUILDING, states.REBUILD_SPAWNING,
+                           self.host_event(ctxt, event)) is None:
+            return
+        image = Image.from_dict(image) if isinstance(image, dict) else image
+        stopped = (instance.vm_state == states.STOPPED
+                   or (migration.migrate_data or {}).get("target_state") == states.STOPPED)
+        try:
+            self.driver.spawn(ctxt, instance, image, instance.flavor)
+            if stopped:
+                self.driver.power_off(instance, 0)
+            power_state = self.driver.get_info(instance)
+        except Exception as exc:
+            # Files stay: on shared storage they are the source's disk.
+            self.driver.destroy_guest_only(ctxt, instance)
+            self._rz_fail_step(ctxt, instance, migration, event, exc,
+                               {"vm_state": states.ERROR, "task_state": None},
+                               [states.REBUILD_SPAWNING], states.MIGRATION_FAILED,
+                               migration.dest_node_id)
+            raise
+        vm_state = states.STOPPED if stopped else states.ACTIVE
+        values = {"host": self.host, "node": migration.dest_node, "vm_state": vm_state,
+                  "task_state": None, "power_state": power_state}
+        try:
+            self.conductor_api.instance_move_commit(
+                ctxt, instance.uuid, values, migration_id=migration.id,
+                migration_values={"status": states.MIGRATION_DONE},
+                release_node_id=migration.source_node_id,
+                expected_task_state=[states.REBUILD_SPAWNING])
+        except _GONE as exc:
+            LOG.info("Instance %s went away while it was evacuated: %s", instance.uuid, exc)
+            self.destroy_quietly(ctxt, instance)
+            return
+        self._event_finish(ctxt, instance.uuid, event, "Success")
+
+    # failures
+    def _rz_fail_step(self, ctxt, instance, migration, event, exc, values, expected,
+                      migration_status, release_node_id, source_claim=None):
+        """Save the failed step (instance values, migration status, a claim
+        released, the source's room settled), then the Error event and the
+        fault."""
+        try:
+            self.conductor_api.instance_move_commit(
+                ctxt, instance.uuid, values, migration_id=migration.id,
+                migration_values={"status": migration_status, "error": fault_of(exc)[1]},
+                release_node_id=release_node_id, expected_task_state=expected,
+                source_claim=source_claim)
+        except _GONE as gone:
+            LOG.info("Instance %s went away during its failed move: %s", instance.uuid, gone)
+            return
+        self._rz_record_failure(ctxt, instance.uuid, event, exc)
+
+    def _rz_record_failure(self, ctxt, uuid, event, exc):
+        LOG.warning("%s of %s failed on %s: %s", event, uuid, self.host, exc)
+        code, message = fault_of(exc)
+        tb = traceback.format_exc()
+        self._event_finish(ctxt, uuid, event, "Error", tb)
+        self.conductor_api.instance_fault_create(ctxt, uuid, code, message,
+                                                 details=tb if code == 500 else None,
+                                                 host=self.host)

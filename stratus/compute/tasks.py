@@ -1,0 +1,45 @@
+"""Celery entry points of the compute role: only wiring.
+
+One process may serve several compute hosts (the all-in-one, benchmarks),
+so messages find their manager by the host they were sent to."""
+import threading
+
+from stratus.common import exception, rpc
+from stratus.compute.live_migration import LIVE_MIGRATION_METHODS
+from stratus.compute.resize import RESIZE_METHODS
+from stratus.compute.rpcapi import RPC_VERSION
+from stratus.compute.snapshots import SNAPSHOT_METHODS
+
+_MANAGERS = {}
+_LOCK = threading.Lock()
+
+
+def register_manager(manager):
+    """Serve messages for `manager.host` with this manager."""
+    with _LOCK:
+        _MANAGERS[manager.host] = manager
+
+
+def unregister_manager(host):
+    """Stop serving `host` in this process (tests, shutdown)."""
+    with _LOCK:
+        _MANAGERS.pop(host, None)
+
+
+def manager_for(server):
+    """The manager of the host a message was sent to."""
+    try:
+        return _MANAGERS[server]
+    except KeyError:
+        raise exception.UnknownHost(host=server) from None
+
+
+TASKS = rpc.expose("compute", RPC_VERSION, manager_for,
+                   ["build_and_run_instance", "terminate_instance",
+                    # power and pause actions
+                    "start_instance", "stop_instance", "reboot_instance", "pause_instance",
+                    "unpause_instance", "suspend_instance", "resume_instance",
+                    # consoles
+                    "get_vnc_console", "validate_console_port"]
+                   # moves (1.3)
+                   + SNAPSHOT_METHODS + RESIZE_METHODS + LIVE_MIGRATION_METHODS)

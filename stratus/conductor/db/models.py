@@ -1,0 +1,287 @@
+"""SQLAlchemy models of the boot slice. Soft delete as in Nova: a deleted
+row keeps `deleted` = its id (so unique keys can be reused)."""
+import datetime
+
+from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text,
+                        UniqueConstraint, false)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from stratus.common.timeutils import utcnow
+
+
+class Base(DeclarativeBase):
+    """Common columns: created_at and updated_at."""
+
+    created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime.datetime | None] = mapped_column(DateTime, onupdate=utcnow)
+
+
+class Service(Base):
+    __tablename__ = "services"
+    __table_args__ = (UniqueConstraint("host", "binary", "deleted", name="uniq_services0host0binary"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    host: Mapped[str] = mapped_column(String(255))
+    binary: Mapped[str] = mapped_column(String(255))
+    topic: Mapped[str] = mapped_column(String(255))
+    report_count: Mapped[int] = mapped_column(Integer, default=0)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    disabled_reason: Mapped[str | None] = mapped_column(String(255))
+    forced_down: Mapped[bool] = mapped_column(Boolean, default=False)
+    availability_zone: Mapped[str] = mapped_column(String(255), default="nova")
+    last_seen_up: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    deleted: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ComputeNode(Base):
+    __tablename__ = "compute_nodes"
+    __table_args__ = (UniqueConstraint("host", "hypervisor_hostname", "deleted",
+                                       name="uniq_compute_nodes0host0hypervisor_hostname"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("services.id"))
+    host: Mapped[str] = mapped_column(String(255))
+    hypervisor_hostname: Mapped[str] = mapped_column(String(255))
+    hypervisor_type: Mapped[str] = mapped_column(String(255))
+    hypervisor_version: Mapped[int] = mapped_column(Integer, default=0)
+    host_ip: Mapped[str] = mapped_column(String(39), default="127.0.0.1")
+    vcpus: Mapped[int] = mapped_column(Integer)
+    memory_mb: Mapped[int] = mapped_column(Integer)
+    local_gb: Mapped[int] = mapped_column(Integer)
+    vcpus_used: Mapped[int] = mapped_column(Integer, default=0)
+    memory_mb_used: Mapped[int] = mapped_column(Integer, default=0)
+    local_gb_used: Mapped[int] = mapped_column(Integer, default=0)
+    running_vms: Mapped[int] = mapped_column(Integer, default=0)
+    cpu_allocation_ratio: Mapped[float] = mapped_column(Float, default=1.0)
+    ram_allocation_ratio: Mapped[float] = mapped_column(Float, default=1.0)
+    disk_allocation_ratio: Mapped[float] = mapped_column(Float, default=1.0)
+    reserved_host_memory_mb: Mapped[int] = mapped_column(Integer, default=0)
+    reserved_host_disk_mb: Mapped[int] = mapped_column(Integer, default=0)
+    deleted: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Flavor(Base):
+    __tablename__ = "flavors"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    flavorid: Mapped[str] = mapped_column(String(255), unique=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    vcpus: Mapped[int] = mapped_column(Integer)
+    memory_mb: Mapped[int] = mapped_column(Integer)
+    root_gb: Mapped[int] = mapped_column(Integer)
+    ephemeral_gb: Mapped[int] = mapped_column(Integer, default=0)
+    swap: Mapped[int] = mapped_column(Integer, default=0)
+    rxtx_factor: Mapped[float] = mapped_column(Float, default=1.0)
+    is_public: Mapped[bool] = mapped_column(Boolean, default=True)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    description: Mapped[str | None] = mapped_column(Text)
+    extra_specs: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class Image(Base):
+    __tablename__ = "images"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(32), default="active")
+    disk_format: Mapped[str] = mapped_column(String(32), default="qcow2")
+    container_format: Mapped[str] = mapped_column(String(32), default="bare")
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    checksum: Mapped[str | None] = mapped_column(String(64))
+    visibility: Mapped[str] = mapped_column(String(32), default="public")
+    min_disk: Mapped[int] = mapped_column(Integer, default=0)
+    min_ram: Mapped[int] = mapped_column(Integer, default=0)
+    file: Mapped[str | None] = mapped_column(String(1024))
+    owner: Mapped[str | None] = mapped_column(String(255))
+
+
+class Instance(Base):
+    __tablename__ = "instances"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    display_name: Mapped[str] = mapped_column(String(255))
+    project_id: Mapped[str] = mapped_column(String(255), index=True)
+    user_id: Mapped[str] = mapped_column(String(255))
+    vm_state: Mapped[str] = mapped_column(String(255))
+    task_state: Mapped[str | None] = mapped_column(String(255))
+    power_state: Mapped[int] = mapped_column(Integer, default=0)
+    host: Mapped[str | None] = mapped_column(String(255), index=True)
+    node: Mapped[str | None] = mapped_column(String(255))
+    availability_zone: Mapped[str | None] = mapped_column(String(255))
+    instance_type_id: Mapped[int | None] = mapped_column(Integer)
+    flavor: Mapped[dict] = mapped_column(JSON, default=dict)
+    image_ref: Mapped[str] = mapped_column(String(255), default="")
+    vcpus: Mapped[int] = mapped_column(Integer, default=0)
+    memory_mb: Mapped[int] = mapped_column(Integer, default=0)
+    root_gb: Mapped[int] = mapped_column(Integer, default=0)
+    ephemeral_gb: Mapped[int] = mapped_column(Integer, default=0)
+    # `metadata` is taken by SQLAlchemy's declarative base.
+    user_metadata: Mapped[dict] = mapped_column("metadata", JSON, default=dict)
+    key_name: Mapped[str | None] = mapped_column(String(255))
+    access_ip_v4: Mapped[str | None] = mapped_column(String(39))
+    access_ip_v6: Mapped[str | None] = mapped_column(String(39))
+    config_drive: Mapped[str] = mapped_column(String(255), default="")
+    locked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # "owner" or "admin": an admin's lock cannot be lifted by the owner.
+    locked_by: Mapped[str | None] = mapped_column(String(255))
+    locked_reason: Mapped[str | None] = mapped_column(String(255))
+    key_data: Mapped[str | None] = mapped_column(Text)
+    # Nova's instance system_metadata: what moves keep about a server
+    # (the shelved image and host, the image a rebuild replaced...).
+    system_metadata: Mapped[dict] = mapped_column(JSON, default=dict)
+    launch_index: Mapped[int] = mapped_column(Integer, default=0)
+    reservation_id: Mapped[str | None] = mapped_column(String(255))
+    launched_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    terminated_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    deleted_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    deleted: Mapped[int] = mapped_column(Integer, default=0, index=True)
+
+
+class InstanceAction(Base):
+    __tablename__ = "instance_actions"
+    __table_args__ = (UniqueConstraint("instance_uuid", "request_id",
+                                       name="uniq_instance_actions0instance_uuid0request_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_uuid: Mapped[str] = mapped_column(String(36), index=True)
+    request_id: Mapped[str] = mapped_column(String(255))
+    action: Mapped[str] = mapped_column(String(255))
+    project_id: Mapped[str | None] = mapped_column(String(255))
+    user_id: Mapped[str | None] = mapped_column(String(255))
+    start_time: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
+    finish_time: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    message: Mapped[str | None] = mapped_column(String(255))
+
+
+class InstanceActionEvent(Base):
+    """One step of an action on one host; a rescheduled build has one row
+    per host it was tried on."""
+
+    __tablename__ = "instance_actions_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("instance_actions.id"), index=True)
+    event: Mapped[str] = mapped_column(String(255))
+    start_time: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    finish_time: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    result: Mapped[str | None] = mapped_column(String(255))
+    traceback: Mapped[str | None] = mapped_column(Text)
+    host: Mapped[str | None] = mapped_column(String(255))
+    task_id: Mapped[str | None] = mapped_column(String(255))
+    # The error's message, without the traceback (Nova's 2.84 `details`).
+    details: Mapped[str | None] = mapped_column(Text)
+
+
+class InstanceFault(Base):
+    __tablename__ = "instance_faults"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_uuid: Mapped[str] = mapped_column(String(36), index=True)
+    code: Mapped[int] = mapped_column(Integer)
+    message: Mapped[str] = mapped_column(String(255))
+    details: Mapped[str | None] = mapped_column(Text)
+    host: Mapped[str | None] = mapped_column(String(255))
+
+
+class ResourceClaim(Base):
+    """Room taken on a compute node by one instance; the sum of a node's
+    claims equals its *_used columns."""
+
+    __tablename__ = "resource_claims"
+    __table_args__ = (UniqueConstraint("instance_uuid", "compute_node_id",
+                                       name="uniq_resource_claims0instance_uuid0node"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_uuid: Mapped[str] = mapped_column(String(36), index=True)
+    compute_node_id: Mapped[int] = mapped_column(ForeignKey("compute_nodes.id"))
+    vcpus: Mapped[int] = mapped_column(Integer)
+    memory_mb: Mapped[int] = mapped_column(Integer)
+    disk_gb: Mapped[int] = mapped_column(Integer)
+
+
+class KeyPair(Base):
+    __tablename__ = "key_pairs"
+    __table_args__ = (UniqueConstraint("user_id", "name", "deleted",
+                                       name="uniq_key_pairs0user_id0name0deleted"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[str] = mapped_column(String(255), index=True)
+    fingerprint: Mapped[str] = mapped_column(String(255))
+    public_key: Mapped[str] = mapped_column(Text)
+    type: Mapped[str] = mapped_column(String(32), default="ssh")
+    deleted: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Quota(Base):
+    """A project's hard limit for one resource; absent means the default
+    from config."""
+
+    __tablename__ = "quotas"
+    __table_args__ = (UniqueConstraint("project_id", "resource",
+                                       name="uniq_quotas0project_id0resource"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(255), index=True)
+    resource: Mapped[str] = mapped_column(String(255))
+    hard_limit: Mapped[int] = mapped_column(Integer)
+
+
+class ProjectLock(Base):
+    """One row per project, updated first in a transaction that counts
+    and then adds to the project's usage: the UPDATE serialises such
+    transactions on PostgreSQL (row lock) and SQLite (write lock) alike."""
+
+    __tablename__ = "project_locks"
+    project_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class InstanceGroup(Base):
+    __tablename__ = "instance_groups"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    project_id: Mapped[str] = mapped_column(String(255), index=True)
+    user_id: Mapped[str] = mapped_column(String(255))
+    policy: Mapped[str] = mapped_column(String(255))
+    rules: Mapped[dict] = mapped_column(JSON, default=dict)
+    deleted: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class InstanceGroupMember(Base):
+    __tablename__ = "instance_group_members"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("instance_groups.id"), index=True)
+    instance_uuid: Mapped[str] = mapped_column(String(36), unique=True)
+
+
+# consoles (issue 6)
+class ConsoleAuthToken(Base):
+    """A console URL's token (Nova's console_auth_tokens), kept only as its
+    SHA-256: whoever reads the table cannot open a console. It is good
+    until `expires` for the VNC server at host:port of one instance."""
+
+    __tablename__ = "console_auth_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    console_type: Mapped[str] = mapped_column(String(255))
+    host: Mapped[str] = mapped_column(String(255))
+    port: Mapped[int] = mapped_column(Integer)
+    internal_access_path: Mapped[str | None] = mapped_column(String(255))
+    instance_uuid: Mapped[str] = mapped_column(String(36), index=True)
+    expires: Mapped[datetime.datetime] = mapped_column(DateTime, index=True)
+
+
+# certificates (issue 6)
+class Certificate(Base):
+    """An x509 certificate the cert role signed (Nova's certificates table;
+    the serial and the revocation are what the CRL needs, the PEM what
+    was handed out; the private key is never kept)."""
+
+    __tablename__ = "certificates"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    serial: Mapped[str] = mapped_column(String(40), unique=True)
+    user_id: Mapped[str] = mapped_column(String(255), index=True)
+    project_id: Mapped[str] = mapped_column(String(255), index=True)
+    pem: Mapped[str] = mapped_column(Text)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    revoked_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+
+
+# identity (issue 4) and migrations (issue 5): their tables live in their
+# own modules, on this Base.
+from stratus.conductor.db import identity_models, move_models  # noqa: E402,F401

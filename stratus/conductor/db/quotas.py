@@ -1,0 +1,136 @@
+"""Per-project limits and the lock that makes "count, then add" atomic.
+
+A limit is the project's row in `quotas`, else the default from config;
+-1 means unlimited. Usage is always counted from the records themselves
+(as Nova's counting quota driver), never kept in a separate counter that
+a crash could leave wrong."""
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from stratus.config import get_settings
+from stratus.common import exception
+from stratus.conductor.db.models import Instance, InstanceGroup, ProjectLock, Quota
+from stratus.common.objects import states
+
+RESOURCES = ("instances", "cores", "ram", "metadata_items", "key_pairs", "server_groups",
+             "server_group_members")
+# Nova's resources for network proxies and file injection, which Stratus
+# does not have: shown and settable at the microversions that still carry
+# them, enforced nowhere. Nova's defaults.
+LEGACY_DEFAULTS = {"fixed_ips": -1, "floating_ips": -1, "security_groups": -1,
+                   "security_group_rules": -1, "injected_files": 5,
+                   "injected_file_content_bytes": 10240, "injected_file_path_bytes": 255}
+
+
+def defaults():
+    """{resource: default hard limit} from config (and Nova's legacy ones)."""
+    settings = get_settings()
+    values = {name: getattr(settings, f"quota_{name}") for name in RESOURCES}
+    values.update(LEGACY_DEFAULTS)
+    return values
+
+
+def limits(session, project_id):
+    """{resource: hard limit} of a project: its own rows over the defaults."""
+    values = defaults()
+    rows = session.scalars(select(Quota).where(Quota.project_id == project_id))
+    values.update({row.resource: row.hard_limit for row in rows})
+    return values
+
+
+def lock_project(session, project_id):
+    """Serialise this transaction with every other one that locks the same
+    project, until commit. Call it before counting usage."""
+    bumped = session.execute(update(ProjectLock).where(ProjectLock.project_id == project_id)
+                             .values(generation=ProjectLock.generation + 1)
+                             .execution_options(synchronize_session=False)).rowcount
+    if bumped:
+        return
+    # First use by this project: create the row in its own savepoint (a
+    # concurrent creator may win), then lock it.
+    try:
+        with session.begin_nested():
+            session.add(ProjectLock(project_id=project_id, generation=0))
+    except IntegrityError:
+        pass  # a concurrent transaction created it; the UPDATE below waits for it
+    session.execute(update(ProjectLock).where(ProjectLock.project_id == project_id)
+                    .values(generation=ProjectLock.generation + 1)
+                    .execution_options(synchronize_session=False))
+
+
+def usages(session, project_id):
+    """{resource: in use} counted from the records, as Nova's counting
+    driver: live instances (soft-deleted ones aside) with their vCPUs and
+    RAM, and server groups. Per-user resources (key pairs, group members)
+    and the legacy ones count 0 at project level, as in Nova."""
+    live = (Instance.project_id == project_id, Instance.deleted == 0,
+            or_(Instance.vm_state != states.SOFT_DELETED, Instance.vm_state.is_(None)))
+    instances, cores, ram = session.execute(select(
+        func.count(Instance.id), func.coalesce(func.sum(Instance.vcpus), 0),
+        func.coalesce(func.sum(Instance.memory_mb), 0)).where(*live)).one()
+    groups = session.scalar(select(func.count(InstanceGroup.id)).where(
+        InstanceGroup.project_id == project_id, InstanceGroup.deleted == 0))
+    used = dict.fromkeys(defaults(), 0)
+    used.update(instances=instances, cores=int(cores), ram=int(ram), server_groups=groups)
+    return used
+
+
+def check_instances(session, project_id, vcpus, memory_mb, min_count, max_count):
+    """How many of `max_count` instances (vcpus, memory_mb each) the
+    project may add: all, or as many as fit when that is at least
+    `min_count`; else TooManyInstances with Nova's text. Call it after
+    lock_project, in the transaction that inserts them."""
+    quota, used = limits(session, project_id), usages(session, project_id)
+    per_instance = {"instances": 1, "cores": vcpus, "ram": memory_mb}
+    wanted = {name: max_count * size for name, size in per_instance.items()}
+    overs = sorted(name for name, delta in wanted.items() if 0 <= quota[name] < used[name] + delta)
+    if not overs:
+        return max_count
+    room = min(((quota[name] - used[name]) // size for name, size in per_instance.items()
+                if quota[name] >= 0 and size), default=0)
+    if min_count <= room:
+        return min(room, max_count)
+    wanted["instances"] = str(max_count) if min_count == max_count else f"{min_count}-{max_count}"
+    raise exception.TooManyInstances(
+        overs=", ".join(overs), req=", ".join(str(wanted[name]) for name in overs),
+        used=", ".join(str(used[name]) for name in overs),
+        allowed=", ".join(str(quota[name]) for name in overs))
+
+
+def update_limits(session, project_id, values, force=False):
+    """Set some of a project's limits; unless `force`, none below what the
+    project already uses (Nova's check). Returns the project's limits."""
+    unknown = sorted(set(values) - set(defaults()))
+    if unknown:
+        raise exception.Invalid(f"Unknown quota resources {unknown}.")
+    # Under the project's lock: a boot cannot slip in between the check
+    # and the new limit.
+    lock_project(session, project_id)
+    if not force:
+        used = usages(session, project_id)
+        for name, limit in values.items():
+            if limit != -1 and limit < used[name]:
+                raise exception.Invalid(
+                    f"Quota limit {limit} for {name} must be greater than or equal to "
+                    f"already used and reserved {used[name]}.")
+    for name, limit in values.items():
+        row = session.scalars(select(Quota).where(Quota.project_id == project_id,
+                                                  Quota.resource == name)).first()
+        if row is None:
+            session.add(Quota(project_id=project_id, resource=name, hard_limit=limit))
+        else:
+            row.hard_limit = limit
+    session.flush()
+    return limits(session, project_id)
+
+
+def delete_limits(session, project_id):
+    """Back to the defaults."""
+    session.execute(delete(Quota).where(Quota.project_id == project_id))
+
+
+def check_metadata(session, project_id, metadata):
+    """At most the metadata_items quota of keys on one server."""
+    allowed = limits(session, project_id)["metadata_items"]
+    if 0 <= allowed < len(metadata or {}):
+        raise exception.MetadataLimitExceeded(allowed=allowed)

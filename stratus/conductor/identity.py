@@ -1,0 +1,122 @@
+"""The conductor's identity endpoints (a Keystone v3 subset): projects,
+users, role assignments, password authentication and token revocation.
+A mixin of ConductorManager; the password hashes never leave this role.
+
+Passwords are checked outside the transaction: scrypt is slow on purpose,
+and a connection should not wait on it."""
+from stratus.common import exception
+from stratus.conductor import passwords
+from stratus.conductor.db import identity
+from stratus.conductor.db.identity_models import Project, User
+from stratus.conductor.db.session import transaction
+from stratus.common.objects import identity as objects
+from stratus.common.timeutils import parse_isotime
+
+_ADMIN = "admin"
+
+
+def _user(row):
+    return objects.User(id=row.id, name=row.name, domain_id=row.domain_id, enabled=row.enabled,
+                        default_project_id=row.default_project_id)
+
+
+def _project(row):
+    return objects.Project(id=row.id, name=row.name, domain_id=row.domain_id,
+                           enabled=row.enabled, description=row.description)
+
+
+def _found(session, model, text, not_found):
+    row = identity.find_by_name_or_id(session, model, text)
+    if row is None:
+        raise not_found
+    return row
+
+
+class IdentityManager:
+    """Users, projects, roles and tokens."""
+
+    def project_create(self, ctxt, values):
+        with transaction() as session:
+            return _project(identity.project_create(session, {
+                "name": values["name"], "description": values.get("description")}))
+
+    def user_create(self, ctxt, values):
+        """{name, password, default_project (name or id)}."""
+        hashed = passwords.hash_password(values["password"])
+        with transaction() as session:
+            project_id = None
+            if values.get("default_project"):
+                project_id = _found(session, Project, values["default_project"],
+                                    exception.ProjectNotFound(
+                                        project_id=values["default_project"])).id
+            return _user(identity.user_create(session, {
+                "name": values["name"], "password_hash": hashed,
+                "default_project_id": project_id}))
+
+    def role_assignment_create(self, ctxt, user, project, role):
+        with transaction() as session:
+            user_row = _found(session, User, user, exception.UserNotFound(user_id=user))
+            project_row = _found(session, Project, project,
+                                 exception.ProjectNotFound(project_id=project))
+            identity.assign(session, user_row.id, project_row.id, role)
+
+    def user_authenticate(self, ctxt, user, password, project):
+        """Check a password and a project scope (Keystone references:
+        {"id"} or {"name", "domain"}; no project: the user's default one).
+        Returns {"user", "project", "roles"}; NotAuthenticated otherwise."""
+        with transaction() as session:
+            user_row = identity.find(session, User, user)
+            stored = user_row.password_hash if user_row is not None else None
+            try:
+                found = _scope(session, user_row, project) if user_row is not None else None
+            except exception.StratusException as exc:
+                found = exc  # told only to whoever knows the password
+        if not passwords.check_password(password, stored) or not user_row.enabled:
+            raise exception.NotAuthenticated()
+        if isinstance(found, exception.StratusException):
+            raise found
+        project_row, roles = found
+        return {"user": _user(user_row), "project": _project(project_row), "roles": roles}
+
+    def token_revoke(self, ctxt, token_id, expires_at):
+        with transaction() as session:
+            identity.revoke(session, token_id, parse_isotime(expires_at))
+
+    def token_revoked(self, ctxt, token_id):
+        with transaction() as session:
+            return identity.is_revoked(session, token_id)
+
+
+
+def bootstrap(password):
+    """Keystone's bootstrap: an `admin` project and an `admin` user holding
+    the admin role on it, with this password (set again when they exist).
+    Run where the database is, like a migration: no conductor needs to be
+    up yet. Returns {"user", "project"}."""
+    hashed = passwords.hash_password(password)
+    with transaction() as session:
+        project = identity.find(session, Project, {"name": _ADMIN}) or \
+            identity.project_create(session, {"name": _ADMIN, "description": "Bootstrap project"})
+        user = identity.find(session, User, {"name": _ADMIN}) or \
+            identity.user_create(session, {"name": _ADMIN, "password_hash": hashed,
+                                           "default_project_id": project.id})
+        user.password_hash, user.enabled = hashed, True
+        identity.assign(session, user.id, project.id, _ADMIN)
+        return {"user": _user(user), "project": _project(project)}
+
+
+def _scope(session, user_row, project):
+    """(project row, roles) of a scope; a missing or disabled project, or
+    none of the user's roles on it, is a 401 as in Keystone."""
+    if project is None:
+        if not user_row.default_project_id:
+            raise exception.Invalid("A project scope is required: Stratus issues "
+                                    "project-scoped tokens only.")
+        project = {"id": user_row.default_project_id}
+    row = identity.find(session, Project, project)
+    roles = identity.roles_of(session, user_row.id, row.id) if row is not None else []
+    if row is None or not row.enabled or not roles:
+        name = (row.id if row is not None else project.get("id") or project.get("name"))
+        raise exception.NotAuthenticated(
+            f"User {user_row.id} has no access to project {name}")
+    return row, roles

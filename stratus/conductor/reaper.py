@@ -1,0 +1,125 @@
+"""The conductor's reaper: nothing stays stuck.
+
+A build older than instance_build_timeout goes to ERROR with a fault
+(wherever it is: a lost message, a host that died, a scheduler reply lost
+in a broker restart), and any other task_state that has not moved for
+task_state_timeout is settled: an interrupted delete is finished, any
+other transition is cleared and left to the host's power-state sync.
+Every save is a compare-and-swap on what was read, so a conductor racing
+a live host (or another conductor's reaper) changes nothing twice."""
+import datetime
+import logging
+
+from stratus.config import get_settings
+from stratus.common import exception
+from stratus.conductor import convert, resize_task, stuck_tasks
+from stratus.conductor.db import hosts, instances
+from stratus.conductor.db.session import transaction
+from stratus.common.context import get_admin_context
+from stratus.common.objects import states
+from stratus.common.periodic import PeriodicTasks
+from stratus.common.timeutils import utcnow
+
+LOG = logging.getLogger(__name__)
+
+BUILD_TIMED_OUT = "Build of instance {uuid} timed out after {timeout:.0f} seconds"
+
+
+def reap_interval(settings):
+    """A tenth of the shorter timeout, between 1 and 60 seconds."""
+    timeouts = [t for t in (settings.instance_build_timeout, settings.task_state_timeout,
+                            settings.resize_confirm_window) if t]
+    return min(60.0, max(1.0, min(timeouts) / 10)) if timeouts else None
+
+
+def start_reaper():
+    """Run the reaper on a thread of this process; None when both timeouts are off."""
+    from stratus.conductor.manager import ComputeTaskManager
+
+    interval = reap_interval(get_settings())
+    if interval is None:
+        return None
+    # Only the managers hold other roles' clients (an import-linter contract).
+    reaper = Reaper(ComputeTaskManager().compute_api)
+    return PeriodicTasks("conductor-reaper", interval, [(reaper.run, 1)]).start()
+
+
+class Reaper:
+    """One pass over the stuck instances; `compute_api` asks hosts to
+    finish deletes."""
+
+    def __init__(self, compute_api):
+        self.compute_api = compute_api
+
+    def run(self):
+        settings = get_settings()
+        now = utcnow()
+        build_timeout, task_timeout = settings.instance_build_timeout, settings.task_state_timeout
+        with transaction() as session:
+            builds, others = instances.instances_stuck(
+                session,
+                now - datetime.timedelta(seconds=build_timeout) if build_timeout else None,
+                now - datetime.timedelta(seconds=task_timeout) if task_timeout else None)
+            builds = [convert.instance(row) for row in builds]
+            others = [convert.instance(row) for row in others]
+        for instance in builds:
+            self._time_out_build(instance, build_timeout)
+        for instance in others:
+            self._settle(instance)
+        # issue 5: resizes left unconfirmed past resize_confirm_window
+        confirmed = resize_task.confirm_overdue_resizes(self.compute_api)
+        return len(builds) + len(others) + confirmed
+
+    def _time_out_build(self, instance, timeout):
+        message = BUILD_TIMED_OUT.format(uuid=instance.uuid, timeout=timeout)
+        with transaction() as session:
+            try:
+                instances.instance_update(session, instance.uuid,
+                                          {"vm_state": states.ERROR, "task_state": None},
+                                          expected_task_state=[instance.task_state],
+                                          expected_vm_state=states.BUILDING)
+            except (exception.UnexpectedTaskStateError, exception.InstanceNotFound):
+                return  # it moved on meanwhile
+            if instance.host is None:
+                # Claimed by a scheduler whose reply was lost, never sent to
+                # a host: nothing runs there, so the room goes back.
+                hosts.release(session, instance.uuid)
+            instances.fault_create(session, instance.uuid, 500, message, message)
+        LOG.warning(message)
+
+    def _settle(self, instance):
+        if instance.task_state == states.DELETING:
+            self._finish_delete(instance)
+            return
+        # issue 5: moves and snapshots have more to undo than the task_state
+        if (resize_task.settle_stuck_move(instance, self.compute_api)
+                or stuck_tasks.settle_stuck_live_migration(instance)
+                or stuck_tasks.settle_stuck_snapshot(instance)):
+            return
+        with transaction() as session:
+            try:
+                instances.instance_update(session, instance.uuid, {"task_state": None},
+                                          expected_task_state=[instance.task_state],
+                                          expected_vm_state=instance.vm_state)
+            except (exception.UnexpectedTaskStateError, exception.InstanceNotFound):
+                return
+        LOG.warning("Cleared task_state %s of instance %s: it had not moved since %s",
+                    instance.task_state, instance.uuid, instance.updated_at)
+
+    def _finish_delete(self, instance):
+        """Ask the host again (terminate is idempotent); a host that is
+        down cannot answer, so the delete completes here."""
+        with transaction() as session:
+            service = hosts.compute_service(session, instance.host) if instance.host else None
+            host_up = convert.service_is_up(service)
+        if host_up:
+            LOG.warning("Delete of %s had not finished: asking %s again",
+                        instance.uuid, instance.host)
+            self.compute_api.terminate_instance(get_admin_context(), instance.host, instance)
+            return
+        with transaction() as session:
+            try:
+                instances.instance_destroy(session, instance.uuid)
+            except exception.InstanceNotFound:
+                return
+        LOG.warning("Deleted %s locally: its host %s is down", instance.uuid, instance.host)

@@ -1,0 +1,38 @@
+"""Client side of the scheduler.
+
+API version history:
+    1.0 - select_destinations with claims and alternates.
+    1.1 - check_host: re-run the filters on a server's own host (rebuild).
+"""
+from stratus.common.rpc import RPCClient
+
+RPC_VERSION = "1.1"
+
+
+class SchedulerAPI:
+    """What the conductor uses to pick hosts."""
+
+    def __init__(self):
+        self.client = RPCClient("scheduler", RPC_VERSION)
+
+    def select_destinations(self, ctxt, request_spec, instance_uuids, return_alternates=True,
+                            reply_to=None):
+        """For each instance, a list of Selections: the first is claimed,
+        the rest (up to max_attempts - 1) are unclaimed alternates.
+
+        Raises NoValidHost with the reason when one cannot be placed. With
+        `reply_to` (a continuation from another rpcapi) nothing waits: the
+        reply goes to that method as its `reply` argument."""
+        kwargs = {"request_spec": request_spec, "instance_uuids": instance_uuids,
+                  "return_alternates": return_alternates}
+        if reply_to is not None:
+            self.client.call_then(ctxt, "select_destinations", *reply_to, **kwargs)
+            return None
+        return self.client.call(ctxt, "select_destinations", **kwargs)
+
+    def check_host(self, ctxt, request_spec, host, reply_to):
+        """Re-run the filters on `host`, where the server of `request_spec`
+        runs (a rebuild with a new image): no claim, its own usage not held
+        against it. The reply (True, or NoValidHost) goes to `reply_to`."""
+        self.client.prepare(version="1.1").call_then(
+            ctxt, "check_host", *reply_to, request_spec=request_spec, host=host)

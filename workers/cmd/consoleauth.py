@@ -1,9 +1,0 @@
-"""`stratus consoleauth`: keeps console tokens, through the conductor."""
-from workers.celeryapp import load_roles
-from workers.cmd.worker import run_worker, start_heartbeat
-
-
-def main(concurrency):
-    load_roles("consoleauth")
-    start_heartbeat("consoleauth")
-    run_worker("consoleauth", ["consoleauth"], concurrency)

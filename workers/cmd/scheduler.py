@@ -1,9 +1,0 @@
-"""`stratus scheduler`: picks and claims hosts; reads through the conductor."""
-from workers.celeryapp import load_roles
-from workers.cmd.worker import run_worker, start_heartbeat
-
-
-def main(concurrency):
-    load_roles("scheduler")
-    start_heartbeat("scheduler")
-    run_worker("scheduler", ["scheduler"], concurrency)
