@@ -9,6 +9,7 @@ from stratus.config import get_settings
 from stratus.cert import store, subject
 from stratus.conductor.rpcapi import ConductorAPI
 from stratus.common.timeutils import parse_isotime
+from stratus.common.endpoint import endpoint
 
 LOG = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ class CertManager:
         LOG.info("certificate authority %s in %s",
                  self.authority.certificate.subject.rfc4514_string(), settings.ca_path)
 
+    @endpoint(since="1.0")
     def generate_x509_cert(self, ctxt, user_id, project_id):
         settings = get_settings()
         private_key, certificate, serial = self.authority.issue(
@@ -46,21 +48,26 @@ class CertManager:
             "serial": serial, "user_id": user_id, "project_id": project_id, "pem": certificate})
         return private_key, certificate
 
+    @endpoint(since="1.0")
     def fetch_ca(self, ctxt):
         return self.authority.certificate_pem
 
+    @endpoint(since="1.0")
     def fetch_crl(self, ctxt):
         revoked = self.conductor_api.certificate_get_all(ctxt, revoked=True)
         validity = datetime.timedelta(hours=get_settings().crl_validity_hours)
         return self.authority.crl([(c.serial, parse_isotime(c.revoked_at)) for c in revoked],
                                   validity)
 
+    @endpoint(since="1.0")
     def revoke_certs_by_user(self, ctxt, user_id):
         return self._revoke(ctxt, user_id=user_id)
 
+    @endpoint(since="1.0")
     def revoke_certs_by_project(self, ctxt, project_id):
         return self._revoke(ctxt, project_id=project_id)
 
+    @endpoint(since="1.0")
     def revoke_certs_by_user_and_project(self, ctxt, user_id, project_id):
         return self._revoke(ctxt, user_id=user_id, project_id=project_id)
 

@@ -3,7 +3,6 @@ import functools
 
 from stratus.common import rpc
 from stratus.cert.manager import CertManager
-from stratus.cert.rpcapi import RPC_VERSION
 
 
 @functools.cache
@@ -16,6 +15,4 @@ def manager_for(server=None):
     return _manager()
 
 
-TASKS = rpc.expose("cert", RPC_VERSION, manager_for, [
-    "generate_x509_cert", "fetch_ca", "fetch_crl", "revoke_certs_by_user",
-    "revoke_certs_by_project", "revoke_certs_by_user_and_project"])
+TASKS = rpc.expose("cert", manager_for, CertManager)

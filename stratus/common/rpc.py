@@ -12,7 +12,7 @@ import logging
 from celery.exceptions import TimeoutError as CeleryTimeout
 
 from stratus.config import get_settings
-from stratus.common import exception
+from stratus.common import endpoint, exception
 from stratus.common.celeryapp import app
 from stratus.common.context import RequestContext
 from stratus.common.objects import from_primitive, to_primitive
@@ -131,22 +131,25 @@ def unwrap(reply):
     return from_primitive(reply["result"])
 
 
-def dispatch(role, supported_version, manager_for, method, envelope, task_id=None,
-             previous=()):
+# The API version each role serves: the newest `since` of its endpoints.
+SUPPORTED = {}
+
+
+def dispatch(role, manager_for, method, envelope, task_id=None, previous=()):
     """The server side of a message: check, unpack, run, pack the reply.
     `previous` holds the reply of the call this message continues."""
     reply = envelope.get("reply", False)
     try:
         manager = manager_for(envelope.get("server"))
-        if not version_is_compatible(supported_version, envelope.get("version", "0.0")):
+        if not version_is_compatible(SUPPORTED[role], envelope.get("version", "0.0")):
             raise exception.UnsupportedVersion(role=role, version=envelope.get("version"),
-                                               supported=supported_version)
+                                               supported=SUPPORTED[role])
         ctxt = RequestContext.from_dict(envelope.get("context") or {})
         ctxt.task_id = task_id
         kwargs = from_primitive(envelope.get("args") or {})
         if previous:
             kwargs["reply"] = previous[0]
-        result = getattr(manager, method)(ctxt, **kwargs)
+        result = endpoint.bound(manager)[method](ctxt, **kwargs)
     except exception.StratusException as exc:
         if not reply:
             raise
@@ -154,16 +157,19 @@ def dispatch(role, supported_version, manager_for, method, envelope, task_id=Non
     return {"result": to_primitive(result)}
 
 
-def expose(role, version, manager_for, methods):
-    """Register one Celery task `<role>.<method>` per manager method.
+def expose(role, manager_for, manager_cls):
+    """Register one Celery task `<role>.<method>` per endpoint that
+    `manager_cls` declares (@endpoint), and raise the role's served
+    version to the newest of them.
 
     `manager_for(server)` returns the manager that serves a message sent to
     `server` (compute processes may serve several hosts)."""
+    declared = endpoint.declared(manager_cls)
+    SUPPORTED[role] = endpoint.newest([*declared.values(), SUPPORTED.get(role, "1.0")])
     tasks = {}
-    for method in methods:
+    for method in declared:
         def run(self, *previous, envelope, _method=method):
-            return dispatch(role, version, manager_for, _method, envelope, self.request.id,
-                            previous)
+            return dispatch(role, manager_for, _method, envelope, self.request.id, previous)
 
         # Celery reprs every result for its log line; a short one is enough
         # there and saves a walk over each reply.

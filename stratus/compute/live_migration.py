@@ -23,14 +23,10 @@ import traceback
 from stratus.common import exception
 from stratus.compute import actions
 from stratus.common.objects import states
+from stratus.common.endpoint import endpoint
 
 LOG = logging.getLogger(__name__)
 
-# The endpoints this module adds to the compute role (stratus.compute.tasks).
-LIVE_MIGRATION_METHODS = ["check_can_live_migrate_destination",
-                          "check_can_live_migrate_source", "pre_live_migration",
-                          "live_migration", "post_live_migration_at_destination",
-                          "rollback_live_migration_at_destination"]
 
 LIVE_MIGRATION_EVENT = "compute_live_migration"
 PRE_EVENT = "compute_pre_live_migration"
@@ -45,6 +41,7 @@ class LiveMigrationMixin:
     """Live migration endpoints of ComputeManager."""
 
     # checks (calls from the conductor, then from the destination)
+    @endpoint(since="1.3")
     def check_can_live_migrate_destination(self, ctxt, instance, block_migration):
         """Destination: gather this host's data, have the source check it
         against its own, return the migrate_data both go by."""
@@ -55,11 +52,13 @@ class LiveMigrationMixin:
         finally:
             self.driver.cleanup_live_migration_destination_check(ctxt, data)
 
+    @endpoint(since="1.3")
     def check_can_live_migrate_source(self, ctxt, instance, dest_check_data):
         """Source: decide block migration and check the storage fits."""
         return self.driver.check_can_live_migrate_source(ctxt, instance, dest_check_data)
 
     # the destination's steps
+    @endpoint(since="1.3")
     def pre_live_migration(self, ctxt, instance, migrate_data):
         """Destination: get ready for the guest (idempotent)."""
         self._event_start(ctxt, instance.uuid, PRE_EVENT)
@@ -72,6 +71,7 @@ class LiveMigrationMixin:
         self._event_finish(ctxt, instance.uuid, PRE_EVENT, "Success")
         return migrate_data
 
+    @endpoint(since="1.3")
     def post_live_migration_at_destination(self, ctxt, instance, migration, migrate_data):
         """Destination: run the guest as it ran on the source, then take
         the server over in one commit."""
@@ -98,6 +98,7 @@ class LiveMigrationMixin:
             raise
         self._event_finish(ctxt, uuid, POST_EVENT, "Success")
 
+    @endpoint(since="1.3")
     def rollback_live_migration_at_destination(self, ctxt, instance, migrate_data):
         """Destination: remove what this host has of a guest whose move
         failed; never the guest of a server this host now runs."""
@@ -117,6 +118,7 @@ class LiveMigrationMixin:
         self._event_finish(ctxt, uuid, ROLLBACK_EVENT, "Success")
 
     # the source's steps
+    @endpoint(since="1.3")
     def live_migration(self, ctxt, instance, migration, migrate_data):
         """Source: prepare the destination, move the guest, hand over."""
         current = self.conductor_api.migration_get(ctxt, migration.id)

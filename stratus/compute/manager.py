@@ -17,6 +17,7 @@ from stratus.conductor import rpcapi as conductor_rpcapi
 from stratus.common.context import get_admin_context
 from stratus.common.objects import Image, states
 from stratus.common.timeutils import utcnow
+from stratus.common.endpoint import endpoint
 
 LOG = logging.getLogger(__name__)
 
@@ -78,6 +79,7 @@ class ComputeManager(SnapshotMixin, ResizeMixin, LiveMigrationMixin):
             self.conductor_api.compute_node_update(ctxt, self.host, nodename, resources)
 
     # builds
+    @endpoint(since="1.0")
     def build_and_run_instance(self, ctxt, instance, request_spec, alternates):
         """Spawn the instance here; on failure clean up and ask the
         conductor to reschedule it onto the alternates."""
@@ -141,6 +143,7 @@ class ComputeManager(SnapshotMixin, ResizeMixin, LiveMigrationMixin):
         self._event_finish(ctxt, uuid, BUILD_EVENT, "Error", str(exc))
 
     # deletes
+    @endpoint(since="1.0")
     def terminate_instance(self, ctxt, instance):
         """Remove the guest, then have the conductor release the claim and
         soft-delete the record."""
@@ -159,38 +162,46 @@ class ComputeManager(SnapshotMixin, ResizeMixin, LiveMigrationMixin):
         self._event_finish(ctxt, uuid, TERMINATE_EVENT, "Success")
 
     # power and pause actions (the mechanics are in stratus.compute.actions)
+    @endpoint(since="1.1")
     def stop_instance(self, ctxt, instance):
         """A clean shutdown within shutdown_timeout, then the plug."""
         actions.run(self, ctxt, instance, actions.STOP, lambda: self.driver.power_off(
             instance, get_settings().shutdown_timeout))
 
+    @endpoint(since="1.1")
     def start_instance(self, ctxt, instance):
         """Boot the stopped guest."""
         actions.run(self, ctxt, instance, actions.START,
                     lambda: self.driver.power_on(ctxt, instance))
 
+    @endpoint(since="1.1")
     def reboot_instance(self, ctxt, instance, reboot_type):
         """A SOFT (clean, else hard) or HARD reboot."""
         action = actions.HARD_REBOOT if reboot_type == "HARD" else actions.SOFT_REBOOT
         actions.run(self, ctxt, instance, action,
                     lambda: self.driver.reboot(ctxt, instance, reboot_type))
 
+    @endpoint(since="1.1")
     def pause_instance(self, ctxt, instance):
         actions.run(self, ctxt, instance, actions.PAUSE, lambda: self.driver.pause(instance))
 
+    @endpoint(since="1.1")
     def unpause_instance(self, ctxt, instance):
         actions.run(self, ctxt, instance, actions.UNPAUSE,
                     lambda: self.driver.unpause(instance))
 
+    @endpoint(since="1.1")
     def suspend_instance(self, ctxt, instance):
         actions.run(self, ctxt, instance, actions.SUSPEND,
                     lambda: self.driver.suspend(ctxt, instance))
 
+    @endpoint(since="1.1")
     def resume_instance(self, ctxt, instance):
         actions.run(self, ctxt, instance, actions.RESUME,
                     lambda: self.driver.resume(ctxt, instance))
 
     # consoles
+    @endpoint(since="1.2")
     def get_vnc_console(self, ctxt, instance, console_type):
         """Where the guest's VNC server listens (for a console token)."""
         if console_type != "novnc":
@@ -203,6 +214,7 @@ class ComputeManager(SnapshotMixin, ResizeMixin, LiveMigrationMixin):
                 raise
             raise exception.InstanceNotReady(instance_id=instance.uuid) from None
 
+    @endpoint(since="1.2")
     def validate_console_port(self, ctxt, instance, port, console_type):
         """Whether `port` is the guest's console port now: a token made
         before the guest restarted (libvirt may pick another port) or went

@@ -13,12 +13,10 @@ from stratus.config import get_settings
 from stratus.common import exception
 from stratus.compute.actions import fault_of, read_power_state
 from stratus.common.objects import Image, states
+from stratus.common.endpoint import endpoint
 
 LOG = logging.getLogger(__name__)
 
-# The endpoints this module adds to the compute role (stratus.compute.tasks).
-RESIZE_METHODS = ["resize_instance", "finish_resize", "confirm_resize", "revert_resize",
-                  "finish_revert_resize", "evacuate_instance"]
 
 _GONE = (exception.UnexpectedTaskStateError, exception.InstanceNotFound)
 
@@ -38,6 +36,7 @@ class ResizeMixin:
     """Resize, cold migration and evacuation endpoints of ComputeManager."""
 
     # source: power off and keep the disk
+    @endpoint(since="1.3")
     def resize_instance(self, ctxt, instance, migration):
         """On the source: power off, keep the disk aside, hand over to
         the destination's finish_resize."""
@@ -90,6 +89,7 @@ class ResizeMixin:
                            migration.dest_node_id, source_claim="restore")
 
     # destination: the guest with the new flavor
+    @endpoint(since="1.3")
     def finish_resize(self, ctxt, instance, migration):
         """On the destination: define and boot the guest with the new
         flavor; the server ends VERIFY_RESIZE on this host."""
@@ -139,6 +139,7 @@ class ResizeMixin:
                                               migration)
 
     # confirm: on the source
+    @endpoint(since="1.3")
     def confirm_resize(self, ctxt, instance, migration):
         """On the source: remove the old guest and the kept disk, release
         this host's claim; the server ends ACTIVE (or SHUTOFF)."""
@@ -200,6 +201,7 @@ class ResizeMixin:
         self.compute_rpc.confirm_resize(ctxt, migration.source_compute, instance, migration)
 
     # revert: the destination lets go, the source takes the server back
+    @endpoint(since="1.3")
     def revert_resize(self, ctxt, instance, migration):
         """On the destination: remove the new guest and its disk, then
         hand over to the source's finish_revert_resize."""
@@ -215,6 +217,7 @@ class ResizeMixin:
         self.compute_rpc.finish_revert_resize(ctxt, migration.source_compute, instance,
                                               migration)
 
+    @endpoint(since="1.3")
     def finish_revert_resize(self, ctxt, instance, migration):
         """On the source: restore the kept disk and the old flavor; the
         server is back here, the destination's claim released."""
@@ -249,6 +252,7 @@ class ResizeMixin:
         self._event_finish(ctxt, instance.uuid, event, "Success")
 
     # evacuation: on the destination
+    @endpoint(since="1.3")
     def evacuate_instance(self, ctxt, instance, migration, image):
         """Spawn the server of a dead host here from its image; the dead
         source's claim is released with the move."""

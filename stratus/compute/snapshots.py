@@ -15,12 +15,10 @@ from stratus.compute import actions, image_store
 from stratus.common.context import get_admin_context
 from stratus.common.objects import states
 from stratus.common.timeutils import parse_isotime, utcnow
+from stratus.common.endpoint import endpoint
 
 LOG = logging.getLogger(__name__)
 
-# The endpoints this module adds to the compute role (stratus.compute.tasks).
-SNAPSHOT_METHODS = ["snapshot_instance", "shelve_instance", "shelve_offload_instance",
-                    "unshelve_instance", "rebuild_instance"]
 
 SNAPSHOT_EVENT = "compute_snapshot_instance"
 SHELVE_EVENT = "compute_shelve_instance"
@@ -45,6 +43,7 @@ class SnapshotMixin:
     """Snapshot, shelve and rebuild endpoints of ComputeManager."""
 
     # createImage
+    @endpoint(since="1.3")
     def snapshot_instance(self, ctxt, instance, image_id):
         """Write the guest's disk to the image `image_id` (queued → saving
         → active); task_state image_snapshot_pending → ... → None."""
@@ -116,6 +115,7 @@ class SnapshotMixin:
             LOG.exception("Could not delete image %s", image_id)
 
     # shelve
+    @endpoint(since="1.3")
     def shelve_instance(self, ctxt, instance, image_id, clean_shutdown=True):
         """Power the guest off, snapshot it to `image_id`, vm_state shelved;
         offloaded at once when shelved_offload_time is 0."""
@@ -151,6 +151,7 @@ class SnapshotMixin:
         self._snapshot_failed(ctxt, instance, image_id, SHELVE_STEPS, event, exc,
                               ("shelved_image_id",))
 
+    @endpoint(since="1.3")
     def shelve_offload_instance(self, ctxt, instance):
         """Destroy the shelved guest, give back its claim: host and node
         None, vm_state shelved_offloaded, all in one commit."""
@@ -213,6 +214,7 @@ class SnapshotMixin:
             self.shelve_offload_instance(ctxt, claimed)
 
     # unshelve
+    @endpoint(since="1.3")
     def unshelve_instance(self, ctxt, instance):
         """Shelved here: power the guest on. Offloaded (the conductor has
         placed and claimed it here): spawn it from the shelved image. Both
@@ -269,6 +271,7 @@ class SnapshotMixin:
         self._event_finish(ctxt, instance.uuid, UNSHELVE_EVENT, "Error", tb)
 
     # rebuild
+    @endpoint(since="1.3")
     def rebuild_instance(self, ctxt, instance, image_id, preserve_ephemeral=False):
         """Destroy the guest and its disk, spawn it again from `image_id`
         with the server's flavor; ends active (stopped if it was stopped)."""

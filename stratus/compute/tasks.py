@@ -5,10 +5,7 @@ so messages find their manager by the host they were sent to."""
 import threading
 
 from stratus.common import exception, rpc
-from stratus.compute.live_migration import LIVE_MIGRATION_METHODS
-from stratus.compute.resize import RESIZE_METHODS
-from stratus.compute.rpcapi import RPC_VERSION
-from stratus.compute.snapshots import SNAPSHOT_METHODS
+from stratus.compute.manager import ComputeManager
 
 _MANAGERS = {}
 _LOCK = threading.Lock()
@@ -34,12 +31,4 @@ def manager_for(server):
         raise exception.UnknownHost(host=server) from None
 
 
-TASKS = rpc.expose("compute", RPC_VERSION, manager_for,
-                   ["build_and_run_instance", "terminate_instance",
-                    # power and pause actions
-                    "start_instance", "stop_instance", "reboot_instance", "pause_instance",
-                    "unpause_instance", "suspend_instance", "resume_instance",
-                    # consoles
-                    "get_vnc_console", "validate_console_port"]
-                   # moves (1.3)
-                   + SNAPSHOT_METHODS + RESIZE_METHODS + LIVE_MIGRATION_METHODS)
+TASKS = rpc.expose("compute", manager_for, ComputeManager)

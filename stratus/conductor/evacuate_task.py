@@ -13,6 +13,7 @@ from stratus.conductor import convert, move_spec
 from stratus.conductor.db import hosts, instances, moves
 from stratus.conductor.db.session import transaction
 from stratus.common.objects import states
+from stratus.common.endpoint import endpoint
 
 LOG = logging.getLogger(__name__)
 
@@ -22,6 +23,7 @@ EVACUATE_EVENT = "conductor_rebuild_server"
 class EvacuateTaskMixin:
     """evacuate_server and evacuate_on_selection of ComputeTaskManager."""
 
+    @endpoint(since="1.3")
     def evacuate_server(self, ctxt, instance_uuid, migration_id, host=None, force=False):
         try:
             with transaction() as session:
@@ -42,6 +44,7 @@ class EvacuateTaskMixin:
         self.scheduler_api.select_destinations(ctxt, spec, [instance_uuid],
                                                return_alternates=False, reply_to=reply_to)
 
+    @endpoint(since="1.3")
     def evacuate_on_selection(self, ctxt, instance_uuid, migration_id, request_spec, reply):
         try:
             chosen = rpc.unwrap(reply)[0][0]

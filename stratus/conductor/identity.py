@@ -11,6 +11,7 @@ from stratus.conductor.db.identity_models import Project, User
 from stratus.conductor.db.session import transaction
 from stratus.common.objects import identity as objects
 from stratus.common.timeutils import parse_isotime
+from stratus.common.endpoint import endpoint
 
 _ADMIN = "admin"
 
@@ -35,11 +36,13 @@ def _found(session, model, text, not_found):
 class IdentityManager:
     """Users, projects, roles and tokens."""
 
+    @endpoint(since="1.2")
     def project_create(self, ctxt, values):
         with transaction() as session:
             return _project(identity.project_create(session, {
                 "name": values["name"], "description": values.get("description")}))
 
+    @endpoint(since="1.2")
     def user_create(self, ctxt, values):
         """{name, password, default_project (name or id)}."""
         hashed = passwords.hash_password(values["password"])
@@ -53,6 +56,7 @@ class IdentityManager:
                 "name": values["name"], "password_hash": hashed,
                 "default_project_id": project_id}))
 
+    @endpoint(since="1.2")
     def role_assignment_create(self, ctxt, user, project, role):
         with transaction() as session:
             user_row = _found(session, User, user, exception.UserNotFound(user_id=user))
@@ -60,6 +64,7 @@ class IdentityManager:
                                  exception.ProjectNotFound(project_id=project))
             identity.assign(session, user_row.id, project_row.id, role)
 
+    @endpoint(since="1.2")
     def user_authenticate(self, ctxt, user, password, project):
         """Check a password and a project scope (Keystone references:
         {"id"} or {"name", "domain"}; no project: the user's default one).
@@ -78,10 +83,12 @@ class IdentityManager:
         project_row, roles = found
         return {"user": _user(user_row), "project": _project(project_row), "roles": roles}
 
+    @endpoint(since="1.2")
     def token_revoke(self, ctxt, token_id, expires_at):
         with transaction() as session:
             identity.revoke(session, token_id, parse_isotime(expires_at))
 
+    @endpoint(since="1.2")
     def token_revoked(self, ctxt, token_id):
         with transaction() as session:
             return identity.is_revoked(session, token_id)

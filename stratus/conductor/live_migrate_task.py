@@ -15,11 +15,10 @@ from stratus.conductor import convert, move_spec
 from stratus.conductor.db import hosts, instances, moves
 from stratus.conductor.db.session import transaction
 from stratus.common.objects import states
+from stratus.common.endpoint import endpoint
 
 LOG = logging.getLogger(__name__)
 
-# The endpoints this module adds to the conductor (stratus.conductor.tasks).
-LIVE_MIGRATE_TASK_METHODS = ["live_migrate_instance", "live_migrate_on_selection"]
 
 LIVE_MIGRATE_EVENT = "conductor_live_migrate_instance"
 
@@ -27,6 +26,7 @@ LIVE_MIGRATE_EVENT = "conductor_live_migrate_instance"
 class LiveMigrateTaskMixin:
     """Live migration orchestration of ComputeTaskManager."""
 
+    @endpoint(since="1.3")
     def live_migrate_instance(self, ctxt, instance_uuid, host, block_migration, force=False):
         """Record the move, then pick and claim the destination: `host`
         (checked by the filters unless `force`) or the scheduler's choice."""
@@ -51,6 +51,7 @@ class LiveMigrateTaskMixin:
         except Exception as exc:  # any failure before the cast: nothing moved
             self._lm_fail(ctxt, instance_uuid, migration.id, _message(exc))
 
+    @endpoint(since="1.3")
     def live_migrate_on_selection(self, ctxt, instance_uuid, migration_id, block_migration,
                                   reply):
         """The scheduler chose (and claimed) a destination, or found none."""

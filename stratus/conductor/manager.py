@@ -16,6 +16,7 @@ from stratus.conductor.operator import OperatorManager
 from stratus.conductor.server_groups import ServerGroupManager, group_of, with_member_hosts
 from stratus.common.objects import states
 from stratus.common.timeutils import parse_isotime
+from stratus.common.endpoint import endpoint
 
 
 class ConductorManager(OperatorManager, ServerGroupManager, ConsoleAuthTokenManager,
@@ -28,82 +29,99 @@ class ConductorManager(OperatorManager, ServerGroupManager, ConsoleAuthTokenMana
     MigrationManager)."""
 
     # services and compute nodes
+    @endpoint(since="1.0")
     def service_update(self, ctxt, host, binary, topic, availability_zone=None):
         with transaction() as session:
             return convert.service(hosts.service_update(session, host, binary, topic,
                                                             availability_zone))
 
+    @endpoint(since="1.0")
     def service_get_all(self, ctxt, binary=None):
         with transaction() as session:
             return [convert.service(row) for row in hosts.service_get_all(session, binary)]
 
+    @endpoint(since="1.0")
     def compute_node_update(self, ctxt, host, nodename, resources):
         with transaction() as session:
             node = hosts.compute_node_update(session, host, nodename, resources)
             return convert.compute_node(*hosts.compute_node_get(session, node.id))
 
+    @endpoint(since="1.0")
     def compute_node_get_all(self, ctxt):
         with transaction() as session:
             return [convert.compute_node(node, svc)
                     for node, svc in hosts.compute_nodes_with_services(session)]
 
+    @endpoint(since="1.0")
     def compute_node_get(self, ctxt, node_id):
         with transaction() as session:
             return convert.compute_node(*hosts.compute_node_get(session, node_id))
 
     # claims
+    @endpoint(since="1.0")
     def claim_resources(self, ctxt, instance_uuid, compute_node_id, vcpus, memory_mb, disk_gb,
                         group=None):
         with transaction() as session:
             return hosts.claim(session, instance_uuid, compute_node_id, vcpus, memory_mb,
                                disk_gb, group=group)
 
+    @endpoint(since="1.0")
     def release_resources(self, ctxt, instance_uuid, compute_node_id=None):
         with transaction() as session:
             return hosts.release(session, instance_uuid, compute_node_id)
 
     # flavors and images
+    @endpoint(since="1.0")
     def flavor_get_all(self, ctxt, is_public=True, min_ram=None, min_disk=None):
         with transaction() as session:
             return [convert.flavor(row)
                     for row in catalog.flavor_get_all(session, is_public, min_ram, min_disk)]
 
+    @endpoint(since="1.0")
     def flavor_get(self, ctxt, flavorid):
         with transaction() as session:
             return convert.flavor(catalog.flavor_get(session, flavorid))
 
+    @endpoint(since="1.0")
     def flavor_create(self, ctxt, values):
         with transaction() as session:
             return convert.flavor(catalog.flavor_create(session, values))
 
+    @endpoint(since="1.0")
     def flavor_delete(self, ctxt, flavorid):
         with transaction() as session:
             catalog.flavor_delete(session, flavorid)
 
+    @endpoint(since="1.0")
     def image_get_all(self, ctxt, filters):
         with transaction() as session:
             return [convert.image(row) for row in catalog.image_get_all(session, filters)]
 
+    @endpoint(since="1.0")
     def image_get(self, ctxt, image_id):
         with transaction() as session:
             return convert.image(catalog.image_get(session, image_id))
 
+    @endpoint(since="1.0")
     def image_create(self, ctxt, values):
         with transaction() as session:
             return convert.image(catalog.image_create(session, values))
 
     # instances
+    @endpoint(since="1.0")
     def instance_get(self, ctxt, instance_uuid, read_deleted=False):
         with transaction() as session:
             row = instances.instance_get(session, instance_uuid, read_deleted=read_deleted)
             return convert.instance(row, instances.latest_faults(session, [row.uuid]).get(row.uuid))
 
+    @endpoint(since="1.0")
     def instance_get_all(self, ctxt, filters, limit=None, marker=None):
         with transaction() as session:
             rows = instances.instance_get_all(session, filters, limit, marker)
             faults = instances.latest_faults(session, [r.uuid for r in rows if r.vm_state == "error"])
             return [convert.instance(row, faults.get(row.uuid)) for row in rows]
 
+    @endpoint(since="1.0")
     def instance_update(self, ctxt, instance_uuid, values, expected_task_state=instances.UNSET,
                         expected_vm_state=None, event=None, action=None):
         with transaction() as session:
@@ -115,20 +133,24 @@ class ConductorManager(OperatorManager, ServerGroupManager, ConsoleAuthTokenMana
                 _record_event(session, ctxt, instance_uuid, event)
             return convert.instance(row)
 
+    @endpoint(since="1.0")
     def instance_destroy(self, ctxt, instance_uuid):
         with transaction() as session:
             return convert.instance(instances.instance_destroy(session, instance_uuid))
 
+    @endpoint(since="1.0")
     def instance_fault_create(self, ctxt, instance_uuid, code, message, details=None, host=None):
         with transaction() as session:
             return convert.fault(instances.fault_create(session, instance_uuid, code, message,
                                                         details, host))
 
+    @endpoint(since="1.0")
     def action_event_start(self, ctxt, instance_uuid, event, host=None, task_id=None):
         with transaction() as session:
             instances.event_record(session, ctxt, instance_uuid, event, start=True, host=host,
                                    task_id=task_id)
 
+    @endpoint(since="1.0")
     def action_event_finish(self, ctxt, instance_uuid, event, result, traceback=None, host=None,
                             task_id=None):
         with transaction() as session:
@@ -136,10 +158,12 @@ class ConductorManager(OperatorManager, ServerGroupManager, ConsoleAuthTokenMana
                                    traceback=traceback, host=host, task_id=task_id)
 
     # server metadata and instance actions
+    @endpoint(since="1.1")
     def instance_metadata_update(self, ctxt, instance_uuid, updates, replace=False, remove=()):
         with transaction() as session:
             return instances.metadata_update(session, instance_uuid, updates, replace, remove)
 
+    @endpoint(since="1.1")
     def action_get_all(self, ctxt, instance_uuid, limit=None, marker=None, changes_since=None,
                        changes_before=None):
         with transaction() as session:
@@ -148,6 +172,7 @@ class ConductorManager(OperatorManager, ServerGroupManager, ConsoleAuthTokenMana
                                           parse_isotime(changes_before))
             return [convert.action(row) for row in rows]
 
+    @endpoint(since="1.1")
     def action_get(self, ctxt, instance_uuid, request_id):
         with transaction() as session:
             row = actions.action_get(session, instance_uuid, request_id)
@@ -172,9 +197,11 @@ class ComputeTaskManager(UnshelveTaskMixin, ResizeTaskMixin, LiveMigrateTaskMixi
         self.compute_api = compute_api or ComputeAPI()
         self.compute_task_api = compute_task_api or ComputeTaskAPI()
 
+    @endpoint(since="1.0")
     def create_instance(self, ctxt, values, request_spec):
         return self.create_instances(ctxt, [values], request_spec, min_count=1)[0]
 
+    @endpoint(since="1.0")
     def create_instances(self, ctxt, instances_values, request_spec, min_count):
         """Record the instances the project's quota allows (all of them, or
         as many as fit if at least min_count; else TooManyInstances) in one
@@ -206,6 +233,7 @@ class ComputeTaskManager(UnshelveTaskMixin, ResizeTaskMixin, LiveMigrateTaskMixi
             self.build_instances(ctxt, instance.uuid, request_spec)
         return created
 
+    @endpoint(since="1.0")
     def build_instances(self, ctxt, instance_uuid, request_spec):
         if not self._awaits_scheduling(instance_uuid):
             # A second delivery of this message: the first one scheduled it.
@@ -219,6 +247,7 @@ class ComputeTaskManager(UnshelveTaskMixin, ResizeTaskMixin, LiveMigrateTaskMixi
         self.scheduler_api.select_destinations(ctxt, request_spec, [instance_uuid],
                                                reply_to=reply_to)
 
+    @endpoint(since="1.0")
     def build_on_selection(self, ctxt, instance_uuid, request_spec, reply):
         event = _BUILD_EVENT
         try:
@@ -232,6 +261,7 @@ class ComputeTaskManager(UnshelveTaskMixin, ResizeTaskMixin, LiveMigrateTaskMixi
         self._send_to_host(ctxt, instance_uuid, request_spec, selections[0], selections[1:],
                            ["scheduling"], event)
 
+    @endpoint(since="1.0")
     def reschedule_instance(self, ctxt, instance_uuid, request_spec, alternates, failed_host,
                             reason):
         event = "conductor_reschedule_instance"

@@ -5,36 +5,43 @@ the one transaction that moves a server's record from host to host."""
 from stratus.conductor import convert
 from stratus.conductor.db import catalog, hosts, instances, moves
 from stratus.conductor.db.session import transaction
+from stratus.common.endpoint import endpoint
 
 
 class MigrationManager:
     """Migrations, image updates, and committing a move."""
 
+    @endpoint(since="1.3")
     def migration_create(self, ctxt, values):
         with transaction() as session:
             values = dict(values, project_id=values.get("project_id") or ctxt.project_id,
                           user_id=values.get("user_id") or ctxt.user_id)
             return convert.migration(moves.migration_create(session, values))
 
+    @endpoint(since="1.3")
     def migration_get(self, ctxt, migration_id):
         with transaction() as session:
             return convert.migration(moves.migration_get(session, migration_id))
 
+    @endpoint(since="1.3")
     def migration_get_all(self, ctxt, filters, limit=None, marker=None):
         with transaction() as session:
             return [convert.migration(row)
                     for row in moves.migration_get_all(session, filters, limit, marker)]
 
+    @endpoint(since="1.3")
     def migration_get_in_progress(self, ctxt, instance_uuid):
         with transaction() as session:
             row = moves.in_progress_for_instance(session, instance_uuid)
             return convert.migration(row) if row is not None else None
 
+    @endpoint(since="1.3")
     def migration_update(self, ctxt, migration_id, values, expected_status=None):
         with transaction() as session:
             return convert.migration(moves.migration_update(session, migration_id, values,
                                                             expected_status))
 
+    @endpoint(since="1.3")
     def instance_move_commit(self, ctxt, instance_uuid, values, migration_id=None,
                              migration_values=None, release_node_id=None,
                              expected_task_state=instances.UNSET, expected_vm_state=None,
@@ -58,10 +65,12 @@ class MigrationManager:
                 moves.settle_source_claim(session, migration, source_claim)
             return convert.instance(row)
 
+    @endpoint(since="1.3")
     def image_update(self, ctxt, image_id, values):
         with transaction() as session:
             return convert.image(catalog.image_update(session, image_id, values))
 
+    @endpoint(since="1.3")
     def image_delete(self, ctxt, image_id):
         with transaction() as session:
             catalog.image_delete(session, image_id)

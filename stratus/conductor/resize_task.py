@@ -22,17 +22,17 @@ from stratus.conductor.evacuate_task import EvacuateTaskMixin
 from stratus.common.context import get_admin_context
 from stratus.common.objects import Flavor, states
 from stratus.common.timeutils import utcnow
+from stratus.common.endpoint import endpoint
 
 LOG = logging.getLogger(__name__)
 
-# The endpoints this module adds to the conductor (stratus.conductor.tasks).
-RESIZE_TASK_METHODS = ["migrate_server", "evacuate_server", "evacuate_on_selection"]
 CONFIRM_ACTION = "confirmResize"
 
 
 class ResizeTaskMixin(EvacuateTaskMixin):
     """Resize, cold migration and evacuation orchestrations of ComputeTaskManager."""
 
+    @endpoint(since="1.3")
     def migrate_server(self, ctxt, instance_uuid, flavor, host=None):
         flavor = Flavor.from_dict(flavor) if isinstance(flavor, dict) else flavor
         with transaction() as session:

@@ -4,26 +4,31 @@ wire objects out), and what the build orchestration needs of a group."""
 from stratus.conductor import convert
 from stratus.conductor.db import groups
 from stratus.conductor.db.session import transaction
+from stratus.common.endpoint import endpoint
 
 
 class ServerGroupManager:
     """Create, read and delete server groups."""
 
+    @endpoint(since="1.1")
     def instance_group_create(self, ctxt, values):
         with transaction() as session:
             return convert.instance_group(groups.group_create(session, values), [])
 
+    @endpoint(since="1.1")
     def instance_group_get(self, ctxt, group_uuid):
         with transaction() as session:
             row = groups.group_get(session, group_uuid)
             return convert.instance_group(row, groups.members(session, [row.id])[row.id])
 
+    @endpoint(since="1.1")
     def instance_group_get_all(self, ctxt, project_id=None):
         with transaction() as session:
             rows = groups.group_get_all(session, project_id)
             members = groups.members(session, [row.id for row in rows])
             return [convert.instance_group(row, members[row.id]) for row in rows]
 
+    @endpoint(since="1.1")
     def instance_group_delete(self, ctxt, group_uuid):
         with transaction() as session:
             groups.group_delete(session, group_uuid)

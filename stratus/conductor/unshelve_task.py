@@ -12,10 +12,8 @@ from stratus.conductor import convert, move_spec
 from stratus.conductor.db import catalog, instances
 from stratus.conductor.db.session import transaction
 from stratus.common.objects import states
+from stratus.common.endpoint import endpoint
 
-# The endpoints this module adds to the conductor (stratus.conductor.tasks).
-UNSHELVE_TASK_METHODS = ["unshelve_instance", "unshelve_on_selection", "rebuild_instance",
-                         "rebuild_on_check"]
 
 UNSHELVE_EVENT = "conductor_unshelve_instance"
 REBUILD_EVENT = "conductor_rebuild_instance"
@@ -50,6 +48,7 @@ class UnshelveTaskMixin:
     """Unshelve and rebuild orchestrations of ComputeTaskManager."""
 
     # unshelve of an offloaded server
+    @endpoint(since="1.3")
     def unshelve_instance(self, ctxt, instance_uuid, availability_zone=None):
         """Schedule an offloaded server with its flavor and shelved image
         (in `availability_zone` when given); the scheduler claims the host."""
@@ -69,6 +68,7 @@ class UnshelveTaskMixin:
         self.scheduler_api.select_destinations(ctxt, spec, [instance_uuid],
                                                return_alternates=False, reply_to=reply_to)
 
+    @endpoint(since="1.3")
     def unshelve_on_selection(self, ctxt, instance_uuid, request_spec, reply,
                               availability_zone=None):
         """Place the server on the claimed host and cast its unshelve there,
@@ -109,6 +109,7 @@ class UnshelveTaskMixin:
         self._event(ctxt, instance_uuid, UNSHELVE_EVENT, result="Error", traceback=message)
 
     # rebuild with a new image
+    @endpoint(since="1.3")
     def rebuild_instance(self, ctxt, instance_uuid, image_id, host, preserve_ephemeral=False):
         """Have the scheduler re-check the server's own host with the new
         image (no claim: the server keeps the one it has there)."""
@@ -126,6 +127,7 @@ class UnshelveTaskMixin:
             preserve_ephemeral=preserve_ephemeral)
         self.scheduler_api.check_host(ctxt, spec, host, reply_to=reply_to)
 
+    @endpoint(since="1.3")
     def rebuild_on_check(self, ctxt, instance_uuid, image_id, host, reply,
                          preserve_ephemeral=False):
         """Cast the rebuild to the host that passed, or fail the server."""

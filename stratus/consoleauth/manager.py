@@ -7,6 +7,7 @@ import logging
 from stratus.config import get_settings
 from stratus.conductor import rpcapi as conductor_rpcapi
 from stratus.common.timeutils import utcnow
+from stratus.common.endpoint import endpoint
 
 LOG = logging.getLogger(__name__)
 
@@ -17,6 +18,7 @@ class ConsoleAuthManager:
     def __init__(self, conductor_api=None):
         self.conductor_api = conductor_api or conductor_rpcapi.ConductorAPI()
 
+    @endpoint(since="1.0")
     def authorize_console(self, ctxt, token_hash, instance_uuid, host, port, console_type,
                           internal_access_path=None):
         ttl = get_settings().console_token_ttl
@@ -28,11 +30,13 @@ class ConsoleAuthManager:
         LOG.info("Console %s of instance %s authorized for %ss", console_type, instance_uuid,
                  ttl)
 
+    @endpoint(since="1.0")
     def check_token(self, ctxt, token_hash):
         info = self.conductor_api.console_auth_token_get_valid(ctxt, token_hash)
         if info is None:
             LOG.info("Refused a console token: unknown, expired or purged")
         return info
 
+    @endpoint(since="1.0")
     def delete_tokens_for_instance(self, ctxt, instance_uuid):
         return self.conductor_api.console_auth_token_destroy_all_by_instance(ctxt, instance_uuid)

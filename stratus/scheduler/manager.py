@@ -16,6 +16,7 @@ from stratus.scheduler.filters.base import host_names
 from stratus.scheduler.host_state import HostState, Resources
 from stratus.scheduler.spec import RequestSpec
 from stratus.scheduler.weighers import get_weighers, weigh_hosts
+from stratus.common.endpoint import endpoint
 
 LOG = logging.getLogger(__name__)
 
@@ -89,6 +90,7 @@ class SchedulerManager:
         self.weighers = get_weighers() if weighers is None else weighers
         self.host_states = HostStateCache()
 
+    @endpoint(since="1.0")
     def select_destinations(self, ctxt, request_spec, instance_uuids, return_alternates=True):
         """For each instance, [claimed Selection, alternates...]; raises
         NoValidHost (releasing this request's claims) when one cannot be placed.
@@ -108,6 +110,7 @@ class SchedulerManager:
             spec = RequestSpec.from_dict(request_spec)
             return self._select(ctxt, spec, instance_uuids, return_alternates, hosts)
 
+    @endpoint(since="1.1")
     def check_host(self, ctxt, request_spec, host):
         """Whether `host`, where the server of `request_spec` already runs
         and holds its claim, still passes the filters (a rebuild with a new

@@ -3,7 +3,6 @@ import functools
 
 from stratus.common import rpc
 from stratus.scheduler.manager import SchedulerManager
-from stratus.scheduler.rpcapi import RPC_VERSION
 
 
 @functools.cache
@@ -16,4 +15,4 @@ def manager_for(server=None):
     return _manager()
 
 
-TASKS = rpc.expose("scheduler", RPC_VERSION, manager_for, ["select_destinations", "check_host"])
+TASKS = rpc.expose("scheduler", manager_for, SchedulerManager)

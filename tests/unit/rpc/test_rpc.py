@@ -6,21 +6,25 @@ import pytest
 from stratus.common import exception, rpc
 from stratus.common.celeryapp import app
 from stratus.common.context import RequestContext
+from stratus.common.endpoint import endpoint
 
 
 class EchoManager:
+    @endpoint(since="1.0")
     def echo(self, ctxt, value):
         return {"value": value, "request_id": ctxt.request_id, "task_id": ctxt.task_id,
                 "project_id": ctxt.project_id}
 
+    @endpoint(since="1.0")
     def boom(self, ctxt):
         raise exception.FlavorNotFound(flavor_id="42")
 
+    @endpoint(since="1.3")
     def bug(self, ctxt):
         raise RuntimeError("a bug in the receiving role")
 
 
-rpc.expose("echo", "1.3", lambda server: EchoManager(), ["echo", "boom", "bug"])
+rpc.expose("echo", lambda server: EchoManager(), EchoManager)
 
 
 def test_a_failing_cast_in_local_mode_is_not_the_callers_error(ctxt):
@@ -85,6 +89,7 @@ def test_wire_objects_round_trip():
 class Sink:
     got = []
 
+    @endpoint(since="1.0")
     def take(self, ctxt, tag, reply):
         try:
             Sink.got.append((tag, rpc.unwrap(reply)))
@@ -92,7 +97,7 @@ class Sink:
             Sink.got.append((tag, type(exc).__name__))
 
 
-rpc.expose("sink", "1.0", lambda server: Sink(), ["take"])
+rpc.expose("sink", lambda server: Sink(), Sink)
 
 
 def test_call_then_delivers_the_reply_or_the_error(ctxt):
