@@ -29,16 +29,21 @@ def _own(klass):
             if getattr(member, "rpc_since", None) is not None}
 
 
-def declared(cls):
-    """{name: since} of every endpoint of a manager class, its own and
+def functions(cls):
+    """{name: function} of every endpoint of a manager class, its own and
     those of its operation classes."""
     found = {}
     for klass in (cls, *getattr(cls, "operations", ())):
-        for name, since in _own(klass).items():
+        for name in _own(klass):
             if name in found:
                 raise TypeError(f"endpoint {name} declared twice in {cls.__name__}")
-            found[name] = since
+            found[name] = getattr(klass, name)
     return found
+
+
+def declared(cls):
+    """{name: since} of every endpoint of a manager class."""
+    return {name: function.rpc_since for name, function in functions(cls).items()}
 
 
 def bound(manager):
