@@ -31,7 +31,7 @@ services: deps
 	./tools/ensure-libvirtd.sh
 
 lint: deps
-	$(BIN)/lint-imports --config .importlinter
+	$(BIN)/lint-imports .importlinter
 
 unit: deps
 	$(BIN)/pytest -q tests/unit

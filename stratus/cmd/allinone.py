@@ -16,13 +16,11 @@ def main(host, port, compute_host):
     reset_settings()
     from stratus.common.celeryapp import load_roles
     from stratus.cert.tasks import manager_for as cert_manager
-    from stratus.cmd import identity, seed
+    from stratus.cmd import identity, local, seed
     from stratus.cmd.api import serve
-    from stratus.conductor.db import migration
-    from stratus.conductor.db.session import reset_engine
 
     settings = get_settings()
-    migration.upgrade()
+    local.sync_schema()
     load_roles()
     cert_manager().init_host()  # the cert role's CA exists from the first start
     seed.seed_flavors()
@@ -35,7 +33,7 @@ def main(host, port, compute_host):
         from stratus.compute.service import start_compute
         from stratus.conductor.reaper import start_reaper
 
-        reset_engine()  # never share SQLite connections across fork
+        local.reset_engine()  # never share SQLite connections across fork
         start_compute([compute_host], settings.libvirt_uri)
         start_reaper()
         for role in ("conductor", "scheduler", "cert", "consoleauth"):

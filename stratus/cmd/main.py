@@ -105,9 +105,9 @@ def db():
 @db.command("sync")
 def db_sync():
     """Apply every Alembic migration to the configured database."""
-    from stratus.conductor.db import migration
+    from stratus.cmd import local
 
-    migration.upgrade()
+    local.sync_schema()
     click.echo("database is at the latest revision")
 
 
