@@ -73,23 +73,23 @@ class Settings:
     running_deleted_instance_action: str
     resume_guests_state_on_host_boot: bool
     reap_unknown_guests: bool
-    # the cert role's CA (issue 6)
+    # the cert role's CA
     ca_path: Path
     ca_subject: str
     user_cert_subject: str
     cert_validity_days: int
     crl_validity_hours: int
-    # consoles: consoleauth tokens and the noVNC proxy (issue 6)
+    # consoles: consoleauth tokens and the noVNC proxy
     console_token_ttl: float
     console_allowed_origins: tuple
     novncproxy_host: str
     novncproxy_port: int
     novncproxy_base_url: str
     novnc_web: Path
-    # identity (issue 4): token lifetime, the bootstrap admin's password
+    # identity: token lifetime, the bootstrap admin's password
     token_ttl: float
     admin_password: str
-    # moving servers (issue 5)
+    # migrations (resize, cold and live migration, evacuation)
     resize_confirm_window: float
     allow_resize_to_same_host: bool
     shelved_offload_time: float
@@ -201,12 +201,12 @@ class Settings:
                                      "http://127.0.0.1:6080/vnc_lite.html"),
             # The noVNC client pages the proxy serves (Debian's `novnc`).
             novnc_web=Path(_env("STRATUS_NOVNC_WEB", "/usr/share/novnc")),
-            # Identity (issue 4): seconds a token is valid (Keystone's
+            # Identity: seconds a token is valid (Keystone's
             # [token] expiration), and the bootstrap admin's password
             # (empty: one generated once and kept in the state dir).
             token_ttl=_env("STRATUS_TOKEN_TTL", 3600.0, float),
             admin_password=_env("STRATUS_ADMIN_PASSWORD", ""),
-            # Moving servers (issue 5). A resize or cold migration waiting in
+            # Migrations. A resize or cold migration waiting in
             # VERIFY_RESIZE longer than this many seconds is confirmed by
             # the conductor (0: never, Nova's default).
             resize_confirm_window=_env("STRATUS_RESIZE_CONFIRM_WINDOW", 0.0, float),

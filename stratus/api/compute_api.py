@@ -67,7 +67,7 @@ def delete(ctxt, instance):
     except exception.UnexpectedDeletingTaskStateError:
         # A concurrent delete won the race: the outcome is the same.
         return
-    shelved_images.delete_with(ctxt, instance)  # issue 5: as Nova, its snapshot goes too
+    shelved_images.delete_with(ctxt, instance)  # as Nova, its snapshot goes too
     if instance.host and _host_is_up(ctxt, instance.host):
         common.compute().terminate_instance(ctxt, instance.host, instance)
     else:

@@ -1,4 +1,4 @@
-"""Server actions of issue 5: os-migrateLive.
+"""Server actions that migrate servers: os-migrateLive.
 Parsing here; the checks and the conductor/compute calls as in
 app.compute_actions."""
 from werkzeug.exceptions import BadRequest

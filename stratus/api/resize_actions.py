@@ -1,4 +1,4 @@
-"""Server actions of issue 5: resize, confirmResize, revertResize, migrate and evacuate.
+"""Server actions that migrate servers: resize, confirmResize, revertResize, migrate and evacuate.
 Parsing here; the checks and the conductor/compute calls as in
 app.compute_actions."""
 import flask

@@ -100,12 +100,12 @@ HANDLERS = {
     "unlock": lambda ctxt, instance, value: compute_actions.unlock(ctxt, instance),
     "os-resetState": _reset_state,
     "os-getVNCConsole": _vnc_console,
-    # moves (issue 5)
+    # migrations
     **snapshot_actions.HANDLERS, **resize_actions.HANDLERS, **live_migrate_actions.HANDLERS,
 }
 
 
-# Nova's policy rule of each action (issue 4), checked once the server is
+# Nova's policy rule of each action, checked once the server is
 # found: another project's server is a 404 before any rule.
 _S, _ACTIONS = "os_compute_api:servers:", "os_compute_api:"
 ACTION_RULES = {

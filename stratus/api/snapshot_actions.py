@@ -1,4 +1,4 @@
-"""Server actions of issue 5: createImage, shelve, shelveOffload, unshelve and
+"""Server actions that copy servers to images: createImage, shelve, shelveOffload, unshelve and
 rebuild. Parsing here; the checks and the conductor/compute calls as in
 app.compute_actions (Nova's compute/api.py)."""
 import flask

@@ -157,7 +157,7 @@ def image_import(path, name):
     click.echo(f"image {made.name} id={made.id} format={made.disk_format} size={made.size}")
 
 
-# the cert role (issue 6)
+# the cert role
 @cli.command()
 @click.option("--concurrency", default=4, show_default=True)
 def cert(concurrency):
@@ -219,7 +219,7 @@ def ca_crl(output):
     click.echo(f"CRL written to {output}")
 
 
-# consoles (issue 6)
+# consoles
 @cli.command()
 @click.option("--concurrency", default=8, show_default=True)
 def consoleauth(concurrency):
@@ -241,7 +241,7 @@ def novncproxy(host, port, web):
     server.main(host, port, web)
 
 
-# identity (issue 4): bootstrap, openrc, users, projects, roles
+# identity: bootstrap, openrc, users, projects, roles
 def _identity_commands():
     from stratus.cmd import identity
 

@@ -230,7 +230,7 @@ class IdentityConflict(Conflict):
     msg_fmt = "Conflict occurred attempting to store %(type)s - %(details)s."
 
 
-# moves (issue 5; Nova's texts where Nova has one)
+# migrations (Nova's texts where Nova has one)
 class MigrationNotFound(NotFound):
     msg_fmt = "Migration %(migration_id)s could not be found."
 

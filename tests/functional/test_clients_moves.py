@@ -1,4 +1,4 @@
-"""The real clients move and copy servers (issue 5): python-openstackclient
+"""The real clients migrate and copy servers: python-openstackclient
 live-migrates, resizes and confirms, snapshots and boots the snapshot,
 shelves and unshelves, and lists the migrations; novaclient and
 openstacksdk list them too. Each flow checks what the client printed and

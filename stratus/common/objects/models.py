@@ -1,4 +1,4 @@
-"""The wire objects of the boot slice. Field names follow Nova's."""
+"""The wire objects the roles exchange. Field names follow Nova's."""
 import dataclasses
 from dataclasses import field
 
@@ -51,7 +51,7 @@ class Image(StratusObject):
 class Instance(StratusObject):
     """A server, as every role but the conductor sees it.
 
-    1.1: system_metadata (issue 5)."""
+    1.1: system_metadata."""
 
     VERSION = "1.1"
 
@@ -222,7 +222,7 @@ class InstanceGroup(StratusObject):
     created_at: str | None = None
 
 
-# certificates (issue 6)
+# certificates
 @register
 @dataclasses.dataclass
 class Certificate(StratusObject):
@@ -237,7 +237,7 @@ class Certificate(StratusObject):
     created_at: str | None = None
 
 
-# moves (issue 5)
+# migrations
 @register
 @dataclasses.dataclass
 class Migration(StratusObject):
