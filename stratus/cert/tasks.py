@@ -1,18 +1,8 @@
-"""Celery entry points of the cert role: unpack, call the manager."""
-import functools
-
-from stratus.common import rpc
+"""Celery entry points of the cert role: unpack, call the manager.
+The cloud has one CA: one manager per process."""
 from stratus.cert.manager import CertManager
+from stratus.common import rpc
+from stratus.common.endpoint import one_per_process
 
-
-@functools.cache
-def _manager():
-    return CertManager()
-
-
-def manager_for(server=None):
-    """One CertManager per process: the cloud has one CA."""
-    return _manager()
-
-
+manager_for = one_per_process(CertManager)
 TASKS = rpc.expose("cert", manager_for, CertManager)

@@ -10,6 +10,7 @@ A manager may be composed of operation objects (one per concern): it
 lists their classes in `operations` and holds one instance of each in an
 attribute; their endpoints are the manager's. This module knows nothing
 of Celery, so managers may import it."""
+import functools
 import inspect
 
 
@@ -63,3 +64,15 @@ def bound(manager):
 def newest(versions):
     """The highest of "major.minor" strings."""
     return max(versions, key=lambda v: tuple(int(p) for p in v.split(".")))
+
+
+def one_per_process(manager_cls):
+    """The `manager_for(server)` of a role whose process serves every
+    message with one manager, built at the first message."""
+    build = functools.cache(manager_cls)
+
+    def manager_for(server=None):
+        return build()
+    # Tests build a fresh manager (a new CA, say) with this.
+    manager_for.forget = build.cache_clear
+    return manager_for

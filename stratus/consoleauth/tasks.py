@@ -1,9 +1,8 @@
-"""Celery entry points of the consoleauth role: only wiring."""
-import functools
-
+"""Celery entry points of the consoleauth role: unpack, call the manager
+(one per process)."""
 from stratus.common import rpc
+from stratus.common.endpoint import one_per_process
 from stratus.consoleauth.manager import ConsoleAuthManager
 
-_manager = functools.cache(ConsoleAuthManager)
-
-TASKS = rpc.expose("consoleauth", lambda server: _manager(), ConsoleAuthManager)
+manager_for = one_per_process(ConsoleAuthManager)
+TASKS = rpc.expose("consoleauth", manager_for, ConsoleAuthManager)

@@ -1,18 +1,8 @@
-"""Celery entry points of the scheduler: unpack, call the manager."""
-import functools
-
+"""Celery entry points of the scheduler: unpack, call the manager.
+Schedulers serve no particular host: one manager per process."""
 from stratus.common import rpc
+from stratus.common.endpoint import one_per_process
 from stratus.scheduler.manager import SchedulerManager
 
-
-@functools.cache
-def _manager():
-    return SchedulerManager()
-
-
-def manager_for(server=None):
-    """One SchedulerManager per process: schedulers serve no particular host."""
-    return _manager()
-
-
+manager_for = one_per_process(SchedulerManager)
 TASKS = rpc.expose("scheduler", manager_for, SchedulerManager)

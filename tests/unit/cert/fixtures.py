@@ -20,9 +20,9 @@ def cert_role(db, roles, _session_ca_path, monkeypatch):
 
     monkeypatch.setenv("STRATUS_CA_PATH", str(_session_ca_path))
     config.reset_settings()
-    tasks._manager.cache_clear()
+    tasks.manager_for.forget()
     yield tasks.manager_for()
-    tasks._manager.cache_clear()
+    tasks.manager_for.forget()
     monkeypatch.undo()
     config.reset_settings()
 

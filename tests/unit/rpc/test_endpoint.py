@@ -61,3 +61,11 @@ def test_expose_registers_the_declared_endpoints_and_the_newest_version():
 
 def test_newest_compares_versions_as_numbers():
     assert ep.newest(["1.2", "1.10", "1.9"]) == "1.10"
+
+
+def test_one_per_process_builds_one_manager_until_forgotten():
+    manager_for = ep.one_per_process(Thing)
+    first = manager_for()
+    assert manager_for("any-server") is first
+    manager_for.forget()
+    assert manager_for() is not first
