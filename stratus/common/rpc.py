@@ -4,14 +4,14 @@ Celery, the way Nova's roles talk over oslo.messaging.
 A message is one JSON object, the task's single keyword argument
 `envelope`: {"version", "context", "server", "args", "reply"}. A server
 (the task side) checks the version, rebuilds the context and calls the
-manager method of the same name.
+manager method of the same name. A `call` gets back {"result"} or
+{"error": {"type", "message"}}; a `cast` raises on the worker so that a
+failure shows in Flower.
 
 Versions as in Nova: each stub method sends the version of its endpoint
 (`prepare(version=...)`), never above the client's cap (the upgrade
 level); a server refuses another major, a newer minor than it serves,
-and a version older than the method it names. A `call` gets back {"result"} or
-{"error": {"type", "message"}}; a `cast` raises on the worker so that a
-failure shows in Flower."""
+and a version older than the method it names."""
 import logging
 
 from celery.exceptions import TimeoutError as CeleryTimeout
