@@ -52,6 +52,10 @@ class Settings:
     availability_zone: str
     default_schedule_zone: str
     compute_rpc_version_cap: str
+    conductor_rpc_version_cap: str
+    scheduler_rpc_version_cap: str
+    cert_rpc_version_cap: str
+    consoleauth_rpc_version_cap: str
     test_host_vcpus: int
     test_host_memory_mb: int
     test_host_disk_gb: int
@@ -139,7 +143,15 @@ class Settings:
             scheduler_host_state_ttl=_env("STRATUS_SCHEDULER_HOST_STATE_TTL", 0.5, float),
             availability_zone=_env("STRATUS_AVAILABILITY_ZONE", "nova"),
             default_schedule_zone=_env("STRATUS_DEFAULT_SCHEDULE_ZONE", ""),
+            # Nova's [upgrade_levels]: the highest RPC API version this
+            # process sends to each role ("1.2"; empty: no cap). Set them to
+            # what the oldest service of that role speaks while a rolling
+            # upgrade runs, and remove them once every service is upgraded.
             compute_rpc_version_cap=_env("STRATUS_COMPUTE_RPC_VERSION_CAP", ""),
+            conductor_rpc_version_cap=_env("STRATUS_CONDUCTOR_RPC_VERSION_CAP", ""),
+            scheduler_rpc_version_cap=_env("STRATUS_SCHEDULER_RPC_VERSION_CAP", ""),
+            cert_rpc_version_cap=_env("STRATUS_CERT_RPC_VERSION_CAP", ""),
+            consoleauth_rpc_version_cap=_env("STRATUS_CONSOLEAUTH_RPC_VERSION_CAP", ""),
             # Size of a host on libvirt's test driver (real hosts report their own).
             test_host_vcpus=_env("STRATUS_TEST_HOST_VCPUS", 16, int),
             test_host_memory_mb=_env("STRATUS_TEST_HOST_MEMORY_MB", 32768, int),

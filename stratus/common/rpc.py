@@ -6,7 +6,12 @@ A message is one JSON object, the task's single keyword argument
 (the task side) checks the version, rebuilds the context and calls the
 manager method of the same name. A `call` gets back {"result"} or
 {"error": {"type", "message"}}; a `cast` raises on the worker so that a
-failure shows in Flower."""
+failure shows in Flower.
+
+Versions as in Nova: each stub method sends the version of its endpoint
+(`prepare(version=...)`), never above the client's cap (the upgrade
+level); a server refuses another major, a newer minor than it serves,
+and a version older than the method it names."""
 import logging
 
 from celery.exceptions import TimeoutError as CeleryTimeout
@@ -43,17 +48,47 @@ class RPCClient:
         self.timeout = timeout
 
     def prepare(self, server=None, version=None, timeout=None):
-        """A copy of this client bound to a host queue and/or a version."""
-        version = version or self.version
-        if self.version_cap and not version_is_compatible(self.version_cap, version):
-            raise exception.VersionCapExceeded(role=self.role, version=version,
+        """A copy of this client bound to a host queue and/or a version:
+        the version the message's arguments need (its endpoint's `since`).
+        Raises VersionCapExceeded, sending nothing, above the cap."""
+        client = RPCClient(self.role, version or self.version, self.version_cap,
+                           server or self.server, timeout or self.timeout)
+        client._check_cap()
+        return client
+
+    def _check_cap(self):
+        # Also checked when sending: a stub that never called prepare()
+        # sends the client's own version, which the cap holds too.
+        if not self.can_send_version(self.version):
+            raise exception.VersionCapExceeded(role=self.role, version=self.version,
                                                cap=self.version_cap)
-        return RPCClient(self.role, version, self.version_cap,
-                         server or self.server, timeout or self.timeout)
 
     def can_send_version(self, version):
         """Whether the cap allows this version (for rolling upgrades)."""
         return not self.version_cap or version_is_compatible(self.version_cap, version)
+
+    def prepare_with(self, version, server=None, **newer):
+        """`prepare(server, version)` for a method whose later versions
+        added arguments: `newer` maps each of them to (the version that
+        brought it, its value). Returns the client and the arguments to
+        add to the message.
+
+        An argument left at None or False is not sent: the older message
+        meant the same. One with a value raises the message to the version
+        that brought it when the cap allows it; above the cap it is left
+        out and the older version sent, for the older server never knew it
+        (Nova's stubs do this with can_send_version)."""
+        extra = {}
+        for name, (since, value) in newer.items():
+            if value is None or value is False:
+                continue
+            if self.can_send_version(since):
+                extra[name] = value
+                version = endpoint.newest([version, since])
+            else:
+                LOG.debug("%s: argument %s (version %s) left out: capped at %s",
+                          self.role, name, since, self.version_cap)
+        return self.prepare(server=server, version=version), extra
 
     @property
     def queue(self):
@@ -89,6 +124,8 @@ class RPCClient:
         A role that is called back by the role it calls (conductor ->
         scheduler -> conductor) must not block on that call, or a busy pool
         waits on itself."""
+        self._check_cap()
+        then._check_cap()
         self._check_served(method)
         then._check_served(then_method)
         first = self._signature(ctxt, method, kwargs, reply=True, store=False)
@@ -98,6 +135,7 @@ class RPCClient:
 
     def cast(self, ctxt, method, **kwargs):
         """Send and forget."""
+        self._check_cap()  # the caller's error, in local mode too
         try:
             self._send(ctxt, method, kwargs, reply=False)
         except Exception:
@@ -109,6 +147,7 @@ class RPCClient:
 
     def call(self, ctxt, method, **kwargs):
         """Send and wait for the reply (rpc_response_timeout by default)."""
+        self._check_cap()
         timeout = self.timeout or get_settings().rpc_response_timeout
         result = self._send(ctxt, method, kwargs, reply=True)
         try:
@@ -139,22 +178,35 @@ def dispatch(role, manager_for, method, envelope, task_id=None, previous=()):
     """The server side of a message: check, unpack, run, pack the reply.
     `previous` holds the reply of the call this message continues."""
     reply = envelope.get("reply", False)
+    version = envelope.get("version", "0.0")
     try:
         manager = manager_for(envelope.get("server"))
-        if not version_is_compatible(SUPPORTED[role], envelope.get("version", "0.0")):
-            raise exception.UnsupportedVersion(role=role, version=envelope.get("version"),
+        if not version_is_compatible(SUPPORTED[role], version):
+            raise exception.UnsupportedVersion(role=role, version=version,
                                                supported=SUPPORTED[role])
+        function = endpoint.bound(manager)[method]
+        _check_since(role, method, function.rpc_since, version)
         ctxt = RequestContext.from_dict(envelope.get("context") or {})
         ctxt.task_id = task_id
         kwargs = from_primitive(envelope.get("args") or {})
         if previous:
             kwargs["reply"] = previous[0]
-        result = endpoint.bound(manager)[method](ctxt, **kwargs)
+        result = function(ctxt, **kwargs)
     except exception.StratusException as exc:
         if not reply:
             raise
         return {"error": exc.to_primitive()}
     return {"result": to_primitive(result)}
+
+
+def _check_since(role, method, since, version):
+    """Refuse a message older than its method: the sender's stub did not
+    prepare(version=since), so its arguments may not be the ones the
+    method takes (a bug in the stub, not an upgrade to wait for)."""
+    if not version_is_compatible(version, since):
+        raise exception.UnsupportedVersion(
+            f"{role}.{method} is served from RPC version {since}; a {version} message "
+            f"does not carry its arguments (the sender's stub must send {since}).")
 
 
 def expose(role, manager_for, manager_cls):

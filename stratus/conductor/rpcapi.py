@@ -2,59 +2,74 @@
 
 ConductorAPI proxies database work (the other roles never open the
 database); ComputeTaskAPI starts the long orchestrations. Both go to the
-`conductor` queue, as in Nova.
+`conductor` queue, as in Nova. Each method sends the version that brought
+it (or its newest argument), never above STRATUS_CONDUCTOR_RPC_VERSION_CAP.
 
 API version history:
-    1.0 - boot slice: services, compute nodes, claims, flavors, images,
-          instances, actions/events, faults; build and reschedule.
-    1.1 - server life cycle: actions listing, keypairs, quotas, server
-          groups, service updates, recovery queries.
-    1.2 - console auth tokens (for the consoleauth role).
-          Certificates (for the cert role): create, get_all, revoke.
-          Identity (for the api role): projects, users, role assignments,
-          password authentication, token revocation.
-    1.3 - moves (issue 5): migration records, image updates, committing a
-          move; ComputeTaskAPI: resize/migrate, live migration, rebuild,
-          evacuation, unshelve.
+    1.0 - services and compute nodes, claims and their release, flavors,
+          images, instances (get, list, compare-and-swap update, destroy),
+          faults, action events; ComputeTaskAPI: create_instance(s), build
+          (build_instances, build_on_selection), reschedule_instance.
+    1.1 - server life cycle: server metadata, instance actions listing,
+          keypairs, quotas, service updates and deletion, server groups.
+          New arguments: claim_resources `group` (keep a group's hard
+          policy), instance_get `read_deleted`, instance_update `action`
+          (record the instance action with the save),
+          action_event_start/finish `task_id`; left out, with the 1.0
+          message sent, when the cap is 1.0.
+    1.2 - console auth tokens (for the consoleauth role); certificates
+          (for the cert role): create, list, revoke; identity (for the
+          api role): projects, users, role assignments, password
+          authentication, token revocation.
+    1.3 - moving servers: migration records, image update and delete, the
+          one-transaction move commit; ComputeTaskAPI: resize and cold
+          migration (migrate_server), live migration, rebuild, evacuation,
+          unshelve, and the scheduler replies they continue with.
 """
+from stratus.config import get_settings
 from stratus.common.rpc import RPCClient
 
 RPC_VERSION = "1.3"
 _UNSET = "__unset__"
 
 
-def _client():
-    return RPCClient("conductor", RPC_VERSION)
-
-
-class ConductorAPI:
-    """Database access for roles that may not import the models."""
+class _ConductorClient:
+    """What both stubs share: one client of the `conductor` queue."""
 
     def __init__(self):
-        self.client = _client()
+        self.client = RPCClient("conductor", RPC_VERSION,
+                                version_cap=get_settings().conductor_rpc_version_cap)
+
+    def _client(self, version):
+        """The client at `version` (VersionCapExceeded above the cap)."""
+        return self.client.prepare(version=version)
+
+
+class ConductorAPI(_ConductorClient):
+    """Database access for roles that may not import the models."""
 
     # services and compute nodes
     def service_update(self, ctxt, host, binary, topic, availability_zone=None):
         """Create or heartbeat a service row; returns the Service."""
-        return self.client.call(ctxt, "service_update", host=host, binary=binary,
-                                topic=topic, availability_zone=availability_zone)
+        return self._client("1.0").call(ctxt, "service_update", host=host, binary=binary,
+                                        topic=topic, availability_zone=availability_zone)
 
     def service_get_all(self, ctxt, binary=None):
         """Every service, each with `up` computed from its last heartbeat."""
-        return self.client.call(ctxt, "service_get_all", binary=binary)
+        return self._client("1.0").call(ctxt, "service_get_all", binary=binary)
 
     def compute_node_update(self, ctxt, host, nodename, resources):
         """Create or refresh a hypervisor's totals (not its usage)."""
-        return self.client.call(ctxt, "compute_node_update", host=host,
-                                nodename=nodename, resources=resources)
+        return self._client("1.0").call(ctxt, "compute_node_update", host=host,
+                                        nodename=nodename, resources=resources)
 
     def compute_node_get_all(self, ctxt):
         """Every compute node, with its service's state and zone."""
-        return self.client.call(ctxt, "compute_node_get_all")
+        return self._client("1.0").call(ctxt, "compute_node_get_all")
 
     def compute_node_get(self, ctxt, node_id):
         """One compute node by id."""
-        return self.client.call(ctxt, "compute_node_get", node_id=node_id)
+        return self._client("1.0").call(ctxt, "compute_node_get", node_id=node_id)
 
     # claims
     def claim_resources(self, ctxt, instance_uuid, compute_node_id, vcpus, memory_mb, disk_gb,
@@ -63,276 +78,276 @@ class ConductorAPI:
 
         With `group` (a server group uuid, 1.1) the claim also keeps the
         group's hard policy, else raises GroupAffinityViolation. Without
-        it the message is the 1.0 one."""
-        extra = {"group": group} if group else {}
-        return self.client.call(ctxt, "claim_resources", instance_uuid=instance_uuid,
-                                compute_node_id=compute_node_id, vcpus=vcpus,
-                                memory_mb=memory_mb, disk_gb=disk_gb, **extra)
+        it, or capped at 1.0, the message is the 1.0 one (the scheduler's
+        filters have checked the policy; only the race guard is lost)."""
+        client, newer = self.client.prepare_with("1.0", group=("1.1", group))
+        return client.call(ctxt, "claim_resources", instance_uuid=instance_uuid,
+                           compute_node_id=compute_node_id, vcpus=vcpus, memory_mb=memory_mb,
+                           disk_gb=disk_gb, **newer)
 
     def release_resources(self, ctxt, instance_uuid, compute_node_id=None):
         """Give back an instance's claim(s); idempotent."""
-        return self.client.call(ctxt, "release_resources", instance_uuid=instance_uuid,
-                                compute_node_id=compute_node_id)
+        return self._client("1.0").call(ctxt, "release_resources", instance_uuid=instance_uuid,
+                                        compute_node_id=compute_node_id)
 
     # flavors and images
     def flavor_get_all(self, ctxt, is_public=True, min_ram=None, min_disk=None):
         """Flavors; is_public None means public and private."""
-        return self.client.call(ctxt, "flavor_get_all", is_public=is_public,
-                                min_ram=min_ram, min_disk=min_disk)
+        return self._client("1.0").call(ctxt, "flavor_get_all", is_public=is_public,
+                                        min_ram=min_ram, min_disk=min_disk)
 
     def flavor_get(self, ctxt, flavorid):
         """One flavor by its API id."""
-        return self.client.call(ctxt, "flavor_get", flavorid=flavorid)
+        return self._client("1.0").call(ctxt, "flavor_get", flavorid=flavorid)
 
     def flavor_create(self, ctxt, values):
         """Create a flavor; `flavorid` None picks a UUID."""
-        return self.client.call(ctxt, "flavor_create", values=values)
+        return self._client("1.0").call(ctxt, "flavor_create", values=values)
 
     def flavor_delete(self, ctxt, flavorid):
         """Delete a flavor (existing servers keep their copy)."""
-        return self.client.call(ctxt, "flavor_delete", flavorid=flavorid)
+        return self._client("1.0").call(ctxt, "flavor_delete", flavorid=flavorid)
 
     def image_get_all(self, ctxt, filters=None):
         """Images, filtered by name, id list or status."""
-        return self.client.call(ctxt, "image_get_all", filters=filters or {})
+        return self._client("1.0").call(ctxt, "image_get_all", filters=filters or {})
 
     def image_get(self, ctxt, image_id):
         """One image by id."""
-        return self.client.call(ctxt, "image_get", image_id=image_id)
+        return self._client("1.0").call(ctxt, "image_get", image_id=image_id)
 
     def image_create(self, ctxt, values):
         """Record an image whose file is in the image store."""
-        return self.client.call(ctxt, "image_create", values=values)
+        return self._client("1.0").call(ctxt, "image_create", values=values)
 
     # instances
     def instance_get(self, ctxt, instance_uuid, read_deleted=False):
         """One instance (with its latest fault); deleted ones are not found
-        unless `read_deleted`."""
-        return self.client.call(ctxt, "instance_get", instance_uuid=instance_uuid,
-                                read_deleted=read_deleted)
+        unless `read_deleted` (1.1)."""
+        client, newer = self.client.prepare_with("1.0", read_deleted=("1.1", read_deleted))
+        return client.call(ctxt, "instance_get", instance_uuid=instance_uuid, **newer)
 
     def instance_get_all(self, ctxt, filters=None, limit=None, marker=None):
         """Instances newest first, filtered, paged by marker."""
-        return self.client.call(ctxt, "instance_get_all", filters=filters or {},
-                                limit=limit, marker=marker)
+        return self._client("1.0").call(ctxt, "instance_get_all", filters=filters or {},
+                                        limit=limit, marker=marker)
 
     def instance_update(self, ctxt, instance_uuid, values, expected_task_state=_UNSET,
                         expected_vm_state=None, event=None, action=None):
         """Save changes, compare-and-swap on task_state (and vm_state).
 
-        `action` (a name: "stop", "reboot"...) starts the instance action of
+        `action` (1.1; a name: "stop", "reboot"...) starts the instance action of
         the context's request, and `event` ({"event", "host", "task_id",
         and "result"/"traceback"/"details" to finish it; "start" too for a
         whole event}) records an action event, both in the same transaction
         as the save: one message instead of two or three."""
-        return self.client.call(ctxt, "instance_update", instance_uuid=instance_uuid,
-                                values=values, expected_task_state=expected_task_state,
-                                expected_vm_state=expected_vm_state, event=event,
-                                action=action)
+        client, newer = self.client.prepare_with("1.0", action=("1.1", action))
+        return client.call(ctxt, "instance_update", instance_uuid=instance_uuid, values=values,
+                           expected_task_state=expected_task_state,
+                           expected_vm_state=expected_vm_state, event=event, **newer)
 
     def instance_destroy(self, ctxt, instance_uuid):
         """Release the instance's claims and soft-delete it."""
-        return self.client.call(ctxt, "instance_destroy", instance_uuid=instance_uuid)
+        return self._client("1.0").call(ctxt, "instance_destroy", instance_uuid=instance_uuid)
 
     def instance_fault_create(self, ctxt, instance_uuid, code, message, details=None, host=None):
         """Record why an instance failed."""
-        return self.client.call(ctxt, "instance_fault_create", instance_uuid=instance_uuid,
-                                code=code, message=message, details=details, host=host)
+        return self._client("1.0").call(ctxt, "instance_fault_create", instance_uuid=instance_uuid,
+                                        code=code, message=message, details=details, host=host)
 
     def action_event_start(self, ctxt, instance_uuid, event, host=None, task_id=None):
-        """Mark an event of the context's request started; `task_id` is the
-        sender's Celery task, the one that runs the event."""
-        self.client.cast(ctxt, "action_event_start", instance_uuid=instance_uuid,
-                         event=event, host=host, task_id=task_id)
+        """Mark an event of the context's request started; `task_id` (1.1)
+        is the sender's Celery task, the one that runs the event."""
+        client, newer = self.client.prepare_with("1.0", task_id=("1.1", task_id))
+        client.cast(ctxt, "action_event_start", instance_uuid=instance_uuid, event=event,
+                    host=host, **newer)
 
     def action_event_finish(self, ctxt, instance_uuid, event, result, traceback=None, host=None,
                             task_id=None):
-        """Mark an event of the context's request finished (Success/Error)."""
-        self.client.cast(ctxt, "action_event_finish", instance_uuid=instance_uuid,
-                         event=event, result=result, traceback=traceback, host=host,
-                         task_id=task_id)
+        """Mark an event of the context's request finished (Success/Error);
+        `task_id` (1.1) as for action_event_start."""
+        client, newer = self.client.prepare_with("1.0", task_id=("1.1", task_id))
+        client.cast(ctxt, "action_event_finish", instance_uuid=instance_uuid, event=event,
+                    result=result, traceback=traceback, host=host, **newer)
 
     # server metadata and instance actions
     def instance_metadata_update(self, ctxt, instance_uuid, updates, replace=False, remove=()):
         """Merge `updates` into a server's metadata (or replace it whole)
         and drop the keys in `remove`, under the row's lock; returns the
         new metadata. MetadataLimitExceeded past the project's quota."""
-        return self.client.call(ctxt, "instance_metadata_update", instance_uuid=instance_uuid,
-                                updates=updates, replace=replace, remove=list(remove))
+        return self._client("1.1").call(ctxt, "instance_metadata_update",
+                                        instance_uuid=instance_uuid, updates=updates,
+                                        replace=replace, remove=list(remove))
 
     def action_get_all(self, ctxt, instance_uuid, limit=None, marker=None, changes_since=None,
                        changes_before=None):
         """An instance's actions newest first, without their events; paged
         after the action of request `marker`, filtered on updated_at."""
-        return self.client.call(ctxt, "action_get_all", instance_uuid=instance_uuid,
-                                limit=limit, marker=marker, changes_since=changes_since,
-                                changes_before=changes_before)
+        return self._client("1.1").call(ctxt, "action_get_all", instance_uuid=instance_uuid,
+                                        limit=limit, marker=marker, changes_since=changes_since,
+                                        changes_before=changes_before)
 
     def action_get(self, ctxt, instance_uuid, request_id):
         """One action with its events (newest first); InstanceActionNotFound."""
-        return self.client.call(ctxt, "action_get", instance_uuid=instance_uuid,
-                                request_id=request_id)
+        return self._client("1.1").call(ctxt, "action_get", instance_uuid=instance_uuid,
+                                        request_id=request_id)
 
 
     # key pairs, quotas and services (operator resources)
     def keypair_create(self, ctxt, values):
         """Record a key pair {name, user_id, fingerprint, public_key, type},
         within the key_pairs quota of the context's project."""
-        return self.client.call(ctxt, "keypair_create", values=values)
+        return self._client("1.1").call(ctxt, "keypair_create", values=values)
 
     def keypair_get(self, ctxt, user_id, name):
         """One of a user's key pairs by name."""
-        return self.client.call(ctxt, "keypair_get", user_id=user_id, name=name)
+        return self._client("1.1").call(ctxt, "keypair_get", user_id=user_id, name=name)
 
     def keypair_get_all(self, ctxt, user_id, limit=None, marker=None):
         """A user's key pairs by name, paged after the pair named `marker`."""
-        return self.client.call(ctxt, "keypair_get_all", user_id=user_id, limit=limit,
-                                marker=marker)
+        return self._client("1.1").call(ctxt, "keypair_get_all", user_id=user_id, limit=limit,
+                                        marker=marker)
 
     def keypair_delete(self, ctxt, user_id, name):
         """Delete one of a user's key pairs."""
-        return self.client.call(ctxt, "keypair_delete", user_id=user_id, name=name)
+        return self._client("1.1").call(ctxt, "keypair_delete", user_id=user_id, name=name)
 
     def quota_get(self, ctxt, project_id, usages=False):
         """A project's limits; with usages, {limit, in_use, reserved} each."""
-        return self.client.call(ctxt, "quota_get", project_id=project_id, usages=usages)
+        return self._client("1.1").call(ctxt, "quota_get", project_id=project_id, usages=usages)
 
     def quota_defaults(self, ctxt):
         """The default limits (from config)."""
-        return self.client.call(ctxt, "quota_defaults")
+        return self._client("1.1").call(ctxt, "quota_defaults")
 
     def quota_update(self, ctxt, project_id, values, force=False):
         """Set some of a project's limits (none below usage unless force)."""
-        return self.client.call(ctxt, "quota_update", project_id=project_id, values=values,
-                                force=force)
+        return self._client("1.1").call(ctxt, "quota_update", project_id=project_id, values=values,
+                                        force=force)
 
     def quota_delete(self, ctxt, project_id):
         """Drop a project's own limits: the defaults apply again."""
-        return self.client.call(ctxt, "quota_delete", project_id=project_id)
+        return self._client("1.1").call(ctxt, "quota_delete", project_id=project_id)
 
     def service_save(self, ctxt, service_id, values):
         """Set a service's disabled, disabled_reason and forced_down."""
-        return self.client.call(ctxt, "service_save", service_id=service_id, values=values)
+        return self._client("1.1").call(ctxt, "service_save", service_id=service_id, values=values)
 
     def service_delete(self, ctxt, service_id):
         """Delete a service (a compute one with its nodes; 409 while it hosts
         instances)."""
-        return self.client.call(ctxt, "service_delete", service_id=service_id)
+        return self._client("1.1").call(ctxt, "service_delete", service_id=service_id)
 
     # server groups
     def instance_group_create(self, ctxt, values):
         """Create a server group {name, project_id, user_id, policy, rules};
         ServerGroupLimitExceeded over the project's quota of groups."""
-        return self.client.call(ctxt, "instance_group_create", values=values)
+        return self._client("1.1").call(ctxt, "instance_group_create", values=values)
 
     def instance_group_get(self, ctxt, group_uuid):
         """One group with its live members; InstanceGroupNotFound."""
-        return self.client.call(ctxt, "instance_group_get", group_uuid=group_uuid)
+        return self._client("1.1").call(ctxt, "instance_group_get", group_uuid=group_uuid)
 
     def instance_group_get_all(self, ctxt, project_id=None):
         """The groups of a project (None: of every project), with members."""
-        return self.client.call(ctxt, "instance_group_get_all", project_id=project_id)
+        return self._client("1.1").call(ctxt, "instance_group_get_all", project_id=project_id)
 
     def instance_group_delete(self, ctxt, group_uuid):
         """Delete a group; its servers stay, in no group."""
-        return self.client.call(ctxt, "instance_group_delete", group_uuid=group_uuid)
+        return self._client("1.1").call(ctxt, "instance_group_delete", group_uuid=group_uuid)
 
     # console auth tokens (1.2): the consoleauth role's store
     def console_auth_token_create(self, ctxt, values):
         """Record a console token {token_hash, instance_uuid, host, port,
         console_type, internal_access_path, expires}; drops expired ones."""
-        return self.client.prepare(version="1.2").call(ctxt, "console_auth_token_create",
-                                                       values=values)
+        return self._client("1.2").call(ctxt, "console_auth_token_create", values=values)
 
     def console_auth_token_get_valid(self, ctxt, token_hash):
         """The connection info of an unexpired token, or None."""
-        return self.client.prepare(version="1.2").call(ctxt, "console_auth_token_get_valid",
-                                                       token_hash=token_hash)
+        return self._client("1.2").call(ctxt, "console_auth_token_get_valid",
+                                        token_hash=token_hash)
 
     def console_auth_token_destroy_all_by_instance(self, ctxt, instance_uuid):
         """Forget every console token of an instance; returns how many."""
-        return self.client.prepare(version="1.2").call(
+        return self._client("1.2").call(
             ctxt, "console_auth_token_destroy_all_by_instance", instance_uuid=instance_uuid)
 
     # certificates (1.2): what the cert role signed
     def certificate_create(self, ctxt, values):
         """Record a certificate {serial, user_id, project_id, pem}."""
-        return self.client.prepare(version="1.2").call(ctxt, "certificate_create",
-                                                       values=values)
+        return self._client("1.2").call(ctxt, "certificate_create", values=values)
 
     def certificate_get_all(self, ctxt, revoked=None):
         """Certificates oldest first; revoked True (False): only revoked
         (live) ones."""
-        return self.client.prepare(version="1.2").call(ctxt, "certificate_get_all",
-                                                       revoked=revoked)
+        return self._client("1.2").call(ctxt, "certificate_get_all", revoked=revoked)
 
     def certificate_revoke(self, ctxt, user_id=None, project_id=None):
         """Revoke the live certificates of a user, a project or a user in
         a project (at least one given); returns the ones this revoked."""
-        return self.client.prepare(version="1.2").call(ctxt, "certificate_revoke",
-                                                       user_id=user_id, project_id=project_id)
+        return self._client("1.2").call(ctxt, "certificate_revoke",
+                                        user_id=user_id, project_id=project_id)
 
     # identity (1.2): a Keystone v3 subset for the api role and the CLI
     def project_create(self, ctxt, values):
         """Create a project {name, description} in the default domain."""
-        return self.client.call(ctxt, "project_create", values=values)
+        return self._client("1.2").call(ctxt, "project_create", values=values)
 
     def user_create(self, ctxt, values):
         """Create a user {name, password, default_project (name or id)};
         the conductor stores only a slow hash of the password."""
-        return self.client.call(ctxt, "user_create", values=values)
+        return self._client("1.2").call(ctxt, "user_create", values=values)
 
     def role_assignment_create(self, ctxt, user, project, role):
         """Grant a role (admin, member, reader) on a project; user and
         project by name or id."""
-        return self.client.call(ctxt, "role_assignment_create", user=user, project=project,
-                                role=role)
+        return self._client("1.2").call(ctxt, "role_assignment_create", user=user, project=project,
+                                        role=role)
 
     def user_authenticate(self, ctxt, user, password, project):
         """Check a password and a project scope (Keystone references);
         returns {"user", "project", "roles"}, else NotAuthenticated."""
-        return self.client.call(ctxt, "user_authenticate", user=user, password=password,
-                                project=project)
+        return self._client("1.2").call(ctxt, "user_authenticate", user=user, password=password,
+                                        project=project)
 
     def token_revoke(self, ctxt, token_id, expires_at):
         """Revoke a token until it would expire (`expires_at`, ISO)."""
-        return self.client.call(ctxt, "token_revoke", token_id=token_id,
-                                expires_at=expires_at)
+        return self._client("1.2").call(ctxt, "token_revoke", token_id=token_id,
+                                        expires_at=expires_at)
 
     def token_revoked(self, ctxt, token_id):
         """Whether a token was revoked (asked on every API request)."""
-        return self.client.call(ctxt, "token_revoked", token_id=token_id)
+        return self._client("1.2").call(ctxt, "token_revoked", token_id=token_id)
 
     # migrations and moves (1.3)
     def migration_create(self, ctxt, values):
         """Record a move {instance_uuid, migration_type, status, source_*,
         dest_*, old_flavor, new_flavor, migrate_data}; MigrationInProgress
         while the server has another move in progress."""
-        return self.client.prepare(version="1.3").call(ctxt, "migration_create", values=values)
+        return self._client("1.3").call(ctxt, "migration_create", values=values)
 
     def migration_get(self, ctxt, migration_id):
         """One migration by id or uuid; MigrationNotFound."""
-        return self.client.prepare(version="1.3").call(ctxt, "migration_get",
-                                                       migration_id=migration_id)
+        return self._client("1.3").call(ctxt, "migration_get", migration_id=migration_id)
 
     def migration_get_all(self, ctxt, filters=None, limit=None, marker=None):
         """Migrations newest first, filtered (instance_uuid, status,
         migration_type, host, source_compute, dest_compute, project_id,
         user_id, changes_since, changes_before), paged by uuid marker."""
-        return self.client.prepare(version="1.3").call(ctxt, "migration_get_all",
-                                                       filters=filters or {}, limit=limit,
-                                                       marker=marker)
+        return self._client("1.3").call(ctxt, "migration_get_all",
+                                        filters=filters or {}, limit=limit,
+                                        marker=marker)
 
     def migration_get_in_progress(self, ctxt, instance_uuid):
         """The server's migration still in progress, or None."""
-        return self.client.prepare(version="1.3").call(ctxt, "migration_get_in_progress",
-                                                       instance_uuid=instance_uuid)
+        return self._client("1.3").call(ctxt, "migration_get_in_progress",
+                                        instance_uuid=instance_uuid)
 
     def migration_update(self, ctxt, migration_id, values, expected_status=None):
         """Save a migration's status (and hosts, progress, error); with
         `expected_status` only while it still has it, else
         MigrationStatusConflict."""
-        return self.client.prepare(version="1.3").call(
+        return self._client("1.3").call(
             ctxt, "migration_update", migration_id=migration_id, values=values,
             expected_status=expected_status)
 
@@ -345,7 +360,7 @@ class ConductorAPI:
         give back its claim on `release_node_id`, and settle the source
         room a resize's migration holds (`source_claim` "release" or
         "restore"). Moving `host` forgets the server's console tokens."""
-        return self.client.prepare(version="1.3").call(
+        return self._client("1.3").call(
             ctxt, "instance_move_commit", instance_uuid=instance_uuid, values=values,
             migration_id=migration_id, migration_values=migration_values,
             release_node_id=release_node_id, expected_task_state=expected_task_state,
@@ -353,71 +368,74 @@ class ConductorAPI:
 
     def image_update(self, ctxt, image_id, values):
         """Save an image's status, file, size, checksum (a snapshot's progress)."""
-        return self.client.prepare(version="1.3").call(ctxt, "image_update",
-                                                       image_id=image_id, values=values)
+        return self._client("1.3").call(ctxt, "image_update", image_id=image_id, values=values)
 
     def image_delete(self, ctxt, image_id):
         """Forget an image record (a shelved server's image, once unshelved)."""
-        return self.client.prepare(version="1.3").call(ctxt, "image_delete",
-                                                       image_id=image_id)
+        return self._client("1.3").call(ctxt, "image_delete", image_id=image_id)
 
 
-class ComputeTaskAPI:
+class ComputeTaskAPI(_ConductorClient):
     """The conductor's orchestrations (Nova's ComputeTaskAPI)."""
 
-    def __init__(self):
-        self.client = _client()
+    # The methods a scheduler reply continues to (see continuation), each
+    # with its version.
+    _REPLY_TO = {"build_on_selection": "1.0", "unshelve_on_selection": "1.3",
+                 "rebuild_on_check": "1.3", "evacuate_on_selection": "1.3",
+                 "live_migrate_on_selection": "1.3"}
 
     def create_instance(self, ctxt, values, request_spec):
         """Record a new instance (action `create`), then start its build.
 
         Returns the Instance at once; the build goes on behind a cast sent
         after the commit."""
-        return self.client.call(ctxt, "create_instance", values=values,
-                                request_spec=request_spec)
+        return self._client("1.0").call(ctxt, "create_instance", values=values,
+                                        request_spec=request_spec)
 
     def create_instances(self, ctxt, instances_values, request_spec, min_count):
         """Record several instances of one request atomically against the
         project's quota (as many as fit when at least min_count, else
         TooManyInstances), then start each build. Returns the Instances."""
-        return self.client.call(ctxt, "create_instances", instances_values=instances_values,
-                                request_spec=request_spec, min_count=min_count)
+        return self._client("1.0").call(ctxt, "create_instances",
+                                        instances_values=instances_values,
+                                        request_spec=request_spec, min_count=min_count)
 
     def build_instances(self, ctxt, instance_uuid, request_spec):
         """Schedule an instance and cast its build to the chosen host."""
-        self.client.cast(ctxt, "build_instances", instance_uuid=instance_uuid,
-                         request_spec=request_spec)
+        self._client("1.0").cast(ctxt, "build_instances", instance_uuid=instance_uuid,
+                                 request_spec=request_spec)
 
     def build_on_selection(self, ctxt, instance_uuid, request_spec, reply):
         """The scheduler's reply for a build: send it to the chosen host, or
         fail the instance with the scheduler's reason."""
-        self.client.cast(ctxt, "build_on_selection", instance_uuid=instance_uuid,
-                         request_spec=request_spec, reply=reply)
+        self._client("1.0").cast(ctxt, "build_on_selection", instance_uuid=instance_uuid,
+                                 request_spec=request_spec, reply=reply)
 
     def continuation(self, method, **kwargs):
-        """A `reply_to` for another role's call: its reply goes to `method`."""
-        return self.client, method, kwargs
+        """A `reply_to` for another role's call: its reply goes to `method`,
+        sent at that method's version."""
+        return self._client(self._REPLY_TO[method]), method, kwargs
 
     def reschedule_instance(self, ctxt, instance_uuid, request_spec, alternates,
                             failed_host, reason):
         """A host failed to spawn: try the next alternate, or fail the build."""
-        self.client.cast(ctxt, "reschedule_instance", instance_uuid=instance_uuid,
-                         request_spec=request_spec, alternates=alternates,
-                         failed_host=failed_host, reason=reason)
+        self._client("1.0").cast(ctxt, "reschedule_instance", instance_uuid=instance_uuid,
+                                 request_spec=request_spec, alternates=alternates,
+                                 failed_host=failed_host, reason=reason)
 
     # === snapshots, shelve and rebuild (1.3) ===
     def unshelve_instance(self, ctxt, instance_uuid, availability_zone=None):
         """Schedule an offloaded server (task_state unshelving) and cast
         its unshelve to the host chosen and claimed; no valid host puts it
         back to shelved_offloaded with a fault."""
-        self.client.prepare(version="1.3").cast(ctxt, "unshelve_instance",
-                                                instance_uuid=instance_uuid,
-                                                availability_zone=availability_zone)
+        self._client("1.3").cast(ctxt, "unshelve_instance",
+                                 instance_uuid=instance_uuid,
+                                 availability_zone=availability_zone)
 
     def unshelve_on_selection(self, ctxt, instance_uuid, request_spec, reply,
                               availability_zone=None):
         """The scheduler's reply for an unshelve (see continuation)."""
-        self.client.prepare(version="1.3").cast(
+        self._client("1.3").cast(
             ctxt, "unshelve_on_selection", instance_uuid=instance_uuid,
             request_spec=request_spec, reply=reply, availability_zone=availability_zone)
 
@@ -425,14 +443,14 @@ class ComputeTaskAPI:
         """A rebuild with a new image (task_state rebuilding): have the
         scheduler re-check the server's `host` with it, then cast the
         rebuild there; a host that no longer passes fails it (error)."""
-        self.client.prepare(version="1.3").cast(
+        self._client("1.3").cast(
             ctxt, "rebuild_instance", instance_uuid=instance_uuid, image_id=image_id,
             host=host, preserve_ephemeral=preserve_ephemeral)
 
     def rebuild_on_check(self, ctxt, instance_uuid, image_id, host, reply,
                          preserve_ephemeral=False):
         """The scheduler's reply for a rebuild's host check."""
-        self.client.prepare(version="1.3").cast(
+        self._client("1.3").cast(
             ctxt, "rebuild_on_check", instance_uuid=instance_uuid, image_id=image_id,
             host=host, reply=reply, preserve_ephemeral=preserve_ephemeral)
 
@@ -444,19 +462,19 @@ class ComputeTaskAPI:
         resize_prep: record the migration, schedule and claim a destination
         other than the source, cast resize_instance to the source. Raises
         NoValidHost (the server's task_state cleared), OverQuota."""
-        return self.client.prepare(version="1.3").call(
+        return self._client("1.3").call(
             ctxt, "migrate_server", instance_uuid=instance_uuid, flavor=flavor, host=host)
 
     def evacuate_server(self, ctxt, instance_uuid, migration_id, host=None, force=False):
         """Rebuild a server (task_state rebuilding) whose host is down on
         `host` or a scheduled one; `force` skips the filters for `host`."""
-        self.client.prepare(version="1.3").cast(
+        self._client("1.3").cast(
             ctxt, "evacuate_server", instance_uuid=instance_uuid, migration_id=migration_id,
             host=host, force=force)
 
     def evacuate_on_selection(self, ctxt, instance_uuid, migration_id, request_spec, reply):
         """The scheduler's reply for an evacuation."""
-        self.client.prepare(version="1.3").cast(
+        self._client("1.3").cast(
             ctxt, "evacuate_on_selection", instance_uuid=instance_uuid,
             migration_id=migration_id, request_spec=request_spec, reply=reply)
 
@@ -465,7 +483,7 @@ class ComputeTaskAPI:
         """Live-migrate a server the API has put in task_state migrating:
         to `host` (None: the scheduler picks one; `force` skips the
         filters), block_migration True, False or None (auto)."""
-        self.client.prepare(version="1.3").cast(
+        self._client("1.3").cast(
             ctxt, "live_migrate_instance", instance_uuid=instance_uuid, host=host,
             block_migration=block_migration, force=force)
 
@@ -473,6 +491,6 @@ class ComputeTaskAPI:
                                   reply):
         """The scheduler's reply for a live migration: check the chosen
         destination with both hosts and start the move, or fail it."""
-        self.client.prepare(version="1.3").cast(
+        self._client("1.3").cast(
             ctxt, "live_migrate_on_selection", instance_uuid=instance_uuid,
             migration_id=migration_id, block_migration=block_migration, reply=reply)

@@ -1,9 +1,11 @@
-"""Client side of the scheduler.
+"""Client side of the scheduler. Each method sends the version that
+brought it, never above STRATUS_SCHEDULER_RPC_VERSION_CAP.
 
 API version history:
     1.0 - select_destinations with claims and alternates.
     1.1 - check_host: re-run the filters on a server's own host (rebuild).
 """
+from stratus.config import get_settings
 from stratus.common.rpc import RPCClient
 
 RPC_VERSION = "1.1"
@@ -13,7 +15,8 @@ class SchedulerAPI:
     """What the conductor uses to pick hosts."""
 
     def __init__(self):
-        self.client = RPCClient("scheduler", RPC_VERSION)
+        self.client = RPCClient("scheduler", RPC_VERSION,
+                                version_cap=get_settings().scheduler_rpc_version_cap)
 
     def select_destinations(self, ctxt, request_spec, instance_uuids, return_alternates=True,
                             reply_to=None):
@@ -25,10 +28,11 @@ class SchedulerAPI:
         reply goes to that method as its `reply` argument."""
         kwargs = {"request_spec": request_spec, "instance_uuids": instance_uuids,
                   "return_alternates": return_alternates}
+        client = self.client.prepare(version="1.0")
         if reply_to is not None:
-            self.client.call_then(ctxt, "select_destinations", *reply_to, **kwargs)
+            client.call_then(ctxt, "select_destinations", *reply_to, **kwargs)
             return None
-        return self.client.call(ctxt, "select_destinations", **kwargs)
+        return client.call(ctxt, "select_destinations", **kwargs)
 
     def check_host(self, ctxt, request_spec, host, reply_to):
         """Re-run the filters on `host`, where the server of `request_spec`

@@ -88,10 +88,12 @@ class Cloud:
         return subprocess.run([STRATUS, *args], env=dict(self.env, **(env or {})), check=True,
                               capture_output=True, text=True, timeout=120)
 
-    def start(self, name, *args, env=None):
+    def start(self, name, *args, env=None, program=None):
+        """Run `stratus *args` (or `program *args`: a test's own launcher)."""
         # Appended: a process started again keeps the log of its first life.
         log = open(self.workdir / f"{name}.log", "ab")
-        proc = subprocess.Popen([STRATUS, *args], env=dict(self.env, **(env or {})),
+        proc = subprocess.Popen([*(program or [STRATUS]), *args],
+                                env=dict(self.env, **(env or {})),
                                 stdout=log, stderr=subprocess.STDOUT, cwd=self.workdir,
                                 start_new_session=True)
         self.procs[name] = proc
@@ -112,8 +114,8 @@ class Cloud:
         for name in list(self.procs):
             self.stop(name)
 
-    def start_compute(self, host, env=None, timeout=60):
-        self.start(f"compute-{host}", "compute", "--host", host, env=env)
+    def start_compute(self, host, env=None, timeout=60, program=None):
+        self.start(f"compute-{host}", "compute", "--host", host, env=env, program=program)
         self.wait_ready(lambda: host in self.up_hosts(), timeout, f"compute {host} up")
 
     def retire_compute(self, host):
