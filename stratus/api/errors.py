@@ -90,11 +90,6 @@ def handle_http_exception(error):
 def handle_stratus_exception(error):
     """An exception from the workers or the API's own checks, by `.code`."""
     code = error.code if isinstance(error.code, int) else 500
-    if isinstance(error, exception.VersionCapExceeded):
-        # An operation the cloud's upgrade level does not allow yet (some
-        # service is older): it conflicts with the cloud's state, as Nova's
-        # 409 for a service too old; not an error to report.
-        code = 409
     if code >= 500 and code not in (503, 504):
         LOG.error("Unexpected %s: %s", type(error).__name__, error.message)
         return fault(500, DEFAULT_MESSAGES[500])

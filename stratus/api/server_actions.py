@@ -6,11 +6,13 @@ from flask.views import MethodView
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 from werkzeug.exceptions import BadRequest, Gone, NotFound, NotImplemented as NotSupported
 
-from stratus.api import (compute_actions, compute_api, consoles, live_migrate_actions, policy,
-                 resize_actions, snapshot_actions)
+from stratus.api import (common, compute_actions, compute_api, consoles, live_migrate_actions,
+                         policy, resize_actions, snapshot_actions)
 from stratus.api.api import Blueprint
 from stratus.api.microversion import is_supported
 from stratus.api.request_context import get_context
+from stratus.common import exception
+from stratus.config import get_settings
 
 blp = Blueprint("server_actions", __name__, url_prefix="/v2.1", description="Server actions")
 
@@ -93,6 +95,21 @@ def _vnc_console(ctxt, instance, value):
                         "url": consoles.get_console(ctxt, instance, "vnc", console_type)}}
 
 
+# Actions that migrate or copy a server need compute RPC 1.3 on its hosts:
+# while the cloud is capped below (a rolling upgrade), they are refused
+# before anything is saved.
+MIGRATION_ACTIONS = {**snapshot_actions.HANDLERS, **resize_actions.HANDLERS,
+                     **live_migrate_actions.HANDLERS}
+MIGRATIONS_RPC_VERSION = "1.3"
+
+
+def _check_upgrade_level(name):
+    if name in MIGRATION_ACTIONS and not common.compute().can_send_version(
+            MIGRATIONS_RPC_VERSION):
+        raise exception.VersionCapExceeded(role="compute", version=MIGRATIONS_RPC_VERSION,
+                                           cap=get_settings().compute_rpc_version_cap)
+
+
 HANDLERS = {
     "os-start": _power("start"), "os-stop": _power("stop"), "reboot": _reboot,
     "pause": _power("pause"), "unpause": _power("unpause"), "suspend": _power("suspend"),
@@ -100,8 +117,7 @@ HANDLERS = {
     "unlock": lambda ctxt, instance, value: compute_actions.unlock(ctxt, instance),
     "os-resetState": _reset_state,
     "os-getVNCConsole": _vnc_console,
-    # migrations
-    **snapshot_actions.HANDLERS, **resize_actions.HANDLERS, **live_migrate_actions.HANDLERS,
+    **MIGRATION_ACTIONS,
 }
 
 
@@ -161,6 +177,7 @@ class ServerAction(MethodView):
         policy.authorize(ACTION_RULES[name], project_id=instance.project_id)
         if name in NOT_SUPPORTED:
             raise NotSupported("The requested functionality is not supported.")
+        _check_upgrade_level(name)
         result = HANDLERS[name](ctxt, instance, value)
         if isinstance(result, flask.Response):
             return result  # an action with its own status (confirmResize 204, evacuate 200)

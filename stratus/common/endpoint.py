@@ -1,8 +1,9 @@
 """`@endpoint(since=...)`: the one declaration of an RPC endpoint.
 
 A manager method marked with it is served as `<role>.<method>`; `since`
-is the role's API version that brought the method (or last changed its
-arguments). Registration (stratus.common.rpc.expose) reads the marks, so
+is the role's API version that brought the method. An argument a later
+version added is optional on the method, and the stub leaves it out
+under a cap (rpc.RPCClient.prepare_with). Registration (stratus.common.rpc.expose) reads the marks, so
 no list of names is kept anywhere else, and a role's API version is the
 newest `since` of its endpoints.
 

@@ -96,7 +96,11 @@ class RoleNotLoaded(StratusException):
 
 
 class VersionCapExceeded(StratusException):
+    """An operation the cloud's upgrade level does not allow yet (some
+    service is older): it conflicts with the cloud's state, as Nova's 409
+    for a service too old."""
     msg_fmt = "RPC version %(version)s is above the cap %(cap)s for %(role)s."
+    code = 409
 
 
 class MessagingTimeout(StratusException):

@@ -34,6 +34,11 @@ class ComputeAPI:
         self.client = RPCClient("compute", RPC_VERSION,
                                 version_cap=get_settings().compute_rpc_version_cap)
 
+    def can_send_version(self, version):
+        """Whether every host may be sent `version` (not while the cloud
+        is capped below it, during a rolling upgrade)."""
+        return self.client.can_send_version(version)
+
     def _client(self, host, version):
         """The client for `host`'s queue at `version` (VersionCapExceeded
         above the cap)."""

@@ -106,9 +106,11 @@ def test_a_move_the_cap_forbids_answers_409_at_once(upgrading):
     assert reply.status_code == 409, reply.text
     assert reply.json() == {"conflictingRequest": {
         "code": 409, "message": "RPC version 1.3 is above the cap 1.2 for compute."}}
-    # The conductor has recorded the move and claimed its destination
-    # before it found the cap (the server stays in resize_prep until it is
-    # deleted or reaped); a delete still gives everything back.
+    # Refused before anything was saved: no migration, no claim elsewhere.
+    assert cloud.server(server_id)["status"] == "ACTIVE"
+    assert cloud.server(server_id)["OS-EXT-STS:task_state"] is None
+    assert cloud.sql("SELECT count(*) FROM migrations") == [(0,)]
+    assert cloud.sql("SELECT count(*) FROM resource_claims") == [(1,)]
     assert cloud.api("DELETE", f"/servers/{server_id}").status_code == 204
     cloud.wait_ready(lambda: cloud.server(server_id) is None, 30, f"{server_id} gone")
     assert cloud.sql("SELECT count(*) FROM resource_claims") == [(0,)]
