@@ -1,184 +1,46 @@
-"""The conductor's database endpoints: each method opens one short
-transaction and returns wire objects (never rows)."""
-
+"""The conductor's two managers. ConductorManager is the composition of
+the database endpoints, one class per aggregate (stratus.common.endpoint);
+ComputeTaskManager holds the long orchestrations."""
 from stratus.common import exception, rpc
 from stratus.conductor import convert, move_spec
-from stratus.conductor.certificates import CertificateManager
-from stratus.conductor.consoles import ConsoleAuthTokenManager
-from stratus.conductor.db import actions, catalog, groups, hosts, instances, quotas
+from stratus.conductor.catalog import Catalog
+from stratus.conductor.certificates import Certificates
+from stratus.conductor.consoles import ConsoleAuthTokens
+from stratus.conductor.db import groups, hosts, instances, quotas
 from stratus.conductor.db.session import transaction
-from stratus.conductor.identity import IdentityManager
+from stratus.conductor.hosts import Hosts
+from stratus.conductor.identity import Identity
+from stratus.conductor.instances import Instances
+from stratus.conductor.keypairs import KeyPairs
 from stratus.conductor.live_migrate_task import LiveMigrateTaskMixin
-from stratus.conductor.move_records import MigrationManager
+from stratus.conductor.migrations import Migrations
+from stratus.conductor.quotas import Quotas
 from stratus.conductor.resize_task import ResizeTaskMixin
+from stratus.conductor.server_groups import ServerGroups, group_of, with_member_hosts
 from stratus.conductor.unshelve_task import UnshelveTaskMixin
-from stratus.conductor.operator import OperatorManager
-from stratus.conductor.server_groups import ServerGroupManager, group_of, with_member_hosts
 from stratus.common.objects import states
-from stratus.common.timeutils import parse_isotime
 from stratus.common.endpoint import endpoint
 
 
-class ConductorManager(OperatorManager, ServerGroupManager, ConsoleAuthTokenManager,
-                       CertificateManager, IdentityManager, MigrationManager):
-    """Database work for the roles that may not touch the database (key
-    pairs, quotas and service updates are in OperatorManager, server
-    groups in ServerGroupManager, console tokens in
-    ConsoleAuthTokenManager, certificates in CertificateManager, users,
-    projects and tokens in IdentityManager, migrations and moves in
-    MigrationManager)."""
+class ConductorManager:
+    """Database work for the roles that may not touch the database: each
+    endpoint opens one short transaction and returns wire objects (never
+    rows)."""
 
-    # services and compute nodes
-    @endpoint(since="1.0")
-    def service_update(self, ctxt, host, binary, topic, availability_zone=None):
-        with transaction() as session:
-            return convert.service(hosts.service_update(session, host, binary, topic,
-                                                            availability_zone))
+    operations = (Hosts, Catalog, Instances, KeyPairs, Quotas, ServerGroups,
+                  ConsoleAuthTokens, Certificates, Identity, Migrations)
 
-    @endpoint(since="1.0")
-    def service_get_all(self, ctxt, binary=None):
-        with transaction() as session:
-            return [convert.service(row) for row in hosts.service_get_all(session, binary)]
-
-    @endpoint(since="1.0")
-    def compute_node_update(self, ctxt, host, nodename, resources):
-        with transaction() as session:
-            node = hosts.compute_node_update(session, host, nodename, resources)
-            return convert.compute_node(*hosts.compute_node_get(session, node.id))
-
-    @endpoint(since="1.0")
-    def compute_node_get_all(self, ctxt):
-        with transaction() as session:
-            return [convert.compute_node(node, svc)
-                    for node, svc in hosts.compute_nodes_with_services(session)]
-
-    @endpoint(since="1.0")
-    def compute_node_get(self, ctxt, node_id):
-        with transaction() as session:
-            return convert.compute_node(*hosts.compute_node_get(session, node_id))
-
-    # claims
-    @endpoint(since="1.0")
-    def claim_resources(self, ctxt, instance_uuid, compute_node_id, vcpus, memory_mb, disk_gb,
-                        group=None):
-        with transaction() as session:
-            return hosts.claim(session, instance_uuid, compute_node_id, vcpus, memory_mb,
-                               disk_gb, group=group)
-
-    @endpoint(since="1.0")
-    def release_resources(self, ctxt, instance_uuid, compute_node_id=None):
-        with transaction() as session:
-            return hosts.release(session, instance_uuid, compute_node_id)
-
-    # flavors and images
-    @endpoint(since="1.0")
-    def flavor_get_all(self, ctxt, is_public=True, min_ram=None, min_disk=None):
-        with transaction() as session:
-            return [convert.flavor(row)
-                    for row in catalog.flavor_get_all(session, is_public, min_ram, min_disk)]
-
-    @endpoint(since="1.0")
-    def flavor_get(self, ctxt, flavorid):
-        with transaction() as session:
-            return convert.flavor(catalog.flavor_get(session, flavorid))
-
-    @endpoint(since="1.0")
-    def flavor_create(self, ctxt, values):
-        with transaction() as session:
-            return convert.flavor(catalog.flavor_create(session, values))
-
-    @endpoint(since="1.0")
-    def flavor_delete(self, ctxt, flavorid):
-        with transaction() as session:
-            catalog.flavor_delete(session, flavorid)
-
-    @endpoint(since="1.0")
-    def image_get_all(self, ctxt, filters):
-        with transaction() as session:
-            return [convert.image(row) for row in catalog.image_get_all(session, filters)]
-
-    @endpoint(since="1.0")
-    def image_get(self, ctxt, image_id):
-        with transaction() as session:
-            return convert.image(catalog.image_get(session, image_id))
-
-    @endpoint(since="1.0")
-    def image_create(self, ctxt, values):
-        with transaction() as session:
-            return convert.image(catalog.image_create(session, values))
-
-    # instances
-    @endpoint(since="1.0")
-    def instance_get(self, ctxt, instance_uuid, read_deleted=False):
-        with transaction() as session:
-            row = instances.instance_get(session, instance_uuid, read_deleted=read_deleted)
-            return convert.instance(row, instances.latest_faults(session, [row.uuid]).get(row.uuid))
-
-    @endpoint(since="1.0")
-    def instance_get_all(self, ctxt, filters, limit=None, marker=None):
-        with transaction() as session:
-            rows = instances.instance_get_all(session, filters, limit, marker)
-            faults = instances.latest_faults(session, [r.uuid for r in rows if r.vm_state == "error"])
-            return [convert.instance(row, faults.get(row.uuid)) for row in rows]
-
-    @endpoint(since="1.0")
-    def instance_update(self, ctxt, instance_uuid, values, expected_task_state=instances.UNSET,
-                        expected_vm_state=None, event=None, action=None):
-        with transaction() as session:
-            row = instances.instance_update(session, instance_uuid, values,
-                                            expected_task_state, expected_vm_state)
-            if action:
-                instances.action_start(session, ctxt, instance_uuid, action)
-            if event:
-                _record_event(session, ctxt, instance_uuid, event)
-            return convert.instance(row)
-
-    @endpoint(since="1.0")
-    def instance_destroy(self, ctxt, instance_uuid):
-        with transaction() as session:
-            return convert.instance(instances.instance_destroy(session, instance_uuid))
-
-    @endpoint(since="1.0")
-    def instance_fault_create(self, ctxt, instance_uuid, code, message, details=None, host=None):
-        with transaction() as session:
-            return convert.fault(instances.fault_create(session, instance_uuid, code, message,
-                                                        details, host))
-
-    @endpoint(since="1.0")
-    def action_event_start(self, ctxt, instance_uuid, event, host=None, task_id=None):
-        with transaction() as session:
-            instances.event_record(session, ctxt, instance_uuid, event, start=True, host=host,
-                                   task_id=task_id)
-
-    @endpoint(since="1.0")
-    def action_event_finish(self, ctxt, instance_uuid, event, result, traceback=None, host=None,
-                            task_id=None):
-        with transaction() as session:
-            instances.event_record(session, ctxt, instance_uuid, event, result=result,
-                                   traceback=traceback, host=host, task_id=task_id)
-
-    # server metadata and instance actions
-    @endpoint(since="1.1")
-    def instance_metadata_update(self, ctxt, instance_uuid, updates, replace=False, remove=()):
-        with transaction() as session:
-            return instances.metadata_update(session, instance_uuid, updates, replace, remove)
-
-    @endpoint(since="1.1")
-    def action_get_all(self, ctxt, instance_uuid, limit=None, marker=None, changes_since=None,
-                       changes_before=None):
-        with transaction() as session:
-            rows = actions.action_get_all(session, instance_uuid, limit, marker,
-                                          parse_isotime(changes_since),
-                                          parse_isotime(changes_before))
-            return [convert.action(row) for row in rows]
-
-    @endpoint(since="1.1")
-    def action_get(self, ctxt, instance_uuid, request_id):
-        with transaction() as session:
-            row = actions.action_get(session, instance_uuid, request_id)
-            if row is None:
-                raise exception.InstanceActionNotFound(request_id=request_id)
-            return convert.action(row, actions.events_get(session, row.id))
+    def __init__(self):
+        self.hosts = Hosts()
+        self.catalog = Catalog()
+        self.instances = Instances()
+        self.keypairs = KeyPairs()
+        self.quotas = Quotas()
+        self.server_groups = ServerGroups()
+        self.console_auth_tokens = ConsoleAuthTokens()
+        self.certificates = Certificates()
+        self.identity = Identity()
+        self.migrations = Migrations()
 
 
 class ComputeTaskManager(UnshelveTaskMixin, ResizeTaskMixin, LiveMigrateTaskMixin):
@@ -349,16 +211,3 @@ class ComputeTaskManager(UnshelveTaskMixin, ResizeTaskMixin, LiveMigrateTaskMixi
 
 
 _BUILD_EVENT = "conductor_schedule_and_build_instances"
-
-
-def _record_event(session, ctxt, instance_uuid, event):
-    """An event dict of instance_update: {"event", "host", "task_id"}, with
-    "result" (and "traceback", "details") to finish it; "start" with a
-    result records a whole event at once."""
-    start = event.get("start", "result" not in event)
-    for side in ((True,) if start else ()) + ((False,) if "result" in event else ()):
-        instances.event_record(session, ctxt, instance_uuid, event["event"], start=side,
-                               result=event.get("result"), traceback=event.get("traceback"),
-                               host=event.get("host"), task_id=event.get("task_id"),
-                               details=event.get("details"))
-

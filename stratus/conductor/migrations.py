@@ -1,15 +1,15 @@
-"""The conductor's database endpoints for moves (a mixin of
-ConductorManager, same rules: one short transaction per call, wire
-objects out): migration records, the image records snapshots fill, and
-the one transaction that moves a server's record from host to host."""
+"""The conductor's endpoints for migrations (Nova's migration records:
+one per move of a server), and the one transaction that commits a
+server's move from host to host. One short transaction per call, wire
+objects out."""
 from stratus.conductor import convert
-from stratus.conductor.db import catalog, hosts, instances, moves
+from stratus.conductor.db import hosts, instances, moves
 from stratus.conductor.db.session import transaction
 from stratus.common.endpoint import endpoint
 
 
-class MigrationManager:
-    """Migrations, image updates, and committing a move."""
+class Migrations:
+    """Migration records, and committing a move."""
 
     @endpoint(since="1.3")
     def migration_create(self, ctxt, values):
@@ -64,13 +64,3 @@ class MigrationManager:
             if source_claim is not None:
                 moves.settle_source_claim(session, migration, source_claim)
             return convert.instance(row)
-
-    @endpoint(since="1.3")
-    def image_update(self, ctxt, image_id, values):
-        with transaction() as session:
-            return convert.image(catalog.image_update(session, image_id, values))
-
-    @endpoint(since="1.3")
-    def image_delete(self, ctxt, image_id):
-        with transaction() as session:
-            catalog.image_delete(session, image_id)
