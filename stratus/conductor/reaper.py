@@ -16,7 +16,7 @@ import logging
 from stratus.config import get_settings
 from stratus.common import exception
 from stratus.conductor import convert
-from stratus.conductor.db import hosts, images_in_flight, instances, moves
+from stratus.conductor.db import hosts, images_in_flight, instances, migration_records
 from stratus.conductor.db.session import transaction
 from stratus.conductor.orchestration.live_migrate import settle_stuck_live_migration
 from stratus.conductor.orchestration.migrate import settle_stuck_migration
@@ -162,7 +162,7 @@ def confirm_overdue_resizes(compute_api):
         return 0
     before = utcnow() - datetime.timedelta(seconds=window)
     with transaction() as session:
-        due = [convert.migration(row) for row in moves.migration_get_all(
+        due = [convert.migration(row) for row in migration_records.migration_get_all(
             session, {"status": states.MIGRATION_FINISHED,
                       "changes_before": before.isoformat()})]
     sent = 0
@@ -182,9 +182,9 @@ def _start_confirm(migration):
     ctxt = get_admin_context()
     try:
         with transaction() as session:
-            moves.migration_update(session, migration.id,
-                                   {"status": states.MIGRATION_CONFIRMING},
-                                   expected_status=states.MIGRATION_FINISHED)
+            migration_records.migration_update(session, migration.id,
+                                               {"status": states.MIGRATION_CONFIRMING},
+                                               expected_status=states.MIGRATION_FINISHED)
             row = instances.instance_update(session, migration.instance_uuid, {},
                                             expected_task_state=[None],
                                             expected_vm_state=states.RESIZED)

@@ -10,7 +10,7 @@ import logging
 
 from stratus.common import exception, rpc
 from stratus.conductor import convert
-from stratus.conductor.db import hosts, instances, moves
+from stratus.conductor.db import hosts, instances, migration_records
 from stratus.conductor.db.session import transaction
 from stratus.conductor.orchestration import migration_spec
 from stratus.conductor.orchestration.base import TaskBase, record_event
@@ -69,7 +69,7 @@ class EvacuationTask(TaskBase):
         """Record the destination on the migration and tell it to spawn the
         server (its claim goes back if the server was deleted meanwhile)."""
         with transaction() as session:
-            migration = convert.migration(moves.migration_update(
+            migration = convert.migration(migration_records.migration_update(
                 session, migration_id, {"dest_compute": host, "dest_node": nodename,
                                         "dest_host": host, "dest_node_id": node_id}))
             try:
@@ -86,9 +86,9 @@ def _start(instance_uuid, migration_id):
     when a first delivery did that, or the server is gone."""
     try:
         with transaction() as session:
-            moves.migration_update(session, migration_id,
-                                   {"status": states.MIGRATION_PRE_MIGRATING},
-                                   expected_status=states.MIGRATION_ACCEPTED)
+            migration_records.migration_update(session, migration_id,
+                                               {"status": states.MIGRATION_PRE_MIGRATING},
+                                               expected_status=states.MIGRATION_ACCEPTED)
             return convert.instance(instances.instance_get(session, instance_uuid))
     except (exception.MigrationStatusConflict, exception.InstanceNotFound):
         return None
@@ -108,8 +108,8 @@ def _fail(ctxt, instance_uuid, migration_id, message):
     fault and an Error event saying why."""
     LOG.warning("Evacuation of %s failed: %s", instance_uuid, message)
     with transaction() as session:
-        moves.migration_update(session, migration_id, {"status": states.MIGRATION_FAILED,
-                                                       "error": message})
+        migration_records.migration_update(
+            session, migration_id, {"status": states.MIGRATION_FAILED, "error": message})
         try:
             instances.instance_update(session, instance_uuid, {"task_state": None},
                                       expected_task_state=[states.REBUILDING])

@@ -12,7 +12,7 @@ import logging
 
 from stratus.common import exception, rpc
 from stratus.conductor import convert
-from stratus.conductor.db import hosts, instances, moves
+from stratus.conductor.db import hosts, instances, migration_records
 from stratus.conductor.db.session import transaction
 from stratus.conductor.orchestration import migration_spec
 from stratus.conductor.orchestration.base import TaskBase
@@ -58,7 +58,7 @@ class LiveMigrationTask(TaskBase):
             return
         try:
             with transaction() as session:
-                moves.migration_update(session, migration_id, {
+                migration_records.migration_update(session, migration_id, {
                     "dest_compute": chosen.host, "dest_node": chosen.nodename,
                     "dest_node_id": chosen.compute_node_id, "dest_host": chosen.host},
                     expected_status=states.MIGRATION_ACCEPTED)
@@ -88,7 +88,7 @@ class LiveMigrationTask(TaskBase):
     def _check_and_cast(self, ctxt, instance, migration_id, block_migration):
         """Both hosts' checks, then pre-migrating and the cast to the source."""
         with transaction() as session:
-            migration = convert.migration(moves.migration_get(session, migration_id))
+            migration = convert.migration(migration_records.migration_get(session, migration_id))
         if migration.dest_compute == instance.host:
             raise exception.MigrationPreCheckError(
                 reason=f"Unable to migrate instance ({instance.uuid}) to current host "
@@ -96,7 +96,7 @@ class LiveMigrationTask(TaskBase):
         migrate_data = self.compute_api.check_can_live_migrate_destination(
             ctxt, migration.dest_compute, instance, block_migration)
         with transaction() as session:
-            row = moves.migration_update(
+            row = migration_records.migration_update(
                 session, migration_id, {"status": states.MIGRATION_PRE_MIGRATING,
                                         "migrate_data": migrate_data},
                 expected_status=states.MIGRATION_ACCEPTED)
@@ -130,7 +130,7 @@ def _record(ctxt, instance_uuid, host):
         source = getattr(migration_spec.node_of(session, row.host, row.node), "id", None)
         flavor = convert.instance(row).flavor
         try:
-            migration = moves.migration_create(session, {
+            migration = migration_records.migration_create(session, {
                 "instance_uuid": instance_uuid, "migration_type": states.LIVE_MIGRATION,
                 "status": states.MIGRATION_ACCEPTED, "source_compute": row.host,
                 "source_node": row.node, "source_node_id": source, "dest_compute": host,
@@ -145,7 +145,7 @@ def _record(ctxt, instance_uuid, host):
 def _claim_forced(instance, migration, host):
     with transaction() as session:
         node = migration_spec.claim_forced(session, instance, host)
-        moves.migration_update(session, migration.id, {
+        migration_records.migration_update(session, migration.id, {
             "dest_compute": host, "dest_host": host,
             "dest_node": node.hypervisor_hostname, "dest_node_id": node.id})
 
@@ -155,12 +155,12 @@ def _fail(ctxt, instance_uuid, migration_id, message):
     stays where it is with no task, the migration says why."""
     LOG.warning("Live migration of %s failed before it started: %s", instance_uuid, message)
     with transaction() as session:
-        migration = moves.migration_get(session, migration_id)
+        migration = migration_records.migration_get(session, migration_id)
         if migration.status not in (states.MIGRATION_ACCEPTED,
                                     states.MIGRATION_PRE_MIGRATING):
             return  # already failed (or taken further) by another delivery
-        moves.migration_update(session, migration_id,
-                               {"status": states.MIGRATION_ERROR, "error": message})
+        migration_records.migration_update(session, migration_id,
+                                           {"status": states.MIGRATION_ERROR, "error": message})
         _release_destination(session, instance_uuid, migration)
         try:
             instances.instance_update(session, instance_uuid, {"task_state": None},
@@ -176,7 +176,7 @@ def _release_unrecorded(instance_uuid, migration_id, node_id):
     """Give back a claim on `node_id` unless the server is there, came
     from there, or its migration (still in progress) goes there."""
     with transaction() as session:
-        migration = moves.migration_get(session, migration_id)
+        migration = migration_records.migration_get(session, migration_id)
         row = instances.instance_get(session, instance_uuid, read_deleted=True)
         keep = {migration.source_node_id,
                 getattr(migration_spec.node_of(session, row.host, row.node), "id", None)}
@@ -223,7 +223,7 @@ def settle_stuck_live_migration(instance):
     if instance.task_state != states.MIGRATING:
         return False
     with transaction() as session:
-        migration = moves.in_progress_for_instance(session, instance.uuid)
+        migration = migration_records.in_progress_for_instance(session, instance.uuid)
         if migration is None or migration.migration_type != states.LIVE_MIGRATION:
             return False
         if migration.status not in _NOT_STARTED:
@@ -238,8 +238,8 @@ def settle_stuck_live_migration(instance):
                                       expected_task_state=[states.MIGRATING])
         except _GONE:
             return True
-        moves.migration_update(session, migration.id, {"status": states.MIGRATION_ERROR,
-                                                       "error": message})
+        migration_records.migration_update(
+            session, migration.id, {"status": states.MIGRATION_ERROR, "error": message})
         _release_destination(session, instance.uuid, migration)
         instances.fault_create(session, instance.uuid, 500, message, message)
     LOG.warning(message)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from stratus.config import get_settings
 from stratus.common import exception
 from stratus.conductor import convert
-from stratus.conductor.db import hosts, instances, moves, quotas
+from stratus.conductor.db import hosts, instances, migration_records, quotas
 from stratus.conductor.db.models import ResourceClaim
 from stratus.conductor.db.session import transaction
 from stratus.conductor.orchestration import migration_spec
@@ -47,7 +47,7 @@ class MigrationTask(TaskBase):
             return
         chosen = self._schedule(ctxt, instance, flavor, host, resize, migration.id)
         with transaction() as session:
-            row = moves.migration_update(session, migration.id, {
+            row = migration_records.migration_update(session, migration.id, {
                 "dest_compute": chosen.host, "dest_node": chosen.nodename,
                 "dest_host": chosen.host, "dest_node_id": chosen.compute_node_id})
             migration = convert.migration(row)
@@ -81,14 +81,14 @@ class MigrationTask(TaskBase):
             if resize:
                 _check_resize_quota(session, instance, flavor)
             source = migration_spec.node_of(session, instance.host, instance.node)
-            row = moves.migration_create(session, {
+            row = migration_records.migration_create(session, {
                 "instance_uuid": instance.uuid, "project_id": instance.project_id,
                 "user_id": instance.user_id,
                 "migration_type": states.RESIZE if resize else states.MIGRATION,
                 "status": states.MIGRATION_PRE_MIGRATING, "source_compute": instance.host,
                 "source_node": instance.node, "source_node_id": source.id if source else None,
                 "dest_host": host, "old_flavor": instance.flavor, "new_flavor": flavor})
-            moves.hold_source_claim(session, row)
+            migration_records.hold_source_claim(session, row)
             return convert.migration(row)
 
     def _resend_resize(self, ctxt, instance):
@@ -96,7 +96,7 @@ class MigrationTask(TaskBase):
         then the source gets its message again once a destination is known
         (the source's compare-and-swap makes a duplicate harmless)."""
         with transaction() as session:
-            row = moves.in_progress_for_instance(session, instance.uuid)
+            row = migration_records.in_progress_for_instance(session, instance.uuid)
             migration = convert.migration(row) if row is not None else None
         if migration is None or migration.status != states.MIGRATION_PRE_MIGRATING or \
                 migration.migration_type not in (states.RESIZE, states.MIGRATION):
@@ -122,9 +122,9 @@ class MigrationTask(TaskBase):
 def _fail_scheduling(instance_uuid, migration_id, exc):
     """As Nova: the migration in error, the server as it was."""
     with transaction() as session:
-        row = moves.migration_update(session, migration_id,
-                                     {"status": states.MIGRATION_ERROR, "error": exc.message})
-        moves.settle_source_claim(session, row, "restore")
+        row = migration_records.migration_update(
+            session, migration_id, {"status": states.MIGRATION_ERROR, "error": exc.message})
+        migration_records.settle_source_claim(session, row, "restore")
         try:
             instances.instance_update(session, instance_uuid, {"task_state": None},
                                       expected_task_state=[states.RESIZE_PREP])
@@ -179,7 +179,7 @@ def settle_stuck_migration(instance, compute_api):
     if instance.task_state not in _RESENDABLE + _HOST_RECOVERS:
         return False
     with transaction() as session:
-        row = moves.in_progress_for_instance(session, instance.uuid)
+        row = migration_records.in_progress_for_instance(session, instance.uuid)
         migration = convert.migration(row) if row is not None else None
     if migration is None or migration.migration_type not in _MIGRATION_TYPES:
         return False  # not a move (a rebuild, say): the reaper's own rule
@@ -239,14 +239,15 @@ def _give_up(instance, migration):
                                       expected_task_state=[instance.task_state])
         except _GONE:
             return
-        moves.migration_update(session, migration.id, {"status": failed, "error": message})
+        migration_records.migration_update(session, migration.id,
+                                           {"status": failed, "error": message})
         # Any claim but the source's: the scheduler may have claimed a
         # destination the conductor had no time to record.
         for node_id in _claimed_nodes(session, instance.uuid):
             if node_id != migration.source_node_id:
                 hosts.release(session, instance.uuid, node_id)
         if migration.migration_type != states.EVACUATION:
-            moves.settle_source_claim(session, migration, "restore")
+            migration_records.settle_source_claim(session, migration, "restore")
         instances.fault_create(session, instance.uuid, 500, message, message)
     LOG.warning(message)
 

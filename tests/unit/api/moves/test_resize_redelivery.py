@@ -142,7 +142,7 @@ def test_a_failed_finish_gives_the_server_back_to_the_source(client, server, fla
 
 
 def test_auto_confirm_after_the_window(client, server, flavors, monkeypatch):
-    from stratus.conductor.db.move_models import Migration
+    from stratus.conductor.db.migration_models import Migration
     from stratus.conductor.db.session import transaction
     from stratus.conductor.reaper import Reaper
 
