@@ -1,13 +1,13 @@
 """The conductor's side of certificates: the cert role records what it
-signs and revokes through these endpoints (a mixin of ConductorManager,
-same rules: one short transaction per call, wire objects out)."""
+signs and revokes through these endpoints (one short transaction per
+call, wire objects out)."""
 from stratus.conductor import convert
 from stratus.conductor.db import certificates
 from stratus.conductor.db.session import transaction
 from stratus.common.endpoint import endpoint
 
 
-class CertificateManager:
+class Certificates:
     """Record, list and revoke certificates."""
 
     @endpoint(since="1.2")

@@ -1,6 +1,6 @@
 """The conductor's side of console tokens: the consoleauth role keeps its
-tokens through these endpoints (a mixin of ConductorManager, same rules:
-one short transaction per call, plain data out)."""
+tokens through these endpoints (one short transaction per call, plain
+data out)."""
 from stratus.conductor.db import consoles
 from stratus.conductor.db.session import transaction
 from stratus.common.endpoint import endpoint
@@ -9,7 +9,7 @@ from stratus.common.endpoint import endpoint
 _CONNECT_INFO = ("instance_uuid", "host", "port", "console_type", "internal_access_path")
 
 
-class ConsoleAuthTokenManager:
+class ConsoleAuthTokens:
     """Store, look up and purge console auth tokens."""
 
     @endpoint(since="1.2")

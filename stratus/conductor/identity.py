@@ -1,6 +1,6 @@
 """The conductor's identity endpoints (a Keystone v3 subset): projects,
 users, role assignments, password authentication and token revocation.
-A mixin of ConductorManager; the password hashes never leave this role.
+The password hashes never leave this role.
 
 Passwords are checked outside the transaction: scrypt is slow on purpose,
 and a connection should not wait on it."""
@@ -33,7 +33,7 @@ def _found(session, model, text, not_found):
     return row
 
 
-class IdentityManager:
+class Identity:
     """Users, projects, roles and tokens."""
 
     @endpoint(since="1.2")
@@ -92,7 +92,6 @@ class IdentityManager:
     def token_revoked(self, ctxt, token_id):
         with transaction() as session:
             return identity.is_revoked(session, token_id)
-
 
 
 def bootstrap(password):

@@ -3,18 +3,23 @@
 A build older than instance_build_timeout goes to ERROR with a fault
 (wherever it is: a lost message, a host that died, a scheduler reply lost
 in a broker restart), and any other task_state that has not moved for
-task_state_timeout is settled: an interrupted delete is finished, any
-other transition is cleared and left to the host's power-state sync.
-Every save is a compare-and-swap on what was read, so a conductor racing
-a live host (or another conductor's reaper) changes nothing twice."""
+task_state_timeout is settled: an interrupted delete is finished, a
+stuck move or snapshot is undone or sent on (the moves' rules are next to
+their orchestrations), any other transition is cleared and left to the
+host's power-state sync; a resize left unconfirmed for longer than
+resize_confirm_window is confirmed. Every save is a compare-and-swap on
+what was read, so a conductor racing a live host (or another conductor's
+reaper) changes nothing twice."""
 import datetime
 import logging
 
 from stratus.config import get_settings
 from stratus.common import exception
-from stratus.conductor import convert, resize_task, stuck_tasks
-from stratus.conductor.db import hosts, instances
+from stratus.conductor import convert
+from stratus.conductor.db import hosts, images_in_flight, instances, migration_records
 from stratus.conductor.db.session import transaction
+from stratus.conductor.orchestration.live_migrate import settle_stuck_live_migration
+from stratus.conductor.orchestration.migrate import settle_stuck_migration
 from stratus.common.context import get_admin_context
 from stratus.common.objects import states
 from stratus.common.periodic import PeriodicTasks
@@ -23,6 +28,9 @@ from stratus.common.timeutils import utcnow
 LOG = logging.getLogger(__name__)
 
 BUILD_TIMED_OUT = "Build of instance {uuid} timed out after {timeout:.0f} seconds"
+CONFIRM_ACTION = "confirmResize"
+
+_GONE = (exception.UnexpectedTaskStateError, exception.InstanceNotFound)
 
 
 def reap_interval(settings):
@@ -33,7 +41,7 @@ def reap_interval(settings):
 
 
 def start_reaper():
-    """Run the reaper on a thread of this process; None when both timeouts are off."""
+    """Run the reaper on a thread of this process; None when every timeout is off."""
     from stratus.conductor.manager import ComputeTaskManager
 
     interval = reap_interval(get_settings())
@@ -66,8 +74,7 @@ class Reaper:
             self._time_out_build(instance, build_timeout)
         for instance in others:
             self._settle(instance)
-        # issue 5: resizes left unconfirmed past resize_confirm_window
-        confirmed = resize_task.confirm_overdue_resizes(self.compute_api)
+        confirmed = confirm_overdue_resizes(self.compute_api)
         return len(builds) + len(others) + confirmed
 
     def _time_out_build(self, instance, timeout):
@@ -91,10 +98,10 @@ class Reaper:
         if instance.task_state == states.DELETING:
             self._finish_delete(instance)
             return
-        # issue 5: moves and snapshots have more to undo than the task_state
-        if (resize_task.settle_stuck_move(instance, self.compute_api)
-                or stuck_tasks.settle_stuck_live_migration(instance)
-                or stuck_tasks.settle_stuck_snapshot(instance)):
+        # Moves and snapshots have more to undo than the task_state.
+        if (settle_stuck_migration(instance, self.compute_api)
+                or settle_stuck_live_migration(instance)
+                or settle_stuck_snapshot(instance)):
             return
         with transaction() as session:
             try:
@@ -123,3 +130,66 @@ class Reaper:
             except exception.InstanceNotFound:
                 return
         LOG.warning("Deleted %s locally: its host %s is down", instance.uuid, instance.host)
+
+
+def settle_stuck_snapshot(instance):
+    """True when handled here: a snapshot (or a shelve's) that stopped
+    moving loses its unfinished image record, as a failed snapshot does
+    (else the image stays queued forever), and the task_state is cleared."""
+    key = images_in_flight.IMAGE_KEYS.get(instance.task_state)
+    if key is None:
+        return False
+    with transaction() as session:
+        try:
+            row = instances.instance_update(session, instance.uuid, {"task_state": None},
+                                            expected_task_state=[instance.task_state])
+        except _GONE:
+            return True
+        image_id = images_in_flight.forget(session, row, key)
+    LOG.warning("Cleared task_state %s of instance %s: it had not moved since %s%s",
+                instance.task_state, instance.uuid, instance.updated_at,
+                f"; its unfinished image {image_id} is gone" if image_id else "")
+    return True
+
+
+def confirm_overdue_resizes(compute_api):
+    """Confirm the resizes and migrations "finished" for longer than
+    resize_confirm_window seconds (0: never), as if their owners had asked:
+    the action confirmResize is recorded and the source told to confirm.
+    Returns how many were sent."""
+    window = get_settings().resize_confirm_window
+    if not window:
+        return 0
+    before = utcnow() - datetime.timedelta(seconds=window)
+    with transaction() as session:
+        due = [convert.migration(row) for row in migration_records.migration_get_all(
+            session, {"status": states.MIGRATION_FINISHED,
+                      "changes_before": before.isoformat()})]
+    sent = 0
+    for migration in due:
+        instance = _start_confirm(migration)
+        if instance is not None:
+            LOG.info("Confirming the resize of %s: finished %ss ago", instance.uuid, window)
+            compute_api.confirm_resize(get_admin_context(), migration.source_compute, instance,
+                                       migration)
+            sent += 1
+    return sent
+
+
+def _start_confirm(migration):
+    """Move a finished migration to confirming with its action recorded;
+    None if a user (or another conductor) got there first."""
+    ctxt = get_admin_context()
+    try:
+        with transaction() as session:
+            migration_records.migration_update(session, migration.id,
+                                               {"status": states.MIGRATION_CONFIRMING},
+                                               expected_status=states.MIGRATION_FINISHED)
+            row = instances.instance_update(session, migration.instance_uuid, {},
+                                            expected_task_state=[None],
+                                            expected_vm_state=states.RESIZED)
+            instances.action_start(session, ctxt, row.uuid, CONFIRM_ACTION)
+            return convert.instance(row)
+    except (exception.MigrationStatusConflict, exception.UnexpectedTaskStateError,
+            exception.InstanceNotFound):
+        return None

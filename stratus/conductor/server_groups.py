@@ -1,13 +1,13 @@
 """The conductor's side of server groups: the os-server-groups endpoints
-(a mixin of ConductorManager, same rules: one short transaction per call,
-wire objects out), and what the build orchestration needs of a group."""
+(one short transaction per call, wire objects out), and what the build
+orchestration needs of a group."""
 from stratus.conductor import convert
 from stratus.conductor.db import groups
 from stratus.conductor.db.session import transaction
 from stratus.common.endpoint import endpoint
 
 
-class ServerGroupManager:
+class ServerGroups:
     """Create, read and delete server groups."""
 
     @endpoint(since="1.1")

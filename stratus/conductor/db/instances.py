@@ -5,7 +5,7 @@ vm_state), as Nova's instance.save(expected_task_state=...)."""
 from sqlalchemy import and_, or_, select, update
 
 from stratus.common import exception
-from stratus.conductor.db import consoles, groups, hosts, moves, paging, quotas
+from stratus.conductor.db import consoles, groups, hosts, migration_records, paging, quotas
 from stratus.conductor.db.models import (Instance, InstanceAction, InstanceActionEvent,
                                          InstanceFault)
 from stratus.common.objects import states
@@ -135,7 +135,7 @@ def instance_destroy(session, instance_uuid):
     """Everything a delete does to the records: the claims given back, the
     server groups left, the console tokens forgotten, the row soft-deleted."""
     hosts.release(session, instance_uuid)
-    for migration_uuid in moves.migration_uuids(session, instance_uuid):
+    for migration_uuid in migration_records.migration_uuids(session, instance_uuid):
         hosts.release(session, migration_uuid)  # a resize's source room
     groups.remove_member(session, instance_uuid)
     consoles.destroy_all_by_instance(session, instance_uuid)

@@ -282,6 +282,6 @@ class Certificate(Base):
     revoked_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
 
 
-# identity (issue 4) and migrations (issue 5): their tables live in their
-# own modules, on this Base.
-from stratus.conductor.db import identity_models, move_models  # noqa: E402,F401
+# The identity and migration tables live in their own modules, on this
+# Base; importing them here registers them with its metadata.
+from stratus.conductor.db import identity_models, migration_models  # noqa: E402,F401

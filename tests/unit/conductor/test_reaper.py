@@ -117,20 +117,20 @@ def _node(host):
 
 
 def _live_migration(instance_uuid, status, source_id, dest_id):
-    from stratus.conductor.db import moves
+    from stratus.conductor.db import migration_records
 
     with transaction() as session:
-        return moves.migration_create(session, {
+        return migration_records.migration_create(session, {
             "instance_uuid": instance_uuid, "migration_type": states.LIVE_MIGRATION,
             "status": status, "source_compute": "src", "dest_compute": "dst",
             "source_node_id": source_id, "dest_node_id": dest_id}).id
 
 
 def _migration_status(migration_id):
-    from stratus.conductor.db import moves
+    from stratus.conductor.db import migration_records
 
     with transaction() as session:
-        return moves.migration_get(session, migration_id).status
+        return migration_records.migration_get(session, migration_id).status
 
 
 def _used(node_id):

@@ -243,13 +243,13 @@ def test_reschedule_claims_keep_the_group_policy(api, ctxt):
     alternates = [Selection(host=n.host, nodename=n.hypervisor_hostname, compute_node_id=n.id)
                   for n in (node_a, node_b)]
     compute = _Compute()
-    manager = ComputeTaskManager(scheduler_api=object(), compute_api=compute)
+    build = ComputeTaskManager(scheduler_api=object(), compute_api=compute).build
     moved = _failed_build(api, ctxt, group.uuid)
-    manager.reschedule_instance(ctxt, moved, spec, alternates, "hx", "boom")
+    build.reschedule_instance(ctxt, moved, spec, alternates, "hx", "boom")
     assert compute.builds == [("hb", moved)]
     # A third member finds both alternates taken by the group.
     stuck = _failed_build(api, ctxt, group.uuid)
-    manager.reschedule_instance(ctxt, stuck, spec, alternates, "hx", "boom")
+    build.reschedule_instance(ctxt, stuck, spec, alternates, "hx", "boom")
     instance = api.instance_get(ctxt, stuck)
     assert instance.vm_state == "error" and len(compute.builds) == 1
     assert instance.fault["details"].startswith("Last failure on hx: boom; anti-affinity group")

@@ -237,7 +237,7 @@ def test_second_delivery_of_the_scheduler_reply_keeps_one_claim(client, server):
                                                 compute_node_id=dest_node.id, claimed=True)]])}
     from stratus.conductor import tasks as conductor_tasks
 
-    conductor_tasks._compute_task().live_migrate_on_selection(
+    conductor_tasks._compute_task().live_migration.live_migrate_on_selection(
         get_admin_context(), server, migration.id, None, reply)
     _assert_moved(client, server, source, rs.other(source))
 

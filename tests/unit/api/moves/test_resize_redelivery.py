@@ -142,7 +142,7 @@ def test_a_failed_finish_gives_the_server_back_to_the_source(client, server, fla
 
 
 def test_auto_confirm_after_the_window(client, server, flavors, monkeypatch):
-    from stratus.conductor.db.move_models import Migration
+    from stratus.conductor.db.migration_models import Migration
     from stratus.conductor.db.session import transaction
     from stratus.conductor.reaper import Reaper
 
@@ -215,10 +215,10 @@ def test_the_reaper_fails_a_move_no_host_was_told_of(client, server, flavors, mo
     def dies_after_claiming(self, ctxt, instance_uuid, flavor, host=None):
         from stratus.conductor.manager import ComputeTaskManager
 
-        manager = ComputeTaskManager()
+        task = ComputeTaskManager().migration
         instance = _instance(instance_uuid)
-        manager._start_migration(ctxt, instance, flavor, True, None)
-        manager._select_destination(ctxt, instance, flavor, None, True)
+        task._start_migration(ctxt, instance, flavor, True, None)
+        task._select_destination(ctxt, instance, flavor, None, True)
 
     monkeypatch.setattr(ComputeTaskAPI, "migrate_server", dies_after_claiming)
     big = ConductorAPI().flavor_get(get_admin_context(), flavors["big"])

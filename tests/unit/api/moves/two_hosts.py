@@ -51,7 +51,7 @@ def claim_rows(server_id):
     from the database: its own claims and its migrations' (a resize's
     source room)."""
     from stratus.conductor.db.models import ComputeNode, ResourceClaim
-    from stratus.conductor.db.move_models import Migration
+    from stratus.conductor.db.migration_models import Migration
     from stratus.conductor.db.session import transaction
 
     consumers = select(Migration.uuid).where(Migration.instance_uuid == server_id)

@@ -1,5 +1,5 @@
-"""The conductor's side of resize, cold migration and evacuation
-(issue 5): a mixin of ComputeTaskManager.
+"""Resize and cold migration (Nova's MigrationTask), and the reaper's
+rule for a resize, cold migration or evacuation that stopped moving.
 
 migrate_server is a call (Nova's migrate_server): the API answers a
 NoValidHost or an exceeded quota itself. It waits on the scheduler
@@ -7,60 +7,72 @@ while the scheduler calls back into this conductor for its claim: one
 thread of the pool per move in scheduling, so only a pool filled with
 concurrent moves could wait on itself (builds and evacuations, which
 are many, use continuations instead)."""
-import datetime
 import logging
 
 from sqlalchemy import select
 
 from stratus.config import get_settings
 from stratus.common import exception
-from stratus.conductor import convert, move_spec
-from stratus.conductor.db import hosts, instances, moves, quotas
+from stratus.conductor import convert
+from stratus.conductor.db import hosts, instances, migration_records, quotas
 from stratus.conductor.db.models import ResourceClaim
 from stratus.conductor.db.session import transaction
-from stratus.conductor.evacuate_task import EvacuateTaskMixin
+from stratus.conductor.orchestration import migration_spec
+from stratus.conductor.orchestration.base import TaskBase
 from stratus.common.context import get_admin_context
 from stratus.common.objects import Flavor, states
-from stratus.common.timeutils import utcnow
 from stratus.common.endpoint import endpoint
 
 LOG = logging.getLogger(__name__)
 
-CONFIRM_ACTION = "confirmResize"
+_GONE = (exception.UnexpectedTaskStateError, exception.InstanceNotFound)
 
 
-class ResizeTaskMixin(EvacuateTaskMixin):
-    """Resize, cold migration and evacuation orchestrations of ComputeTaskManager."""
+class MigrationTask(TaskBase):
+    """migrate_server: a resize (a new flavor) or a cold migration."""
 
     @endpoint(since="1.3")
     def migrate_server(self, ctxt, instance_uuid, flavor, host=None):
+        """Record the migration (a resize up within the quota), have the
+        scheduler choose and claim a destination, and tell the source to
+        start; any failure before that leaves the server as it was."""
         flavor = Flavor.from_dict(flavor) if isinstance(flavor, dict) else flavor
         with transaction() as session:
             instance = convert.instance(instances.instance_get(session, instance_uuid))
         if instance.task_state != states.RESIZE_PREP:
             return  # a second delivery: the first one went further already
         resize = flavor.id != (instance.flavor.id if instance.flavor else None)
-        try:
-            migration = self._start_migration(ctxt, instance, flavor, resize, host)
-        except exception.MigrationInProgress:
-            if self._resend_resize(ctxt, instance):
-                return
-            self._clear_prep(instance_uuid)
-            raise
-        except Exception:
-            self._clear_prep(instance_uuid)
-            raise
-        try:
-            chosen = self._select_destination(ctxt, instance, flavor, host, resize)
-        except exception.StratusException as exc:
-            self._fail_scheduling(instance_uuid, migration.id, exc)
-            raise
+        migration = self._record(ctxt, instance, flavor, resize, host)
+        if migration is None:
+            return
+        chosen = self._schedule(ctxt, instance, flavor, host, resize, migration.id)
         with transaction() as session:
-            row = moves.migration_update(session, migration.id, {
+            row = migration_records.migration_update(session, migration.id, {
                 "dest_compute": chosen.host, "dest_node": chosen.nodename,
                 "dest_host": chosen.host, "dest_node_id": chosen.compute_node_id})
             migration = convert.migration(row)
         self.compute_api.resize_instance(ctxt, instance.host, instance, migration)
+
+    def _record(self, ctxt, instance, flavor, resize, host):
+        """The new migration; None for a second delivery that found its own
+        (and sent on what it could)."""
+        try:
+            return self._start_migration(ctxt, instance, flavor, resize, host)
+        except exception.MigrationInProgress:
+            if self._resend_resize(ctxt, instance):
+                return None
+            _clear_prep(instance.uuid)
+            raise
+        except Exception:
+            _clear_prep(instance.uuid)
+            raise
+
+    def _schedule(self, ctxt, instance, flavor, host, resize, migration_id):
+        try:
+            return self._select_destination(ctxt, instance, flavor, host, resize)
+        except exception.StratusException as exc:
+            _fail_scheduling(instance.uuid, migration_id, exc)
+            raise
 
     def _start_migration(self, ctxt, instance, flavor, resize, host):
         """Check the quota of a resize up and record the migration, in one
@@ -68,15 +80,15 @@ class ResizeTaskMixin(EvacuateTaskMixin):
         with transaction() as session:
             if resize:
                 _check_resize_quota(session, instance, flavor)
-            source = move_spec.node_of(session, instance.host, instance.node)
-            row = moves.migration_create(session, {
+            source = migration_spec.node_of(session, instance.host, instance.node)
+            row = migration_records.migration_create(session, {
                 "instance_uuid": instance.uuid, "project_id": instance.project_id,
                 "user_id": instance.user_id,
                 "migration_type": states.RESIZE if resize else states.MIGRATION,
                 "status": states.MIGRATION_PRE_MIGRATING, "source_compute": instance.host,
                 "source_node": instance.node, "source_node_id": source.id if source else None,
                 "dest_host": host, "old_flavor": instance.flavor, "new_flavor": flavor})
-            moves.hold_source_claim(session, row)
+            migration_records.hold_source_claim(session, row)
             return convert.migration(row)
 
     def _resend_resize(self, ctxt, instance):
@@ -84,7 +96,7 @@ class ResizeTaskMixin(EvacuateTaskMixin):
         then the source gets its message again once a destination is known
         (the source's compare-and-swap makes a duplicate harmless)."""
         with transaction() as session:
-            row = moves.in_progress_for_instance(session, instance.uuid)
+            row = migration_records.in_progress_for_instance(session, instance.uuid)
             migration = convert.migration(row) if row is not None else None
         if migration is None or migration.status != states.MIGRATION_PRE_MIGRATING or \
                 migration.migration_type not in (states.RESIZE, states.MIGRATION):
@@ -100,34 +112,33 @@ class ResizeTaskMixin(EvacuateTaskMixin):
         the filters."""
         same_host = resize and get_settings().allow_resize_to_same_host
         with transaction() as session:
-            spec = move_spec.request_spec(session, instance, flavor,
-                                          move_spec.image_of(session, instance.image_ref),
-                                          away_from=None if same_host else instance.host,
-                                          host=host)
+            spec = migration_spec.request_spec(
+                session, instance, flavor, migration_spec.image_of(session, instance.image_ref),
+                away_from=None if same_host else instance.host, host=host)
         return self.scheduler_api.select_destinations(
             ctxt, spec, [instance.uuid], return_alternates=False)[0][0]
 
-    @staticmethod
-    def _fail_scheduling(instance_uuid, migration_id, exc):
-        """As Nova: the migration in error, the server as it was."""
-        with transaction() as session:
-            row = moves.migration_update(session, migration_id,
-                                         {"status": states.MIGRATION_ERROR, "error": exc.message})
-            moves.settle_source_claim(session, row, "restore")
-            try:
-                instances.instance_update(session, instance_uuid, {"task_state": None},
-                                          expected_task_state=[states.RESIZE_PREP])
-            except (exception.UnexpectedTaskStateError, exception.InstanceNotFound):
-                pass
 
-    @staticmethod
-    def _clear_prep(instance_uuid):
-        with transaction() as session:
-            try:
-                instances.instance_update(session, instance_uuid, {"task_state": None},
-                                          expected_task_state=[states.RESIZE_PREP])
-            except (exception.UnexpectedTaskStateError, exception.InstanceNotFound):
-                pass
+def _fail_scheduling(instance_uuid, migration_id, exc):
+    """As Nova: the migration in error, the server as it was."""
+    with transaction() as session:
+        row = migration_records.migration_update(
+            session, migration_id, {"status": states.MIGRATION_ERROR, "error": exc.message})
+        migration_records.settle_source_claim(session, row, "restore")
+        try:
+            instances.instance_update(session, instance_uuid, {"task_state": None},
+                                      expected_task_state=[states.RESIZE_PREP])
+        except _GONE:
+            pass
+
+
+def _clear_prep(instance_uuid):
+    with transaction() as session:
+        try:
+            instances.instance_update(session, instance_uuid, {"task_state": None},
+                                      expected_task_state=[states.RESIZE_PREP])
+        except _GONE:
+            pass
 
 
 def _check_resize_quota(session, instance, flavor):
@@ -149,58 +160,15 @@ def _check_resize_quota(session, instance, flavor):
             allowed=", ".join(str(limit[n]) for n in overs))
 
 
-def confirm_overdue_resizes(compute_api):
-    """Confirm the resizes and migrations "finished" for longer than
-    resize_confirm_window seconds (0: never), as if their owners had asked:
-    the action confirmResize is recorded and the source told to confirm.
-    Returns how many were sent."""
-    window = get_settings().resize_confirm_window
-    if not window:
-        return 0
-    before = utcnow() - datetime.timedelta(seconds=window)
-    with transaction() as session:
-        due = [convert.migration(row) for row in moves.migration_get_all(
-            session, {"status": states.MIGRATION_FINISHED,
-                      "changes_before": before.isoformat()})]
-    sent = 0
-    for migration in due:
-        instance = _start_confirm(migration)
-        if instance is not None:
-            LOG.info("Confirming the resize of %s: finished %ss ago", instance.uuid, window)
-            compute_api.confirm_resize(get_admin_context(), migration.source_compute, instance,
-                                       migration)
-            sent += 1
-    return sent
-
-
-def _start_confirm(migration):
-    """Move a finished migration to confirming with its action recorded;
-    None if a user (or another conductor) got there first."""
-    ctxt = get_admin_context()
-    try:
-        with transaction() as session:
-            moves.migration_update(session, migration.id,
-                                   {"status": states.MIGRATION_CONFIRMING},
-                                   expected_status=states.MIGRATION_FINISHED)
-            row = instances.instance_update(session, migration.instance_uuid, {},
-                                            expected_task_state=[None],
-                                            expected_vm_state=states.RESIZED)
-            instances.action_start(session, ctxt, row.uuid, CONFIRM_ACTION)
-            return convert.instance(row)
-    except (exception.MigrationStatusConflict, exception.UnexpectedTaskStateError,
-            exception.InstanceNotFound):
-        return None
-
-
 # Steps a message starts (re-sent when it seems lost) and steps a host is
 # in the middle of (left to that host's start-up recovery).
 _RESENDABLE = (states.RESIZE_PREP, states.RESIZE_MIGRATED, states.RESIZE_REVERTING,
                states.REBUILDING)
 _HOST_RECOVERS = (states.RESIZE_MIGRATING, states.RESIZE_FINISH, states.REBUILD_SPAWNING)
-_MOVES = (states.RESIZE, states.MIGRATION, states.EVACUATION)
+_MIGRATION_TYPES = (states.RESIZE, states.MIGRATION, states.EVACUATION)
 
 
-def settle_stuck_move(instance, compute_api):
+def settle_stuck_migration(instance, compute_api):
     """The reaper's rule for a resize, cold migration or evacuation whose
     task_state has not moved for task_state_timeout; True when handled
     here (clearing the task_state alone would leave its migration in
@@ -211,9 +179,9 @@ def settle_stuck_move(instance, compute_api):
     if instance.task_state not in _RESENDABLE + _HOST_RECOVERS:
         return False
     with transaction() as session:
-        row = moves.in_progress_for_instance(session, instance.uuid)
+        row = migration_records.in_progress_for_instance(session, instance.uuid)
         migration = convert.migration(row) if row is not None else None
-    if migration is None or migration.migration_type not in _MOVES:
+    if migration is None or migration.migration_type not in _MIGRATION_TYPES:
         return False  # not a move (a rebuild, say): the reaper's own rule
     if instance.task_state in _HOST_RECOVERS:
         LOG.warning("Move of %s waits for host %s to recover its %s", instance.uuid,
@@ -221,24 +189,29 @@ def settle_stuck_move(instance, compute_api):
         return True
     if not _touch(instance):
         return True  # it moved on meanwhile
+    if not _resend(instance, migration, compute_api):
+        _give_up(instance, migration)
+        return True
+    LOG.warning("Sent the %s step of %s's move again: it had not moved since %s",
+                instance.task_state, instance.uuid, instance.updated_at)
+    return True
+
+
+def _resend(instance, migration, compute_api):
+    """Send the step's message again; False when no host was ever told."""
     ctxt, state = get_admin_context(), instance.task_state
     if state == states.RESIZE_MIGRATED:
         compute_api.finish_resize(ctxt, migration.dest_compute, instance, migration)
     elif state == states.RESIZE_REVERTING:
         compute_api.revert_resize(ctxt, instance.host, instance, migration)
-    elif migration.dest_compute and migration.status == states.MIGRATION_PRE_MIGRATING:
-        if state == states.RESIZE_PREP:
-            compute_api.resize_instance(ctxt, instance.host, instance, migration)
-        else:
-            with transaction() as session:
-                image = move_spec.image_of(session, instance.image_ref)
-            compute_api.evacuate_instance(ctxt, migration.dest_compute, instance, migration,
-                                          image)
+    elif not (migration.dest_compute and migration.status == states.MIGRATION_PRE_MIGRATING):
+        return False
+    elif state == states.RESIZE_PREP:
+        compute_api.resize_instance(ctxt, instance.host, instance, migration)
     else:
-        _give_up(instance, migration)
-        return True
-    LOG.warning("Sent the %s step of %s's move again: it had not moved since %s", state,
-                instance.uuid, instance.updated_at)
+        with transaction() as session:
+            image = migration_spec.image_of(session, instance.image_ref)
+        compute_api.evacuate_instance(ctxt, migration.dest_compute, instance, migration, image)
     return True
 
 
@@ -250,7 +223,7 @@ def _touch(instance):
             instances.instance_update(session, instance.uuid, {},
                                       expected_task_state=[instance.task_state])
         return True
-    except (exception.UnexpectedTaskStateError, exception.InstanceNotFound):
+    except _GONE:
         return False
 
 
@@ -264,16 +237,17 @@ def _give_up(instance, migration):
         try:
             instances.instance_update(session, instance.uuid, {"task_state": None},
                                       expected_task_state=[instance.task_state])
-        except (exception.UnexpectedTaskStateError, exception.InstanceNotFound):
+        except _GONE:
             return
-        moves.migration_update(session, migration.id, {"status": failed, "error": message})
+        migration_records.migration_update(session, migration.id,
+                                           {"status": failed, "error": message})
         # Any claim but the source's: the scheduler may have claimed a
         # destination the conductor had no time to record.
         for node_id in _claimed_nodes(session, instance.uuid):
             if node_id != migration.source_node_id:
                 hosts.release(session, instance.uuid, node_id)
         if migration.migration_type != states.EVACUATION:
-            moves.settle_source_claim(session, migration, "restore")
+            migration_records.settle_source_claim(session, migration, "restore")
         instances.fault_create(session, instance.uuid, 500, message, message)
     LOG.warning(message)
 

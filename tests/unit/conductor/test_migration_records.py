@@ -129,7 +129,7 @@ def test_a_resize_source_room_held_by_its_migration(api, ctxt, outcome):
     releases it, a revert gives it back to the server (dropping the
     server's claim on that node first: a same-host resize's new size).
     Settled once: a second settle changes nothing."""
-    from stratus.conductor.db import moves
+    from stratus.conductor.db import migration_records
     from stratus.conductor.db.session import transaction
 
     node = _node(api, ctxt, "h1")
@@ -139,7 +139,8 @@ def test_a_resize_source_room_held_by_its_migration(api, ctxt, outcome):
                                             "status": states.MIGRATION_PRE_MIGRATING,
                                             "source_node_id": node.id})
     with transaction() as session:
-        moves.hold_source_claim(session, moves.migration_get(session, migration.id))
+        row = migration_records.migration_get(session, migration.id)
+        migration_records.hold_source_claim(session, row)
     assert api.claim_resources(ctxt, server, node.id, 2, 512, 1)  # the new size, same node
     assert _claims_by_consumer() == sorted([(migration.uuid, node.id), (server, node.id)])
     for _ in range(2):

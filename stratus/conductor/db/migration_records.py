@@ -8,7 +8,7 @@ from sqlalchemy import select
 from stratus.common import exception
 from stratus.conductor.db import hosts, paging
 from stratus.conductor.db.models import ResourceClaim
-from stratus.conductor.db.move_models import Migration
+from stratus.conductor.db.migration_models import Migration
 from stratus.common.objects import states
 from stratus.common.timeutils import parse_isotime, utcnow
 

@@ -1,0 +1,59 @@
+"""The conductor's endpoints for the catalog: flavors, and the image
+records (snapshots and shelves fill theirs in as they upload). One short
+transaction per call, wire objects out."""
+from stratus.conductor import convert
+from stratus.conductor.db import catalog
+from stratus.conductor.db.session import transaction
+from stratus.common.endpoint import endpoint
+
+
+class Catalog:
+    """Flavors and images."""
+
+    # flavors
+    @endpoint(since="1.0")
+    def flavor_get_all(self, ctxt, is_public=True, min_ram=None, min_disk=None):
+        with transaction() as session:
+            return [convert.flavor(row)
+                    for row in catalog.flavor_get_all(session, is_public, min_ram, min_disk)]
+
+    @endpoint(since="1.0")
+    def flavor_get(self, ctxt, flavorid):
+        with transaction() as session:
+            return convert.flavor(catalog.flavor_get(session, flavorid))
+
+    @endpoint(since="1.0")
+    def flavor_create(self, ctxt, values):
+        with transaction() as session:
+            return convert.flavor(catalog.flavor_create(session, values))
+
+    @endpoint(since="1.0")
+    def flavor_delete(self, ctxt, flavorid):
+        with transaction() as session:
+            catalog.flavor_delete(session, flavorid)
+
+    # images
+    @endpoint(since="1.0")
+    def image_get_all(self, ctxt, filters):
+        with transaction() as session:
+            return [convert.image(row) for row in catalog.image_get_all(session, filters)]
+
+    @endpoint(since="1.0")
+    def image_get(self, ctxt, image_id):
+        with transaction() as session:
+            return convert.image(catalog.image_get(session, image_id))
+
+    @endpoint(since="1.0")
+    def image_create(self, ctxt, values):
+        with transaction() as session:
+            return convert.image(catalog.image_create(session, values))
+
+    @endpoint(since="1.3")
+    def image_update(self, ctxt, image_id, values):
+        with transaction() as session:
+            return convert.image(catalog.image_update(session, image_id, values))
+
+    @endpoint(since="1.3")
+    def image_delete(self, ctxt, image_id):
+        with transaction() as session:
+            catalog.image_delete(session, image_id)

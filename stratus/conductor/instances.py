@@ -1,0 +1,99 @@
+"""The conductor's endpoints for instances and what hangs off them: their
+faults, metadata, and the instance actions with their events. One short
+transaction per call, wire objects out."""
+from stratus.common import exception
+from stratus.conductor import convert
+from stratus.conductor.db import actions, instances
+from stratus.conductor.db.session import transaction
+from stratus.common.timeutils import parse_isotime
+from stratus.common.endpoint import endpoint
+
+
+class Instances:
+    """Instances, their faults and metadata, instance actions and events."""
+
+    @endpoint(since="1.0")
+    def instance_get(self, ctxt, instance_uuid, read_deleted=False):
+        with transaction() as session:
+            row = instances.instance_get(session, instance_uuid, read_deleted=read_deleted)
+            return convert.instance(row, instances.latest_faults(session, [row.uuid]).get(row.uuid))
+
+    @endpoint(since="1.0")
+    def instance_get_all(self, ctxt, filters, limit=None, marker=None):
+        with transaction() as session:
+            rows = instances.instance_get_all(session, filters, limit, marker)
+            faults = instances.latest_faults(session, [r.uuid for r in rows if r.vm_state == "error"])
+            return [convert.instance(row, faults.get(row.uuid)) for row in rows]
+
+    @endpoint(since="1.0")
+    def instance_update(self, ctxt, instance_uuid, values, expected_task_state=instances.UNSET,
+                        expected_vm_state=None, event=None, action=None):
+        """Save `values` (a compare-and-swap on the expected states), and in
+        the same transaction start an `action` and record an `event`."""
+        with transaction() as session:
+            row = instances.instance_update(session, instance_uuid, values,
+                                            expected_task_state, expected_vm_state)
+            if action:
+                instances.action_start(session, ctxt, instance_uuid, action)
+            if event:
+                _record_event(session, ctxt, instance_uuid, event)
+            return convert.instance(row)
+
+    @endpoint(since="1.0")
+    def instance_destroy(self, ctxt, instance_uuid):
+        with transaction() as session:
+            return convert.instance(instances.instance_destroy(session, instance_uuid))
+
+    @endpoint(since="1.0")
+    def instance_fault_create(self, ctxt, instance_uuid, code, message, details=None, host=None):
+        with transaction() as session:
+            return convert.fault(instances.fault_create(session, instance_uuid, code, message,
+                                                        details, host))
+
+    @endpoint(since="1.1")
+    def instance_metadata_update(self, ctxt, instance_uuid, updates, replace=False, remove=()):
+        with transaction() as session:
+            return instances.metadata_update(session, instance_uuid, updates, replace, remove)
+
+    # instance actions and their events
+    @endpoint(since="1.0")
+    def action_event_start(self, ctxt, instance_uuid, event, host=None, task_id=None):
+        with transaction() as session:
+            instances.event_record(session, ctxt, instance_uuid, event, start=True, host=host,
+                                   task_id=task_id)
+
+    @endpoint(since="1.0")
+    def action_event_finish(self, ctxt, instance_uuid, event, result, traceback=None, host=None,
+                            task_id=None):
+        with transaction() as session:
+            instances.event_record(session, ctxt, instance_uuid, event, result=result,
+                                   traceback=traceback, host=host, task_id=task_id)
+
+    @endpoint(since="1.1")
+    def action_get_all(self, ctxt, instance_uuid, limit=None, marker=None, changes_since=None,
+                       changes_before=None):
+        with transaction() as session:
+            rows = actions.action_get_all(session, instance_uuid, limit, marker,
+                                          parse_isotime(changes_since),
+                                          parse_isotime(changes_before))
+            return [convert.action(row) for row in rows]
+
+    @endpoint(since="1.1")
+    def action_get(self, ctxt, instance_uuid, request_id):
+        with transaction() as session:
+            row = actions.action_get(session, instance_uuid, request_id)
+            if row is None:
+                raise exception.InstanceActionNotFound(request_id=request_id)
+            return convert.action(row, actions.events_get(session, row.id))
+
+
+def _record_event(session, ctxt, instance_uuid, event):
+    """An event dict of instance_update: {"event", "host", "task_id"}, with
+    "result" (and "traceback", "details") to finish it; "start" with a
+    result records a whole event at once."""
+    start = event.get("start", "result" not in event)
+    for side in ((True,) if start else ()) + ((False,) if "result" in event else ()):
+        instances.event_record(session, ctxt, instance_uuid, event["event"], start=side,
+                               result=event.get("result"), traceback=event.get("traceback"),
+                               host=event.get("host"), task_id=event.get("task_id"),
+                               details=event.get("details"))

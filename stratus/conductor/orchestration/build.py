@@ -1,0 +1,180 @@
+"""The build of new servers: their records (under the project's quota),
+scheduling, the hand-over to the chosen host, and reschedules onto the
+alternates when a host fails a build (Nova's build_instances and
+schedule_and_build_instances)."""
+from stratus.common import exception, rpc
+from stratus.conductor import convert
+from stratus.conductor.db import groups, hosts, instances, quotas
+from stratus.conductor.db.session import transaction
+from stratus.conductor.orchestration import migration_spec
+from stratus.conductor.orchestration.base import TaskBase, record_event, release_unused
+from stratus.conductor.server_groups import group_of, with_member_hosts
+from stratus.common.objects import states
+from stratus.common.endpoint import endpoint
+
+BUILD_EVENT = "conductor_schedule_and_build_instances"
+RESCHEDULE_EVENT = "conductor_reschedule_instance"
+
+
+class BuildTask(TaskBase):
+    """create_instance(s), build_instances, build_on_selection and
+    reschedule_instance."""
+
+    @endpoint(since="1.0")
+    def create_instance(self, ctxt, values, request_spec):
+        return self.create_instances(ctxt, [values], request_spec, min_count=1)[0]
+
+    @endpoint(since="1.0")
+    def create_instances(self, ctxt, instances_values, request_spec, min_count):
+        """Record the instances the project's quota allows (all of them, or
+        as many as fit if at least min_count; else TooManyInstances) in one
+        transaction: under the project's lock, usage is counted and the rows
+        added, so concurrent boots can never overrun the quota together.
+        Then start their builds."""
+        created, new = _record(ctxt, instances_values, request_spec, min_count)
+        if not new:
+            return created  # a second delivery: the first started their builds
+        request_spec = dict(request_spec, num_instances=len(created))
+        # Already on the conductor: start the builds here, after the commit,
+        # rather than cast to ourselves (one message less per boot).
+        for instance in created:
+            self.build_instances(ctxt, instance.uuid, request_spec)
+        return created
+
+    @endpoint(since="1.0")
+    def build_instances(self, ctxt, instance_uuid, request_spec):
+        """Ask the scheduler for a host; its reply continues in
+        build_on_selection."""
+        if not _awaits_scheduling(instance_uuid):
+            # A second delivery of this message: the first one scheduled it.
+            return
+        record_event(ctxt, instance_uuid, BUILD_EVENT, start=True)
+        request_spec = with_member_hosts(request_spec, instance_uuid)
+        # No thread waits for the scheduler: it calls back into the conductor,
+        # and a pool full of waiting builds would never serve those calls.
+        reply_to = self.compute_task_api.continuation(
+            "build_on_selection", instance_uuid=instance_uuid, request_spec=request_spec)
+        self.scheduler_api.select_destinations(ctxt, request_spec, [instance_uuid],
+                                               reply_to=reply_to)
+
+    @endpoint(since="1.0")
+    def build_on_selection(self, ctxt, instance_uuid, request_spec, reply):
+        """Send the server to the claimed host (with the alternates for a
+        reschedule), or fail it when no host was found."""
+        try:
+            selections = rpc.unwrap(reply)[0]
+        except exception.NoValidHost as exc:
+            _fail(ctxt, instance_uuid, exc.message, BUILD_EVENT)
+            return
+        except exception.StratusException as exc:
+            _fail(ctxt, instance_uuid, f"Scheduling failed: {exc.message}", BUILD_EVENT)
+            return
+        self._send_to_host(ctxt, instance_uuid, request_spec, selections[0], selections[1:],
+                           [states.SCHEDULING], BUILD_EVENT)
+
+    @endpoint(since="1.0")
+    def reschedule_instance(self, ctxt, instance_uuid, request_spec, alternates, failed_host,
+                            reason):
+        """A host failed the build: claim the first alternate that still
+        has room (and keeps the group's policy) and send the server there;
+        with none left, the server goes to error."""
+        if not _awaits_scheduling(instance_uuid, on_host=failed_host):
+            return  # a second delivery: the first one moved it on already
+        record_event(ctxt, instance_uuid, RESCHEDULE_EVENT, start=True)
+        with transaction() as session:
+            hosts.release(session, instance_uuid)
+        needs = migration_spec.needs(request_spec["flavor"])
+        for index, alternate in enumerate(alternates):
+            claimed, reason = _claim_alternate(instance_uuid, request_spec, alternate, needs,
+                                               reason)
+            if claimed:
+                self._send_to_host(ctxt, instance_uuid, request_spec, alternate,
+                                   alternates[index + 1:], [states.SPAWNING, states.SCHEDULING],
+                                   RESCHEDULE_EVENT)
+                return
+        _fail(ctxt, instance_uuid,
+              "Exceeded maximum number of retries. Exhausted all hosts available for "
+              f"retrying build failures for instance {instance_uuid}.", RESCHEDULE_EVENT,
+              details=f"Last failure on {failed_host}: {reason}")
+
+    def _send_to_host(self, ctxt, instance_uuid, request_spec, chosen, alternates, expected,
+                      event):
+        try:
+            with transaction() as session:
+                row = instances.instance_update(
+                    session, instance_uuid,
+                    {"host": chosen.host, "node": chosen.nodename, "task_state": "scheduling"},
+                    expected_task_state=expected)
+                instance = convert.instance(row)
+        except (exception.InstanceNotFound, exception.UnexpectedTaskStateError):
+            # Deleted while we scheduled it, or taken further by a first
+            # delivery of this same message: give back only room that the
+            # instance is not using.
+            release_unused(instance_uuid, chosen)
+            return
+        record_event(ctxt, instance_uuid, event, result="Success")
+        self.compute_api.build_and_run_instance(ctxt, chosen.host, instance, request_spec,
+                                                alternates)
+
+
+def _record(ctxt, instances_values, request_spec, min_count):
+    """(instances, True) as recorded now with their create actions, or
+    (instances, False) when a first delivery recorded them already."""
+    project_id = instances_values[0]["project_id"]
+    with transaction() as session:
+        known = instances.instance_get_all(
+            session, {"uuid": [v["uuid"] for v in instances_values], "deleted": True})
+        if known:
+            return [convert.instance(row) for row in known], False
+        quotas.lock_project(session, project_id)
+        quotas.check_metadata(session, project_id, instances_values[0].get("metadata"))
+        count = quotas.check_instances(session, project_id,
+                                       instances_values[0].get("vcpus") or 0,
+                                       instances_values[0].get("memory_mb") or 0,
+                                       min_count, len(instances_values))
+        created = []
+        for values in instances_values[:count]:
+            row = instances.instance_create(session, values)
+            groups.add_member(session, request_spec, row)
+            instances.action_start(session, ctxt, row.uuid, "create")
+            created.append(convert.instance(row))
+        return created, True
+
+
+def _claim_alternate(instance_uuid, request_spec, alternate, needs, reason):
+    """(claimed, reason): whether the alternate's node took the claim of
+    `needs`; a group's refusal is added to the reason the server will
+    fail with."""
+    try:
+        with transaction() as session:
+            return hosts.claim(session, instance_uuid, alternate.compute_node_id, *needs,
+                               group=group_of(request_spec)), reason
+    except exception.GroupAffinityViolation as exc:
+        return False, f"{reason}; {exc.message}"
+
+
+def _awaits_scheduling(instance_uuid, on_host=None):
+    """Whether the instance still waits for a host (a new build has
+    none; a failed one is handed back by the host that failed it)."""
+    with transaction() as session:
+        try:
+            row = instances.instance_get(session, instance_uuid)
+        except exception.InstanceNotFound:
+            return False
+        return (row.vm_state == states.BUILDING and row.task_state == states.SCHEDULING
+                and row.host == on_host)
+
+
+def _fail(ctxt, instance_uuid, message, event, details=None):
+    """The build failed for good: its claims go back, the server goes to
+    error with a fault, the event says Error."""
+    with transaction() as session:
+        hosts.release(session, instance_uuid)
+        try:
+            instances.instance_update(session, instance_uuid,
+                                      {"vm_state": "error", "task_state": None})
+        except exception.InstanceNotFound:
+            return
+        instances.fault_create(session, instance_uuid, 500, message,
+                               details or message)
+    record_event(ctxt, instance_uuid, event, result="Error", traceback=details or message)
