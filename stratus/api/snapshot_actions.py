@@ -88,7 +88,7 @@ def _check(ctxt, instance, action, vm_states):
 
 # The system_metadata key that names the image an action writes, from the
 # API's save on: a message lost before any host took it leaves an image
-# the conductor's reaper can find (stratus.conductor.stuck_tasks).
+# the conductor's reaper can find (stratus.conductor.reaper).
 _IMAGE_KEYS = {"createImage": "snapshot_image_id", "shelve": "shelved_image_id"}
 
 
