@@ -17,6 +17,7 @@ from stratus.config import get_settings
 
 LOG = logging.getLogger(__name__)
 
+RESIZE_EVENT = "compute_resize_instance"
 _GONE = (exception.UnexpectedTaskStateError, exception.InstanceNotFound)
 
 
@@ -39,27 +40,43 @@ class Resize(Operation):
     def resize_instance(self, ctxt, instance, migration):
         """On the source: power off, keep the disk aside, hand over to
         the destination's finish_resize."""
-        event = "compute_resize_instance"
+        instance = self._claim_source(ctxt, instance, migration)
+        if instance is None:
+            return
+        self.event_start(ctxt, instance.uuid, RESIZE_EVENT)
         try:
-            instance = self.conductor_api.instance_move_commit(
+            disk_info = self.driver.migrate_disk_and_power_off(
+                ctxt, instance, get_settings().shutdown_timeout)
+        except Exception as exc:
+            self._undo_resize_on_source(ctxt, instance, migration, exc)
+            raise
+        instance = self._disk_kept(ctxt, instance, migration, disk_info)
+        if instance is None:
+            return
+        self.event_finish(ctxt, instance.uuid, RESIZE_EVENT, "Success")
+        migration = self.conductor_api.migration_get(ctxt, migration.id)
+        self.compute_rpc.finish_resize(ctxt, migration.dest_compute, instance, migration)
+
+    def _claim_source(self, ctxt, instance, migration):
+        """The server and its migration to migrating, or None when a first
+        delivery (or a delete) took it."""
+        try:
+            return self.conductor_api.instance_move_commit(
                 ctxt, instance.uuid, {"task_state": states.RESIZE_MIGRATING},
                 migration_id=migration.id,
                 migration_values={"status": states.MIGRATION_MIGRATING},
                 expected_task_state=[states.RESIZE_PREP])
         except _GONE as exc:
             LOG.info("Resize of %s: nothing to do (%s)", migration.instance_uuid, exc)
-            return
-        self.event_start(ctxt, instance.uuid, event)
-        try:
-            disk_info = self.driver.migrate_disk_and_power_off(
-                ctxt, instance, get_settings().shutdown_timeout)
-        except Exception as exc:
-            self._undo_resize_on_source(ctxt, instance, migration, event, exc)
-            raise
+            return None
+
+    def _disk_kept(self, ctxt, instance, migration, disk_info):
+        """Record the powered-off guest and where its disk is kept (for the
+        destination); None when the server went away meanwhile."""
         data = dict(migration.migrate_data or {}, disk_info=disk_info,
                     old_vm_state=instance.vm_state)
         try:
-            instance = self.conductor_api.instance_move_commit(
+            return self.conductor_api.instance_move_commit(
                 ctxt, instance.uuid, {"task_state": states.RESIZE_MIGRATED,
                                       "power_state": self.power_state(instance)},
                 migration_id=migration.id,
@@ -70,22 +87,19 @@ class Resize(Operation):
             # Deleted meanwhile: its delete removed the guest, not the kept disk.
             LOG.info("Instance %s went away while it was resized: %s", instance.uuid, exc)
             self.driver.confirm_migration(ctxt, instance)
-            self.event_finish(ctxt, instance.uuid, event, "Error", str(exc))
-            return
-        self.event_finish(ctxt, instance.uuid, event, "Success")
-        migration = self.conductor_api.migration_get(ctxt, migration.id)
-        self.compute_rpc.finish_resize(ctxt, migration.dest_compute, instance, migration)
+            self.event_finish(ctxt, instance.uuid, RESIZE_EVENT, "Error", str(exc))
+            return None
 
-    def _undo_resize_on_source(self, ctxt, instance, migration, event, exc):
+    def _undo_resize_on_source(self, ctxt, instance, migration, exc):
         """The guest back as it was here, the destination's claim given back."""
         power_on = instance.vm_state != states.STOPPED
         try:
             self.driver.finish_revert_migration(ctxt, instance, instance.flavor, power_on)
         except Exception:  # the fault below reports the first error
             LOG.exception("Could not restore the guest of %s on %s", instance.uuid, self.host)
-        self._fail_step(ctxt, instance, migration, event, exc, {"task_state": None},
-                        [states.RESIZE_MIGRATING], states.MIGRATION_ERROR,
-                        migration.dest_node_id, source_claim="restore")
+        self._fail_step(ctxt, instance, migration, RESIZE_EVENT, exc, {"task_state": None},
+                        expected=[states.RESIZE_MIGRATING], status=states.MIGRATION_ERROR,
+                        release_node_id=migration.dest_node_id, source_claim="restore")
 
     # destination: the guest with the new flavor
     @endpoint(since="1.3")
@@ -152,9 +166,9 @@ class Resize(Operation):
             self.driver.confirm_migration(ctxt, instance,
                                           keep_guest=migration.dest_compute == self.host)
         except Exception as exc:
-            self._fail_step(ctxt, instance, migration, event, exc,
-                            {"vm_state": states.ERROR}, [None], states.MIGRATION_ERROR,
-                            None, source_claim="release")
+            self._fail_step(ctxt, instance, migration, event, exc, {"vm_state": states.ERROR},
+                            expected=[None], status=states.MIGRATION_ERROR,
+                            release_node_id=None, source_claim="release")
             raise
         try:
             self.conductor_api.instance_move_commit(
@@ -234,8 +248,8 @@ class Resize(Operation):
             self._fail_step(ctxt, instance, migration, event, exc,
                             dict(host=self.host, node=migration.source_node,
                                  vm_state=states.ERROR, task_state=None),
-                            [states.RESIZE_REVERTING], states.MIGRATION_ERROR,
-                            migration.dest_node_id, source_claim="restore")
+                            expected=[states.RESIZE_REVERTING], status=states.MIGRATION_ERROR,
+                            release_node_id=migration.dest_node_id, source_claim="restore")
             raise
         values = dict(_sized(migration.old_flavor), host=self.host, node=migration.source_node,
                       vm_state=vm_state, task_state=None, power_state=power_state)
@@ -272,8 +286,8 @@ class Resize(Operation):
             self.driver.destroy_guest_only(ctxt, instance)
             self._fail_step(ctxt, instance, migration, event, exc,
                             {"vm_state": states.ERROR, "task_state": None},
-                            [states.REBUILD_SPAWNING], states.MIGRATION_FAILED,
-                            migration.dest_node_id)
+                            expected=[states.REBUILD_SPAWNING], status=states.MIGRATION_FAILED,
+                            release_node_id=migration.dest_node_id)
             raise
         vm_state = states.STOPPED if stopped else states.ACTIVE
         values = {"host": self.host, "node": migration.dest_node, "vm_state": vm_state,
@@ -291,15 +305,16 @@ class Resize(Operation):
         self.event_finish(ctxt, instance.uuid, event, "Success")
 
     # failures
-    def _fail_step(self, ctxt, instance, migration, event, exc, values, expected,
-                   migration_status, release_node_id, source_claim=None):
-        """Save the failed step (instance values, migration status, a claim
-        released, the source's room settled), then the fault and the Error
-        event."""
+    def _fail_step(self, ctxt, instance, migration, event, exc, values, expected, status,
+                   release_node_id, source_claim=None):
+        """Save the failed step in one commit (the instance's `values` if
+        its task_state is `expected`, the migration's `status`, the claim
+        on `release_node_id` released, the source's claim settled), then
+        the fault and the Error event."""
         try:
             self.conductor_api.instance_move_commit(
                 ctxt, instance.uuid, values, migration_id=migration.id,
-                migration_values={"status": migration_status, "error": fault_of(exc)[1]},
+                migration_values={"status": status, "error": fault_of(exc)[1]},
                 release_node_id=release_node_id, expected_task_state=expected,
                 source_claim=source_claim)
         except _GONE as gone:

@@ -50,15 +50,20 @@ class Shelve(Operation):
             self._shelve_failed(ctxt, instance, image_id, event, exc)
             raise
         offload_now = get_settings().shelved_offload_time == 0
+        shelved = self._shelved(ctxt, instance, image_id, event, offload_now)
+        if offload_now:
+            self.shelve_offload_instance(ctxt, shelved)
+
+    def _shelved(self, ctxt, instance, image_id, event, offload_now):
+        """Save the server shelved (and its event Success); claimed for its
+        offload at once when `offload_now`."""
         metadata = dict(instance.system_metadata or {}, shelved_image_id=image_id,
                         shelved_at=utcnow().isoformat(), shelved_host=self.host)
-        shelved = self.update(ctxt, instance.uuid, {
+        return self.update(ctxt, instance.uuid, {
             "vm_state": states.SHELVED, "power_state": self.power_state(instance),
             "task_state": states.SHELVING_OFFLOADING if offload_now else None,
             "system_metadata": metadata}, expected_task_state=SHELVE_STEPS[2],
             event=dict(event, result="Success"))
-        if offload_now:
-            self.shelve_offload_instance(ctxt, shelved)
 
     def _shelve_failed(self, ctxt, instance, image_id, event, exc):
         if instance.vm_state == states.ACTIVE:
