@@ -1,5 +1,5 @@
-"""Live migration on the source and destination hosts (issue 5). A
-mixin of ComputeManager (Nova's ComputeManager live-migration endpoints).
+"""Live migration on the source and destination hosts (Nova's
+ComputeManager live-migration endpoints).
 
 The conductor has recorded the migration (pre-migrating), claimed room on
 the destination and cast `live_migration` to the source. The source then
@@ -18,15 +18,14 @@ Every step is a compare-and-swap on the migration's status (or the
 server's task_state), so a second delivery of a message finds its work
 done and stops."""
 import logging
-import traceback
 
 from stratus.common import exception
-from stratus.compute import actions
-from stratus.common.objects import states
 from stratus.common.endpoint import endpoint
+from stratus.common.objects import states
+from stratus.compute.failures import fault_of
+from stratus.compute.operation import Operation
 
 LOG = logging.getLogger(__name__)
-
 
 LIVE_MIGRATION_EVENT = "compute_live_migration"
 PRE_EVENT = "compute_pre_live_migration"
@@ -37,8 +36,8 @@ _ROLLBACK_FROM = [states.MIGRATION_PRE_MIGRATING, states.MIGRATION_MIGRATING,
                   states.MIGRATION_POST_MIGRATING]
 
 
-class LiveMigrationMixin:
-    """Live migration endpoints of ComputeManager."""
+class LiveMigration(Operation):
+    """Live migration on the source and destination hosts."""
 
     # checks (calls from the conductor, then from the destination)
     @endpoint(since="1.3")
@@ -61,14 +60,14 @@ class LiveMigrationMixin:
     @endpoint(since="1.3")
     def pre_live_migration(self, ctxt, instance, migrate_data):
         """Destination: get ready for the guest (idempotent)."""
-        self._event_start(ctxt, instance.uuid, PRE_EVENT)
+        self.event_start(ctxt, instance.uuid, PRE_EVENT)
         try:
             migrate_data = self.driver.pre_live_migration(
                 ctxt, instance, self.image_for(ctxt, instance), migrate_data)
         except Exception:
-            self._event_finish(ctxt, instance.uuid, PRE_EVENT, "Error", traceback.format_exc())
+            self.failures.event_error(ctxt, instance.uuid, PRE_EVENT)
             raise
-        self._event_finish(ctxt, instance.uuid, PRE_EVENT, "Success")
+        self.event_finish(ctxt, instance.uuid, PRE_EVENT, "Success")
         return migrate_data
 
     @endpoint(since="1.3")
@@ -76,7 +75,7 @@ class LiveMigrationMixin:
         """Destination: run the guest as it ran on the source, then take
         the server over in one commit."""
         uuid = instance.uuid
-        self._event_start(ctxt, uuid, POST_EVENT)
+        self.event_start(ctxt, uuid, POST_EVENT)
         try:
             progress = self.driver.post_live_migration_at_destination(ctxt, instance,
                                                                       migrate_data)
@@ -90,17 +89,17 @@ class LiveMigrationMixin:
                 expected_task_state=[states.MIGRATING])
         except exception.UnexpectedTaskStateError:
             if self.conductor_api.instance_get(ctxt, uuid).host != self.host:
-                self._event_finish(ctxt, uuid, POST_EVENT, "Error", traceback.format_exc())
+                self.failures.event_error(ctxt, uuid, POST_EVENT)
                 raise  # rolled back meanwhile
             LOG.info("Live migration of %s was already committed here", uuid)
         except Exception:
-            self._event_finish(ctxt, uuid, POST_EVENT, "Error", traceback.format_exc())
+            self.failures.event_error(ctxt, uuid, POST_EVENT)
             raise
-        self._event_finish(ctxt, uuid, POST_EVENT, "Success")
+        self.event_finish(ctxt, uuid, POST_EVENT, "Success")
 
     @endpoint(since="1.3")
     def rollback_live_migration_at_destination(self, ctxt, instance, migrate_data):
-        """Destination: remove what this host has of a guest whose move
+        """Destination: remove what this host has of a guest whose migration
         failed; never the guest of a server this host now runs."""
         uuid = instance.uuid
         try:
@@ -109,13 +108,13 @@ class LiveMigrationMixin:
                 return
         except exception.InstanceNotFound:
             pass  # deleted meanwhile: its guest here is still ours to remove
-        self._event_start(ctxt, uuid, ROLLBACK_EVENT)
+        self.event_start(ctxt, uuid, ROLLBACK_EVENT)
         try:
             self.driver.rollback_live_migration_at_destination(ctxt, instance, migrate_data)
         except Exception:
-            self._event_finish(ctxt, uuid, ROLLBACK_EVENT, "Error", traceback.format_exc())
+            self.failures.event_error(ctxt, uuid, ROLLBACK_EVENT)
             raise
-        self._event_finish(ctxt, uuid, ROLLBACK_EVENT, "Success")
+        self.event_finish(ctxt, uuid, ROLLBACK_EVENT, "Success")
 
     # the source's steps
     @endpoint(since="1.3")
@@ -125,7 +124,7 @@ class LiveMigrationMixin:
         if current.status != states.MIGRATION_PRE_MIGRATING:
             LOG.info("Live migration %s is %s: nothing to do", migration.id, current.status)
             return
-        self._event_start(ctxt, instance.uuid, LIVE_MIGRATION_EVENT)
+        self.event_start(ctxt, instance.uuid, LIVE_MIGRATION_EVENT)
         try:
             migrate_data = self.compute_rpc.pre_live_migration(
                 ctxt, migration.dest_compute, instance, migrate_data)
@@ -136,18 +135,18 @@ class LiveMigrationMixin:
             LOG.info("Live migration %s was taken over by another delivery", migration.id)
             return
         except Exception as exc:
-            self._lm_rollback(ctxt, instance, migration, migrate_data, exc)
+            self._rollback(ctxt, instance, migration, migrate_data, exc)
             raise
         try:
             self.driver.live_migration(ctxt, instance, migrate_data,
                                        lambda progress: self.conductor_api.migration_update(
                                            ctxt, migration.id, progress))
         except Exception as exc:
-            self._lm_rollback(ctxt, instance, migration, migrate_data, exc)
+            self._rollback(ctxt, instance, migration, migrate_data, exc)
             raise
-        self._lm_post(ctxt, instance, migration, migrate_data)
+        self._post(ctxt, instance, migration, migrate_data)
 
-    def _lm_post(self, ctxt, instance, migration, migrate_data):
+    def _post(self, ctxt, instance, migration, migrate_data):
         """The guest runs on the destination: post-migrating, the
         destination's commit, then the source's own clean-up."""
         try:
@@ -157,15 +156,15 @@ class LiveMigrationMixin:
         except exception.MigrationStatusConflict:
             LOG.info("Live migration %s moved on without us", migration.id)
             return
-        self._lm_hand_over(ctxt, instance, migration, migrate_data)
+        self._hand_over(ctxt, instance, migration, migrate_data)
 
-    def _lm_hand_over(self, ctxt, instance, migration, migrate_data):
+    def _hand_over(self, ctxt, instance, migration, migrate_data):
         try:
             self.compute_rpc.post_live_migration_at_destination(
                 ctxt, migration.dest_compute, instance, migration, migrate_data)
         except Exception as exc:
             if self.conductor_api.instance_get(ctxt, instance.uuid).host == self.host:
-                self._lm_after_failed_post(ctxt, instance, migration, migrate_data, exc)
+                self._after_failed_post(ctxt, instance, migration, migrate_data, exc)
                 raise
             LOG.info("The destination took %s over despite: %s", instance.uuid, exc)
         try:
@@ -173,45 +172,40 @@ class LiveMigrationMixin:
         except Exception:  # the server runs on the destination; leftovers are logged
             LOG.exception("Could not clean up %s on %s after its live migration",
                           instance.uuid, self.host)
-        self._event_finish(ctxt, instance.uuid, LIVE_MIGRATION_EVENT, "Success")
+        self.event_finish(ctxt, instance.uuid, LIVE_MIGRATION_EVENT, "Success")
 
-    def _lm_after_failed_post(self, ctxt, instance, migration, migrate_data, exc):
+    def _after_failed_post(self, ctxt, instance, migration, migrate_data, exc):
         """The destination did not take the server over. With the guest
-        still here (the test driver's move, or a failure before libvirt
-        moved it) it is a rollback; a guest that libvirt already moved
-        runs on the destination, which the record does not say: ERROR,
-        for an operator, with both claims kept."""
+        still here (the test driver's migration, or a failure before
+        libvirt moved it) it is a rollback; a guest that libvirt already
+        moved runs on the destination, which the record does not say:
+        ERROR, for an operator, with both claims kept."""
         if self.driver.instance_exists(instance):
-            self._lm_rollback(ctxt, instance, migration, migrate_data, exc)
+            self._rollback(ctxt, instance, migration, migrate_data, exc)
             return
-        code, message = actions.fault_of(exc)
+        message = fault_of(exc)[1]
         self.conductor_api.instance_move_commit(
             ctxt, instance.uuid, {"vm_state": states.ERROR, "task_state": None},
             migration_id=migration.id,
             migration_values={"status": states.MIGRATION_ERROR, "error": message},
             expected_task_state=[states.MIGRATING])
-        self.conductor_api.instance_fault_create(
-            ctxt, instance.uuid, code,
-            f"Guest moved to {migration.dest_compute} but it did not take it over: {message}",
-            details=traceback.format_exc(), host=self.host)
-        self._event_finish(ctxt, instance.uuid, LIVE_MIGRATION_EVENT, "Error",
-                           traceback.format_exc())
+        self.failures.record(
+            ctxt, instance.uuid, LIVE_MIGRATION_EVENT, exc,
+            message=f"Guest moved to {migration.dest_compute} but it did not take it over: "
+                    f"{message}")
 
-    def _lm_rollback(self, ctxt, instance, migration, migrate_data, exc):
+    def _rollback(self, ctxt, instance, migration, migrate_data, exc):
         """The guest still runs here: the server stays, with no task; the
         migration is error and the destination's claim released in one
         commit; then the destination removes what it had."""
         uuid = instance.uuid
-        LOG.warning("Live migration of %s to %s failed: %s", uuid, migration.dest_compute, exc)
-        tb = traceback.format_exc()
-        code, message = actions.fault_of(exc)
         try:
             self.conductor_api.migration_update(
-                ctxt, migration.id, {"status": states.MIGRATION_ERROR, "error": message},
+                ctxt, migration.id, {"status": states.MIGRATION_ERROR,
+                                     "error": fault_of(exc)[1]},
                 expected_status=_ROLLBACK_FROM)
             self.conductor_api.instance_move_commit(
-                ctxt, uuid, {"task_state": None,
-                             "power_state": actions.read_power_state(self, instance)},
+                ctxt, uuid, {"task_state": None, "power_state": self.power_state(instance)},
                 release_node_id=migration.dest_node_id, expected_task_state=[states.MIGRATING])
         except (exception.MigrationStatusConflict, exception.UnexpectedTaskStateError,
                 exception.InstanceNotFound) as gone:
@@ -219,13 +213,10 @@ class LiveMigrationMixin:
             return
         self.compute_rpc.rollback_live_migration_at_destination(
             ctxt, migration.dest_compute, instance, migrate_data or {})
-        self.conductor_api.instance_fault_create(ctxt, uuid, code, message,
-                                                 details=tb if code == 500 else None,
-                                                 host=self.host)
-        self._event_finish(ctxt, uuid, LIVE_MIGRATION_EVENT, "Error", tb)
+        self.failures.record(ctxt, uuid, LIVE_MIGRATION_EVENT, exc)
 
     # restart
-    def recover_live_migration(self, ctxt, instance):
+    def recover(self, ctxt, instance):
         """Start-up of the source (stratus.compute.recovery): a server left
         in task_state migrating here. Before `migrating` the queued
         messages carry on by themselves (acks_late). A migration that was
@@ -241,8 +232,8 @@ class LiveMigrationMixin:
             if self.driver.instance_exists(instance):
                 reason = exception.HypervisorError(
                     reason=f"compute host {self.host} restarted during the live migration")
-                self._lm_rollback(ctxt, instance, migration, data, reason)
+                self._rollback(ctxt, instance, migration, data, reason)
             else:
-                self._lm_post(ctxt, instance, migration, data)
+                self._post(ctxt, instance, migration, data)
         elif migration.status == states.MIGRATION_POST_MIGRATING:
-            self._lm_hand_over(ctxt, instance, migration, data)
+            self._hand_over(ctxt, instance, migration, data)

@@ -20,6 +20,6 @@ class PeriodicReporter(PeriodicTasks):
             (manager.report_state, 1),
             (manager.update_available_resource, resource_every),
             (manager.sync_power_states, sync_every),
-            # shelved servers older than shelved_offload_time (issue 5)
+            # shelved servers older than shelved_offload_time
             (manager.offload_shelved_instances, sync_every)])
         self.manager = manager

@@ -1,23 +1,23 @@
-"""Resize, cold migration and evacuation on the compute hosts (issue 5).
-A mixin of ComputeManager.
+"""Resize, cold migration (a resize that keeps the flavor) and
+evacuation on the compute hosts.
 
 Each endpoint first claims its step with a compare-and-swap (the
 instance's task_state, or the migration's status), so a second delivery
-of its message finds the step taken and stops. The step that moves the
+of its message finds the step taken and stops. The step that takes the
 server from host to host is one instance_move_commit: the instance, its
 migration and the release of a claim together."""
 import logging
-import traceback
 
-from stratus.config import get_settings
 from stratus.common import exception
-from stratus.compute.actions import fault_of, read_power_state
-from stratus.common.objects import Image, states
 from stratus.common.endpoint import endpoint
+from stratus.common.objects import Image, states
+from stratus.compute.failures import fault_of
+from stratus.compute.operation import Operation
+from stratus.config import get_settings
 
 LOG = logging.getLogger(__name__)
 
-
+RESIZE_EVENT = "compute_resize_instance"
 _GONE = (exception.UnexpectedTaskStateError, exception.InstanceNotFound)
 
 
@@ -28,41 +28,57 @@ def _sized(flavor):
 
 
 def _old_vm_state(migration):
-    """The vm_state the server had before the move (active or stopped)."""
+    """The vm_state the server had before its migration (active or stopped)."""
     return (migration.migrate_data or {}).get("old_vm_state") or states.ACTIVE
 
 
-class ResizeMixin:
-    """Resize, cold migration and evacuation endpoints of ComputeManager."""
+class Resize(Operation):
+    """Resize, cold migration and evacuation on a compute host."""
 
     # source: power off and keep the disk
     @endpoint(since="1.3")
     def resize_instance(self, ctxt, instance, migration):
         """On the source: power off, keep the disk aside, hand over to
         the destination's finish_resize."""
-        event = "compute_resize_instance"
+        instance = self._claim_source(ctxt, instance, migration)
+        if instance is None:
+            return
+        self.event_start(ctxt, instance.uuid, RESIZE_EVENT)
         try:
-            instance = self.conductor_api.instance_move_commit(
+            disk_info = self.driver.migrate_disk_and_power_off(
+                ctxt, instance, get_settings().shutdown_timeout)
+        except Exception as exc:
+            self._undo_resize_on_source(ctxt, instance, migration, exc)
+            raise
+        instance = self._disk_kept(ctxt, instance, migration, disk_info)
+        if instance is None:
+            return
+        self.event_finish(ctxt, instance.uuid, RESIZE_EVENT, "Success")
+        migration = self.conductor_api.migration_get(ctxt, migration.id)
+        self.compute_rpc.finish_resize(ctxt, migration.dest_compute, instance, migration)
+
+    def _claim_source(self, ctxt, instance, migration):
+        """The server and its migration to migrating, or None when a first
+        delivery (or a delete) took it."""
+        try:
+            return self.conductor_api.instance_move_commit(
                 ctxt, instance.uuid, {"task_state": states.RESIZE_MIGRATING},
                 migration_id=migration.id,
                 migration_values={"status": states.MIGRATION_MIGRATING},
                 expected_task_state=[states.RESIZE_PREP])
         except _GONE as exc:
             LOG.info("Resize of %s: nothing to do (%s)", migration.instance_uuid, exc)
-            return
-        self._event_start(ctxt, instance.uuid, event)
-        try:
-            disk_info = self.driver.migrate_disk_and_power_off(
-                ctxt, instance, get_settings().shutdown_timeout)
-        except Exception as exc:
-            self._undo_resize_on_source(ctxt, instance, migration, event, exc)
-            raise
+            return None
+
+    def _disk_kept(self, ctxt, instance, migration, disk_info):
+        """Record the powered-off guest and where its disk is kept (for the
+        destination); None when the server went away meanwhile."""
         data = dict(migration.migrate_data or {}, disk_info=disk_info,
                     old_vm_state=instance.vm_state)
         try:
-            instance = self.conductor_api.instance_move_commit(
+            return self.conductor_api.instance_move_commit(
                 ctxt, instance.uuid, {"task_state": states.RESIZE_MIGRATED,
-                                      "power_state": read_power_state(self, instance)},
+                                      "power_state": self.power_state(instance)},
                 migration_id=migration.id,
                 migration_values={"status": states.MIGRATION_POST_MIGRATING,
                                   "migrate_data": data},
@@ -71,22 +87,19 @@ class ResizeMixin:
             # Deleted meanwhile: its delete removed the guest, not the kept disk.
             LOG.info("Instance %s went away while it was resized: %s", instance.uuid, exc)
             self.driver.confirm_migration(ctxt, instance)
-            self._event_finish(ctxt, instance.uuid, event, "Error", str(exc))
-            return
-        self._event_finish(ctxt, instance.uuid, event, "Success")
-        migration = self.conductor_api.migration_get(ctxt, migration.id)
-        self.compute_rpc.finish_resize(ctxt, migration.dest_compute, instance, migration)
+            self.event_finish(ctxt, instance.uuid, RESIZE_EVENT, "Error", str(exc))
+            return None
 
-    def _undo_resize_on_source(self, ctxt, instance, migration, event, exc):
+    def _undo_resize_on_source(self, ctxt, instance, migration, exc):
         """The guest back as it was here, the destination's claim given back."""
         power_on = instance.vm_state != states.STOPPED
         try:
             self.driver.finish_revert_migration(ctxt, instance, instance.flavor, power_on)
         except Exception:  # the fault below reports the first error
             LOG.exception("Could not restore the guest of %s on %s", instance.uuid, self.host)
-        self._rz_fail_step(ctxt, instance, migration, event, exc, {"task_state": None},
-                           [states.RESIZE_MIGRATING], states.MIGRATION_ERROR,
-                           migration.dest_node_id, source_claim="restore")
+        self._fail_step(ctxt, instance, migration, RESIZE_EVENT, exc, {"task_state": None},
+                        expected=[states.RESIZE_MIGRATING], status=states.MIGRATION_ERROR,
+                        release_node_id=migration.dest_node_id, source_claim="restore")
 
     # destination: the guest with the new flavor
     @endpoint(since="1.3")
@@ -94,8 +107,8 @@ class ResizeMixin:
         """On the destination: define and boot the guest with the new
         flavor; the server ends VERIFY_RESIZE on this host."""
         event = "compute_finish_resize"
-        if self.claim_task(ctxt, instance, states.RESIZE_MIGRATED, states.RESIZE_FINISH,
-                           self.host_event(ctxt, event)) is None:
+        if self.claim(ctxt, instance, states.RESIZE_MIGRATED, states.RESIZE_FINISH,
+                      self.event(ctxt, event)) is None:
             return
         migration = self.conductor_api.migration_get(ctxt, migration.id)
         data = migration.migrate_data or {}
@@ -118,13 +131,13 @@ class ResizeMixin:
             LOG.info("Instance %s went away while it was resized: %s", instance.uuid, exc)
             self.destroy_quietly(ctxt, instance)
             return
-        self._event_finish(ctxt, instance.uuid, event, "Success")
+        self.event_finish(ctxt, instance.uuid, event, "Success")
 
     def _revert_failed_finish(self, ctxt, instance, migration, event, exc):
         """Nothing runs here: give the server back to the source, which
         still keeps its disk; the migration ends in error there."""
         self.destroy_quietly(ctxt, instance)
-        self._rz_record_failure(ctxt, instance.uuid, event, exc)
+        self.failures.record(ctxt, instance.uuid, event, exc)
         try:
             instance = self.conductor_api.instance_move_commit(
                 ctxt, instance.uuid, {"task_state": states.RESIZE_REVERTING},
@@ -147,15 +160,15 @@ class ResizeMixin:
         if migration.status != states.MIGRATION_CONFIRMING:
             return  # a second delivery
         event = "compute_confirm_resize"
-        self._event_start(ctxt, instance.uuid, event)
+        self.event_start(ctxt, instance.uuid, event)
         try:
             # A resize on one host: the guest here is the resized one.
             self.driver.confirm_migration(ctxt, instance,
                                           keep_guest=migration.dest_compute == self.host)
         except Exception as exc:
-            self._rz_fail_step(ctxt, instance, migration, event, exc,
-                               {"vm_state": states.ERROR}, [None], states.MIGRATION_ERROR,
-                               None, source_claim="release")
+            self._fail_step(ctxt, instance, migration, event, exc, {"vm_state": states.ERROR},
+                            expected=[None], status=states.MIGRATION_ERROR,
+                            release_node_id=None, source_claim="release")
             raise
         try:
             self.conductor_api.instance_move_commit(
@@ -167,12 +180,12 @@ class ResizeMixin:
         except _GONE as exc:
             # Deleted meanwhile (a delete in VERIFY_RESIZE confirms first).
             LOG.info("Confirm of %s overtaken: %s", instance.uuid, exc)
-            self._rz_migration_ends(ctxt, migration, states.MIGRATION_CONFIRMING,
-                                    states.MIGRATION_CONFIRMED)
+            self._migration_ends(ctxt, migration, states.MIGRATION_CONFIRMING,
+                                 states.MIGRATION_CONFIRMED)
             return
-        self._event_finish(ctxt, instance.uuid, event, "Success")
+        self.event_finish(ctxt, instance.uuid, event, "Success")
 
-    def _rz_migration_ends(self, ctxt, migration, expected, status):
+    def _migration_ends(self, ctxt, migration, expected, status):
         try:
             self.conductor_api.migration_update(ctxt, migration.id, {"status": status},
                                                 expected_status=expected)
@@ -210,10 +223,10 @@ class ResizeMixin:
         if migration.status != states.MIGRATION_REVERTING or instance.host != self.host:
             return  # a second delivery after the source took the server back
         event = "compute_revert_resize"
-        self._event_start(ctxt, instance.uuid, event)
+        self.event_start(ctxt, instance.uuid, event)
         # The source's disk is kept under another name: this removes ours only.
         self.driver.destroy(ctxt, instance)
-        self._event_finish(ctxt, instance.uuid, event, "Success")
+        self.event_finish(ctxt, instance.uuid, event, "Success")
         self.compute_rpc.finish_revert_resize(ctxt, migration.source_compute, instance,
                                               migration)
 
@@ -225,18 +238,18 @@ class ResizeMixin:
         if migration.status != states.MIGRATION_REVERTING:
             return  # a second delivery
         event = "compute_finish_revert_resize"
-        self._event_start(ctxt, instance.uuid, event)
+        self.event_start(ctxt, instance.uuid, event)
         vm_state = _old_vm_state(migration)
         try:
             self.driver.finish_revert_migration(ctxt, instance, migration.old_flavor,
                                                 vm_state != states.STOPPED)
             power_state = self.driver.get_info(instance)
         except Exception as exc:
-            self._rz_fail_step(ctxt, instance, migration, event, exc,
-                               dict(host=self.host, node=migration.source_node,
-                                    vm_state=states.ERROR, task_state=None),
-                               [states.RESIZE_REVERTING], states.MIGRATION_ERROR,
-                               migration.dest_node_id, source_claim="restore")
+            self._fail_step(ctxt, instance, migration, event, exc,
+                            dict(host=self.host, node=migration.source_node,
+                                 vm_state=states.ERROR, task_state=None),
+                            expected=[states.RESIZE_REVERTING], status=states.MIGRATION_ERROR,
+                            release_node_id=migration.dest_node_id, source_claim="restore")
             raise
         values = dict(_sized(migration.old_flavor), host=self.host, node=migration.source_node,
                       vm_state=vm_state, task_state=None, power_state=power_state)
@@ -249,16 +262,16 @@ class ResizeMixin:
         except _GONE as exc:
             LOG.info("Revert of %s overtaken: %s", instance.uuid, exc)
             return
-        self._event_finish(ctxt, instance.uuid, event, "Success")
+        self.event_finish(ctxt, instance.uuid, event, "Success")
 
     # evacuation: on the destination
     @endpoint(since="1.3")
     def evacuate_instance(self, ctxt, instance, migration, image):
         """Spawn the server of a dead host here from its image; the dead
-        source's claim is released with the move."""
+        source's claim is released with the migration."""
         event = "compute_rebuild_instance"
-        if self.claim_task(ctxt, instance, states.REBUILDING, states.REBUILD_SPAWNING,
-                           self.host_event(ctxt, event)) is None:
+        if self.claim(ctxt, instance, states.REBUILDING, states.REBUILD_SPAWNING,
+                      self.event(ctxt, event)) is None:
             return
         image = Image.from_dict(image) if isinstance(image, dict) else image
         stopped = (instance.vm_state == states.STOPPED
@@ -271,10 +284,10 @@ class ResizeMixin:
         except Exception as exc:
             # Files stay: on shared storage they are the source's disk.
             self.driver.destroy_guest_only(ctxt, instance)
-            self._rz_fail_step(ctxt, instance, migration, event, exc,
-                               {"vm_state": states.ERROR, "task_state": None},
-                               [states.REBUILD_SPAWNING], states.MIGRATION_FAILED,
-                               migration.dest_node_id)
+            self._fail_step(ctxt, instance, migration, event, exc,
+                            {"vm_state": states.ERROR, "task_state": None},
+                            expected=[states.REBUILD_SPAWNING], status=states.MIGRATION_FAILED,
+                            release_node_id=migration.dest_node_id)
             raise
         vm_state = states.STOPPED if stopped else states.ACTIVE
         values = {"host": self.host, "node": migration.dest_node, "vm_state": vm_state,
@@ -289,30 +302,23 @@ class ResizeMixin:
             LOG.info("Instance %s went away while it was evacuated: %s", instance.uuid, exc)
             self.destroy_quietly(ctxt, instance)
             return
-        self._event_finish(ctxt, instance.uuid, event, "Success")
+        self.event_finish(ctxt, instance.uuid, event, "Success")
 
     # failures
-    def _rz_fail_step(self, ctxt, instance, migration, event, exc, values, expected,
-                      migration_status, release_node_id, source_claim=None):
-        """Save the failed step (instance values, migration status, a claim
-        released, the source's room settled), then the Error event and the
-        fault."""
+    def _fail_step(self, ctxt, instance, migration, event, exc, values, expected, status,
+                   release_node_id, source_claim=None):
+        """Save the failed step in one commit (the instance's `values` if
+        its task_state is `expected`, the migration's `status`, the claim
+        on `release_node_id` released, the source's claim settled), then
+        the fault and the Error event."""
         try:
             self.conductor_api.instance_move_commit(
                 ctxt, instance.uuid, values, migration_id=migration.id,
-                migration_values={"status": migration_status, "error": fault_of(exc)[1]},
+                migration_values={"status": status, "error": fault_of(exc)[1]},
                 release_node_id=release_node_id, expected_task_state=expected,
                 source_claim=source_claim)
         except _GONE as gone:
-            LOG.info("Instance %s went away during its failed move: %s", instance.uuid, gone)
+            LOG.info("Instance %s went away during its failed migration: %s", instance.uuid,
+                     gone)
             return
-        self._rz_record_failure(ctxt, instance.uuid, event, exc)
-
-    def _rz_record_failure(self, ctxt, uuid, event, exc):
-        LOG.warning("%s of %s failed on %s: %s", event, uuid, self.host, exc)
-        code, message = fault_of(exc)
-        tb = traceback.format_exc()
-        self._event_finish(ctxt, uuid, event, "Error", tb)
-        self.conductor_api.instance_fault_create(ctxt, uuid, code, message,
-                                                 details=tb if code == 500 else None,
-                                                 host=self.host)
+        self.failures.record(ctxt, instance.uuid, event, exc)

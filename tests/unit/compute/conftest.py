@@ -91,8 +91,8 @@ class FakeConductorAPI:
         return []
 
     def migration_get_all(self, ctxt, filters=None, limit=None, marker=None):
-        # Likewise the evacuations and resizes recovery looks for (issue 5:
-        # tests/unit/api/test_resize_*.py recover against the real conductor).
+        # Likewise the evacuations and resizes recovery looks for
+        # (tests/unit/api/moves/ recover them against the real conductor).
         return []
 
     def instance_update(self, ctxt, instance_uuid, values, expected_task_state=_UNSET,

@@ -6,7 +6,9 @@ import pytest
 
 from stratus.common import exception
 from stratus.compute import manager as compute_manager
-from stratus.compute.manager import BUILD_EVENT, TERMINATE_EVENT, ComputeManager
+from stratus.common import endpoint as endpoints
+from stratus.compute.build import BUILD_EVENT, TERMINATE_EVENT
+from stratus.compute.manager import ComputeManager
 from stratus.compute.rpcapi import ComputeAPI
 from stratus.compute.virt.libvirt import LibvirtDriver
 from stratus.common.objects import Image, states
@@ -165,15 +167,42 @@ def test_every_rpcapi_method_has_a_manager_method():
     for name, stub in inspect.getmembers(ComputeAPI, inspect.isfunction):
         if name.startswith("_"):
             continue
-        endpoint = getattr(ComputeManager, name)
+        endpoint = endpoints.functions(ComputeManager)[name]
         stub_args = [a for a in inspect.signature(stub).parameters if a != "host"]
         assert list(inspect.signature(endpoint).parameters) == stub_args
 
 
-def test_manager_knows_nothing_about_celery():
-    tree = ast.parse(inspect.getsource(compute_manager))
+def _compute_modules():
+    """The manager's module and those of everything it is composed of."""
+    from stratus.compute import failures, migration_recovery, operation, snapshot_recovery
+
+    classes = (ComputeManager, *ComputeManager.operations)
+    return sorted({inspect.getmodule(cls) for cls in classes}
+                  | {failures, operation, migration_recovery, snapshot_recovery},
+                  key=lambda module: module.__name__)
+
+
+@pytest.mark.parametrize("module", _compute_modules(), ids=lambda module: module.__name__)
+def test_manager_knows_nothing_about_celery(module):
+    tree = ast.parse(inspect.getsource(module))
     imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
                 for alias in node.names}
     imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert not {m for m in imported if m.split(".")[0] == "celery"
                 or m in ("stratus.common.celeryapp", "stratus.common.rpc", "stratus.compute.tasks")}
+
+
+def test_the_manager_holds_one_of_each_operation(manager):
+    held = [value for value in vars(manager).values()
+            if isinstance(value, ComputeManager.operations)]
+    assert sorted(type(op).__name__ for op in held) == sorted(
+        cls.__name__ for cls in ComputeManager.operations)
+    assert all(op.manager is manager for op in held)
+    assert set(endpoints.bound(manager)) == set(endpoints.declared(ComputeManager))
+
+
+def test_the_manager_answers_to_each_endpoint_by_name(manager):
+    for name in endpoints.declared(ComputeManager):
+        assert getattr(manager, name) == endpoints.bound(manager)[name]
+    with pytest.raises(AttributeError):
+        manager.not_an_endpoint  # noqa: B018 - the lookup is the test

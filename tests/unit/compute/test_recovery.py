@@ -89,9 +89,8 @@ def test_guest_of_a_deleted_instance(host, ctxt, monkeypatch, action, kept):
     # The record goes, the guest stays: what a crash between the two leaves.
     ConductorAPI().instance_destroy(ctxt, instance.uuid)
     assert _guests(host.manager) == {instance.uuid}
-    from stratus.compute import recovery
 
-    recovery.handle_unknown_guests(host.manager, ctxt, known=set())
+    host.manager.recovery.handle_unknown_guests(ctxt, known=set())
     assert (instance.uuid in _guests(host.manager)) is kept
 
 
@@ -100,22 +99,20 @@ def test_guest_with_no_record_is_reaped_only_if_configured(host, ctxt, monkeypat
     monkeypatch.setenv("STRATUS_REAP_UNKNOWN_GUESTS", "1" if reap else "0")
     config.reset_settings()
     instance, _ = boot(ctxt)
-    from stratus.compute import recovery
     from stratus.conductor.db.models import Instance
     from stratus.conductor.db.session import transaction
 
     with transaction() as session:  # another cloud's guest: no record here at all
         session.query(Instance).filter(Instance.uuid == instance.uuid).delete()
-    recovery.handle_unknown_guests(host.manager, ctxt, known=set())
+    host.manager.recovery.handle_unknown_guests(ctxt, known=set())
     assert (instance.uuid in _guests(host.manager)) is not reap
 
 
 def test_guest_of_an_instance_on_another_host_is_left_alone(host, ctxt):
     instance, _ = boot(ctxt)
     _set(ctxt, instance.uuid, host="elsewhere")
-    from stratus.compute import recovery
 
-    recovery.handle_unknown_guests(host.manager, ctxt, known=set())
+    host.manager.recovery.handle_unknown_guests(ctxt, known=set())
     assert _guests(host.manager) == {instance.uuid}
 
 

@@ -9,7 +9,6 @@ import libvirt
 import pytest
 
 from tests.unit.compute import eager
-from stratus.compute import recovery
 from stratus.compute.virt.libvirt import config as vconfig
 from stratus.compute.virt.libvirt import guest, qemu_img
 from stratus.compute.virt.libvirt import snapshot
@@ -114,7 +113,7 @@ def test_restart_removes_a_half_written_snapshot(ctxt, host, tmp_path):
     staged.write_bytes(b"half")
     _set(ctxt, instance, task_state=states.IMAGE_UPLOADING,
          system_metadata={"snapshot_image_id": image.id, "other": "kept"})
-    recovery.init_instances(host, ctxt)
+    host.recovery.init_instances(ctxt)
     after = ConductorAPI().instance_get(ctxt, instance.uuid)
     assert (after.vm_state, after.task_state) == (states.ACTIVE, None)
     assert after.system_metadata == {"other": "kept"}
@@ -125,7 +124,7 @@ def test_restart_removes_a_half_written_snapshot(ctxt, host, tmp_path):
 def test_restart_leaves_a_snapshot_not_started_to_its_message(ctxt, host):
     instance = _booted(ctxt, host)
     _set(ctxt, instance, task_state=states.IMAGE_SNAPSHOT_PENDING)
-    recovery.init_instances(host, ctxt)
+    host.recovery.init_instances(ctxt)
     assert ConductorAPI().instance_get(ctxt, instance.uuid).task_state == \
         states.IMAGE_SNAPSHOT_PENDING
 
@@ -133,7 +132,7 @@ def test_restart_leaves_a_snapshot_not_started_to_its_message(ctxt, host):
 def test_restart_finishes_an_interrupted_offload(ctxt, host):
     instance = _booted(ctxt, host)
     _set(ctxt, instance, vm_state=states.SHELVED, task_state=states.SHELVING_OFFLOADING)
-    recovery.init_instances(host, ctxt)
+    host.recovery.init_instances(ctxt)
     after = ConductorAPI().instance_get(ctxt, instance.uuid)
     assert (after.vm_state, after.task_state, after.host) == (states.SHELVED_OFFLOADED,
                                                               None, None)
@@ -145,7 +144,7 @@ def test_restart_finishes_an_interrupted_offload(ctxt, host):
 def test_restart_undoes_an_interrupted_unshelve(ctxt, host):
     instance = _booted(ctxt, host)
     _set(ctxt, instance, vm_state=states.SHELVED_OFFLOADED, task_state=states.SPAWNING)
-    recovery.init_instances(host, ctxt)
+    host.recovery.init_instances(ctxt)
     after = ConductorAPI().instance_get(ctxt, instance.uuid)
     assert (after.vm_state, after.task_state, after.host) == (states.SHELVED_OFFLOADED,
                                                               None, None)
@@ -155,7 +154,7 @@ def test_restart_undoes_an_interrupted_unshelve(ctxt, host):
 def test_restart_fails_an_interrupted_rebuild(ctxt, host):
     instance = _booted(ctxt, host)
     _set(ctxt, instance, task_state=states.REBUILD_SPAWNING)
-    recovery.init_instances(host, ctxt)
+    host.recovery.init_instances(ctxt)
     after = ConductorAPI().instance_get(ctxt, instance.uuid)
     assert (after.vm_state, after.task_state) == (states.ERROR, None)
     assert "Rebuild" in after.fault["message"]
@@ -168,6 +167,6 @@ def test_restart_leaves_an_evacuation_in_rebuild_spawning_alone(ctxt, host):
         "status": states.MIGRATION_PRE_MIGRATING, "source_compute": host.host,
         "dest_compute": "elsewhere"})
     _set(ctxt, instance, task_state=states.REBUILD_SPAWNING)
-    recovery.init_instances(host, ctxt)
+    host.recovery.init_instances(ctxt)
     after = ConductorAPI().instance_get(ctxt, instance.uuid)
     assert (after.vm_state, after.task_state) == (states.ACTIVE, states.REBUILD_SPAWNING)

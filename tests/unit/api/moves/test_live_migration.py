@@ -9,7 +9,6 @@ import pytest
 
 from tests.unit.api.conftest import act_as, mv
 from tests.unit.api.moves import two_hosts as rs
-from stratus.compute import recovery
 from stratus.conductor.rpcapi import ComputeTaskAPI, ConductorAPI
 from stratus.common.context import get_admin_context
 from stratus.common.objects import states
@@ -255,7 +254,7 @@ def test_restart_of_the_source_mid_migration_rolls_back(client, server):
         "instance_uuid": server, "migration_type": states.LIVE_MIGRATION,
         "status": states.MIGRATION_MIGRATING, "source_compute": source, "source_node": source,
         "dest_compute": dest, "dest_node": dest, "dest_node_id": dest_node.id})
-    recovery.init_instances(rs.manager(source), ctxt)
+    rs.manager(source).recovery.init_instances(ctxt)
     _assert_rolled_back(client, server, source)
     assert conductor.migration_get(ctxt, made.id).status == "error"
     assert instance.host == source
@@ -278,5 +277,5 @@ def test_restart_of_the_source_after_the_guest_moved_hands_over(client, server):
         "status": states.MIGRATION_POST_MIGRATING, "source_compute": source,
         "source_node": source, "source_node_id": source_node.id, "dest_compute": dest,
         "dest_node": dest, "dest_node_id": dest_node.id, "migrate_data": data})
-    recovery.init_instances(rs.manager(source), ctxt)
+    rs.manager(source).recovery.init_instances(ctxt)
     _assert_moved(client, server, source, dest)

@@ -6,7 +6,6 @@ import libvirt
 from tests.unit.api.conftest import mv
 from tests.unit.api.moves import two_hosts as rs
 from tests.unit.api.stack import act
-from stratus.compute import move_recovery, recovery
 from stratus.conductor.rpcapi import ConductorAPI
 from stratus.common.context import get_admin_context
 
@@ -42,7 +41,7 @@ def test_evacuate_from_a_forced_down_host(client, server):
     assert rs.actions(client, server)[0] == "evacuate"
     # The old host comes back: its guest of the server goes, the record stays.
     assert rs.domain(source, server) is not None
-    recovery.init_instances(rs.manager(source), get_admin_context())
+    rs.manager(source).recovery.init_instances(get_admin_context())
     assert rs.domain(source, server) is None
     assert rs.last_migration(server).status == "completed"
     assert rs.domain(dest, server).state()[0] == libvirt.VIR_DOMAIN_RUNNING
@@ -97,8 +96,8 @@ def test_recovery_leaves_the_old_guest_of_a_resized_server_alone(client, server)
     reply = act(client, server, {"migrate": None})
     assert reply.status_code == 202, reply.get_json()
     assert rs.where(client, server)[1] == "VERIFY_RESIZE"
-    move_recovery.destroy_evacuated_guests(rs.manager(source), get_admin_context())
-    recovery.init_instances(rs.manager(source), get_admin_context())
+    rs.manager(source).recovery.migrations.destroy_evacuated_guests(get_admin_context())
+    rs.manager(source).recovery.init_instances(get_admin_context())
     assert rs.domain(source, server) is not None
     assert act(client, server, {"revertResize": None}).status_code == 202
     assert rs.where(client, server)[:3] == (source, "ACTIVE", None)

@@ -14,7 +14,6 @@ from stratus import config
 from tests.unit.api.moves import two_hosts as rs
 from tests.unit.api.stack import act
 from stratus.common import exception
-from stratus.compute import recovery
 from stratus.compute.rpcapi import ComputeAPI
 from stratus.conductor.rpcapi import ConductorAPI
 from stratus.common.context import get_admin_context
@@ -98,7 +97,7 @@ def test_a_source_restarted_while_powering_off_puts_the_server_back(client, serv
         expected_task_state=[states.RESIZE_PREP])
     rs.domain(source, server).destroy()
     assert len(rs.claims(server)) == 2
-    recovery.init_instances(rs.manager(source), ctxt)
+    rs.manager(source).recovery.init_instances(ctxt)
     assert rs.where(client, server) == (source, "ACTIVE", None, "mv.small")
     assert rs.domain(source, server).state()[0] == libvirt.VIR_DOMAIN_RUNNING
     assert rs.claims(server) == {source: (1, 64)}
@@ -115,7 +114,7 @@ def test_a_destination_restarted_while_finishing_finishes(client, server, flavor
     (_, dest, instance, migration), = sent
     ConductorAPI().instance_update(ctxt, server, {"task_state": states.RESIZE_FINISH},
                                    expected_task_state=[states.RESIZE_MIGRATED])
-    recovery.init_instances(rs.manager(dest), ctxt)
+    rs.manager(dest).recovery.init_instances(ctxt)
     assert rs.where(client, server) == (dest, "VERIFY_RESIZE", None, "mv.big")
     rs.manager(dest).finish_resize(ctxt, instance, migration)  # the message again
     assert rs.where(client, server)[:3] == (dest, "VERIFY_RESIZE", None)
@@ -171,7 +170,7 @@ def test_a_destination_restarted_in_verify_resize_has_its_guest_again(client, se
     gone = rs.domain(dest, server)
     gone.destroy()
     gone.undefine()  # as the test driver loses it with the process
-    recovery.init_instances(rs.manager(dest), get_admin_context())
+    rs.manager(dest).recovery.init_instances(get_admin_context())
     assert rs.domain(dest, server).state()[0] == libvirt.VIR_DOMAIN_RUNNING
     assert rs.domain(dest, server).info()[3] == 2
     assert act(client, server, {"confirmResize": None}).status_code == 204
