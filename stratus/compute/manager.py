@@ -4,7 +4,6 @@ The manager knows nothing about Celery: it is handed a virt driver and
 the conductor's rpcapi clients, and persists only through the conductor.
 Its endpoints (the names of the stratus.compute.rpcapi methods) are
 those of its operation objects, one per concern."""
-from stratus.common import endpoint
 from stratus.common.context import get_admin_context
 from stratus.compute.build import Build
 from stratus.compute.consoles import Consoles
@@ -27,7 +26,7 @@ class ComputeManager:
 
     Each concern is an operation object built with the manager; the
     manager keeps the service's life (start, heartbeat, resources,
-    periodic work) and answers to every endpoint by name."""
+    periodic work)."""
 
     operations = (Build, Power, Resize, Snapshot, Shelve, LiveMigration, Consoles, Recovery)
 
@@ -48,14 +47,6 @@ class ComputeManager:
         self.live_migrations = LiveMigration(self)
         self.consoles = Consoles(self)
         self.recovery = Recovery(self)
-
-    def __getattr__(self, name):
-        # Reached only for names the manager lacks: an endpoint is served
-        # by its operation, so `manager.reboot_instance(...)` works as the
-        # message does.
-        if name.startswith("_") or name not in endpoint.declared(type(self)):
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        return endpoint.bound(self)[name]
 
     def init_host(self):
         """Prepare the hypervisor, recover what a crash interrupted, then

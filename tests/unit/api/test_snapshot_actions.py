@@ -156,7 +156,7 @@ def test_snapshot_message_delivered_twice_does_nothing_twice(client, server):
     image_id = stack.act(client, server, {"createImage": {"name": "s"}}).get_json()["image_id"]
     instance = _instance(server)
     instance.task_state = "image_snapshot_pending"  # the message as it was sent
-    _manager(instance.host).snapshot_instance(get_admin_context(), instance, image_id)
+    _manager(instance.host).snapshots.snapshot_instance(get_admin_context(), instance, image_id)
     assert _conductor().image_get(get_admin_context(), image_id).status == "active"
     assert _events(client, server, "createImage") == {"compute_snapshot_instance": "Success"}
 
@@ -295,10 +295,10 @@ def test_shelve_and_unshelve_messages_delivered_twice(client, server):
     instance = _instance(server)
     manager = _manager(instance.host)
     for task_state, call in (
-            ("shelving", lambda i: manager.shelve_instance(get_admin_context(), i, "gone")),
+            ("shelving", lambda i: manager.shelves.shelve_instance(get_admin_context(), i, "gone")),
             ("shelving_offloading",
-             lambda i: manager.shelve_offload_instance(get_admin_context(), i)),
-            ("unshelving", lambda i: manager.unshelve_instance(get_admin_context(), i))):
+             lambda i: manager.shelves.shelve_offload_instance(get_admin_context(), i)),
+            ("unshelving", lambda i: manager.shelves.unshelve_instance(get_admin_context(), i))):
         stale = _instance(server)
         stale.task_state = task_state
         call(stale)
@@ -400,7 +400,7 @@ def test_rebuild_message_delivered_twice(client, server, image):
     stale = _instance(server)
     stale.task_state = "rebuilding"
     before = _instance(server).launched_at
-    _manager(stale.host).rebuild_instance(get_admin_context(), stale, image)
+    _manager(stale.host).builds.rebuild_instance(get_admin_context(), stale, image)
     assert _instance(server).launched_at == before
     assert stack.states(client, server) == ("ACTIVE", "active", None)
 

@@ -51,7 +51,7 @@ def _domain(manager, instance):
 
 def test_stop_saves_states_and_its_event(manager, instance):
     ctxt, sent = _ask(instance, "stop", states.POWERING_OFF)
-    manager.stop_instance(ctxt, sent)
+    manager.power.stop_instance(ctxt, sent)
     stopped = ConductorAPI().instance_get(ctxt, instance.uuid)
     assert (stopped.vm_state, stopped.task_state, stopped.power_state) == (
         states.STOPPED, None, states.SHUTDOWN)
@@ -63,11 +63,11 @@ def test_stop_saves_states_and_its_event(manager, instance):
 
 def test_a_second_delivery_of_stop_does_nothing(manager, instance):
     ctxt, sent = _ask(instance, "stop", states.POWERING_OFF)
-    manager.stop_instance(ctxt, sent)
+    manager.power.stop_instance(ctxt, sent)
     # The guest runs again (as if started by hand): a stop that ran again
     # would power it off.
     _domain(manager, instance).create()
-    manager.stop_instance(ctxt, sent)
+    manager.power.stop_instance(ctxt, sent)
     assert _domain(manager, instance).isActive()
     assert len(_events(ctxt, instance)) == 1
     assert ConductorAPI().instance_get(ctxt, instance.uuid).task_state is None
@@ -77,7 +77,7 @@ def test_a_message_left_by_a_crash_finishes_the_reboot(manager, instance):
     # The host died after claiming the reboot: its message comes again.
     ctxt, sent = _ask(instance, "reboot", states.REBOOT_STARTED_HARD)
     _domain(manager, instance).destroy()
-    manager.reboot_instance(ctxt, sent, "HARD")
+    manager.power.reboot_instance(ctxt, sent, "HARD")
     rebooted = ConductorAPI().instance_get(ctxt, instance.uuid)
     assert (rebooted.vm_state, rebooted.task_state, rebooted.power_state) == (
         states.ACTIVE, None, states.RUNNING)
@@ -86,9 +86,9 @@ def test_a_message_left_by_a_crash_finishes_the_reboot(manager, instance):
 
 def test_a_soft_reboot_message_does_not_run_over_a_hard_one(manager, instance):
     ctxt, sent = _ask(instance, "reboot", states.REBOOTING_HARD)
-    manager.reboot_instance(ctxt, sent, "SOFT")
+    manager.power.reboot_instance(ctxt, sent, "SOFT")
     assert ConductorAPI().instance_get(ctxt, instance.uuid).task_state == states.REBOOTING_HARD
-    manager.reboot_instance(ctxt, sent, "HARD")
+    manager.power.reboot_instance(ctxt, sent, "HARD")
     assert ConductorAPI().instance_get(ctxt, instance.uuid).task_state is None
 
 
@@ -97,7 +97,7 @@ def test_a_driver_failure_reverts_and_records_why(manager, instance):
     _domain(manager, instance).destroy()
     ctxt, sent = _ask(instance, "pause", states.PAUSING)
     with pytest.raises(Exception, match="Hypervisor error"):
-        manager.pause_instance(ctxt, sent)
+        manager.power.pause_instance(ctxt, sent)
     after = ConductorAPI().instance_get(ctxt, instance.uuid)
     assert (after.vm_state, after.task_state, after.power_state) == (
         states.ACTIVE, None, states.SHUTDOWN)
@@ -114,7 +114,7 @@ def test_a_failed_reboot_without_a_guest_is_an_error(manager, instance):
     _domain(manager, instance).destroy()
     ctxt, sent = _ask(instance, "reboot", states.REBOOTING_HARD)
     with pytest.raises(Exception):
-        manager.reboot_instance(ctxt, sent, "HARD")
+        manager.power.reboot_instance(ctxt, sent, "HARD")
     after = ConductorAPI().instance_get(ctxt, instance.uuid)
     assert (after.vm_state, after.task_state, after.power_state) == (
         states.ERROR, None, states.NOSTATE)
@@ -124,7 +124,7 @@ def test_a_failed_reboot_without_a_guest_is_an_error(manager, instance):
 def test_a_delete_overtaking_an_action_wins(manager, instance):
     ctxt, sent = _ask(instance, "suspend", states.SUSPENDING)
     ConductorAPI().instance_update(ctxt, instance.uuid, {"task_state": states.DELETING})
-    manager.suspend_instance(ctxt, sent)
+    manager.power.suspend_instance(ctxt, sent)
     assert ConductorAPI().instance_get(ctxt, instance.uuid).task_state == states.DELETING
     assert _domain(manager, instance).isActive()
     assert _events(ctxt, instance) == []

@@ -60,13 +60,13 @@ def test_manager_answers(driver, guest, make_instance):
     manager = ComputeManager("console-host", driver, conductor_api=object(),
                              compute_task_api=object())
     with pytest.raises(exception.ConsoleTypeInvalid):
-        manager.get_vnc_console(None, guest, "xvpvnc")
+        manager.consoles.get_vnc_console(None, guest, "xvpvnc")
     with pytest.raises(exception.InstanceNotReady):
-        manager.get_vnc_console(None, make_instance(), "novnc")  # still building
+        manager.consoles.get_vnc_console(None, make_instance(), "novnc")  # still building
     with pytest.raises(exception.InstanceNotFound):
-        manager.get_vnc_console(None, make_instance(vm_state=states.ACTIVE), "novnc")
-    assert manager.validate_console_port(None, guest, "5900", "novnc") is False  # no VNC
+        manager.consoles.get_vnc_console(None, make_instance(vm_state=states.ACTIVE), "novnc")
+    assert manager.consoles.validate_console_port(None, guest, "5900", "novnc") is False  # no VNC
     _with_graphics(driver, guest, "<graphics type='vnc' port='5914' autoport='no'/>")
-    assert manager.get_vnc_console(None, guest, "novnc")["port"] == 5914
-    assert manager.validate_console_port(None, guest, "5914", "novnc") is True
-    assert manager.validate_console_port(None, make_instance(), "5914", "novnc") is False
+    assert manager.consoles.get_vnc_console(None, guest, "novnc")["port"] == 5914
+    assert manager.consoles.validate_console_port(None, guest, "5914", "novnc") is True
+    assert manager.consoles.validate_console_port(None, make_instance(), "5914", "novnc") is False

@@ -47,7 +47,7 @@ def test_interrupted_build_fails_and_its_redelivery_does_nothing(host, ctxt):
     after = ConductorAPI().instance_get(ctxt, instance.uuid)
     assert (after.vm_state, after.task_state) == (states.ERROR, None)
     assert "interrupted by a restart of compute host r1" in after.fault["message"]
-    manager.build_and_run_instance(ctxt, after, spec, [])  # the message, delivered again
+    manager.builds.build_and_run_instance(ctxt, after, spec, [])  # the message, delivered again
     assert ConductorAPI().instance_get(ctxt, instance.uuid).vm_state == states.ERROR
     assert _guests(manager) == set()
 
@@ -136,7 +136,7 @@ def test_power_sync_leaves_instances_with_a_task_alone(host, ctxt):
 def test_duplicate_build_delivery_makes_one_guest(host, ctxt):
     instance, spec = boot(ctxt)
     launched = instance.launched_at
-    host.manager.build_and_run_instance(ctxt, instance, spec, [])
+    host.manager.builds.build_and_run_instance(ctxt, instance, spec, [])
     after = ConductorAPI().instance_get(ctxt, instance.uuid)
     assert (after.vm_state, after.launched_at) == (states.ACTIVE, launched)
     assert _guests(host.manager) == {instance.uuid}

@@ -214,10 +214,10 @@ def test_second_deliveries_find_their_work_done(client, server):
     instance = ConductorAPI().instance_get(ctxt, server)
     # The conductor's message, the source's and the destination's, again.
     ComputeTaskAPI().live_migrate_instance(ctxt, server, None, None)
-    rs.manager(source).live_migration(ctxt, instance, migration, migration.migrate_data)
-    rs.manager(dest).post_live_migration_at_destination(ctxt, instance, migration,
+    rs.manager(source).live_migrations.live_migration(ctxt, instance, migration, migration.migrate_data)
+    rs.manager(dest).live_migrations.post_live_migration_at_destination(ctxt, instance, migration,
                                                       migration.migrate_data)
-    rs.manager(dest).rollback_live_migration_at_destination(ctxt, instance,
+    rs.manager(dest).live_migrations.rollback_live_migration_at_destination(ctxt, instance,
                                                           migration.migrate_data)
     _assert_moved(client, server, source, dest)
     assert len(ConductorAPI().migration_get_all(ctxt, {"instance_uuid": server})) == 1
@@ -267,8 +267,8 @@ def test_restart_of_the_source_after_the_guest_moved_hands_over(client, server):
     dest = rs.other(source)
     ctxt, conductor = get_admin_context(), ConductorAPI()
     instance = conductor.instance_update(ctxt, server, {"task_state": states.MIGRATING})
-    data = rs.manager(dest).check_can_live_migrate_destination(ctxt, instance, None)
-    rs.manager(dest).pre_live_migration(ctxt, instance, data)
+    data = rs.manager(dest).live_migrations.check_can_live_migrate_destination(ctxt, instance, None)
+    rs.manager(dest).live_migrations.pre_live_migration(ctxt, instance, data)
     [dest_node] = [n for n in conductor.compute_node_get_all(ctxt) if n.host == dest]
     [source_node] = [n for n in conductor.compute_node_get_all(ctxt) if n.host == source]
     assert conductor.claim_resources(ctxt, server, dest_node.id, 1, 64, 1)

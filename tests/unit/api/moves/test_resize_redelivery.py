@@ -44,13 +44,13 @@ def test_every_step_delivered_twice_does_its_work_once(client, server, flavors, 
     (_, source, instance, migration), = sent
     dest = rs.other(source)
     for _ in range(2):
-        rs.manager(source).resize_instance(ctxt, instance, migration)
+        rs.manager(source).resizes.resize_instance(ctxt, instance, migration)
     assert [m[0] for m in sent] == ["resize_instance", "finish_resize"]
     assert _instance(server).task_state == states.RESIZE_MIGRATED
     _, to, instance, migration = sent[1]
     assert to == dest
     for _ in range(2):
-        rs.manager(dest).finish_resize(ctxt, instance, migration)
+        rs.manager(dest).resizes.finish_resize(ctxt, instance, migration)
     assert rs.where(client, server) == (dest, "VERIFY_RESIZE", None, "mv.big")
     assert rs.claims(server) == {source: (1, 64), dest: (2, 128)}
     sent.clear()
@@ -58,7 +58,7 @@ def test_every_step_delivered_twice_does_its_work_once(client, server, flavors, 
     assert act(client, server, {"confirmResize": None}).status_code == 204
     (_, to, instance, migration), = sent
     for _ in range(2):
-        rs.manager(to).confirm_resize(ctxt, instance, migration)
+        rs.manager(to).resizes.confirm_resize(ctxt, instance, migration)
     assert rs.where(client, server) == (dest, "ACTIVE", None, "mv.big")
     assert rs.claims(server) == {dest: (2, 128)}
     assert rs.last_migration(server).status == "confirmed"
@@ -72,12 +72,12 @@ def test_revert_delivered_twice(client, server, flavors, held):
     assert act(client, server, {"revertResize": None}).status_code == 202
     _, dest, instance, migration = sent[0]
     for _ in range(2):
-        rs.manager(dest).revert_resize(ctxt, instance, migration)
+        rs.manager(dest).resizes.revert_resize(ctxt, instance, migration)
     assert [m[0] for m in sent] == ["revert_resize", "finish_revert_resize",
                                     "finish_revert_resize"]
     for _, to, instance, migration in sent[1:]:
-        rs.manager(to).finish_revert_resize(ctxt, instance, migration)
-    rs.manager(dest).revert_resize(ctxt, instance, migration)  # a late third copy
+        rs.manager(to).resizes.finish_revert_resize(ctxt, instance, migration)
+    rs.manager(dest).resizes.revert_resize(ctxt, instance, migration)  # a late third copy
     assert len(sent) == 3
     assert rs.where(client, server) == (source, "ACTIVE", None, "mv.small")
     assert rs.claims(server) == {source: (1, 64)}
@@ -103,7 +103,7 @@ def test_a_source_restarted_while_powering_off_puts_the_server_back(client, serv
     assert rs.claims(server) == {source: (1, 64)}
     assert rs.last_migration(server).status == "error"
     # The message, delivered again after the restart, finds nothing to do.
-    rs.manager(source).resize_instance(ctxt, instance, migration)
+    rs.manager(source).resizes.resize_instance(ctxt, instance, migration)
     assert rs.where(client, server)[:3] == (source, "ACTIVE", None)
 
 
@@ -116,7 +116,7 @@ def test_a_destination_restarted_while_finishing_finishes(client, server, flavor
                                    expected_task_state=[states.RESIZE_MIGRATED])
     rs.manager(dest).recovery.init_instances(ctxt)
     assert rs.where(client, server) == (dest, "VERIFY_RESIZE", None, "mv.big")
-    rs.manager(dest).finish_resize(ctxt, instance, migration)  # the message again
+    rs.manager(dest).resizes.finish_resize(ctxt, instance, migration)  # the message again
     assert rs.where(client, server)[:3] == (dest, "VERIFY_RESIZE", None)
 
 
