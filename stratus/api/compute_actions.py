@@ -9,17 +9,17 @@ from werkzeug.exceptions import NotFound
 
 from stratus.api import common, compute_api, policy
 from stratus.common import exception
-from stratus.common.objects import states
+from stratus.common.vocabulary import TaskState, VmState
 
 # Nova's vm_states.ALLOW_SOFT_REBOOT / ALLOW_HARD_REBOOT and
 # task_states.ALLOW_REBOOT.
-_SOFT_REBOOT_FROM = (states.ACTIVE,)
-_HARD_REBOOT_FROM = (states.ACTIVE, states.STOPPED, states.PAUSED, states.SUSPENDED,
-                     states.ERROR)
-_HARD_REBOOT_DURING = (None, states.REBOOTING, states.REBOOT_PENDING, states.REBOOT_STARTED,
-                       states.RESUMING, states.REBOOTING_HARD, states.UNPAUSING,
-                       states.PAUSING, states.SUSPENDING)
-_METADATA_FROM = (states.ACTIVE, states.PAUSED, states.SUSPENDED, states.STOPPED)
+_SOFT_REBOOT_FROM = (VmState.ACTIVE,)
+_HARD_REBOOT_FROM = (VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPENDED,
+                     VmState.ERROR)
+_HARD_REBOOT_DURING = (None, TaskState.REBOOTING, TaskState.REBOOT_PENDING, TaskState.REBOOT_STARTED,
+                       TaskState.RESUMING, TaskState.REBOOTING_HARD, TaskState.UNPAUSING,
+                       TaskState.PAUSING, TaskState.SUSPENDING)
+_METADATA_FROM = (VmState.ACTIVE, VmState.PAUSED, VmState.SUSPENDED, VmState.STOPPED)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,12 +33,12 @@ class _Power:
 
 
 _POWER = {
-    "start": _Power((states.STOPPED,), states.POWERING_ON, "start_instance"),
-    "stop": _Power((states.ACTIVE, states.ERROR), states.POWERING_OFF, "stop_instance"),
-    "pause": _Power((states.ACTIVE,), states.PAUSING, "pause_instance"),
-    "unpause": _Power((states.PAUSED,), states.UNPAUSING, "unpause_instance"),
-    "suspend": _Power((states.ACTIVE,), states.SUSPENDING, "suspend_instance"),
-    "resume": _Power((states.SUSPENDED,), states.RESUMING, "resume_instance"),
+    "start": _Power((VmState.STOPPED,), TaskState.POWERING_ON, "start_instance"),
+    "stop": _Power((VmState.ACTIVE, VmState.ERROR), TaskState.POWERING_OFF, "stop_instance"),
+    "pause": _Power((VmState.ACTIVE,), TaskState.PAUSING, "pause_instance"),
+    "unpause": _Power((VmState.PAUSED,), TaskState.UNPAUSING, "unpause_instance"),
+    "suspend": _Power((VmState.ACTIVE,), TaskState.SUSPENDING, "suspend_instance"),
+    "resume": _Power((VmState.SUSPENDED,), TaskState.RESUMING, "resume_instance"),
 }
 
 
@@ -78,10 +78,10 @@ def reboot(ctxt, instance, reboot_type):
     check_host(instance)
     if reboot_type == "SOFT":
         check_state(instance, "reboot", _SOFT_REBOOT_FROM)
-        task_state, expected = states.REBOOTING, [None]
+        task_state, expected = TaskState.REBOOTING, [None]
     else:
         check_state(instance, "reboot", _HARD_REBOOT_FROM, _HARD_REBOOT_DURING)
-        task_state, expected = states.REBOOTING_HARD, list(_HARD_REBOOT_DURING)
+        task_state, expected = TaskState.REBOOTING_HARD, list(_HARD_REBOOT_DURING)
     _save_and_cast(ctxt, instance, "reboot", task_state, expected, "reboot_instance",
                    reboot_type=reboot_type)
 

@@ -5,7 +5,7 @@ import flask
 
 from stratus.api import common, server_build, shelved_images
 from stratus.common import exception
-from stratus.common.objects import states
+from stratus.common.vocabulary import TaskState
 
 
 def get(ctxt, instance_id, read_deleted=False):
@@ -62,7 +62,7 @@ def delete(ctxt, instance):
     check_lock(ctxt, instance)
     try:
         instance = common.conductor().instance_update(
-            ctxt, instance.uuid, {"task_state": states.DELETING},
+            ctxt, instance.uuid, {"task_state": TaskState.DELETING},
             expected_task_state=[instance.task_state], action="delete")
     except exception.UnexpectedDeletingTaskStateError:
         # A concurrent delete won the race: the outcome is the same.

@@ -9,7 +9,7 @@ from stratus.api import common, compute_actions, policy
 from stratus.config import get_settings
 from stratus.common import exception
 from stratus.consoleauth import rpcapi as consoleauth_rpcapi
-from stratus.common.objects import states
+from stratus.common.vocabulary import VmState
 
 RULE = "os_compute_api:os-remote-consoles"
 
@@ -22,7 +22,7 @@ def get_console(ctxt, instance, protocol, console_type):
     policy.authorize(RULE, project_id=instance.project_id)
     if protocol != "vnc":
         raise exception.ConsoleTypeUnavailable(console_type=protocol)
-    compute_actions.check_state(instance, "get_vnc_console", (states.ACTIVE,), (None,),
+    compute_actions.check_state(instance, "get_vnc_console", (VmState.ACTIVE,), (None,),
                                 must_have_launched=False)
     if not instance.host:
         raise exception.InstanceNotReady(instance_id=instance.uuid)

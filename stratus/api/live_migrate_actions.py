@@ -7,10 +7,10 @@ from stratus.api import common, compute_api
 from stratus.api.action_body import boolean, host_name, object_of
 from stratus.api.compute_actions import check_host, check_state
 from stratus.api.microversion import is_supported
-from stratus.common.objects import states
+from stratus.common.vocabulary import TaskState, VmState
 
 ACTION = "os-migrateLive"
-_FROM = (states.ACTIVE, states.PAUSED)
+_FROM = (VmState.ACTIVE, VmState.PAUSED)
 
 
 def _parse(value):
@@ -52,7 +52,7 @@ def migrate_live(ctxt, instance, value):
     if host:
         _check_destination(ctxt, instance, host)
     common.conductor().instance_update(
-        ctxt, instance.uuid, {"task_state": states.MIGRATING}, expected_task_state=[None],
+        ctxt, instance.uuid, {"task_state": TaskState.MIGRATING}, expected_task_state=[None],
         expected_vm_state=instance.vm_state, action="live-migration")
     common.compute_task().live_migrate_instance(ctxt, instance.uuid, host, block_migration,
                                                 force=force)

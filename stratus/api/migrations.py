@@ -11,7 +11,7 @@ from stratus.api.microversion import is_supported
 from stratus.api.request_context import get_context
 from stratus.api.views import migrations as views
 from stratus.common import exception
-from stratus.common.objects import states
+from stratus.common.vocabulary import MigrationStatus, MigrationType
 
 blp = Blueprint("migrations", __name__, url_prefix="/v2.1", description="Migrations")
 
@@ -114,8 +114,8 @@ class ServerMigrations(MethodView):
         """List the server's live migrations in progress (2.23)."""
         ctxt, instance = _server(server_id, "index")
         items = common.conductor().migration_get_all(
-            ctxt, {"instance_uuid": instance.uuid, "migration_type": states.LIVE_MIGRATION,
-                   "status": list(states.MIGRATION_IN_PROGRESS)})
+            ctxt, {"instance_uuid": instance.uuid, "migration_type": MigrationType.LIVE_MIGRATION,
+                   "status": list(MigrationStatus.IN_PROGRESS)})
         return {"migrations": [views.server_migration(item) for item in items]}
 
 

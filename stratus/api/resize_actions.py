@@ -10,10 +10,10 @@ from stratus.api.compute_actions import check_host, check_state
 from stratus.api.microversion import is_supported
 from stratus.api.server_build import new_password
 from stratus.common import exception
-from stratus.common.objects import states
+from stratus.common.vocabulary import MigrationStatus, MigrationType, TaskState, VmState
 
-_RESIZE_FROM = (states.ACTIVE, states.STOPPED)
-_EVACUATE_FROM = (states.ACTIVE, states.STOPPED, states.ERROR)
+_RESIZE_FROM = (VmState.ACTIVE, VmState.STOPPED)
+_EVACUATE_FROM = (VmState.ACTIVE, VmState.STOPPED, VmState.ERROR)
 
 
 # resize and cold migration
@@ -55,7 +55,7 @@ def _move(ctxt, instance, action, flavor, host=None):
     its NoValidHost is the request's 400 (the conductor has cleared the
     task_state by then)."""
     common.conductor().instance_update(
-        ctxt, instance.uuid, {"task_state": states.RESIZE_PREP}, expected_task_state=[None],
+        ctxt, instance.uuid, {"task_state": TaskState.RESIZE_PREP}, expected_task_state=[None],
         expected_vm_state=instance.vm_state, action=action)
     try:
         common.compute_task().migrate_server(ctxt, instance.uuid, flavor, host=host)
@@ -66,24 +66,24 @@ def _move(ctxt, instance, action, flavor, host=None):
 # confirm and revert
 def _finished_migration(ctxt, instance, action):
     compute_api.check_lock(ctxt, instance)
-    check_state(instance, action, (states.RESIZED,))
+    check_state(instance, action, (VmState.RESIZED,))
     migration = common.conductor().migration_get_in_progress(ctxt, instance.uuid)
-    if migration is None or migration.status != states.MIGRATION_FINISHED:
+    if migration is None or migration.status != MigrationStatus.FINISHED:
         raise BadRequest("Instance has not been resized.")
     return migration
 
 
 def _confirm_resize(ctxt, instance, value):
     migration = _finished_migration(ctxt, instance, "confirmResize")
-    _step(ctxt, instance, migration, "confirmResize", states.MIGRATION_CONFIRMING, None)
+    _step(ctxt, instance, migration, "confirmResize", MigrationStatus.CONFIRMING, None)
     common.compute().confirm_resize(ctxt, migration.source_compute, instance, migration)
     return flask.Response(status=204)
 
 
 def _revert_resize(ctxt, instance, value):
     migration = _finished_migration(ctxt, instance, "revertResize")
-    instance = _step(ctxt, instance, migration, "revertResize", states.MIGRATION_REVERTING,
-                     states.RESIZE_REVERTING)
+    instance = _step(ctxt, instance, migration, "revertResize", MigrationStatus.REVERTING,
+                     TaskState.RESIZE_REVERTING)
     common.compute().revert_resize(ctxt, migration.dest_compute, instance, migration)
 
 
@@ -93,9 +93,9 @@ def _step(ctxt, instance, migration, action, status, task_state):
     values = {"task_state": task_state} if task_state else {}
     saved = common.conductor().instance_update(
         ctxt, instance.uuid, values, expected_task_state=[None],
-        expected_vm_state=states.RESIZED, action=action)
+        expected_vm_state=VmState.RESIZED, action=action)
     common.conductor().migration_update(ctxt, migration.id, {"status": status},
-                                        expected_status=states.MIGRATION_FINISHED)
+                                        expected_status=MigrationStatus.FINISHED)
     return saved
 
 
@@ -138,21 +138,21 @@ def _start_evacuation(ctxt, instance, host, force):
     """task_state rebuilding with the action, the migration accepted, then
     the conductor's cast; a migration in progress gives the task back."""
     conductor = common.conductor()
-    conductor.instance_update(ctxt, instance.uuid, {"task_state": states.REBUILDING},
+    conductor.instance_update(ctxt, instance.uuid, {"task_state": TaskState.REBUILDING},
                               expected_task_state=[None], expected_vm_state=instance.vm_state,
                               action="evacuate")
     try:
         migration = conductor.migration_create(ctxt, {
             "instance_uuid": instance.uuid, "project_id": instance.project_id,
-            "user_id": instance.user_id, "migration_type": states.EVACUATION,
-            "status": states.MIGRATION_ACCEPTED, "source_compute": instance.host,
+            "user_id": instance.user_id, "migration_type": MigrationType.EVACUATION,
+            "status": MigrationStatus.ACCEPTED, "source_compute": instance.host,
             "source_node": instance.node, "source_node_id": _node_id(ctxt, instance),
             "dest_host": host, "old_flavor": instance.flavor, "new_flavor": instance.flavor,
             # From 2.95 an evacuated server ends stopped (Nova's target_state).
-            "migrate_data": {"target_state": states.STOPPED} if is_supported("2.95") else {}})
+            "migrate_data": {"target_state": VmState.STOPPED} if is_supported("2.95") else {}})
     except exception.StratusException:
         conductor.instance_update(ctxt, instance.uuid, {"task_state": None},
-                                  expected_task_state=[states.REBUILDING])
+                                  expected_task_state=[TaskState.REBUILDING])
         raise
     common.compute_task().evacuate_server(ctxt, instance.uuid, migration.id, host=host,
                                           force=force)

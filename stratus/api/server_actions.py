@@ -13,6 +13,7 @@ from stratus.api.microversion import is_supported
 from stratus.api.request_context import get_context
 from stratus.common import exception
 from stratus.config import get_settings
+from stratus.common.vocabulary import VmState
 
 blp = Blueprint("server_actions", __name__, url_prefix="/v2.1", description="Server actions")
 
@@ -44,7 +45,7 @@ class LockSpec(Schema):
 
 
 class ResetStateSpec(Schema):
-    state = fields.String(required=True, validate=validate.OneOf(["active", "error"]))
+    state = fields.String(required=True, validate=validate.OneOf([VmState.ACTIVE, VmState.ERROR]))
 
 
 def _load(schema, name, value, allow_none=False):

@@ -13,7 +13,7 @@ from stratus.api import common, networks, policy, server_groups
 from stratus.api.schemas.servers import BlockDeviceMappingV2
 from stratus.config import get_settings
 from stratus.common import exception
-from stratus.common.objects import states
+from stratus.common.vocabulary import ImageStatus, PowerState, TaskState, VmState
 
 _GIB = 1024 ** 3
 
@@ -111,7 +111,7 @@ def resolve_image(ctxt, image_id):
         image = common.conductor().image_get(ctxt, image_id)
     except exception.ImageNotFound as exc:
         raise exception.Invalid(exc.message) from None
-    if image.status != "active":
+    if image.status != ImageStatus.ACTIVE:
         raise exception.Invalid(f"Image {image_id} is not active.")
     return image
 
@@ -193,8 +193,8 @@ def base_values(ctxt, server, flavor, image, zone, reservation_id):
     """The instance columns shared by every instance of the request."""
     return {
         "project_id": ctxt.project_id, "user_id": ctxt.user_id,
-        "vm_state": states.BUILDING, "task_state": states.SCHEDULING,
-        "power_state": states.NOSTATE, "flavor": flavor, "image_ref": image.id,
+        "vm_state": VmState.BUILDING, "task_state": TaskState.SCHEDULING,
+        "power_state": PowerState.NOSTATE, "flavor": flavor, "image_ref": image.id,
         "vcpus": flavor.vcpus, "memory_mb": flavor.memory_mb, "root_gb": flavor.root_gb,
         "ephemeral_gb": flavor.ephemeral_gb, "metadata": dict(server.get("metadata") or {}),
         "availability_zone": zone, "key_name": server.get("key_name"),

@@ -6,7 +6,7 @@ from pathlib import Path
 from stratus.api import common
 from stratus.config import get_settings
 from stratus.common import exception
-from stratus.common.objects import states
+from stratus.common.vocabulary import SystemMetadata, VmState
 
 LOG = logging.getLogger(__name__)
 
@@ -14,9 +14,9 @@ LOG = logging.getLogger(__name__)
 def delete_with(ctxt, instance):
     """Delete a shelved server's image, record and file; never raises (a
     failure here must not keep the server from being deleted)."""
-    if instance.vm_state not in (states.SHELVED, states.SHELVED_OFFLOADED):
+    if instance.vm_state not in (VmState.SHELVED, VmState.SHELVED_OFFLOADED):
         return
-    image_id = (instance.system_metadata or {}).get("shelved_image_id")
+    image_id = (instance.system_metadata or {}).get(SystemMetadata.SHELVED_IMAGE_ID)
     if not image_id:
         return
     try:

@@ -10,13 +10,13 @@ from stratus.api.compute_actions import check_state
 from stratus.api.microversion import is_supported
 from stratus.api.views import servers as server_views
 from stratus.common import exception
-from stratus.common.objects import states
+from stratus.common.vocabulary import ImageStatus, SystemMetadata, TaskState, VmState
 
 # Nova's allowed vm_states of each action (task_state None unless said).
-_SNAPSHOT_FROM = (states.ACTIVE, states.STOPPED, states.PAUSED, states.SUSPENDED)
+_SNAPSHOT_FROM = (VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPENDED)
 _SHELVE_FROM = _SNAPSHOT_FROM
-_UNSHELVE_FROM = (states.SHELVED, states.SHELVED_OFFLOADED)
-_REBUILD_FROM = (states.ACTIVE, states.STOPPED, states.ERROR)
+_UNSHELVE_FROM = (VmState.SHELVED, VmState.SHELVED_OFFLOADED)
+_REBUILD_FROM = (VmState.ACTIVE, VmState.STOPPED, VmState.ERROR)
 
 
 class UnshelveInvalidRequest(exception.Conflict):
@@ -57,7 +57,7 @@ def snapshot(ctxt, instance, name):
     (action createImage), cast the snapshot to its host; the image id."""
     _check(ctxt, instance, "createImage", _SNAPSHOT_FROM)
     image = _new_image(ctxt, instance, name)
-    _save_and_cast(ctxt, instance, image.id, "createImage", states.IMAGE_SNAPSHOT_PENDING,
+    _save_and_cast(ctxt, instance, image.id, "createImage", TaskState.IMAGE_SNAPSHOT_PENDING,
                    lambda saved: common.compute().snapshot_instance(
                        ctxt, saved.host, saved, image.id))
     return image.id
@@ -66,7 +66,7 @@ def snapshot(ctxt, instance, name):
 def _new_image(ctxt, instance, name):
     base = _base_image(ctxt, instance)
     return common.conductor().image_create(ctxt, {
-        "name": name, "status": "queued", "owner": ctxt.project_id, "disk_format": "qcow2",
+        "name": name, "status": ImageStatus.QUEUED, "owner": ctxt.project_id, "disk_format": "qcow2",
         "container_format": "bare", "visibility": "private",
         "min_disk": base.min_disk if base else 0, "min_ram": base.min_ram if base else 0})
 
@@ -89,7 +89,7 @@ def _check(ctxt, instance, action, vm_states):
 # The system_metadata key that names the image an action writes, from the
 # API's save on: a message lost before any host took it leaves an image
 # the conductor's reaper can find (stratus.conductor.reaper).
-_IMAGE_KEYS = {"createImage": "snapshot_image_id", "shelve": "shelved_image_id"}
+_IMAGE_KEYS = {"createImage": SystemMetadata.SNAPSHOT_IMAGE_ID, "shelve": SystemMetadata.SHELVED_IMAGE_ID}
 
 
 def _save_and_cast(ctxt, instance, image_id, action, task_state, cast):
@@ -114,15 +114,15 @@ def _save_and_cast(ctxt, instance, image_id, action, task_state, cast):
 def _shelve(ctxt, instance, value):
     _check(ctxt, instance, "shelve", _SHELVE_FROM)
     image = _new_image(ctxt, instance, f"{instance.display_name}-shelved")
-    _save_and_cast(ctxt, instance, image.id, "shelve", states.SHELVING,
+    _save_and_cast(ctxt, instance, image.id, "shelve", TaskState.SHELVING,
                    lambda saved: common.compute().shelve_instance(ctxt, saved.host, saved,
                                                                   image.id))
 
 
 def _shelve_offload(ctxt, instance, value):
     compute_api.check_lock(ctxt, instance)
-    check_state(instance, "shelveOffload", (states.SHELVED,))
-    _save_and_cast(ctxt, instance, None, "shelveOffload", states.SHELVING_OFFLOADING,
+    check_state(instance, "shelveOffload", (VmState.SHELVED,))
+    _save_and_cast(ctxt, instance, None, "shelveOffload", TaskState.SHELVING_OFFLOADING,
                    lambda saved: common.compute().shelve_offload_instance(ctxt, saved.host,
                                                                           saved))
 
@@ -134,18 +134,18 @@ def _unshelve(ctxt, instance, value):
         zone = string("availability_zone", body.get("availability_zone"), nullable=True)
     compute_api.check_lock(ctxt, instance)
     check_state(instance, "unshelve", _UNSHELVE_FROM)
-    if zone and instance.vm_state != states.SHELVED_OFFLOADED:
+    if zone and instance.vm_state != VmState.SHELVED_OFFLOADED:
         raise UnshelveInvalidRequest(instance_uuid=instance.uuid, state=instance.vm_state)
     if zone:
         server_build.resolve_zone(ctxt, {"availability_zone": zone})  # 400 if unknown
-    _save_and_cast(ctxt, instance, None, "unshelve", states.UNSHELVING,
+    _save_and_cast(ctxt, instance, None, "unshelve", TaskState.UNSHELVING,
                    lambda saved: _cast_unshelve(ctxt, saved, zone))
 
 
 def _cast_unshelve(ctxt, saved, zone):
     """Still on its host: the host starts it. Offloaded: the conductor
     schedules it again."""
-    if saved.vm_state == states.SHELVED:
+    if saved.vm_state == VmState.SHELVED:
         common.compute().unshelve_instance(ctxt, saved.host, saved)
     else:
         common.compute_task().unshelve_instance(ctxt, saved.uuid, availability_zone=zone)
@@ -206,7 +206,7 @@ def rebuild(ctxt, instance, image_id, values, preserve_ephemeral=False):
         server_build.check_flavor_fits(instance.flavor, image)  # 400 as at boot
     new_image = image_id != common.id_from_href(instance.image_ref)
     saved = common.conductor().instance_update(
-        ctxt, instance.uuid, dict(values, task_state=states.REBUILDING),
+        ctxt, instance.uuid, dict(values, task_state=TaskState.REBUILDING),
         expected_task_state=[None], expected_vm_state=instance.vm_state, action="rebuild")
     if new_image:
         common.compute_task().rebuild_instance(ctxt, saved.uuid, image_id, saved.host,

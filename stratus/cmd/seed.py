@@ -9,6 +9,7 @@ from pathlib import Path
 from stratus.config import get_settings
 from stratus.common import exception
 from stratus.common.context import get_admin_context
+from stratus.common.vocabulary import ImageStatus
 
 DEFAULT_FLAVORS = (
     ("1", "m1.tiny", 1, 512, 1),
@@ -67,7 +68,7 @@ def import_image(path, name=None, image_id=None):
     checksum = _copy_and_hash(path, target)
     values = {"id": image_id, "name": name or path.stem, "disk_format": fmt,
               "container_format": "bare", "size": target.stat().st_size,
-              "checksum": checksum, "file": target.name, "status": "active"}
+              "checksum": checksum, "file": target.name, "status": ImageStatus.ACTIVE}
     return ConductorAPI().image_create(get_admin_context(), values)
 
 

@@ -61,7 +61,9 @@ class TaskState:
     RESIZE_REVERTING = "resize_reverting"
     MIGRATING = "migrating"
     REBUILDING = "rebuilding"
+    REBUILD_BLOCK_DEVICE_MAPPING = "rebuild_block_device_mapping"
     REBUILD_SPAWNING = "rebuild_spawning"
+    UPDATING_PASSWORD = "updating_password"
 
 
 class PowerState:

@@ -8,7 +8,8 @@ import logging
 
 from stratus.common import exception
 from stratus.common.endpoint import endpoint
-from stratus.common.objects import Image, states
+from stratus.common.objects import Image
+from stratus.common.vocabulary import CAS_CONFLICT, TaskState, VmState
 from stratus.common.timeutils import utcnow
 from stratus.compute.operation import Operation
 
@@ -17,8 +18,6 @@ LOG = logging.getLogger(__name__)
 BUILD_EVENT = "compute__do_build_and_run_instance"
 TERMINATE_EVENT = "compute_terminate_instance"
 REBUILD_EVENT = "compute_rebuild_instance"
-# The instance was deleted (or taken over) while this host worked on it.
-_GONE = (exception.UnexpectedTaskStateError, exception.InstanceNotFound)
 
 
 def _image_of(request_spec):
@@ -39,11 +38,11 @@ class Build(Operation):
         try:
             # vm_state too: a second delivery after the build finished (or
             # after start-up recovery failed it) must find nothing to do.
-            self.update(ctxt, instance.uuid, {"task_state": states.SPAWNING},
-                        expected_task_state=[states.SCHEDULING, None],
-                        expected_vm_state=states.BUILDING,
+            self.update(ctxt, instance.uuid, {"task_state": TaskState.SPAWNING},
+                        expected_task_state=[TaskState.SCHEDULING, None],
+                        expected_vm_state=VmState.BUILDING,
                         event=self.event(ctxt, BUILD_EVENT))
-        except _GONE as exc:
+        except CAS_CONFLICT as exc:
             # Nothing made here yet, and the guest may belong to a build
             # of this instance still running: leave the hypervisor alone.
             self._abandon(ctxt, instance.uuid, exc)
@@ -65,12 +64,12 @@ class Build(Operation):
             return None
 
     def _finish(self, ctxt, instance, power_state):
-        values = {"vm_state": states.ACTIVE, "task_state": None,
+        values = {"vm_state": VmState.ACTIVE, "task_state": None,
                   "power_state": power_state, "launched_at": utcnow().isoformat()}
         try:
-            self.update(ctxt, instance.uuid, values, expected_task_state=states.SPAWNING,
+            self.update(ctxt, instance.uuid, values, expected_task_state=TaskState.SPAWNING,
                         event=dict(self.event(ctxt, BUILD_EVENT), result="Success"))
-        except _GONE as exc:
+        except CAS_CONFLICT as exc:
             # Deleted while we spawned: the guest we made is ours to remove.
             self.destroy_quietly(ctxt, instance)
             self._abandon(ctxt, instance.uuid, exc)
@@ -79,9 +78,9 @@ class Build(Operation):
         # As Nova: hand the instance back in `scheduling` so that the next
         # host's compare-and-swap on (scheduling, None) succeeds.
         try:
-            self.update(ctxt, uuid, {"task_state": states.SCHEDULING},
-                        expected_task_state=states.SPAWNING)
-        except _GONE as gone:
+            self.update(ctxt, uuid, {"task_state": TaskState.SCHEDULING},
+                        expected_task_state=TaskState.SPAWNING)
+        except CAS_CONFLICT as gone:
             LOG.info("Instance %s went away during its failed build: %s", uuid, gone)
             return
         self.compute_task_api.reschedule_instance(
@@ -114,7 +113,7 @@ class Build(Operation):
         """Destroy the guest and its disk, spawn it again from `image_id`
         with the server's flavor; ends active (stopped if it was stopped)."""
         event = self.event(ctxt, REBUILD_EVENT)
-        instance = self.claim(ctxt, instance, states.REBUILDING, states.REBUILD_SPAWNING,
+        instance = self.claim(ctxt, instance, TaskState.REBUILDING, TaskState.REBUILD_SPAWNING,
                               event, vm_state=instance.vm_state)
         if instance is None:
             return
@@ -122,19 +121,19 @@ class Build(Operation):
             self._respawn(ctxt, instance, image_id, event)
         except Exception as exc:
             self.failures.save(ctxt, instance.uuid, event, exc, {
-                "vm_state": states.ERROR, "task_state": None,
-                "power_state": self.power_state(instance)}, [states.REBUILD_SPAWNING])
+                "vm_state": VmState.ERROR, "task_state": None,
+                "power_state": self.power_state(instance)}, [TaskState.REBUILD_SPAWNING])
             raise
 
     def _respawn(self, ctxt, instance, image_id, event):
         image = self.conductor_api.image_get(ctxt, image_id)
         self.driver.destroy(ctxt, instance)
         self.driver.spawn(ctxt, instance, image, instance.flavor)
-        stopped = instance.vm_state == states.STOPPED
+        stopped = instance.vm_state == VmState.STOPPED
         if stopped:
             self.driver.power_off(instance, 0)
         self.update(ctxt, instance.uuid, {
-            "vm_state": states.STOPPED if stopped else states.ACTIVE, "task_state": None,
+            "vm_state": VmState.STOPPED if stopped else VmState.ACTIVE, "task_state": None,
             "image_ref": image_id, "power_state": self.driver.get_info(instance),
             "launched_at": utcnow().isoformat()},
-            expected_task_state=states.REBUILD_SPAWNING, event=dict(event, result="Success"))
+            expected_task_state=TaskState.REBUILD_SPAWNING, event=dict(event, result="Success"))

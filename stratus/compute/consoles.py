@@ -2,7 +2,7 @@
 see it: where it listens, and whether a token's port is still its own."""
 from stratus.common import exception
 from stratus.common.endpoint import endpoint
-from stratus.common.objects import states
+from stratus.common.vocabulary import VmState
 from stratus.compute.operation import Operation
 
 
@@ -18,7 +18,7 @@ class Consoles(Operation):
             return self.driver.get_vnc_console(ctxt, instance)
         except exception.InstanceNotFound:
             # As Nova: a guest still being built is not ready yet.
-            if instance.vm_state != states.BUILDING:
+            if instance.vm_state != VmState.BUILDING:
                 raise
             raise exception.InstanceNotReady(instance_id=instance.uuid) from None
 

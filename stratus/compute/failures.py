@@ -8,11 +8,10 @@ import logging
 import traceback
 
 from stratus.common import exception
+from stratus.common.vocabulary import CAS_CONFLICT
 
 LOG = logging.getLogger(__name__)
 
-# The instance was deleted, or another task took it over, meanwhile.
-_GONE = (exception.UnexpectedTaskStateError, exception.InstanceNotFound)
 
 
 def fault_of(exc):
@@ -47,7 +46,7 @@ class Failures:
             self.conductor_api.instance_update(
                 ctxt, uuid, values, expected_task_state=expected_task_state,
                 event=dict(event, result="Error", traceback=tb, details=message))
-        except _GONE as gone:
+        except CAS_CONFLICT as gone:
             LOG.info("Instance %s went away during its failed %s: %s", uuid,
                      event["event"], gone)
             return False

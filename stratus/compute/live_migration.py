@@ -21,7 +21,7 @@ import logging
 
 from stratus.common import exception
 from stratus.common.endpoint import endpoint
-from stratus.common.objects import states
+from stratus.common.vocabulary import MigrationStatus, MigrationType, TaskState, VmState
 from stratus.compute.failures import fault_of
 from stratus.compute.operation import Operation
 
@@ -32,8 +32,8 @@ PRE_EVENT = "compute_pre_live_migration"
 POST_EVENT = "compute_post_live_migration_at_destination"
 ROLLBACK_EVENT = "compute_rollback_live_migration_at_destination"
 # Where a rollback may find the migration: anywhere before the commit.
-_ROLLBACK_FROM = [states.MIGRATION_PRE_MIGRATING, states.MIGRATION_MIGRATING,
-                  states.MIGRATION_POST_MIGRATING]
+_ROLLBACK_FROM = [MigrationStatus.PRE_MIGRATING, MigrationStatus.MIGRATING,
+                  MigrationStatus.POST_MIGRATING]
 
 
 class LiveMigration(Operation):
@@ -84,9 +84,9 @@ class LiveMigration(Operation):
                 ctxt, uuid, {"host": self.host, "node": migration.dest_node,
                              "power_state": power_state, "task_state": None},
                 migration_id=migration.id,
-                migration_values=dict(progress or {}, status=states.MIGRATION_COMPLETED),
+                migration_values=dict(progress or {}, status=MigrationStatus.COMPLETED),
                 release_node_id=migration.source_node_id,
-                expected_task_state=[states.MIGRATING])
+                expected_task_state=[TaskState.MIGRATING])
         except exception.UnexpectedTaskStateError:
             if self.conductor_api.instance_get(ctxt, uuid).host != self.host:
                 self.failures.event_error(ctxt, uuid, POST_EVENT)
@@ -121,7 +121,7 @@ class LiveMigration(Operation):
     def live_migration(self, ctxt, instance, migration, migrate_data):
         """Source: prepare the destination, move the guest, hand over."""
         current = self.conductor_api.migration_get(ctxt, migration.id)
-        if current.status != states.MIGRATION_PRE_MIGRATING:
+        if current.status != MigrationStatus.PRE_MIGRATING:
             LOG.info("Live migration %s is %s: nothing to do", migration.id, current.status)
             return
         self.event_start(ctxt, instance.uuid, LIVE_MIGRATION_EVENT)
@@ -129,8 +129,8 @@ class LiveMigration(Operation):
             migrate_data = self.compute_rpc.pre_live_migration(
                 ctxt, migration.dest_compute, instance, migrate_data)
             self.conductor_api.migration_update(
-                ctxt, migration.id, {"status": states.MIGRATION_MIGRATING},
-                expected_status=states.MIGRATION_PRE_MIGRATING)
+                ctxt, migration.id, {"status": MigrationStatus.MIGRATING},
+                expected_status=MigrationStatus.PRE_MIGRATING)
         except exception.MigrationStatusConflict:
             LOG.info("Live migration %s was taken over by another delivery", migration.id)
             return
@@ -151,8 +151,8 @@ class LiveMigration(Operation):
         destination's commit, then the source's own clean-up."""
         try:
             self.conductor_api.migration_update(
-                ctxt, migration.id, {"status": states.MIGRATION_POST_MIGRATING},
-                expected_status=states.MIGRATION_MIGRATING)
+                ctxt, migration.id, {"status": MigrationStatus.POST_MIGRATING},
+                expected_status=MigrationStatus.MIGRATING)
         except exception.MigrationStatusConflict:
             LOG.info("Live migration %s moved on without us", migration.id)
             return
@@ -185,10 +185,10 @@ class LiveMigration(Operation):
             return
         message = fault_of(exc)[1]
         self.conductor_api.instance_move_commit(
-            ctxt, instance.uuid, {"vm_state": states.ERROR, "task_state": None},
+            ctxt, instance.uuid, {"vm_state": VmState.ERROR, "task_state": None},
             migration_id=migration.id,
-            migration_values={"status": states.MIGRATION_ERROR, "error": message},
-            expected_task_state=[states.MIGRATING])
+            migration_values={"status": MigrationStatus.ERROR, "error": message},
+            expected_task_state=[TaskState.MIGRATING])
         self.failures.record(
             ctxt, instance.uuid, LIVE_MIGRATION_EVENT, exc,
             message=f"Guest moved to {migration.dest_compute} but it did not take it over: "
@@ -201,12 +201,12 @@ class LiveMigration(Operation):
         uuid = instance.uuid
         try:
             self.conductor_api.migration_update(
-                ctxt, migration.id, {"status": states.MIGRATION_ERROR,
+                ctxt, migration.id, {"status": MigrationStatus.ERROR,
                                      "error": fault_of(exc)[1]},
                 expected_status=_ROLLBACK_FROM)
             self.conductor_api.instance_move_commit(
                 ctxt, uuid, {"task_state": None, "power_state": self.power_state(instance)},
-                release_node_id=migration.dest_node_id, expected_task_state=[states.MIGRATING])
+                release_node_id=migration.dest_node_id, expected_task_state=[TaskState.MIGRATING])
         except (exception.MigrationStatusConflict, exception.UnexpectedTaskStateError,
                 exception.InstanceNotFound) as gone:
             LOG.info("Rollback of %s overtaken: %s", uuid, gone)
@@ -224,16 +224,16 @@ class LiveMigration(Operation):
         peer-to-peer job when its client goes) is rolled back if the guest
         is still here, else handed over; one in post-migrating is handed over."""
         migration = self.conductor_api.migration_get_in_progress(ctxt, instance.uuid)
-        if (migration is None or migration.migration_type != states.LIVE_MIGRATION
+        if (migration is None or migration.migration_type != MigrationType.LIVE_MIGRATION
                 or migration.source_compute != self.host):
             return
         data = migration.migrate_data or {}
-        if migration.status == states.MIGRATION_MIGRATING:
+        if migration.status == MigrationStatus.MIGRATING:
             if self.driver.instance_exists(instance):
                 reason = exception.HypervisorError(
                     reason=f"compute host {self.host} restarted during the live migration")
                 self._rollback(ctxt, instance, migration, data, reason)
             else:
                 self._post(ctxt, instance, migration, data)
-        elif migration.status == states.MIGRATION_POST_MIGRATING:
+        elif migration.status == MigrationStatus.POST_MIGRATING:
             self._hand_over(ctxt, instance, migration, data)

@@ -9,15 +9,15 @@ back where a message, a user or the conductor can take it on."""
 import logging
 
 from stratus.common import exception
-from stratus.common.objects import states
+from stratus.common.vocabulary import (CAS_CONFLICT, MigrationStatus, MigrationType, TaskState,
+                                         VmState)
 from stratus.compute.operation import Operation
 
 LOG = logging.getLogger(__name__)
 
-_GONE = (exception.UnexpectedTaskStateError, exception.InstanceNotFound)
 INTERRUPTED = "The {step} of instance {uuid} was interrupted by a restart of {host}"
 # An evacuation from this host that may have put the server elsewhere.
-_EVACUATED = (states.MIGRATION_ACCEPTED, states.MIGRATION_PRE_MIGRATING, states.MIGRATION_DONE)
+_EVACUATED = (MigrationStatus.ACCEPTED, MigrationStatus.PRE_MIGRATING, MigrationStatus.DONE)
 
 
 class MigrationRecovery(Operation):
@@ -31,7 +31,7 @@ class MigrationRecovery(Operation):
         here) is left alone. Files stay: on shared storage the server's new
         host uses them."""
         migrations = self.conductor_api.migration_get_all(ctxt, filters={
-            "source_compute": self.host, "migration_type": states.EVACUATION,
+            "source_compute": self.host, "migration_type": MigrationType.EVACUATION,
             "status": list(_EVACUATED)})
         for migration in migrations:
             try:
@@ -54,7 +54,7 @@ class MigrationRecovery(Operation):
             self.driver.destroy_guest_only(ctxt, instance)
         try:
             self.conductor_api.migration_update(
-                ctxt, migration.id, {"status": states.MIGRATION_COMPLETED},
+                ctxt, migration.id, {"status": MigrationStatus.COMPLETED},
                 expected_status=migration.status)
         except exception.MigrationStatusConflict:
             pass
@@ -63,13 +63,13 @@ class MigrationRecovery(Operation):
         """A resize this host was finishing as its destination (the server is
         still the source's): take the step again from its start."""
         migrations = self.conductor_api.migration_get_all(ctxt, filters={
-            "dest_compute": self.host, "status": states.MIGRATION_POST_MIGRATING})
+            "dest_compute": self.host, "status": MigrationStatus.POST_MIGRATING})
         for migration in migrations:
             try:
                 instance = self.update(ctxt, migration.instance_uuid,
-                                       {"task_state": states.RESIZE_MIGRATED},
-                                       expected_task_state=[states.RESIZE_FINISH])
-            except _GONE:
+                                       {"task_state": TaskState.RESIZE_MIGRATED},
+                                       expected_task_state=[TaskState.RESIZE_FINISH])
+            except CAS_CONFLICT:
                 continue  # not interrupted here: its message is still to come
             LOG.info("Finishing the interrupted resize of %s again", instance.uuid)
             try:
@@ -80,10 +80,10 @@ class MigrationRecovery(Operation):
     def recover(self, ctxt, instance):
         """An instance of this host in the middle of a migration; True when
         handled here (the caller then leaves it alone)."""
-        if instance.task_state == states.RESIZE_MIGRATING:
+        if instance.task_state == TaskState.RESIZE_MIGRATING:
             self._undo_source_step(ctxt, instance)
             return True
-        if instance.task_state == states.RESIZE_MIGRATED:
+        if instance.task_state == TaskState.RESIZE_MIGRATED:
             migration = self.conductor_api.migration_get_in_progress(ctxt, instance.uuid)
             if migration is not None:
                 # The hand-over may have been lost with the restart; the
@@ -91,12 +91,12 @@ class MigrationRecovery(Operation):
                 self.compute_rpc.finish_resize(ctxt, migration.dest_compute, instance,
                                                migration)
             return True
-        if instance.task_state == states.RESIZE_REVERTING:
+        if instance.task_state == TaskState.RESIZE_REVERTING:
             migration = self.conductor_api.migration_get_in_progress(ctxt, instance.uuid)
             if migration is not None:
                 self.manager.resizes.revert_resize(ctxt, instance, migration)
             return True
-        if instance.vm_state == states.RESIZED and instance.task_state is None:
+        if instance.vm_state == VmState.RESIZED and instance.task_state is None:
             self._redefine_resized_guest(ctxt, instance)
         return False
 
@@ -112,7 +112,7 @@ class MigrationRecovery(Operation):
         data = migration.migrate_data or {}
         LOG.info("Defining the guest of resized instance %s again", instance.uuid)
         self.driver.finish_migration(ctxt, instance, instance.flavor, data.get("disk_info"),
-                                     data.get("old_vm_state") != states.STOPPED)
+                                     data.get("old_vm_state") != VmState.STOPPED)
 
     def _undo_source_step(self, ctxt, instance):
         """The source stopped while powering off and keeping the disk: put the
@@ -122,17 +122,17 @@ class MigrationRecovery(Operation):
         message = INTERRUPTED.format(step="resize", uuid=instance.uuid, host=self.host)
         try:
             self.driver.finish_revert_migration(ctxt, instance, instance.flavor,
-                                                instance.vm_state != states.STOPPED)
+                                                instance.vm_state != VmState.STOPPED)
         except Exception:  # the server is still recorded; the fault says what happened
             LOG.exception("Could not restore the guest of %s", instance.uuid)
         try:
             self.conductor_api.instance_move_commit(
                 ctxt, instance.uuid, {"task_state": None},
                 migration_id=migration.id if migration else None,
-                migration_values={"status": states.MIGRATION_ERROR, "error": message},
+                migration_values={"status": MigrationStatus.ERROR, "error": message},
                 release_node_id=migration.dest_node_id if migration else None,
                 source_claim="restore" if migration else None,
-                expected_task_state=[states.RESIZE_MIGRATING])
-        except _GONE:
+                expected_task_state=[TaskState.RESIZE_MIGRATING])
+        except CAS_CONFLICT:
             return
         self.failures.interrupted(ctxt, instance.uuid, message)

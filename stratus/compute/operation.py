@@ -3,12 +3,10 @@ resizes...): what each works with, and the steps they all take."""
 import logging
 
 from stratus.common import exception
-from stratus.common.objects import states
+from stratus.common.vocabulary import CAS_CONFLICT, PowerState
 
 LOG = logging.getLogger(__name__)
 
-# The instance was deleted, or another task took it over, meanwhile.
-_GONE = (exception.UnexpectedTaskStateError, exception.InstanceNotFound)
 
 
 class Operation:
@@ -40,7 +38,7 @@ class Operation:
         try:
             return self.update(ctxt, instance.uuid, values, expected_task_state=[expected],
                                expected_vm_state=vm_state, event=event)
-        except _GONE as exc:
+        except CAS_CONFLICT as exc:
             LOG.info("%s of %s: nothing to do (%s)", event["event"], instance.uuid, exc)
             return None
 
@@ -66,7 +64,7 @@ class Operation:
         try:
             return self.driver.get_info(instance)
         except exception.InstanceNotFound:
-            return states.NOSTATE
+            return PowerState.NOSTATE
         except Exception:  # the hypervisor does not answer: keep what we knew
             return instance.power_state
 
@@ -93,5 +91,5 @@ class Operation:
             return self.update(ctxt, instance.uuid, values,
                                expected_task_state=[instance.task_state],
                                expected_vm_state=instance.vm_state)
-        except _GONE:
+        except CAS_CONFLICT:
             return None

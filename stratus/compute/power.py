@@ -9,16 +9,13 @@ message left over from a crash finds it still set and does the work."""
 import dataclasses
 import logging
 
-from stratus.common import exception
 from stratus.common.endpoint import endpoint
-from stratus.common.objects import states
+from stratus.common.vocabulary import CAS_CONFLICT, PowerState, TaskState, VmState
 from stratus.compute.operation import Operation
 from stratus.config import get_settings
 
 LOG = logging.getLogger(__name__)
 
-# The instance was deleted, or another action took it over, meanwhile.
-_GONE = (exception.UnexpectedTaskStateError, exception.InstanceNotFound)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,27 +35,27 @@ class Action:
 
 def _after_failed_reboot(power_state):
     # Nova: a reboot that failed with the guest running leaves it ACTIVE.
-    return states.ACTIVE if power_state == states.RUNNING else states.ERROR
+    return VmState.ACTIVE if power_state == PowerState.RUNNING else VmState.ERROR
 
 
-STOP = Action("compute_stop_instance", (states.POWERING_OFF,), states.POWERING_OFF,
-              states.STOPPED)
-START = Action("compute_start_instance", (states.POWERING_ON,), states.POWERING_ON,
-               states.ACTIVE)
+STOP = Action("compute_stop_instance", (TaskState.POWERING_OFF,), TaskState.POWERING_OFF,
+              VmState.STOPPED)
+START = Action("compute_start_instance", (TaskState.POWERING_ON,), TaskState.POWERING_ON,
+               VmState.ACTIVE)
 SOFT_REBOOT = Action("compute_reboot_instance",
-                     (states.REBOOTING, states.REBOOT_PENDING, states.REBOOT_STARTED),
-                     states.REBOOT_STARTED, states.ACTIVE, _after_failed_reboot)
+                     (TaskState.REBOOTING, TaskState.REBOOT_PENDING, TaskState.REBOOT_STARTED),
+                     TaskState.REBOOT_STARTED, VmState.ACTIVE, _after_failed_reboot)
 HARD_REBOOT = Action("compute_reboot_instance",
-                     (states.REBOOTING_HARD, states.REBOOT_PENDING_HARD,
-                      states.REBOOT_STARTED_HARD),
-                     states.REBOOT_STARTED_HARD, states.ACTIVE, _after_failed_reboot)
-PAUSE = Action("compute_pause_instance", (states.PAUSING,), states.PAUSING, states.PAUSED)
-UNPAUSE = Action("compute_unpause_instance", (states.UNPAUSING,), states.UNPAUSING,
-                 states.ACTIVE)
-SUSPEND = Action("compute_suspend_instance", (states.SUSPENDING,), states.SUSPENDING,
-                 states.SUSPENDED)
-RESUME = Action("compute_resume_instance", (states.RESUMING,), states.RESUMING,
-                states.ACTIVE)
+                     (TaskState.REBOOTING_HARD, TaskState.REBOOT_PENDING_HARD,
+                      TaskState.REBOOT_STARTED_HARD),
+                     TaskState.REBOOT_STARTED_HARD, VmState.ACTIVE, _after_failed_reboot)
+PAUSE = Action("compute_pause_instance", (TaskState.PAUSING,), TaskState.PAUSING, VmState.PAUSED)
+UNPAUSE = Action("compute_unpause_instance", (TaskState.UNPAUSING,), TaskState.UNPAUSING,
+                 VmState.ACTIVE)
+SUSPEND = Action("compute_suspend_instance", (TaskState.SUSPENDING,), TaskState.SUSPENDING,
+                 VmState.SUSPENDED)
+RESUME = Action("compute_resume_instance", (TaskState.RESUMING,), TaskState.RESUMING,
+                VmState.ACTIVE)
 
 
 class Power(Operation):
@@ -106,7 +103,7 @@ class Power(Operation):
         try:
             self.update(ctxt, instance.uuid, {"task_state": action.working},
                         expected_task_state=list(action.expected), event=event)
-        except _GONE as exc:
+        except CAS_CONFLICT as exc:
             LOG.info("%s of %s: nothing to do (%s)", action.event, instance.uuid, exc)
             return
         try:
@@ -122,7 +119,7 @@ class Power(Operation):
         try:
             self.update(ctxt, instance.uuid, values, expected_task_state=action.working,
                         event=dict(event, result="Success"))
-        except _GONE as exc:
+        except CAS_CONFLICT as exc:
             LOG.info("%s of %s was overtaken: %s", action.event, instance.uuid, exc)
             self.event_finish(ctxt, instance.uuid, action.event, "Error", str(exc))
 

@@ -7,7 +7,8 @@ that starts meanwhile wins and is never overwritten."""
 import logging
 
 from stratus.common import exception
-from stratus.common.objects import Instance, states
+from stratus.common.objects import Instance
+from stratus.common.vocabulary import CAS_CONFLICT, PowerState, TaskState, VmState
 from stratus.compute.migration_recovery import MigrationRecovery
 from stratus.compute.operation import Operation
 from stratus.compute.snapshot_recovery import SnapshotRecovery
@@ -18,13 +19,13 @@ LOG = logging.getLogger(__name__)
 INTERRUPTED = "Build of instance {uuid} was interrupted by a restart of compute host {host}"
 # Transitions whose work is not worth redoing: the state is reset and the
 # power-state sync records where the guest really is.
-_RESET = (states.PAUSING, states.UNPAUSING, states.SUSPENDING, states.RESUMING)
-_HARD_REBOOTS = (states.REBOOTING_HARD, states.REBOOT_PENDING_HARD, states.REBOOT_STARTED_HARD)
-_REBOOTS = (states.REBOOTING, states.REBOOT_PENDING, states.REBOOT_STARTED) + _HARD_REBOOTS
-_OFF = (states.SHUTDOWN, states.CRASHED)
+_RESET = (TaskState.PAUSING, TaskState.UNPAUSING, TaskState.SUSPENDING, TaskState.RESUMING)
+_HARD_REBOOTS = (TaskState.REBOOTING_HARD, TaskState.REBOOT_PENDING_HARD, TaskState.REBOOT_STARTED_HARD)
+_REBOOTS = (TaskState.REBOOTING, TaskState.REBOOT_PENDING, TaskState.REBOOT_STARTED) + _HARD_REBOOTS
+_OFF = (PowerState.SHUTDOWN, PowerState.CRASHED)
 # An interrupted action still has its task_state: running it again
 # finishes it (each action's save expects that task_state).
-_REDO = _REBOOTS + (states.POWERING_OFF, states.POWERING_ON)
+_REDO = _REBOOTS + (TaskState.POWERING_OFF, TaskState.POWERING_ON)
 
 
 class Recovery(Operation):
@@ -51,15 +52,15 @@ class Recovery(Operation):
         self.handle_unknown_guests(ctxt, {i.uuid for i in mine})
 
     def _init_instance(self, ctxt, instance):
-        if instance.task_state == states.DELETING:
+        if instance.task_state == TaskState.DELETING:
             LOG.info("Finishing the interrupted delete of %s", instance.uuid)
             self.manager.builds.terminate_instance(ctxt, instance)
-        elif instance.vm_state == states.BUILDING:
+        elif instance.vm_state == VmState.BUILDING:
             self._fail_interrupted_build(ctxt, instance)
         elif (self.snapshots.recover(ctxt, instance)
               or self.migrations.recover(ctxt, instance)):
             pass
-        elif instance.task_state == states.MIGRATING:
+        elif instance.task_state == TaskState.MIGRATING:
             self.manager.live_migrations.recover(ctxt, instance)
         elif instance.task_state in _REDO:
             self._redo(ctxt, instance)
@@ -73,9 +74,9 @@ class Recovery(Operation):
             # guest is made again so that the action has one to act on.
             self.driver.spawn(ctxt, instance, self.image_for(ctxt, instance), instance.flavor)
         power = self.manager.power
-        if instance.task_state == states.POWERING_OFF:
+        if instance.task_state == TaskState.POWERING_OFF:
             power.stop_instance(ctxt, instance)
-        elif instance.task_state == states.POWERING_ON:
+        elif instance.task_state == TaskState.POWERING_ON:
             power.start_instance(ctxt, instance)
         else:
             hard = instance.task_state in _HARD_REBOOTS
@@ -93,10 +94,10 @@ class Recovery(Operation):
         """Nova's rule: a build this host was running when it stopped is
         failed; a second delivery of its message then finds nothing to do."""
         try:
-            self.update(ctxt, instance.uuid, {"vm_state": states.ERROR, "task_state": None},
+            self.update(ctxt, instance.uuid, {"vm_state": VmState.ERROR, "task_state": None},
                         expected_task_state=[instance.task_state],
-                        expected_vm_state=states.BUILDING)
-        except (exception.UnexpectedTaskStateError, exception.InstanceNotFound):
+                        expected_vm_state=VmState.BUILDING)
+        except CAS_CONFLICT:
             return
         self.destroy_quietly(ctxt, instance)
         self.failures.interrupted(ctxt, instance.uuid,
@@ -105,10 +106,10 @@ class Recovery(Operation):
     def _resume_guest(self, ctxt, instance):
         """Start the guest of an instance that should be running but is not
         (after a host reboot; with the test driver, after any restart)."""
-        if (instance.vm_state != states.ACTIVE
+        if (instance.vm_state != VmState.ACTIVE
                 or not get_settings().resume_guests_state_on_host_boot):
             return
-        if self.power_state(instance) == states.RUNNING:
+        if self.power_state(instance) == PowerState.RUNNING:
             return
         LOG.info("Starting the guest of %s again", instance.uuid)
         try:
@@ -162,15 +163,15 @@ class Recovery(Operation):
         STOPPED server's guest that runs is powered off again."""
         power = self.power_state(instance)
         values = {}
-        if instance.vm_state == states.ACTIVE and power in _OFF:
+        if instance.vm_state == VmState.ACTIVE and power in _OFF:
             LOG.warning("Instance %s shut down by itself: now STOPPED", instance.uuid)
-            values["vm_state"] = states.STOPPED
-        elif instance.vm_state == states.STOPPED and power == states.RUNNING:
+            values["vm_state"] = VmState.STOPPED
+        elif instance.vm_state == VmState.STOPPED and power == PowerState.RUNNING:
             LOG.warning("Instance %s is STOPPED but its guest runs: powering it off",
                         instance.uuid)
             self.driver.power_off(instance, get_settings().shutdown_timeout)
             power = self.power_state(instance)
-        elif instance.vm_state == states.ACTIVE and power == states.NOSTATE:
+        elif instance.vm_state == VmState.ACTIVE and power == PowerState.NOSTATE:
             LOG.warning("Instance %s is ACTIVE but has no guest on %s", instance.uuid, self.host)
         if power != instance.power_state:
             values["power_state"] = power
@@ -181,4 +182,4 @@ class Recovery(Operation):
 def _stub(uuid):
     """Enough of an Instance for the driver to remove its guest."""
     return Instance(uuid=uuid, display_name="", project_id="", user_id="",
-                    vm_state=states.DELETED)
+                    vm_state=VmState.DELETED)

@@ -10,7 +10,8 @@ import logging
 
 from stratus.common import exception
 from stratus.common.endpoint import endpoint
-from stratus.common.objects import Image, states
+from stratus.common.objects import Image
+from stratus.common.vocabulary import CAS_CONFLICT, MigrationStatus, TaskState, VmState
 from stratus.compute.failures import fault_of
 from stratus.compute.operation import Operation
 from stratus.config import get_settings
@@ -18,7 +19,6 @@ from stratus.config import get_settings
 LOG = logging.getLogger(__name__)
 
 RESIZE_EVENT = "compute_resize_instance"
-_GONE = (exception.UnexpectedTaskStateError, exception.InstanceNotFound)
 
 
 def _sized(flavor):
@@ -29,7 +29,7 @@ def _sized(flavor):
 
 def _old_vm_state(migration):
     """The vm_state the server had before its migration (active or stopped)."""
-    return (migration.migrate_data or {}).get("old_vm_state") or states.ACTIVE
+    return (migration.migrate_data or {}).get("old_vm_state") or VmState.ACTIVE
 
 
 class Resize(Operation):
@@ -62,11 +62,11 @@ class Resize(Operation):
         delivery (or a delete) took it."""
         try:
             return self.conductor_api.instance_move_commit(
-                ctxt, instance.uuid, {"task_state": states.RESIZE_MIGRATING},
+                ctxt, instance.uuid, {"task_state": TaskState.RESIZE_MIGRATING},
                 migration_id=migration.id,
-                migration_values={"status": states.MIGRATION_MIGRATING},
-                expected_task_state=[states.RESIZE_PREP])
-        except _GONE as exc:
+                migration_values={"status": MigrationStatus.MIGRATING},
+                expected_task_state=[TaskState.RESIZE_PREP])
+        except CAS_CONFLICT as exc:
             LOG.info("Resize of %s: nothing to do (%s)", migration.instance_uuid, exc)
             return None
 
@@ -77,13 +77,13 @@ class Resize(Operation):
                     old_vm_state=instance.vm_state)
         try:
             return self.conductor_api.instance_move_commit(
-                ctxt, instance.uuid, {"task_state": states.RESIZE_MIGRATED,
+                ctxt, instance.uuid, {"task_state": TaskState.RESIZE_MIGRATED,
                                       "power_state": self.power_state(instance)},
                 migration_id=migration.id,
-                migration_values={"status": states.MIGRATION_POST_MIGRATING,
+                migration_values={"status": MigrationStatus.POST_MIGRATING,
                                   "migrate_data": data},
-                expected_task_state=[states.RESIZE_MIGRATING])
-        except _GONE as exc:
+                expected_task_state=[TaskState.RESIZE_MIGRATING])
+        except CAS_CONFLICT as exc:
             # Deleted meanwhile: its delete removed the guest, not the kept disk.
             LOG.info("Instance %s went away while it was resized: %s", instance.uuid, exc)
             self.driver.confirm_migration(ctxt, instance)
@@ -92,13 +92,13 @@ class Resize(Operation):
 
     def _undo_resize_on_source(self, ctxt, instance, migration, exc):
         """The guest back as it was here, the destination's claim given back."""
-        power_on = instance.vm_state != states.STOPPED
+        power_on = instance.vm_state != VmState.STOPPED
         try:
             self.driver.finish_revert_migration(ctxt, instance, instance.flavor, power_on)
         except Exception:  # the fault below reports the first error
             LOG.exception("Could not restore the guest of %s on %s", instance.uuid, self.host)
         self._fail_step(ctxt, instance, migration, RESIZE_EVENT, exc, {"task_state": None},
-                        expected=[states.RESIZE_MIGRATING], status=states.MIGRATION_ERROR,
+                        expected=[TaskState.RESIZE_MIGRATING], status=MigrationStatus.ERROR,
                         release_node_id=migration.dest_node_id, source_claim="restore")
 
     # destination: the guest with the new flavor
@@ -107,7 +107,7 @@ class Resize(Operation):
         """On the destination: define and boot the guest with the new
         flavor; the server ends VERIFY_RESIZE on this host."""
         event = "compute_finish_resize"
-        if self.claim(ctxt, instance, states.RESIZE_MIGRATED, states.RESIZE_FINISH,
+        if self.claim(ctxt, instance, TaskState.RESIZE_MIGRATED, TaskState.RESIZE_FINISH,
                       self.event(ctxt, event)) is None:
             return
         migration = self.conductor_api.migration_get(ctxt, migration.id)
@@ -115,19 +115,19 @@ class Resize(Operation):
         try:
             self.driver.finish_migration(ctxt, instance, migration.new_flavor,
                                          data.get("disk_info"),
-                                         _old_vm_state(migration) != states.STOPPED)
+                                         _old_vm_state(migration) != VmState.STOPPED)
             power_state = self.driver.get_info(instance)
         except Exception as exc:
             self._revert_failed_finish(ctxt, instance, migration, event, exc)
             raise
         values = dict(_sized(migration.new_flavor), host=self.host, node=migration.dest_node,
-                      vm_state=states.RESIZED, task_state=None, power_state=power_state)
+                      vm_state=VmState.RESIZED, task_state=None, power_state=power_state)
         try:
             self.conductor_api.instance_move_commit(
                 ctxt, instance.uuid, values, migration_id=migration.id,
-                migration_values={"status": states.MIGRATION_FINISHED},
-                expected_task_state=[states.RESIZE_FINISH])
-        except _GONE as exc:
+                migration_values={"status": MigrationStatus.FINISHED},
+                expected_task_state=[TaskState.RESIZE_FINISH])
+        except CAS_CONFLICT as exc:
             LOG.info("Instance %s went away while it was resized: %s", instance.uuid, exc)
             self.destroy_quietly(ctxt, instance)
             return
@@ -140,12 +140,12 @@ class Resize(Operation):
         self.failures.record(ctxt, instance.uuid, event, exc)
         try:
             instance = self.conductor_api.instance_move_commit(
-                ctxt, instance.uuid, {"task_state": states.RESIZE_REVERTING},
+                ctxt, instance.uuid, {"task_state": TaskState.RESIZE_REVERTING},
                 migration_id=migration.id,
-                migration_values={"status": states.MIGRATION_REVERTING,
+                migration_values={"status": MigrationStatus.REVERTING,
                                   "error": fault_of(exc)[1]},
-                expected_task_state=[states.RESIZE_FINISH])
-        except _GONE:
+                expected_task_state=[TaskState.RESIZE_FINISH])
+        except CAS_CONFLICT:
             return
         migration = self.conductor_api.migration_get(ctxt, migration.id)
         self.compute_rpc.finish_revert_resize(ctxt, migration.source_compute, instance,
@@ -157,7 +157,7 @@ class Resize(Operation):
         """On the source: remove the old guest and the kept disk, release
         this host's claim; the server ends ACTIVE (or SHUTOFF)."""
         migration = self.conductor_api.migration_get(ctxt, migration.id)
-        if migration.status != states.MIGRATION_CONFIRMING:
+        if migration.status != MigrationStatus.CONFIRMING:
             return  # a second delivery
         event = "compute_confirm_resize"
         self.event_start(ctxt, instance.uuid, event)
@@ -166,22 +166,22 @@ class Resize(Operation):
             self.driver.confirm_migration(ctxt, instance,
                                           keep_guest=migration.dest_compute == self.host)
         except Exception as exc:
-            self._fail_step(ctxt, instance, migration, event, exc, {"vm_state": states.ERROR},
-                            expected=[None], status=states.MIGRATION_ERROR,
+            self._fail_step(ctxt, instance, migration, event, exc, {"vm_state": VmState.ERROR},
+                            expected=[None], status=MigrationStatus.ERROR,
                             release_node_id=None, source_claim="release")
             raise
         try:
             self.conductor_api.instance_move_commit(
                 ctxt, instance.uuid, {"vm_state": _old_vm_state(migration)},
                 migration_id=migration.id,
-                migration_values={"status": states.MIGRATION_CONFIRMED},
+                migration_values={"status": MigrationStatus.CONFIRMED},
                 source_claim="release", expected_task_state=[None],
-                expected_vm_state=states.RESIZED)
-        except _GONE as exc:
+                expected_vm_state=VmState.RESIZED)
+        except CAS_CONFLICT as exc:
             # Deleted meanwhile (a delete in VERIFY_RESIZE confirms first).
             LOG.info("Confirm of %s overtaken: %s", instance.uuid, exc)
-            self._migration_ends(ctxt, migration, states.MIGRATION_CONFIRMING,
-                                 states.MIGRATION_CONFIRMED)
+            self._migration_ends(ctxt, migration, MigrationStatus.CONFIRMING,
+                                 MigrationStatus.CONFIRMED)
             return
         self.event_finish(ctxt, instance.uuid, event, "Success")
 
@@ -195,7 +195,7 @@ class Resize(Operation):
     def drop_resize_source(self, ctxt, instance):
         """A server deleted in VERIFY_RESIZE: its old guest and kept disk on
         the source go with it (Nova confirms the resize on delete)."""
-        if instance.vm_state != states.RESIZED:
+        if instance.vm_state != VmState.RESIZED:
             return
         migration = self.conductor_api.migration_get_in_progress(ctxt, instance.uuid)
         if migration is None:
@@ -207,8 +207,8 @@ class Resize(Operation):
             return
         try:
             migration = self.conductor_api.migration_update(
-                ctxt, migration.id, {"status": states.MIGRATION_CONFIRMING},
-                expected_status=states.MIGRATION_FINISHED)
+                ctxt, migration.id, {"status": MigrationStatus.CONFIRMING},
+                expected_status=MigrationStatus.FINISHED)
         except exception.MigrationStatusConflict:
             return  # a confirm or revert is on its way already
         self.compute_rpc.confirm_resize(ctxt, migration.source_compute, instance, migration)
@@ -220,7 +220,7 @@ class Resize(Operation):
         hand over to the source's finish_revert_resize."""
         migration = self.conductor_api.migration_get(ctxt, migration.id)
         instance = self.conductor_api.instance_get(ctxt, instance.uuid)
-        if migration.status != states.MIGRATION_REVERTING or instance.host != self.host:
+        if migration.status != MigrationStatus.REVERTING or instance.host != self.host:
             return  # a second delivery after the source took the server back
         event = "compute_revert_resize"
         self.event_start(ctxt, instance.uuid, event)
@@ -235,31 +235,31 @@ class Resize(Operation):
         """On the source: restore the kept disk and the old flavor; the
         server is back here, the destination's claim released."""
         migration = self.conductor_api.migration_get(ctxt, migration.id)
-        if migration.status != states.MIGRATION_REVERTING:
+        if migration.status != MigrationStatus.REVERTING:
             return  # a second delivery
         event = "compute_finish_revert_resize"
         self.event_start(ctxt, instance.uuid, event)
         vm_state = _old_vm_state(migration)
         try:
             self.driver.finish_revert_migration(ctxt, instance, migration.old_flavor,
-                                                vm_state != states.STOPPED)
+                                                vm_state != VmState.STOPPED)
             power_state = self.driver.get_info(instance)
         except Exception as exc:
             self._fail_step(ctxt, instance, migration, event, exc,
                             dict(host=self.host, node=migration.source_node,
-                                 vm_state=states.ERROR, task_state=None),
-                            expected=[states.RESIZE_REVERTING], status=states.MIGRATION_ERROR,
+                                 vm_state=VmState.ERROR, task_state=None),
+                            expected=[TaskState.RESIZE_REVERTING], status=MigrationStatus.ERROR,
                             release_node_id=migration.dest_node_id, source_claim="restore")
             raise
         values = dict(_sized(migration.old_flavor), host=self.host, node=migration.source_node,
                       vm_state=vm_state, task_state=None, power_state=power_state)
-        final = states.MIGRATION_ERROR if migration.error else states.MIGRATION_REVERTED
+        final = MigrationStatus.ERROR if migration.error else MigrationStatus.REVERTED
         try:
             self.conductor_api.instance_move_commit(
                 ctxt, instance.uuid, values, migration_id=migration.id,
                 migration_values={"status": final}, release_node_id=migration.dest_node_id,
-                source_claim="restore", expected_task_state=[states.RESIZE_REVERTING])
-        except _GONE as exc:
+                source_claim="restore", expected_task_state=[TaskState.RESIZE_REVERTING])
+        except CAS_CONFLICT as exc:
             LOG.info("Revert of %s overtaken: %s", instance.uuid, exc)
             return
         self.event_finish(ctxt, instance.uuid, event, "Success")
@@ -270,12 +270,12 @@ class Resize(Operation):
         """Spawn the server of a dead host here from its image; the dead
         source's claim is released with the migration."""
         event = "compute_rebuild_instance"
-        if self.claim(ctxt, instance, states.REBUILDING, states.REBUILD_SPAWNING,
+        if self.claim(ctxt, instance, TaskState.REBUILDING, TaskState.REBUILD_SPAWNING,
                       self.event(ctxt, event)) is None:
             return
         image = Image.from_dict(image) if isinstance(image, dict) else image
-        stopped = (instance.vm_state == states.STOPPED
-                   or (migration.migrate_data or {}).get("target_state") == states.STOPPED)
+        stopped = (instance.vm_state == VmState.STOPPED
+                   or (migration.migrate_data or {}).get("target_state") == VmState.STOPPED)
         try:
             self.driver.spawn(ctxt, instance, image, instance.flavor)
             if stopped:
@@ -285,20 +285,20 @@ class Resize(Operation):
             # Files stay: on shared storage they are the source's disk.
             self.driver.destroy_guest_only(ctxt, instance)
             self._fail_step(ctxt, instance, migration, event, exc,
-                            {"vm_state": states.ERROR, "task_state": None},
-                            expected=[states.REBUILD_SPAWNING], status=states.MIGRATION_FAILED,
+                            {"vm_state": VmState.ERROR, "task_state": None},
+                            expected=[TaskState.REBUILD_SPAWNING], status=MigrationStatus.FAILED,
                             release_node_id=migration.dest_node_id)
             raise
-        vm_state = states.STOPPED if stopped else states.ACTIVE
+        vm_state = VmState.STOPPED if stopped else VmState.ACTIVE
         values = {"host": self.host, "node": migration.dest_node, "vm_state": vm_state,
                   "task_state": None, "power_state": power_state}
         try:
             self.conductor_api.instance_move_commit(
                 ctxt, instance.uuid, values, migration_id=migration.id,
-                migration_values={"status": states.MIGRATION_DONE},
+                migration_values={"status": MigrationStatus.DONE},
                 release_node_id=migration.source_node_id,
-                expected_task_state=[states.REBUILD_SPAWNING])
-        except _GONE as exc:
+                expected_task_state=[TaskState.REBUILD_SPAWNING])
+        except CAS_CONFLICT as exc:
             LOG.info("Instance %s went away while it was evacuated: %s", instance.uuid, exc)
             self.destroy_quietly(ctxt, instance)
             return
@@ -317,7 +317,7 @@ class Resize(Operation):
                 migration_values={"status": status, "error": fault_of(exc)[1]},
                 release_node_id=release_node_id, expected_task_state=expected,
                 source_claim=source_claim)
-        except _GONE as gone:
+        except CAS_CONFLICT as gone:
             LOG.info("Instance %s went away during its failed migration: %s", instance.uuid,
                      gone)
             return

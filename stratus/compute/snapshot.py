@@ -10,7 +10,7 @@ import logging
 
 from stratus.common import exception
 from stratus.common.endpoint import endpoint
-from stratus.common.objects import states
+from stratus.common.vocabulary import ImageStatus, SystemMetadata, TaskState
 from stratus.compute import image_store
 from stratus.compute.operation import Operation
 
@@ -18,9 +18,8 @@ LOG = logging.getLogger(__name__)
 
 SNAPSHOT_EVENT = "compute_snapshot_instance"
 # system_metadata key of the image a snapshot is writing.
-SNAPSHOT_KEY = "snapshot_image_id"
 # (claimed, captured, uploading) task_states of a snapshot.
-SNAPSHOT_STEPS = (states.IMAGE_SNAPSHOT, states.IMAGE_PENDING_UPLOAD, states.IMAGE_UPLOADING)
+SNAPSHOT_STEPS = (TaskState.IMAGE_SNAPSHOT, TaskState.IMAGE_PENDING_UPLOAD, TaskState.IMAGE_UPLOADING)
 
 
 def without(metadata, keys):
@@ -36,18 +35,18 @@ class Snapshot(Operation):
         """Write the guest's disk to the image `image_id` (queued → saving
         → active); task_state image_snapshot_pending → ... → None."""
         event = self.event(ctxt, SNAPSHOT_EVENT)
-        instance = self.claim(ctxt, instance, states.IMAGE_SNAPSHOT_PENDING,
-                              states.IMAGE_SNAPSHOT, event, {SNAPSHOT_KEY: image_id})
+        instance = self.claim(ctxt, instance, TaskState.IMAGE_SNAPSHOT_PENDING,
+                              TaskState.IMAGE_SNAPSHOT, event, {SystemMetadata.SNAPSHOT_IMAGE_ID: image_id})
         if instance is None:
             return
         try:
             self.capture(ctxt, instance, image_id, SNAPSHOT_STEPS)
             self.update(ctxt, instance.uuid, {
                 "task_state": None, "power_state": self.power_state(instance),
-                "system_metadata": without(instance.system_metadata, (SNAPSHOT_KEY,))},
-                expected_task_state=states.IMAGE_UPLOADING, event=dict(event, result="Success"))
+                "system_metadata": without(instance.system_metadata, (SystemMetadata.SNAPSHOT_IMAGE_ID,))},
+                expected_task_state=TaskState.IMAGE_UPLOADING, event=dict(event, result="Success"))
         except Exception as exc:
-            self.failed(ctxt, instance, image_id, SNAPSHOT_STEPS, event, exc, (SNAPSHOT_KEY,))
+            self.failed(ctxt, instance, image_id, SNAPSHOT_STEPS, event, exc, (SystemMetadata.SNAPSHOT_IMAGE_ID,))
             raise
 
     def capture(self, ctxt, instance, image_id, steps):
@@ -63,9 +62,9 @@ class Snapshot(Operation):
                         expected_task_state=claimed)
         self.update(ctxt, instance.uuid, {"task_state": uploading},
                     expected_task_state=captured)
-        self.conductor_api.image_update(ctxt, image_id, {"status": "saving"})
+        self.conductor_api.image_update(ctxt, image_id, {"status": ImageStatus.SAVING})
         values = image_store.store(image_id, staged, disk_format)
-        self.conductor_api.image_update(ctxt, image_id, dict(values, status="active"))
+        self.conductor_api.image_update(ctxt, image_id, dict(values, status=ImageStatus.ACTIVE))
 
     def failed(self, ctxt, instance, image_id, steps, event, exc, keys):
         """The image is removed, the task_state cleared (and `keys` from

@@ -10,22 +10,19 @@ image is removed and the task cleared (as Nova), an offload is finished,
 an unshelve is undone, a rebuild fails the server (error, fault)."""
 import logging
 
-from stratus.common import exception
-from stratus.common.objects import states
+from stratus.common.vocabulary import CAS_CONFLICT, SystemMetadata, TaskState, VmState
 from stratus.compute.operation import Operation
-from stratus.compute.shelve import SHELVED_KEY
-from stratus.compute.snapshot import SNAPSHOT_KEY, without
+from stratus.compute.shelve import SHELVE_STEPS
+from stratus.compute.snapshot import SNAPSHOT_STEPS, without
 
 LOG = logging.getLogger(__name__)
 
 INTERRUPTED = "{what} of instance {uuid} was interrupted by a restart of compute host {host}"
-# The system_metadata key naming the image each writing step is writing.
-_IMAGE_KEYS = {states.IMAGE_SNAPSHOT: SNAPSHOT_KEY,
-               states.IMAGE_PENDING_UPLOAD: SNAPSHOT_KEY,
-               states.IMAGE_UPLOADING: SNAPSHOT_KEY,
-               states.SHELVING_IMAGE_PENDING_UPLOAD: SHELVED_KEY,
-               states.SHELVING_IMAGE_UPLOADING: SHELVED_KEY}
-_GONE = (exception.UnexpectedTaskStateError, exception.InstanceNotFound)
+# The system_metadata key naming the image each of this host's writing
+# steps is writing (the steps before the host took the message are not
+# its to undo).
+_IMAGE_KEYS = {task: SystemMetadata.IMAGE_IN_FLIGHT[task]
+               for task in (*SNAPSHOT_STEPS, *SHELVE_STEPS)}
 
 
 class SnapshotRecovery(Operation):
@@ -37,14 +34,14 @@ class SnapshotRecovery(Operation):
         task = instance.task_state
         if task in _IMAGE_KEYS:
             self._drop_image(ctxt, instance, _IMAGE_KEYS[task])
-        elif task == states.SHELVING_OFFLOADING:
+        elif task == TaskState.SHELVING_OFFLOADING:
             LOG.info("Finishing the interrupted offload of %s", instance.uuid)
             self.manager.shelves.shelve_offload_instance(ctxt, instance)
-        elif task == states.SPAWNING and instance.vm_state in (states.SHELVED,
-                                                               states.SHELVED_OFFLOADED):
+        elif task == TaskState.SPAWNING and instance.vm_state in (VmState.SHELVED,
+                                                               VmState.SHELVED_OFFLOADED):
             self._undo_unshelve(ctxt, instance)
-        elif task == states.REBUILD_SPAWNING and not self._migrating(ctxt, instance):
-            self._fail(ctxt, instance, "Rebuild", {"vm_state": states.ERROR})
+        elif task == TaskState.REBUILD_SPAWNING and not self._migrating(ctxt, instance):
+            self._fail(ctxt, instance, "Rebuild", {"vm_state": VmState.ERROR})
         else:
             return False
         return True
@@ -65,14 +62,14 @@ class SnapshotRecovery(Operation):
             self.manager.recovery.sync_instance(ctxt, saved)
 
     def _undo_unshelve(self, ctxt, instance):
-        if instance.vm_state == states.SHELVED:
+        if instance.vm_state == VmState.SHELVED:
             self._fail(ctxt, instance, "Unshelve", {})
             return
         self.destroy_quietly(ctxt, instance)
         try:
-            self.manager.shelves.offload_commit(ctxt, instance, states.SPAWNING,
-                                                states.SHELVED_OFFLOADED)
-        except _GONE:
+            self.manager.shelves.offload_commit(ctxt, instance, TaskState.SPAWNING,
+                                                VmState.SHELVED_OFFLOADED)
+        except CAS_CONFLICT:
             return
         self._fault(ctxt, instance, "Unshelve")
 

@@ -7,6 +7,7 @@ from stratus.conductor.db import actions, instances
 from stratus.conductor.db.session import transaction
 from stratus.common.timeutils import parse_isotime
 from stratus.common.endpoint import endpoint
+from stratus.common.vocabulary import UNSET, VmState
 
 
 class Instances:
@@ -22,11 +23,11 @@ class Instances:
     def instance_get_all(self, ctxt, filters, limit=None, marker=None):
         with transaction() as session:
             rows = instances.instance_get_all(session, filters, limit, marker)
-            faults = instances.latest_faults(session, [r.uuid for r in rows if r.vm_state == "error"])
+            faults = instances.latest_faults(session, [r.uuid for r in rows if r.vm_state == VmState.ERROR])
             return [convert.instance(row, faults.get(row.uuid)) for row in rows]
 
     @endpoint(since="1.0")
-    def instance_update(self, ctxt, instance_uuid, values, expected_task_state=instances.UNSET,
+    def instance_update(self, ctxt, instance_uuid, values, expected_task_state=UNSET,
                         expected_vm_state=None, event=None, action=None):
         """Save `values` (a compare-and-swap on the expected states), and in
         the same transaction start an `action` and record an `event`."""

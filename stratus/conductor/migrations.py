@@ -6,6 +6,7 @@ from stratus.conductor import convert
 from stratus.conductor.db import hosts, instances, migration_records
 from stratus.conductor.db.session import transaction
 from stratus.common.endpoint import endpoint
+from stratus.common.vocabulary import UNSET
 
 
 class Migrations:
@@ -44,7 +45,7 @@ class Migrations:
     @endpoint(since="1.3")
     def instance_move_commit(self, ctxt, instance_uuid, values, migration_id=None,
                              migration_values=None, release_node_id=None,
-                             expected_task_state=instances.UNSET, expected_vm_state=None,
+                             expected_task_state=UNSET, expected_vm_state=None,
                              source_claim=None):
         """In one transaction: save the instance (its new host, node,
         flavor, states), move its migration on, give back its claim on

@@ -21,7 +21,8 @@ from stratus.conductor.db.session import transaction
 from stratus.conductor.orchestration.live_migrate import settle_stuck_live_migration
 from stratus.conductor.orchestration.migrate import settle_stuck_migration
 from stratus.common.context import get_admin_context
-from stratus.common.objects import states
+from stratus.common.vocabulary import (CAS_CONFLICT, MigrationStatus, SystemMetadata,
+                                       TaskState, VmState)
 from stratus.common.periodic import PeriodicTasks
 from stratus.common.timeutils import utcnow
 
@@ -30,7 +31,6 @@ LOG = logging.getLogger(__name__)
 BUILD_TIMED_OUT = "Build of instance {uuid} timed out after {timeout:.0f} seconds"
 CONFIRM_ACTION = "confirmResize"
 
-_GONE = (exception.UnexpectedTaskStateError, exception.InstanceNotFound)
 
 
 def reap_interval(settings):
@@ -82,10 +82,10 @@ class Reaper:
         with transaction() as session:
             try:
                 instances.instance_update(session, instance.uuid,
-                                          {"vm_state": states.ERROR, "task_state": None},
+                                          {"vm_state": VmState.ERROR, "task_state": None},
                                           expected_task_state=[instance.task_state],
-                                          expected_vm_state=states.BUILDING)
-            except (exception.UnexpectedTaskStateError, exception.InstanceNotFound):
+                                          expected_vm_state=VmState.BUILDING)
+            except CAS_CONFLICT:
                 return  # it moved on meanwhile
             if instance.host is None:
                 # Claimed by a scheduler whose reply was lost, never sent to
@@ -95,7 +95,7 @@ class Reaper:
         LOG.warning(message)
 
     def _settle(self, instance):
-        if instance.task_state == states.DELETING:
+        if instance.task_state == TaskState.DELETING:
             self._finish_delete(instance)
             return
         # Moves and snapshots have more to undo than the task_state.
@@ -108,7 +108,7 @@ class Reaper:
                 instances.instance_update(session, instance.uuid, {"task_state": None},
                                           expected_task_state=[instance.task_state],
                                           expected_vm_state=instance.vm_state)
-            except (exception.UnexpectedTaskStateError, exception.InstanceNotFound):
+            except CAS_CONFLICT:
                 return
         LOG.warning("Cleared task_state %s of instance %s: it had not moved since %s",
                     instance.task_state, instance.uuid, instance.updated_at)
@@ -136,14 +136,14 @@ def settle_stuck_snapshot(instance):
     """True when handled here: a snapshot (or a shelve's) that stopped
     moving loses its unfinished image record, as a failed snapshot does
     (else the image stays queued forever), and the task_state is cleared."""
-    key = images_in_flight.IMAGE_KEYS.get(instance.task_state)
+    key = SystemMetadata.IMAGE_IN_FLIGHT.get(instance.task_state)
     if key is None:
         return False
     with transaction() as session:
         try:
             row = instances.instance_update(session, instance.uuid, {"task_state": None},
                                             expected_task_state=[instance.task_state])
-        except _GONE:
+        except CAS_CONFLICT:
             return True
         image_id = images_in_flight.forget(session, row, key)
     LOG.warning("Cleared task_state %s of instance %s: it had not moved since %s%s",
@@ -163,7 +163,7 @@ def confirm_overdue_resizes(compute_api):
     before = utcnow() - datetime.timedelta(seconds=window)
     with transaction() as session:
         due = [convert.migration(row) for row in migration_records.migration_get_all(
-            session, {"status": states.MIGRATION_FINISHED,
+            session, {"status": MigrationStatus.FINISHED,
                       "changes_before": before.isoformat()})]
     sent = 0
     for migration in due:
@@ -183,11 +183,11 @@ def _start_confirm(migration):
     try:
         with transaction() as session:
             migration_records.migration_update(session, migration.id,
-                                               {"status": states.MIGRATION_CONFIRMING},
-                                               expected_status=states.MIGRATION_FINISHED)
+                                               {"status": MigrationStatus.CONFIRMING},
+                                               expected_status=MigrationStatus.FINISHED)
             row = instances.instance_update(session, migration.instance_uuid, {},
                                             expected_task_state=[None],
-                                            expected_vm_state=states.RESIZED)
+                                            expected_vm_state=VmState.RESIZED)
             instances.action_start(session, ctxt, row.uuid, CONFIRM_ACTION)
             return convert.instance(row)
     except (exception.MigrationStatusConflict, exception.UnexpectedTaskStateError,

@@ -28,9 +28,9 @@ API version history:
 """
 from stratus.config import get_settings
 from stratus.common.rpc import RPCClient
+from stratus.common.vocabulary import UNSET
 
 RPC_VERSION = "1.3"
-_UNSET = "__unset__"
 
 
 class _ConductorClient:
@@ -132,7 +132,7 @@ class ConductorAPI(_ConductorClient):
         return self._client("1.0").call(ctxt, "instance_get_all", filters=filters or {},
                                         limit=limit, marker=marker)
 
-    def instance_update(self, ctxt, instance_uuid, values, expected_task_state=_UNSET,
+    def instance_update(self, ctxt, instance_uuid, values, expected_task_state=UNSET,
                         expected_vm_state=None, event=None, action=None):
         """Save changes, compare-and-swap on task_state (and vm_state).
 
@@ -353,7 +353,7 @@ class ConductorAPI(_ConductorClient):
 
     def instance_move_commit(self, ctxt, instance_uuid, values, migration_id=None,
                              migration_values=None, release_node_id=None,
-                             expected_task_state=_UNSET, expected_vm_state=None,
+                             expected_task_state=UNSET, expected_vm_state=None,
                              source_claim=None):
         """One transaction for the step that moves a server: save the
         instance (compare-and-swap as instance_update), save its migration,

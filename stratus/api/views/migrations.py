@@ -3,13 +3,13 @@ operators) and /servers/{id}/migrations (a server's live migration in
 progress, with its memory and disk copy progress)."""
 from stratus.api import common
 from stratus.api.microversion import is_supported
-from stratus.common.objects import states
+from stratus.common.vocabulary import MigrationStatus, MigrationType
 
 
 def in_progress_live(item):
     """Whether /servers/{id}/migrations shows this migration."""
-    return (item.migration_type == states.LIVE_MIGRATION
-            and item.status in states.MIGRATION_IN_PROGRESS)
+    return (item.migration_type == MigrationType.LIVE_MIGRATION
+            and item.status in MigrationStatus.IN_PROGRESS)
 
 
 def _flavor_id(flavor):

@@ -1,28 +1,30 @@
 """status <-> (vm_state, task_state), as Nova's api/openstack/common.py."""
-from stratus.common.objects import states
+from stratus.common.vocabulary import TaskState, VmState
+
+_REBOOT = {TaskState.REBOOTING: "REBOOT", TaskState.REBOOT_PENDING: "REBOOT",
+           TaskState.REBOOT_STARTED: "REBOOT", TaskState.REBOOTING_HARD: "HARD_REBOOT",
+           TaskState.REBOOT_PENDING_HARD: "HARD_REBOOT",
+           TaskState.REBOOT_STARTED_HARD: "HARD_REBOOT"}
+_REBUILD = {TaskState.REBUILDING: "REBUILD", TaskState.REBUILD_BLOCK_DEVICE_MAPPING: "REBUILD",
+            TaskState.REBUILD_SPAWNING: "REBUILD"}
+_RESIZE = {TaskState.RESIZE_PREP: "RESIZE", TaskState.RESIZE_MIGRATING: "RESIZE",
+           TaskState.RESIZE_MIGRATED: "RESIZE", TaskState.RESIZE_FINISH: "RESIZE"}
 
 _STATE_MAP = {
-    states.ACTIVE: {"default": "ACTIVE", "rebooting": "REBOOT", "reboot_pending": "REBOOT",
-                    "reboot_started": "REBOOT", "rebooting_hard": "HARD_REBOOT",
-                    "reboot_pending_hard": "HARD_REBOOT", "reboot_started_hard": "HARD_REBOOT",
-                    "updating_password": "PASSWORD", "rebuilding": "REBUILD",
-                    "rebuild_block_device_mapping": "REBUILD", "rebuild_spawning": "REBUILD",
-                    "migrating": "MIGRATING", "resize_prep": "RESIZE",
-                    "resize_migrating": "RESIZE", "resize_migrated": "RESIZE",
-                    "resize_finish": "RESIZE"},
-    states.BUILDING: {"default": "BUILD"},
-    states.STOPPED: {"default": "SHUTOFF", "resize_prep": "RESIZE",
-                     "resize_migrating": "RESIZE", "resize_migrated": "RESIZE",
-                     "resize_finish": "RESIZE", "rebuilding": "REBUILD"},
-    states.RESIZED: {"default": "VERIFY_RESIZE", "resize_reverting": "REVERT_RESIZE"},
-    states.PAUSED: {"default": "PAUSED", "migrating": "MIGRATING"},
-    states.SUSPENDED: {"default": "SUSPENDED"},
-    states.RESCUED: {"default": "RESCUE"},
-    states.ERROR: {"default": "ERROR", "rebuilding": "REBUILD"},
-    states.DELETED: {"default": "DELETED"},
-    states.SOFT_DELETED: {"default": "SOFT_DELETED"},
-    states.SHELVED: {"default": "SHELVED"},
-    states.SHELVED_OFFLOADED: {"default": "SHELVED_OFFLOADED"},
+    VmState.ACTIVE: {"default": "ACTIVE", **_REBOOT, **_REBUILD, **_RESIZE,
+                     TaskState.UPDATING_PASSWORD: "PASSWORD",
+                     TaskState.MIGRATING: "MIGRATING"},
+    VmState.BUILDING: {"default": "BUILD"},
+    VmState.STOPPED: {"default": "SHUTOFF", **_RESIZE, TaskState.REBUILDING: "REBUILD"},
+    VmState.RESIZED: {"default": "VERIFY_RESIZE", TaskState.RESIZE_REVERTING: "REVERT_RESIZE"},
+    VmState.PAUSED: {"default": "PAUSED", TaskState.MIGRATING: "MIGRATING"},
+    VmState.SUSPENDED: {"default": "SUSPENDED"},
+    VmState.RESCUED: {"default": "RESCUE"},
+    VmState.ERROR: {"default": "ERROR", TaskState.REBUILDING: "REBUILD"},
+    VmState.DELETED: {"default": "DELETED"},
+    VmState.SOFT_DELETED: {"default": "SOFT_DELETED"},
+    VmState.SHELVED: {"default": "SHELVED"},
+    VmState.SHELVED_OFFLOADED: {"default": "SHELVED_OFFLOADED"},
 }
 
 

@@ -3,6 +3,7 @@ import dataclasses
 from dataclasses import field
 
 from stratus.common.objects.base import StratusObject, register
+from stratus.common.vocabulary import ImageStatus
 
 
 @register
@@ -32,7 +33,7 @@ class Image(StratusObject):
 
     id: str
     name: str
-    status: str = "active"
+    status: str = ImageStatus.ACTIVE
     disk_format: str = "qcow2"
     container_format: str = "bare"
     size: int = 0

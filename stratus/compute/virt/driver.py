@@ -49,7 +49,7 @@ class ComputeDriver:
         raise NotImplementedError()
 
     def get_info(self, instance):
-        """The guest's power state, an int of stratus.common.objects.states
+        """The guest's power state, an int of stratus.common.vocabulary.PowerState
         (RUNNING, SHUTDOWN, ...). Raises InstanceNotFound without a guest."""
         raise NotImplementedError()
 

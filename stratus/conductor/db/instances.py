@@ -8,10 +8,9 @@ from stratus.common import exception
 from stratus.conductor.db import consoles, groups, hosts, migration_records, paging, quotas
 from stratus.conductor.db.models import (Instance, InstanceAction, InstanceActionEvent,
                                          InstanceFault)
-from stratus.common.objects import states
+from stratus.common.vocabulary import PowerState, TaskState, UNSET, VmState
 from stratus.common.timeutils import parse_isotime, utcnow
 
-UNSET = "__unset__"
 _COLUMNS = {c.key for c in Instance.__mapper__.column_attrs} - {"id", "deleted"}
 
 
@@ -113,7 +112,7 @@ def _host_if_moving(session, instance_uuid, values):
 
 def _raise_conflict(session, instance_uuid, expected_task_state, expected_vm_state):
     row = instance_get(session, instance_uuid)
-    if expected_task_state != UNSET and row.task_state == states.DELETING:
+    if expected_task_state != UNSET and row.task_state == TaskState.DELETING:
         raise exception.UnexpectedDeletingTaskStateError(
             instance_uuid=instance_uuid, expected=expected_task_state, actual=row.task_state)
     actual = row.task_state if expected_task_state != UNSET else row.vm_state
@@ -125,7 +124,7 @@ def _raise_conflict(session, instance_uuid, expected_task_state, expected_vm_sta
 def instance_soft_delete(session, instance_uuid):
     row = instance_get(session, instance_uuid)
     now = utcnow()
-    row.vm_state, row.task_state, row.power_state = states.DELETED, None, states.NOSTATE
+    row.vm_state, row.task_state, row.power_state = VmState.DELETED, None, PowerState.NOSTATE
     row.deleted, row.deleted_at, row.terminated_at = row.id, now, now
     session.flush()
     return row
@@ -211,11 +210,11 @@ def instances_stuck(session, built_before=None, moved_before=None):
     live = select(Instance).where(Instance.deleted == 0)
     builds, others = [], []
     if built_before is not None:
-        builds = list(session.scalars(live.where(Instance.vm_state == states.BUILDING,
+        builds = list(session.scalars(live.where(Instance.vm_state == VmState.BUILDING,
                                                  Instance.created_at < built_before)))
     if moved_before is not None:
         others = list(session.scalars(live.where(
-            Instance.vm_state != states.BUILDING, Instance.task_state.is_not(None),
+            Instance.vm_state != VmState.BUILDING, Instance.task_state.is_not(None),
             or_(Instance.updated_at < moved_before,
                 and_(Instance.updated_at.is_(None), Instance.created_at < moved_before)))))
     return builds, others

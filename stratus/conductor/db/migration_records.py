@@ -9,7 +9,7 @@ from stratus.common import exception
 from stratus.conductor.db import hosts, paging
 from stratus.conductor.db.models import ResourceClaim
 from stratus.conductor.db.migration_models import Migration
-from stratus.common.objects import states
+from stratus.common.vocabulary import MigrationStatus
 from stratus.common.timeutils import parse_isotime, utcnow
 
 _COLUMNS = {c.key for c in Migration.__mapper__.column_attrs} - {"id", "deleted",
@@ -82,7 +82,7 @@ def in_progress_for_instance(session, instance_uuid):
     """The server's migration still in progress, or None."""
     return session.scalars(select(Migration).where(
         Migration.instance_uuid == instance_uuid, Migration.deleted == 0,
-        Migration.status.in_(states.MIGRATION_IN_PROGRESS))
+        Migration.status.in_(MigrationStatus.IN_PROGRESS))
         .order_by(Migration.id.desc())).first()
 
 

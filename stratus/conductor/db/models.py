@@ -7,6 +7,7 @@ from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Integer, Str
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from stratus.common.timeutils import utcnow
+from stratus.common.vocabulary import ImageStatus
 
 
 class Base(DeclarativeBase):
@@ -82,7 +83,7 @@ class Image(Base):
     __tablename__ = "images"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
-    status: Mapped[str] = mapped_column(String(32), default="active")
+    status: Mapped[str] = mapped_column(String(32), default=ImageStatus.ACTIVE)
     disk_format: Mapped[str] = mapped_column(String(32), default="qcow2")
     container_format: Mapped[str] = mapped_column(String(32), default="bare")
     size: Mapped[int] = mapped_column(Integer, default=0)

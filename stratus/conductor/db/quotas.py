@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from stratus.config import get_settings
 from stratus.common import exception
 from stratus.conductor.db.models import Instance, InstanceGroup, ProjectLock, Quota
-from stratus.common.objects import states
+from stratus.common.vocabulary import VmState
 
 RESOURCES = ("instances", "cores", "ram", "metadata_items", "key_pairs", "server_groups",
              "server_group_members")
@@ -64,7 +64,7 @@ def usages(session, project_id):
     RAM, and server groups. Per-user resources (key pairs, group members)
     and the legacy ones count 0 at project level, as in Nova."""
     live = (Instance.project_id == project_id, Instance.deleted == 0,
-            or_(Instance.vm_state != states.SOFT_DELETED, Instance.vm_state.is_(None)))
+            or_(Instance.vm_state != VmState.SOFT_DELETED, Instance.vm_state.is_(None)))
     instances, cores, ram = session.execute(select(
         func.count(Instance.id), func.coalesce(func.sum(Instance.vcpus), 0),
         func.coalesce(func.sum(Instance.memory_mb), 0)).where(*live)).one()

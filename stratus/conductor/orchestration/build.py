@@ -9,7 +9,7 @@ from stratus.conductor.db.session import transaction
 from stratus.conductor.orchestration import migration_spec
 from stratus.conductor.orchestration.base import TaskBase, record_event, release_unused
 from stratus.conductor.server_groups import group_of, with_member_hosts
-from stratus.common.objects import states
+from stratus.common.vocabulary import CAS_CONFLICT, TaskState, VmState
 from stratus.common.endpoint import endpoint
 
 BUILD_EVENT = "conductor_schedule_and_build_instances"
@@ -70,7 +70,7 @@ class BuildTask(TaskBase):
             _fail(ctxt, instance_uuid, f"Scheduling failed: {exc.message}", BUILD_EVENT)
             return
         self._send_to_host(ctxt, instance_uuid, request_spec, selections[0], selections[1:],
-                           [states.SCHEDULING], BUILD_EVENT)
+                           [TaskState.SCHEDULING], BUILD_EVENT)
 
     @endpoint(since="1.0")
     def reschedule_instance(self, ctxt, instance_uuid, request_spec, alternates, failed_host,
@@ -89,7 +89,7 @@ class BuildTask(TaskBase):
                                                reason)
             if claimed:
                 self._send_to_host(ctxt, instance_uuid, request_spec, alternate,
-                                   alternates[index + 1:], [states.SPAWNING, states.SCHEDULING],
+                                   alternates[index + 1:], [TaskState.SPAWNING, TaskState.SCHEDULING],
                                    RESCHEDULE_EVENT)
                 return
         _fail(ctxt, instance_uuid,
@@ -103,10 +103,10 @@ class BuildTask(TaskBase):
             with transaction() as session:
                 row = instances.instance_update(
                     session, instance_uuid,
-                    {"host": chosen.host, "node": chosen.nodename, "task_state": "scheduling"},
+                    {"host": chosen.host, "node": chosen.nodename, "task_state": TaskState.SCHEDULING},
                     expected_task_state=expected)
                 instance = convert.instance(row)
-        except (exception.InstanceNotFound, exception.UnexpectedTaskStateError):
+        except CAS_CONFLICT:
             # Deleted while we scheduled it, or taken further by a first
             # delivery of this same message: give back only room that the
             # instance is not using.
@@ -161,7 +161,7 @@ def _awaits_scheduling(instance_uuid, on_host=None):
             row = instances.instance_get(session, instance_uuid)
         except exception.InstanceNotFound:
             return False
-        return (row.vm_state == states.BUILDING and row.task_state == states.SCHEDULING
+        return (row.vm_state == VmState.BUILDING and row.task_state == TaskState.SCHEDULING
                 and row.host == on_host)
 
 
@@ -172,7 +172,7 @@ def _fail(ctxt, instance_uuid, message, event, details=None):
         hosts.release(session, instance_uuid)
         try:
             instances.instance_update(session, instance_uuid,
-                                      {"vm_state": "error", "task_state": None})
+                                      {"vm_state": VmState.ERROR, "task_state": None})
         except exception.InstanceNotFound:
             return
         instances.fault_create(session, instance_uuid, 500, message,

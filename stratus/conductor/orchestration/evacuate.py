@@ -14,7 +14,7 @@ from stratus.conductor.db import hosts, instances, migration_records
 from stratus.conductor.db.session import transaction
 from stratus.conductor.orchestration import migration_spec
 from stratus.conductor.orchestration.base import TaskBase, record_event
-from stratus.common.objects import states
+from stratus.common.vocabulary import CAS_CONFLICT, MigrationStatus, TaskState
 from stratus.common.endpoint import endpoint
 
 LOG = logging.getLogger(__name__)
@@ -87,8 +87,8 @@ def _start(instance_uuid, migration_id):
     try:
         with transaction() as session:
             migration_records.migration_update(session, migration_id,
-                                               {"status": states.MIGRATION_PRE_MIGRATING},
-                                               expected_status=states.MIGRATION_ACCEPTED)
+                                               {"status": MigrationStatus.PRE_MIGRATING},
+                                               expected_status=MigrationStatus.ACCEPTED)
             return convert.instance(instances.instance_get(session, instance_uuid))
     except (exception.MigrationStatusConflict, exception.InstanceNotFound):
         return None
@@ -109,11 +109,11 @@ def _fail(ctxt, instance_uuid, migration_id, message):
     LOG.warning("Evacuation of %s failed: %s", instance_uuid, message)
     with transaction() as session:
         migration_records.migration_update(
-            session, migration_id, {"status": states.MIGRATION_FAILED, "error": message})
+            session, migration_id, {"status": MigrationStatus.FAILED, "error": message})
         try:
             instances.instance_update(session, instance_uuid, {"task_state": None},
-                                      expected_task_state=[states.REBUILDING])
-        except (exception.UnexpectedTaskStateError, exception.InstanceNotFound):
+                                      expected_task_state=[TaskState.REBUILDING])
+        except CAS_CONFLICT:
             return
         instances.fault_create(session, instance_uuid, 500, message, message)
     record_event(ctxt, instance_uuid, EVACUATE_EVENT, result="Error", traceback=message)

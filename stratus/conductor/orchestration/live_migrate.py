@@ -16,14 +16,13 @@ from stratus.conductor.db import hosts, instances, migration_records
 from stratus.conductor.db.session import transaction
 from stratus.conductor.orchestration import migration_spec
 from stratus.conductor.orchestration.base import TaskBase
-from stratus.common.objects import states
+from stratus.common.vocabulary import CAS_CONFLICT, MigrationStatus, MigrationType, TaskState
 from stratus.common.endpoint import endpoint
 
 LOG = logging.getLogger(__name__)
 
 LIVE_MIGRATE_EVENT = "conductor_live_migrate_instance"
 
-_GONE = (exception.UnexpectedTaskStateError, exception.InstanceNotFound)
 
 
 class LiveMigrationTask(TaskBase):
@@ -61,7 +60,7 @@ class LiveMigrationTask(TaskBase):
                 migration_records.migration_update(session, migration_id, {
                     "dest_compute": chosen.host, "dest_node": chosen.nodename,
                     "dest_node_id": chosen.compute_node_id, "dest_host": chosen.host},
-                    expected_status=states.MIGRATION_ACCEPTED)
+                    expected_status=MigrationStatus.ACCEPTED)
         except exception.MigrationStatusConflict:
             # A second delivery (the first one went on), or a failure
             # meanwhile: room not recorded on the migration is nobody's.
@@ -97,9 +96,9 @@ class LiveMigrationTask(TaskBase):
             ctxt, migration.dest_compute, instance, block_migration)
         with transaction() as session:
             row = migration_records.migration_update(
-                session, migration_id, {"status": states.MIGRATION_PRE_MIGRATING,
+                session, migration_id, {"status": MigrationStatus.PRE_MIGRATING,
                                         "migrate_data": migrate_data},
-                expected_status=states.MIGRATION_ACCEPTED)
+                expected_status=MigrationStatus.ACCEPTED)
             instances.event_record(session, ctxt, instance.uuid, LIVE_MIGRATE_EVENT,
                                    result="Success")
             migration = convert.migration(row)
@@ -110,9 +109,9 @@ def _migrating(instance_uuid):
     """The Instance, while its task_state is still migrating."""
     with transaction() as session:
         row = instances.instance_get(session, instance_uuid)
-        if row.task_state != states.MIGRATING:
+        if row.task_state != TaskState.MIGRATING:
             raise exception.UnexpectedTaskStateError(
-                instance_uuid=instance_uuid, expected=states.MIGRATING,
+                instance_uuid=instance_uuid, expected=TaskState.MIGRATING,
                 actual=row.task_state)
         return convert.instance(row)
 
@@ -125,14 +124,14 @@ def _record(ctxt, instance_uuid, host):
             row = instances.instance_get(session, instance_uuid)
         except exception.InstanceNotFound:
             return None
-        if row.task_state != states.MIGRATING:
+        if row.task_state != TaskState.MIGRATING:
             return None
         source = getattr(migration_spec.node_of(session, row.host, row.node), "id", None)
         flavor = convert.instance(row).flavor
         try:
             migration = migration_records.migration_create(session, {
-                "instance_uuid": instance_uuid, "migration_type": states.LIVE_MIGRATION,
-                "status": states.MIGRATION_ACCEPTED, "source_compute": row.host,
+                "instance_uuid": instance_uuid, "migration_type": MigrationType.LIVE_MIGRATION,
+                "status": MigrationStatus.ACCEPTED, "source_compute": row.host,
                 "source_node": row.node, "source_node_id": source, "dest_compute": host,
                 "old_flavor": flavor, "new_flavor": flavor,
                 "project_id": row.project_id, "user_id": row.user_id})
@@ -156,16 +155,16 @@ def _fail(ctxt, instance_uuid, migration_id, message):
     LOG.warning("Live migration of %s failed before it started: %s", instance_uuid, message)
     with transaction() as session:
         migration = migration_records.migration_get(session, migration_id)
-        if migration.status not in (states.MIGRATION_ACCEPTED,
-                                    states.MIGRATION_PRE_MIGRATING):
+        if migration.status not in (MigrationStatus.ACCEPTED,
+                                    MigrationStatus.PRE_MIGRATING):
             return  # already failed (or taken further) by another delivery
         migration_records.migration_update(session, migration_id,
-                                           {"status": states.MIGRATION_ERROR, "error": message})
+                                           {"status": MigrationStatus.ERROR, "error": message})
         _release_destination(session, instance_uuid, migration)
         try:
             instances.instance_update(session, instance_uuid, {"task_state": None},
-                                      expected_task_state=[states.MIGRATING])
-        except _GONE:
+                                      expected_task_state=[TaskState.MIGRATING])
+        except CAS_CONFLICT:
             return
         instances.fault_create(session, instance_uuid, 400, message)
         instances.event_record(session, ctxt, instance_uuid, LIVE_MIGRATE_EVENT,
@@ -180,7 +179,7 @@ def _release_unrecorded(instance_uuid, migration_id, node_id):
         row = instances.instance_get(session, instance_uuid, read_deleted=True)
         keep = {migration.source_node_id,
                 getattr(migration_spec.node_of(session, row.host, row.node), "id", None)}
-        if migration.status in states.MIGRATION_IN_PROGRESS:
+        if migration.status in MigrationStatus.IN_PROGRESS:
             keep.add(migration.dest_node_id)
         if node_id not in keep:
             hosts.release(session, instance_uuid, node_id)
@@ -211,7 +210,7 @@ def _check_source_up(instance):
 
 
 # The conductor's part of a live migration: nothing has touched the guest.
-_NOT_STARTED = (states.MIGRATION_ACCEPTED, states.MIGRATION_PRE_MIGRATING)
+_NOT_STARTED = (MigrationStatus.ACCEPTED, MigrationStatus.PRE_MIGRATING)
 
 
 def settle_stuck_live_migration(instance):
@@ -220,11 +219,11 @@ def settle_stuck_live_migration(instance):
     reached the driver fails (the server stays on its source, the
     destination's claim goes back); one the source was moving is its
     host's to recover, at its next start (stratus.compute.live_migration)."""
-    if instance.task_state != states.MIGRATING:
+    if instance.task_state != TaskState.MIGRATING:
         return False
     with transaction() as session:
         migration = migration_records.in_progress_for_instance(session, instance.uuid)
-        if migration is None or migration.migration_type != states.LIVE_MIGRATION:
+        if migration is None or migration.migration_type != MigrationType.LIVE_MIGRATION:
             return False
         if migration.status not in _NOT_STARTED:
             LOG.warning("Live migration %s of %s waits for %s to recover it (%s)",
@@ -235,11 +234,11 @@ def settle_stuck_live_migration(instance):
                    f"source host {migration.source_compute} started it")
         try:
             instances.instance_update(session, instance.uuid, {"task_state": None},
-                                      expected_task_state=[states.MIGRATING])
-        except _GONE:
+                                      expected_task_state=[TaskState.MIGRATING])
+        except CAS_CONFLICT:
             return True
         migration_records.migration_update(
-            session, migration.id, {"status": states.MIGRATION_ERROR, "error": message})
+            session, migration.id, {"status": MigrationStatus.ERROR, "error": message})
         _release_destination(session, instance.uuid, migration)
         instances.fault_create(session, instance.uuid, 500, message, message)
     LOG.warning(message)

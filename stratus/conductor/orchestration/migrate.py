@@ -20,12 +20,12 @@ from stratus.conductor.db.session import transaction
 from stratus.conductor.orchestration import migration_spec
 from stratus.conductor.orchestration.base import TaskBase
 from stratus.common.context import get_admin_context
-from stratus.common.objects import Flavor, states
+from stratus.common.objects import Flavor
+from stratus.common.vocabulary import CAS_CONFLICT, MigrationStatus, MigrationType, TaskState
 from stratus.common.endpoint import endpoint
 
 LOG = logging.getLogger(__name__)
 
-_GONE = (exception.UnexpectedTaskStateError, exception.InstanceNotFound)
 
 
 class MigrationTask(TaskBase):
@@ -39,7 +39,7 @@ class MigrationTask(TaskBase):
         flavor = Flavor.from_dict(flavor) if isinstance(flavor, dict) else flavor
         with transaction() as session:
             instance = convert.instance(instances.instance_get(session, instance_uuid))
-        if instance.task_state != states.RESIZE_PREP:
+        if instance.task_state != TaskState.RESIZE_PREP:
             return  # a second delivery: the first one went further already
         resize = flavor.id != (instance.flavor.id if instance.flavor else None)
         migration = self._record(ctxt, instance, flavor, resize, host)
@@ -84,8 +84,8 @@ class MigrationTask(TaskBase):
             row = migration_records.migration_create(session, {
                 "instance_uuid": instance.uuid, "project_id": instance.project_id,
                 "user_id": instance.user_id,
-                "migration_type": states.RESIZE if resize else states.MIGRATION,
-                "status": states.MIGRATION_PRE_MIGRATING, "source_compute": instance.host,
+                "migration_type": MigrationType.RESIZE if resize else MigrationType.MIGRATION,
+                "status": MigrationStatus.PRE_MIGRATING, "source_compute": instance.host,
                 "source_node": instance.node, "source_node_id": source.id if source else None,
                 "dest_host": host, "old_flavor": instance.flavor, "new_flavor": flavor})
             migration_records.hold_source_claim(session, row)
@@ -98,8 +98,8 @@ class MigrationTask(TaskBase):
         with transaction() as session:
             row = migration_records.in_progress_for_instance(session, instance.uuid)
             migration = convert.migration(row) if row is not None else None
-        if migration is None or migration.status != states.MIGRATION_PRE_MIGRATING or \
-                migration.migration_type not in (states.RESIZE, states.MIGRATION):
+        if migration is None or migration.status != MigrationStatus.PRE_MIGRATING or \
+                migration.migration_type not in (MigrationType.RESIZE, MigrationType.MIGRATION):
             return False
         if migration.dest_compute:
             self.compute_api.resize_instance(ctxt, instance.host, instance, migration)
@@ -123,12 +123,12 @@ def _fail_scheduling(instance_uuid, migration_id, exc):
     """As Nova: the migration in error, the server as it was."""
     with transaction() as session:
         row = migration_records.migration_update(
-            session, migration_id, {"status": states.MIGRATION_ERROR, "error": exc.message})
+            session, migration_id, {"status": MigrationStatus.ERROR, "error": exc.message})
         migration_records.settle_source_claim(session, row, "restore")
         try:
             instances.instance_update(session, instance_uuid, {"task_state": None},
-                                      expected_task_state=[states.RESIZE_PREP])
-        except _GONE:
+                                      expected_task_state=[TaskState.RESIZE_PREP])
+        except CAS_CONFLICT:
             pass
 
 
@@ -136,8 +136,8 @@ def _clear_prep(instance_uuid):
     with transaction() as session:
         try:
             instances.instance_update(session, instance_uuid, {"task_state": None},
-                                      expected_task_state=[states.RESIZE_PREP])
-        except _GONE:
+                                      expected_task_state=[TaskState.RESIZE_PREP])
+        except CAS_CONFLICT:
             pass
 
 
@@ -162,10 +162,10 @@ def _check_resize_quota(session, instance, flavor):
 
 # Steps a message starts (re-sent when it seems lost) and steps a host is
 # in the middle of (left to that host's start-up recovery).
-_RESENDABLE = (states.RESIZE_PREP, states.RESIZE_MIGRATED, states.RESIZE_REVERTING,
-               states.REBUILDING)
-_HOST_RECOVERS = (states.RESIZE_MIGRATING, states.RESIZE_FINISH, states.REBUILD_SPAWNING)
-_MIGRATION_TYPES = (states.RESIZE, states.MIGRATION, states.EVACUATION)
+_RESENDABLE = (TaskState.RESIZE_PREP, TaskState.RESIZE_MIGRATED, TaskState.RESIZE_REVERTING,
+               TaskState.REBUILDING)
+_HOST_RECOVERS = (TaskState.RESIZE_MIGRATING, TaskState.RESIZE_FINISH, TaskState.REBUILD_SPAWNING)
+_MIGRATION_TYPES = (MigrationType.RESIZE, MigrationType.MIGRATION, MigrationType.EVACUATION)
 
 
 def settle_stuck_migration(instance, compute_api):
@@ -200,13 +200,13 @@ def settle_stuck_migration(instance, compute_api):
 def _resend(instance, migration, compute_api):
     """Send the step's message again; False when no host was ever told."""
     ctxt, state = get_admin_context(), instance.task_state
-    if state == states.RESIZE_MIGRATED:
+    if state == TaskState.RESIZE_MIGRATED:
         compute_api.finish_resize(ctxt, migration.dest_compute, instance, migration)
-    elif state == states.RESIZE_REVERTING:
+    elif state == TaskState.RESIZE_REVERTING:
         compute_api.revert_resize(ctxt, instance.host, instance, migration)
-    elif not (migration.dest_compute and migration.status == states.MIGRATION_PRE_MIGRATING):
+    elif not (migration.dest_compute and migration.status == MigrationStatus.PRE_MIGRATING):
         return False
-    elif state == states.RESIZE_PREP:
+    elif state == TaskState.RESIZE_PREP:
         compute_api.resize_instance(ctxt, instance.host, instance, migration)
     else:
         with transaction() as session:
@@ -223,7 +223,7 @@ def _touch(instance):
             instances.instance_update(session, instance.uuid, {},
                                       expected_task_state=[instance.task_state])
         return True
-    except _GONE:
+    except CAS_CONFLICT:
         return False
 
 
@@ -231,13 +231,13 @@ def _give_up(instance, migration):
     """Scheduled by a conductor that stopped before it told any host: the
     move fails, its destination's claim goes back, the server stays."""
     message = f"The move of instance {instance.uuid} was lost before it reached a host"
-    failed = (states.MIGRATION_FAILED if migration.migration_type == states.EVACUATION
-              else states.MIGRATION_ERROR)
+    failed = (MigrationStatus.FAILED if migration.migration_type == MigrationType.EVACUATION
+              else MigrationStatus.ERROR)
     with transaction() as session:
         try:
             instances.instance_update(session, instance.uuid, {"task_state": None},
                                       expected_task_state=[instance.task_state])
-        except _GONE:
+        except CAS_CONFLICT:
             return
         migration_records.migration_update(session, migration.id,
                                            {"status": failed, "error": message})
@@ -246,7 +246,7 @@ def _give_up(instance, migration):
         for node_id in _claimed_nodes(session, instance.uuid):
             if node_id != migration.source_node_id:
                 hosts.release(session, instance.uuid, node_id)
-        if migration.migration_type != states.EVACUATION:
+        if migration.migration_type != MigrationType.EVACUATION:
             migration_records.settle_source_claim(session, migration, "restore")
         instances.fault_create(session, instance.uuid, 500, message, message)
     LOG.warning(message)

@@ -13,12 +13,11 @@ from stratus.conductor.db import catalog, instances
 from stratus.conductor.db.session import transaction
 from stratus.conductor.orchestration import migration_spec
 from stratus.conductor.orchestration.base import TaskBase, record_event, release_unused
-from stratus.common.objects import states
+from stratus.common.vocabulary import CAS_CONFLICT, SystemMetadata, TaskState, VmState
 from stratus.common.endpoint import endpoint
 
 UNSHELVE_EVENT = "conductor_unshelve_instance"
 REBUILD_EVENT = "conductor_rebuild_instance"
-_GONE = (exception.InstanceNotFound, exception.UnexpectedTaskStateError)
 
 
 class UnshelveTask(TaskBase):
@@ -29,12 +28,12 @@ class UnshelveTask(TaskBase):
     def unshelve_instance(self, ctxt, instance_uuid, availability_zone=None):
         """Schedule an offloaded server with its flavor and shelved image
         (in `availability_zone` when given); the scheduler claims the host."""
-        instance = _instance_if(instance_uuid, states.UNSHELVING, states.SHELVED_OFFLOADED)
+        instance = _instance_if(instance_uuid, TaskState.UNSHELVING, VmState.SHELVED_OFFLOADED)
         if instance is None:
             return  # a second delivery: the first one placed it already
         record_event(ctxt, instance_uuid, UNSHELVE_EVENT, start=True)
         try:
-            image = _image((instance.system_metadata or {}).get("shelved_image_id") or "")
+            image = _image((instance.system_metadata or {}).get(SystemMetadata.SHELVED_IMAGE_ID) or "")
         except exception.ImageNotFound as exc:
             _unshelve_failed(ctxt, instance_uuid, exc.message)
             return
@@ -60,7 +59,7 @@ class UnshelveTask(TaskBase):
             values["availability_zone"] = availability_zone  # Nova, from 2.77
         try:
             instance = _place(instance_uuid, values)
-        except _GONE:
+        except CAS_CONFLICT:
             # Deleted meanwhile, or placed by a first delivery of this reply.
             release_unused(instance_uuid, chosen)
             return
@@ -76,7 +75,7 @@ class RebuildTask(TaskBase):
     def rebuild_instance(self, ctxt, instance_uuid, image_id, host, preserve_ephemeral=False):
         """Have the scheduler re-check the server's own host with the new
         image (no claim: the server keeps the one it has there)."""
-        instance = _instance_if(instance_uuid, states.REBUILDING, host=host)
+        instance = _instance_if(instance_uuid, TaskState.REBUILDING, host=host)
         if instance is None:
             return
         record_event(ctxt, instance_uuid, REBUILD_EVENT, start=True)
@@ -99,7 +98,7 @@ class RebuildTask(TaskBase):
         except exception.StratusException as exc:
             _rebuild_failed(ctxt, instance_uuid, exc.message)
             return
-        instance = _instance_if(instance_uuid, states.REBUILDING, host=host)
+        instance = _instance_if(instance_uuid, TaskState.REBUILDING, host=host)
         if instance is None:
             return
         record_event(ctxt, instance_uuid, REBUILD_EVENT, result="Success")
@@ -139,8 +138,8 @@ def _place(instance_uuid, values):
             raise exception.UnexpectedTaskStateError(
                 instance_uuid=instance_uuid, expected="no host", actual="a host")
         return convert.instance(instances.instance_update(
-            session, instance_uuid, values, expected_task_state=[states.UNSHELVING],
-            expected_vm_state=states.SHELVED_OFFLOADED))
+            session, instance_uuid, values, expected_task_state=[TaskState.UNSHELVING],
+            expected_vm_state=VmState.SHELVED_OFFLOADED))
 
 
 def _unshelve_failed(ctxt, instance_uuid, message):
@@ -148,9 +147,9 @@ def _unshelve_failed(ctxt, instance_uuid, message):
     with transaction() as session:
         try:
             instances.instance_update(session, instance_uuid, {"task_state": None},
-                                      expected_task_state=[states.UNSHELVING],
-                                      expected_vm_state=states.SHELVED_OFFLOADED)
-        except _GONE:
+                                      expected_task_state=[TaskState.UNSHELVING],
+                                      expected_vm_state=VmState.SHELVED_OFFLOADED)
+        except CAS_CONFLICT:
             return
         instances.fault_create(session, instance_uuid, 500, message, message)
     record_event(ctxt, instance_uuid, UNSHELVE_EVENT, result="Error", traceback=message)
@@ -161,9 +160,9 @@ def _rebuild_failed(ctxt, instance_uuid, message):
     with transaction() as session:
         try:
             instances.instance_update(session, instance_uuid,
-                                      {"vm_state": states.ERROR, "task_state": None},
-                                      expected_task_state=[states.REBUILDING])
-        except _GONE:
+                                      {"vm_state": VmState.ERROR, "task_state": None},
+                                      expected_task_state=[TaskState.REBUILDING])
+        except CAS_CONFLICT:
             return
         instances.fault_create(session, instance_uuid, 500, message, message)
     record_event(ctxt, instance_uuid, REBUILD_EVENT, result="Error", traceback=message)

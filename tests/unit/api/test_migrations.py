@@ -7,7 +7,7 @@ from tests.unit.api.conftest import act_as, mv
 from tests.unit.api.stack import boot_id, flavor_id
 from stratus.conductor.rpcapi import ConductorAPI
 from stratus.common.context import get_admin_context
-from stratus.common.objects import states
+from stratus.common.vocabulary import MigrationStatus, MigrationType
 
 
 @pytest.fixture
@@ -19,9 +19,9 @@ def _record(instance_uuid, migration_type, status, source="src", dest="dst", **e
     conductor, ctxt = ConductorAPI(), get_admin_context()
     made = conductor.migration_create(ctxt, dict({
         "instance_uuid": instance_uuid, "migration_type": migration_type,
-        "status": states.MIGRATION_ACCEPTED, "source_compute": source, "source_node": source,
+        "status": MigrationStatus.ACCEPTED, "source_compute": source, "source_node": source,
         "dest_compute": dest, "dest_node": dest, "dest_host": "127.0.0.1"}, **extra))
-    if status != states.MIGRATION_ACCEPTED:
+    if status != MigrationStatus.ACCEPTED:
         made = conductor.migration_update(ctxt, made.id, {"status": status})
     return made
 
@@ -31,8 +31,8 @@ def _list(client, version="latest", **params):
 
 
 def test_listing_shows_every_move_newest_first_with_nova_fields(client):
-    old = _record("i-1", states.RESIZE, states.MIGRATION_CONFIRMED)
-    new = _record("i-2", states.LIVE_MIGRATION, states.MIGRATION_MIGRATING)
+    old = _record("i-1", MigrationType.RESIZE, MigrationStatus.CONFIRMED)
+    new = _record("i-2", MigrationType.LIVE_MIGRATION, MigrationStatus.MIGRATING)
     body = _list(client, "2.80").get_json()
     assert [m["id"] for m in body["migrations"]] == [new.id, old.id]
     live, resize = body["migrations"]
@@ -47,7 +47,7 @@ def test_listing_shows_every_move_newest_first_with_nova_fields(client):
 
 
 def test_older_microversions_hide_newer_fields(client):
-    _record("i-1", states.LIVE_MIGRATION, states.MIGRATION_MIGRATING)
+    _record("i-1", MigrationType.LIVE_MIGRATION, MigrationStatus.MIGRATING)
     [plain] = _list(client, "2.1").get_json()["migrations"]
     assert not {"migration_type", "links", "uuid", "user_id"} & set(plain)
     [v259] = _list(client, "2.59").get_json()["migrations"]
@@ -55,9 +55,9 @@ def test_older_microversions_hide_newer_fields(client):
 
 
 def test_filters(client):
-    _record("i-1", states.RESIZE, states.MIGRATION_FINISHED, source="a", dest="b")
-    _record("i-2", states.LIVE_MIGRATION, states.MIGRATION_ERROR, source="b", dest="c")
-    _record("i-3", states.EVACUATION, states.MIGRATION_DONE, source="c", dest="a")
+    _record("i-1", MigrationType.RESIZE, MigrationStatus.FINISHED, source="a", dest="b")
+    _record("i-2", MigrationType.LIVE_MIGRATION, MigrationStatus.ERROR, source="b", dest="c")
+    _record("i-3", MigrationType.EVACUATION, MigrationStatus.DONE, source="c", dest="a")
 
     def ids(**params):
         return sorted(m["instance_uuid"] for m in _list(client, **params).get_json()["migrations"])
@@ -70,7 +70,7 @@ def test_filters(client):
 
 
 def test_paging_from_2_59(client):
-    made = [_record(f"i-{n}", states.MIGRATION, states.MIGRATION_CONFIRMED) for n in range(3)]
+    made = [_record(f"i-{n}", MigrationType.MIGRATION, MigrationStatus.CONFIRMED) for n in range(3)]
     first = _list(client, "2.59", limit=2).get_json()
     assert [m["uuid"] for m in first["migrations"]] == [made[2].uuid, made[1].uuid]
     [link] = first["migrations_links"]
@@ -99,8 +99,8 @@ def test_only_admins_list_migrations(client, monkeypatch):
 
 
 def test_a_server_shows_its_live_migration_in_progress_only(client, server):
-    done = _record(server, states.LIVE_MIGRATION, states.MIGRATION_COMPLETED)
-    running = _record(server, states.LIVE_MIGRATION, states.MIGRATION_MIGRATING,
+    done = _record(server, MigrationType.LIVE_MIGRATION, MigrationStatus.COMPLETED)
+    running = _record(server, MigrationType.LIVE_MIGRATION, MigrationStatus.MIGRATING,
                       memory_total=1024, memory_processed=512, memory_remaining=512)
     listed = client.get(f"/v2.1/servers/{server}/migrations", headers=mv("2.80")).get_json()
     [shown] = listed["migrations"]
@@ -117,7 +117,7 @@ def test_a_server_shows_its_live_migration_in_progress_only(client, server):
 
 
 def test_server_migrations_errors(client, server):
-    other = _record("another-server", states.LIVE_MIGRATION, states.MIGRATION_MIGRATING)
+    other = _record("another-server", MigrationType.LIVE_MIGRATION, MigrationStatus.MIGRATING)
     assert client.get(f"/v2.1/servers/{server}/migrations",
                       headers=mv("2.22")).status_code == 404
     reply = client.get(f"/v2.1/servers/{server}/migrations/{other.id}", headers=mv("2.23"))
@@ -134,15 +134,15 @@ def test_server_migrations_errors(client, server):
 def test_a_second_move_of_a_server_in_progress_is_refused(db, roles):
     from stratus.common import exception
 
-    _record("i-1", states.RESIZE, states.MIGRATION_FINISHED)
+    _record("i-1", MigrationType.RESIZE, MigrationStatus.FINISHED)
     with pytest.raises(exception.MigrationInProgress):
-        _record("i-1", states.MIGRATION, states.MIGRATION_ACCEPTED)
-    _record("i-2", states.RESIZE, states.MIGRATION_CONFIRMED)
-    _record("i-2", states.MIGRATION, states.MIGRATION_ACCEPTED)  # the first one is over
+        _record("i-1", MigrationType.MIGRATION, MigrationStatus.ACCEPTED)
+    _record("i-2", MigrationType.RESIZE, MigrationStatus.CONFIRMED)
+    _record("i-2", MigrationType.MIGRATION, MigrationStatus.ACCEPTED)  # the first one is over
 
 
 def test_changes_since_and_before(client):
-    made = _record("i-1", states.RESIZE, states.MIGRATION_CONFIRMED)
+    made = _record("i-1", MigrationType.RESIZE, MigrationStatus.CONFIRMED)
     updated = made.updated_at
     assert [m["id"] for m in _list(client, "2.59", **{"changes-since": updated})
             .get_json()["migrations"]] == [made.id]

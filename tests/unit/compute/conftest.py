@@ -6,8 +6,8 @@ import pytest
 
 from stratus import config
 from stratus.common import exception
-from stratus.conductor.rpcapi import _UNSET
-from stratus.common.objects import Flavor, Image, Instance, states
+from stratus.common.objects import Flavor, Image, Instance
+from stratus.common.vocabulary import TaskState, UNSET, VmState
 
 
 @pytest.fixture
@@ -52,8 +52,8 @@ def make_instance(flavor):
     """Build an Instance (a fresh uuid each call) in vm_state building."""
     def _make(**values):
         fields = dict(uuid=str(uuidlib.uuid4()), display_name="vm", project_id="p1",
-                      user_id="u1", vm_state=states.BUILDING,
-                      task_state=states.SCHEDULING, flavor=flavor, vcpus=1, memory_mb=512)
+                      user_id="u1", vm_state=VmState.BUILDING,
+                      task_state=TaskState.SCHEDULING, flavor=flavor, vcpus=1, memory_mb=512)
         fields.update(values)
         return Instance(**fields)
     return _make
@@ -95,7 +95,7 @@ class FakeConductorAPI:
         # (tests/unit/api/moves/ recover them against the real conductor).
         return []
 
-    def instance_update(self, ctxt, instance_uuid, values, expected_task_state=_UNSET,
+    def instance_update(self, ctxt, instance_uuid, values, expected_task_state=UNSET,
                         expected_vm_state=None, event=None):
         self.calls.append(("instance_update", dict(instance_uuid=instance_uuid, values=values,
                                                    expected_task_state=expected_task_state)))
@@ -112,7 +112,7 @@ class FakeConductorAPI:
 
     @staticmethod
     def _check(uuid, record, expected):
-        if expected is _UNSET:
+        if expected is UNSET:
             return
         allowed = expected if isinstance(expected, (list, tuple)) else [expected]
         if record["task_state"] not in allowed:

@@ -8,7 +8,7 @@ import pytest
 from tests.unit.compute.eager import boot, one_host
 from stratus.conductor.rpcapi import ConductorAPI
 from stratus.common.context import RequestContext
-from stratus.common.objects import states
+from stratus.common.vocabulary import PowerState, TaskState, VmState
 
 HOST = "act1"
 
@@ -28,7 +28,7 @@ def _ctxt():
 @pytest.fixture
 def instance(manager):
     built, _ = boot(_ctxt())
-    assert (built.vm_state, built.host) == (states.ACTIVE, HOST)
+    assert (built.vm_state, built.host) == (VmState.ACTIVE, HOST)
     return built
 
 
@@ -50,11 +50,11 @@ def _domain(manager, instance):
 
 
 def test_stop_saves_states_and_its_event(manager, instance):
-    ctxt, sent = _ask(instance, "stop", states.POWERING_OFF)
+    ctxt, sent = _ask(instance, "stop", TaskState.POWERING_OFF)
     manager.power.stop_instance(ctxt, sent)
     stopped = ConductorAPI().instance_get(ctxt, instance.uuid)
     assert (stopped.vm_state, stopped.task_state, stopped.power_state) == (
-        states.STOPPED, None, states.SHUTDOWN)
+        VmState.STOPPED, None, PowerState.SHUTDOWN)
     [event] = _events(ctxt, instance)
     assert (event.event, event.result, event.host, event.task_id) == (
         "compute_stop_instance", "Success", HOST, ctxt.task_id)
@@ -62,7 +62,7 @@ def test_stop_saves_states_and_its_event(manager, instance):
 
 
 def test_a_second_delivery_of_stop_does_nothing(manager, instance):
-    ctxt, sent = _ask(instance, "stop", states.POWERING_OFF)
+    ctxt, sent = _ask(instance, "stop", TaskState.POWERING_OFF)
     manager.power.stop_instance(ctxt, sent)
     # The guest runs again (as if started by hand): a stop that ran again
     # would power it off.
@@ -75,19 +75,19 @@ def test_a_second_delivery_of_stop_does_nothing(manager, instance):
 
 def test_a_message_left_by_a_crash_finishes_the_reboot(manager, instance):
     # The host died after claiming the reboot: its message comes again.
-    ctxt, sent = _ask(instance, "reboot", states.REBOOT_STARTED_HARD)
+    ctxt, sent = _ask(instance, "reboot", TaskState.REBOOT_STARTED_HARD)
     _domain(manager, instance).destroy()
     manager.power.reboot_instance(ctxt, sent, "HARD")
     rebooted = ConductorAPI().instance_get(ctxt, instance.uuid)
     assert (rebooted.vm_state, rebooted.task_state, rebooted.power_state) == (
-        states.ACTIVE, None, states.RUNNING)
+        VmState.ACTIVE, None, PowerState.RUNNING)
     assert _domain(manager, instance).isActive()
 
 
 def test_a_soft_reboot_message_does_not_run_over_a_hard_one(manager, instance):
-    ctxt, sent = _ask(instance, "reboot", states.REBOOTING_HARD)
+    ctxt, sent = _ask(instance, "reboot", TaskState.REBOOTING_HARD)
     manager.power.reboot_instance(ctxt, sent, "SOFT")
-    assert ConductorAPI().instance_get(ctxt, instance.uuid).task_state == states.REBOOTING_HARD
+    assert ConductorAPI().instance_get(ctxt, instance.uuid).task_state == TaskState.REBOOTING_HARD
     manager.power.reboot_instance(ctxt, sent, "HARD")
     assert ConductorAPI().instance_get(ctxt, instance.uuid).task_state is None
 
@@ -95,12 +95,12 @@ def test_a_soft_reboot_message_does_not_run_over_a_hard_one(manager, instance):
 def test_a_driver_failure_reverts_and_records_why(manager, instance):
     # The guest is off behind the database's back: libvirt refuses to pause it.
     _domain(manager, instance).destroy()
-    ctxt, sent = _ask(instance, "pause", states.PAUSING)
+    ctxt, sent = _ask(instance, "pause", TaskState.PAUSING)
     with pytest.raises(Exception, match="Hypervisor error"):
         manager.power.pause_instance(ctxt, sent)
     after = ConductorAPI().instance_get(ctxt, instance.uuid)
     assert (after.vm_state, after.task_state, after.power_state) == (
-        states.ACTIVE, None, states.SHUTDOWN)
+        VmState.ACTIVE, None, PowerState.SHUTDOWN)
     assert after.fault["code"] == 500 and after.fault["message"].startswith("Hypervisor error")
     assert "Traceback" in after.fault["details"] and after.fault["host"] == HOST
     [event] = _events(ctxt, instance)
@@ -112,19 +112,19 @@ def test_a_driver_failure_reverts_and_records_why(manager, instance):
 def test_a_failed_reboot_without_a_guest_is_an_error(manager, instance):
     _domain(manager, instance).undefine()  # it was running: now a transient domain
     _domain(manager, instance).destroy()
-    ctxt, sent = _ask(instance, "reboot", states.REBOOTING_HARD)
+    ctxt, sent = _ask(instance, "reboot", TaskState.REBOOTING_HARD)
     with pytest.raises(Exception):
         manager.power.reboot_instance(ctxt, sent, "HARD")
     after = ConductorAPI().instance_get(ctxt, instance.uuid)
     assert (after.vm_state, after.task_state, after.power_state) == (
-        states.ERROR, None, states.NOSTATE)
+        VmState.ERROR, None, PowerState.NOSTATE)
     assert after.fault["message"] == f"Instance {instance.uuid} could not be found."
 
 
 def test_a_delete_overtaking_an_action_wins(manager, instance):
-    ctxt, sent = _ask(instance, "suspend", states.SUSPENDING)
-    ConductorAPI().instance_update(ctxt, instance.uuid, {"task_state": states.DELETING})
+    ctxt, sent = _ask(instance, "suspend", TaskState.SUSPENDING)
+    ConductorAPI().instance_update(ctxt, instance.uuid, {"task_state": TaskState.DELETING})
     manager.power.suspend_instance(ctxt, sent)
-    assert ConductorAPI().instance_get(ctxt, instance.uuid).task_state == states.DELETING
+    assert ConductorAPI().instance_get(ctxt, instance.uuid).task_state == TaskState.DELETING
     assert _domain(manager, instance).isActive()
     assert _events(ctxt, instance) == []

@@ -5,7 +5,7 @@ import pytest
 from stratus.common import exception
 from stratus.compute.manager import ComputeManager
 from stratus.compute.virt.libvirt import LibvirtDriver
-from stratus.common.objects import states
+from stratus.common.vocabulary import VmState
 
 
 @pytest.fixture
@@ -15,7 +15,7 @@ def driver(settings):
 
 @pytest.fixture
 def guest(driver, make_instance, image, flavor):
-    instance = make_instance(vm_state=states.ACTIVE, task_state=None)
+    instance = make_instance(vm_state=VmState.ACTIVE, task_state=None)
     driver.spawn(None, instance, image, flavor)
     return instance
 
@@ -64,7 +64,7 @@ def test_manager_answers(driver, guest, make_instance):
     with pytest.raises(exception.InstanceNotReady):
         manager.consoles.get_vnc_console(None, make_instance(), "novnc")  # still building
     with pytest.raises(exception.InstanceNotFound):
-        manager.consoles.get_vnc_console(None, make_instance(vm_state=states.ACTIVE), "novnc")
+        manager.consoles.get_vnc_console(None, make_instance(vm_state=VmState.ACTIVE), "novnc")
     assert manager.consoles.validate_console_port(None, guest, "5900", "novnc") is False  # no VNC
     _with_graphics(driver, guest, "<graphics type='vnc' port='5914' autoport='no'/>")
     assert manager.consoles.get_vnc_console(None, guest, "novnc")["port"] == 5914

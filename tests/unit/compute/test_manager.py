@@ -9,7 +9,8 @@ from stratus.common import endpoint as endpoints
 from stratus.compute.build import BUILD_EVENT, TERMINATE_EVENT
 from stratus.compute.manager import ComputeManager
 from stratus.compute.virt.libvirt import LibvirtDriver
-from stratus.common.objects import Image, states
+from stratus.common.objects import Image
+from stratus.common.vocabulary import PowerState, TaskState, VmState
 
 ALTERNATES = [{"host": "host-b", "nodename": "host-b", "compute_node_id": 2}]
 
@@ -61,12 +62,12 @@ def test_report_state_heartbeats(manager, conductor):
 def test_build_walks_spawning_to_active(manager, driver, conductor, compute_task,
                                         instance, image, ctxt):
     manager.builds.build_and_run_instance(ctxt, instance, {"image": image}, ALTERNATES)
-    assert conductor.task_states[instance.uuid] == [states.SPAWNING, None]
+    assert conductor.task_states[instance.uuid] == [TaskState.SPAWNING, None]
     record = conductor.instances[instance.uuid]
-    assert record["vm_state"] == states.ACTIVE
-    assert record["power_state"] == states.RUNNING
+    assert record["vm_state"] == VmState.ACTIVE
+    assert record["power_state"] == PowerState.RUNNING
     assert record["launched_at"]
-    assert driver.get_info(instance) == states.RUNNING
+    assert driver.get_info(instance) == PowerState.RUNNING
     assert _events(conductor, "action_event_start") == [(BUILD_EVENT, None)]
     assert _events(conductor, "action_event_finish") == [(BUILD_EVENT, "Success")]
     assert compute_task.reschedules == []
@@ -91,7 +92,7 @@ def test_spawn_failure_reschedules_onto_alternates(manager, driver, conductor, c
     [finish] = conductor.called("action_event_finish")
     assert finish["result"] == "Error" and "ImageNotFound" in finish["traceback"]
     # handed back in `scheduling` so that the next host may take it
-    assert conductor.instances[instance.uuid]["task_state"] == states.SCHEDULING
+    assert conductor.instances[instance.uuid]["task_state"] == TaskState.SCHEDULING
     assert not driver.instance_exists(instance)
 
 
@@ -131,7 +132,7 @@ def test_deleted_while_building_cleans_up(settings, conductor, compute_task, ins
         if delete == "record_gone":
             conductor.instances.pop(uuid)
         else:
-            conductor.instances[uuid]["task_state"] = states.DELETING
+            conductor.instances[uuid]["task_state"] = TaskState.DELETING
 
     driver = DeletedWhileSpawningDriver("test:///default", "host-a", user_deletes)
     manager = ComputeManager("host-a", driver, conductor, compute_task)
@@ -143,11 +144,11 @@ def test_deleted_while_building_cleans_up(settings, conductor, compute_task, ins
 
 def test_deleted_before_spawning_does_not_spawn(manager, driver, conductor, compute_task,
                                                 instance, image, ctxt):
-    conductor.instances[instance.uuid]["task_state"] = states.DELETING
+    conductor.instances[instance.uuid]["task_state"] = TaskState.DELETING
     manager.builds.build_and_run_instance(ctxt, instance, {"image": image}, ALTERNATES)
     assert not driver.instance_exists(instance)
     assert compute_task.reschedules == []
-    assert conductor.instances[instance.uuid]["task_state"] == states.DELETING
+    assert conductor.instances[instance.uuid]["task_state"] == TaskState.DELETING
 
 
 def test_terminate_destroys_then_deletes_the_record(manager, driver, conductor, instance,

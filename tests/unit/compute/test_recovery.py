@@ -9,7 +9,7 @@ from tests.unit.compute.eager import boot, one_host
 from stratus.compute.manager import ComputeManager
 from stratus.compute.virt.libvirt import LibvirtDriver
 from stratus.conductor.rpcapi import ConductorAPI
-from stratus.common.objects import states
+from stratus.common.vocabulary import PowerState, TaskState, VmState
 
 HOST = "r1"
 
@@ -42,19 +42,19 @@ def _guests(manager):
 
 def test_interrupted_build_fails_and_its_redelivery_does_nothing(host, ctxt):
     instance, spec = boot(ctxt)
-    _set(ctxt, instance.uuid, vm_state=states.BUILDING, task_state=states.SPAWNING)
+    _set(ctxt, instance.uuid, vm_state=VmState.BUILDING, task_state=TaskState.SPAWNING)
     manager = host.restart()
     after = ConductorAPI().instance_get(ctxt, instance.uuid)
-    assert (after.vm_state, after.task_state) == (states.ERROR, None)
+    assert (after.vm_state, after.task_state) == (VmState.ERROR, None)
     assert "interrupted by a restart of compute host r1" in after.fault["message"]
     manager.builds.build_and_run_instance(ctxt, after, spec, [])  # the message, delivered again
-    assert ConductorAPI().instance_get(ctxt, instance.uuid).vm_state == states.ERROR
+    assert ConductorAPI().instance_get(ctxt, instance.uuid).vm_state == VmState.ERROR
     assert _guests(manager) == set()
 
 
 def test_interrupted_delete_is_finished(host, ctxt):
     instance, _ = boot(ctxt)
-    _set(ctxt, instance.uuid, task_state=states.DELETING)
+    _set(ctxt, instance.uuid, task_state=TaskState.DELETING)
     node_before = ConductorAPI().compute_node_get_all(ctxt)[0]
     assert node_before.vcpus_used == 1
     manager = host.restart()
@@ -68,7 +68,7 @@ def test_active_guest_lost_with_the_process_is_started_again(host, ctxt):
     manager = host.restart()
     assert _guests(manager) == {instance.uuid}
     after = ConductorAPI().instance_get(ctxt, instance.uuid)
-    assert (after.vm_state, after.power_state) == (states.ACTIVE, states.RUNNING)
+    assert (after.vm_state, after.power_state) == (VmState.ACTIVE, PowerState.RUNNING)
 
 
 def test_without_resume_a_lost_guest_is_reported_not_invented(host, ctxt, monkeypatch):
@@ -78,7 +78,7 @@ def test_without_resume_a_lost_guest_is_reported_not_invented(host, ctxt, monkey
     manager = host.restart()
     assert _guests(manager) == set()
     after = ConductorAPI().instance_get(ctxt, instance.uuid)
-    assert (after.vm_state, after.power_state) == (states.ACTIVE, states.NOSTATE)
+    assert (after.vm_state, after.power_state) == (VmState.ACTIVE, PowerState.NOSTATE)
 
 
 @pytest.mark.parametrize("action, kept", [("reap", False), ("log", True), ("noop", True)])
@@ -121,16 +121,16 @@ def test_power_sync_stops_a_server_whose_guest_shut_down(host, ctxt):
     host.manager.driver.connection.lookupByUUIDString(instance.uuid).destroy()
     host.manager.sync_power_states(ctxt)
     after = ConductorAPI().instance_get(ctxt, instance.uuid)
-    assert (after.vm_state, after.power_state) == (states.STOPPED, states.SHUTDOWN)
+    assert (after.vm_state, after.power_state) == (VmState.STOPPED, PowerState.SHUTDOWN)
 
 
 def test_power_sync_leaves_instances_with_a_task_alone(host, ctxt):
     instance, _ = boot(ctxt)
-    _set(ctxt, instance.uuid, task_state=states.PAUSING)
+    _set(ctxt, instance.uuid, task_state=TaskState.PAUSING)
     host.manager.driver.connection.lookupByUUIDString(instance.uuid).destroy()
     host.manager.sync_power_states(ctxt)
     after = ConductorAPI().instance_get(ctxt, instance.uuid)
-    assert (after.vm_state, after.power_state) == (states.ACTIVE, states.RUNNING)
+    assert (after.vm_state, after.power_state) == (VmState.ACTIVE, PowerState.RUNNING)
 
 
 def test_duplicate_build_delivery_makes_one_guest(host, ctxt):
@@ -138,32 +138,32 @@ def test_duplicate_build_delivery_makes_one_guest(host, ctxt):
     launched = instance.launched_at
     host.manager.builds.build_and_run_instance(ctxt, instance, spec, [])
     after = ConductorAPI().instance_get(ctxt, instance.uuid)
-    assert (after.vm_state, after.launched_at) == (states.ACTIVE, launched)
+    assert (after.vm_state, after.launched_at) == (VmState.ACTIVE, launched)
     assert _guests(host.manager) == {instance.uuid}
 
 
 def test_interrupted_reboot_is_redone(host, ctxt):
     instance, _ = boot(ctxt)
-    _set(ctxt, instance.uuid, task_state=states.REBOOT_STARTED)
+    _set(ctxt, instance.uuid, task_state=TaskState.REBOOT_STARTED)
     manager = host.restart()
     after = ConductorAPI().instance_get(ctxt, instance.uuid)
     assert (after.vm_state, after.task_state, after.power_state) == (
-        states.ACTIVE, None, states.RUNNING)
+        VmState.ACTIVE, None, PowerState.RUNNING)
     assert _guests(manager) == {instance.uuid}
 
 
 def test_interrupted_stop_is_redone(host, ctxt):
     instance, _ = boot(ctxt)
-    _set(ctxt, instance.uuid, task_state=states.POWERING_OFF)
+    _set(ctxt, instance.uuid, task_state=TaskState.POWERING_OFF)
     host.restart()
     after = ConductorAPI().instance_get(ctxt, instance.uuid)
     assert (after.vm_state, after.task_state, after.power_state) == (
-        states.STOPPED, None, states.SHUTDOWN)
+        VmState.STOPPED, None, PowerState.SHUTDOWN)
 
 
 def test_power_sync_powers_off_a_stopped_servers_running_guest(host, ctxt):
     instance, _ = boot(ctxt)
-    _set(ctxt, instance.uuid, vm_state=states.STOPPED)
+    _set(ctxt, instance.uuid, vm_state=VmState.STOPPED)
     host.manager.sync_power_states(ctxt)
     after = ConductorAPI().instance_get(ctxt, instance.uuid)
-    assert (after.vm_state, after.power_state) == (states.STOPPED, states.SHUTDOWN)
+    assert (after.vm_state, after.power_state) == (VmState.STOPPED, PowerState.SHUTDOWN)

@@ -10,7 +10,8 @@ from stratus.common import exception
 from stratus.compute.virt.libvirt import LibvirtDriver
 from stratus.compute.virt.libvirt.driver import instance_dir
 from stratus.compute.virt.libvirt.layout import resize_dir
-from stratus.common.objects import Flavor, states
+from stratus.common.objects import Flavor
+from stratus.common.vocabulary import VmState
 
 
 @pytest.fixture
@@ -20,7 +21,7 @@ def pair(settings, make_instance, image, flavor):
     source, dest = LibvirtDriver("test:///default", "src"), LibvirtDriver("test:///default", "dst")
     for drv in (source, dest):
         drv.init_host(drv.host)
-    instance = make_instance(vm_state=states.ACTIVE, task_state=None)
+    instance = make_instance(vm_state=VmState.ACTIVE, task_state=None)
     source.spawn(None, instance, image, flavor)
     disk = instance_dir(instance.uuid) / "disk"
     disk.parent.mkdir(parents=True)

@@ -13,7 +13,7 @@ from stratus.common.celeryapp import app
 from stratus.compute import service, tasks
 from stratus.compute.manager import ComputeManager
 from stratus.compute.rpcapi import ComputeAPI
-from stratus.common.objects import states
+from stratus.common.vocabulary import VmState
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -65,7 +65,7 @@ def test_rpc_reaches_the_host_manager(started, conductor, make_instance, image, 
     instance = make_instance()
     conductor.add(instance)
     ComputeAPI().build_and_run_instance(ctxt, "host-a", instance, {"image": image}, [])
-    assert conductor.instances[instance.uuid]["vm_state"] == states.ACTIVE
+    assert conductor.instances[instance.uuid]["vm_state"] == VmState.ACTIVE
     assert reporter.manager.driver.instance_exists(instance)
     ComputeAPI().terminate_instance(ctxt, "host-a", instance)
     assert not reporter.manager.driver.instance_exists(instance)

@@ -13,7 +13,7 @@ from stratus.compute.virt.libvirt import config as vconfig
 from stratus.compute.virt.libvirt import guest, qemu_img
 from stratus.compute.virt.libvirt import snapshot
 from stratus.conductor.rpcapi import ConductorAPI
-from stratus.common.objects import states
+from stratus.common.vocabulary import MigrationStatus, MigrationType, TaskState, VmState
 
 
 def _qemu_img(*args):
@@ -98,7 +98,7 @@ def host(db, roles, tmp_path, monkeypatch):
 
 def _booted(ctxt, host):
     instance, _spec = eager.boot(ctxt)
-    assert instance.vm_state == states.ACTIVE and instance.host == host.host
+    assert instance.vm_state == VmState.ACTIVE and instance.host == host.host
     return instance
 
 
@@ -111,11 +111,11 @@ def test_restart_removes_a_half_written_snapshot(ctxt, host, tmp_path):
     image = ConductorAPI().image_create(ctxt, {"name": "half", "status": "saving"})
     staged = tmp_path / "images" / f".{image.id}.snapshot"
     staged.write_bytes(b"half")
-    _set(ctxt, instance, task_state=states.IMAGE_UPLOADING,
+    _set(ctxt, instance, task_state=TaskState.IMAGE_UPLOADING,
          system_metadata={"snapshot_image_id": image.id, "other": "kept"})
     host.recovery.init_instances(ctxt)
     after = ConductorAPI().instance_get(ctxt, instance.uuid)
-    assert (after.vm_state, after.task_state) == (states.ACTIVE, None)
+    assert (after.vm_state, after.task_state) == (VmState.ACTIVE, None)
     assert after.system_metadata == {"other": "kept"}
     assert not ConductorAPI().image_get_all(ctxt, {"ids": [image.id]})
     assert not staged.exists()
@@ -123,18 +123,18 @@ def test_restart_removes_a_half_written_snapshot(ctxt, host, tmp_path):
 
 def test_restart_leaves_a_snapshot_not_started_to_its_message(ctxt, host):
     instance = _booted(ctxt, host)
-    _set(ctxt, instance, task_state=states.IMAGE_SNAPSHOT_PENDING)
+    _set(ctxt, instance, task_state=TaskState.IMAGE_SNAPSHOT_PENDING)
     host.recovery.init_instances(ctxt)
     assert ConductorAPI().instance_get(ctxt, instance.uuid).task_state == \
-        states.IMAGE_SNAPSHOT_PENDING
+        TaskState.IMAGE_SNAPSHOT_PENDING
 
 
 def test_restart_finishes_an_interrupted_offload(ctxt, host):
     instance = _booted(ctxt, host)
-    _set(ctxt, instance, vm_state=states.SHELVED, task_state=states.SHELVING_OFFLOADING)
+    _set(ctxt, instance, vm_state=VmState.SHELVED, task_state=TaskState.SHELVING_OFFLOADING)
     host.recovery.init_instances(ctxt)
     after = ConductorAPI().instance_get(ctxt, instance.uuid)
-    assert (after.vm_state, after.task_state, after.host) == (states.SHELVED_OFFLOADED,
+    assert (after.vm_state, after.task_state, after.host) == (VmState.SHELVED_OFFLOADED,
                                                               None, None)
     assert not host.driver.instance_exists(after)
     node = [n for n in ConductorAPI().compute_node_get_all(ctxt) if n.host == host.host][0]
@@ -143,30 +143,30 @@ def test_restart_finishes_an_interrupted_offload(ctxt, host):
 
 def test_restart_undoes_an_interrupted_unshelve(ctxt, host):
     instance = _booted(ctxt, host)
-    _set(ctxt, instance, vm_state=states.SHELVED_OFFLOADED, task_state=states.SPAWNING)
+    _set(ctxt, instance, vm_state=VmState.SHELVED_OFFLOADED, task_state=TaskState.SPAWNING)
     host.recovery.init_instances(ctxt)
     after = ConductorAPI().instance_get(ctxt, instance.uuid)
-    assert (after.vm_state, after.task_state, after.host) == (states.SHELVED_OFFLOADED,
+    assert (after.vm_state, after.task_state, after.host) == (VmState.SHELVED_OFFLOADED,
                                                               None, None)
     assert "Unshelve" in after.fault["message"]
 
 
 def test_restart_fails_an_interrupted_rebuild(ctxt, host):
     instance = _booted(ctxt, host)
-    _set(ctxt, instance, task_state=states.REBUILD_SPAWNING)
+    _set(ctxt, instance, task_state=TaskState.REBUILD_SPAWNING)
     host.recovery.init_instances(ctxt)
     after = ConductorAPI().instance_get(ctxt, instance.uuid)
-    assert (after.vm_state, after.task_state) == (states.ERROR, None)
+    assert (after.vm_state, after.task_state) == (VmState.ERROR, None)
     assert "Rebuild" in after.fault["message"]
 
 
 def test_restart_leaves_an_evacuation_in_rebuild_spawning_alone(ctxt, host):
     instance = _booted(ctxt, host)
     ConductorAPI().migration_create(ctxt, {
-        "instance_uuid": instance.uuid, "migration_type": states.EVACUATION,
-        "status": states.MIGRATION_PRE_MIGRATING, "source_compute": host.host,
+        "instance_uuid": instance.uuid, "migration_type": MigrationType.EVACUATION,
+        "status": MigrationStatus.PRE_MIGRATING, "source_compute": host.host,
         "dest_compute": "elsewhere"})
-    _set(ctxt, instance, task_state=states.REBUILD_SPAWNING)
+    _set(ctxt, instance, task_state=TaskState.REBUILD_SPAWNING)
     host.recovery.init_instances(ctxt)
     after = ConductorAPI().instance_get(ctxt, instance.uuid)
-    assert (after.vm_state, after.task_state) == (states.ACTIVE, states.REBUILD_SPAWNING)
+    assert (after.vm_state, after.task_state) == (VmState.ACTIVE, TaskState.REBUILD_SPAWNING)

@@ -6,7 +6,8 @@ import pytest
 from stratus.common import exception
 from stratus.compute.virt.driver import ComputeDriver
 from stratus.compute.virt.libvirt import LibvirtDriver
-from stratus.common.objects import Image, states
+from stratus.common.objects import Image
+from stratus.common.vocabulary import PowerState
 
 
 class LibvirtTestHarness:
@@ -62,7 +63,7 @@ def test_spawn_runs_the_guest(harness, driver, make_instance, image, flavor):
     instance = make_instance()
     driver.spawn(None, instance, image, flavor)
     assert harness.state(driver, instance.uuid) == "running"
-    assert driver.get_info(instance) == states.RUNNING
+    assert driver.get_info(instance) == PowerState.RUNNING
     assert driver.instance_exists(instance)
     assert driver.list_instance_uuids() == [instance.uuid]
 
@@ -103,7 +104,7 @@ def test_spawn_starts_an_existing_stopped_guest(harness, driver, make_instance, 
     instance = make_instance()
     driver.spawn(None, instance, image, flavor)
     harness.power_off(driver, instance.uuid)
-    assert driver.get_info(instance) == states.SHUTDOWN
+    assert driver.get_info(instance) == PowerState.SHUTDOWN
     driver.spawn(None, instance, image, flavor)
     assert harness.state(driver, instance.uuid) == "running"
     assert harness.count(driver) == 1
@@ -149,7 +150,7 @@ def running(driver, make_instance, image, flavor):
 def test_power_off_and_on(harness, driver, running):
     driver.power_off(running, timeout=5)
     assert harness.state(driver, running.uuid) == "stopped"
-    assert driver.get_info(running) == states.SHUTDOWN
+    assert driver.get_info(running) == PowerState.SHUTDOWN
     driver.power_off(running, timeout=5)
     driver.power_on(None, running)
     assert harness.state(driver, running.uuid) == "running"
@@ -172,7 +173,7 @@ def test_pause_and_unpause(harness, driver, running):
     driver.pause(running)
     driver.pause(running)
     assert harness.state(driver, running.uuid) == "paused"
-    assert driver.get_info(running) == states.PAUSED_POWER
+    assert driver.get_info(running) == PowerState.PAUSED
     driver.unpause(running)
     driver.unpause(running)
     assert harness.state(driver, running.uuid) == "running"
@@ -182,7 +183,7 @@ def test_suspend_and_resume(harness, driver, running):
     driver.suspend(None, running)
     driver.suspend(None, running)
     assert harness.state(driver, running.uuid) == "saved"
-    assert driver.get_info(running) == states.SHUTDOWN
+    assert driver.get_info(running) == PowerState.SHUTDOWN
     driver.resume(None, running)
     driver.resume(None, running)
     assert harness.state(driver, running.uuid) == "running"

@@ -8,7 +8,7 @@ import pytest
 
 from tests.unit.conductor.test_db import _instance, _node
 from stratus.common import exception
-from stratus.common.objects import states
+from stratus.common.vocabulary import MigrationStatus, TaskState
 
 
 def _server(host):
@@ -41,17 +41,17 @@ def _tokens(instance_uuid):
 
 def test_migration_status_compare_and_swap(api, ctxt):
     made = api.migration_create(ctxt, {"instance_uuid": "i1", "migration_type": "migration",
-                                       "status": states.MIGRATION_PRE_MIGRATING})
+                                       "status": MigrationStatus.PRE_MIGRATING})
     assert (made.project_id, made.user_id) == (ctxt.project_id, ctxt.user_id)
-    moved = api.migration_update(ctxt, made.uuid, {"status": states.MIGRATION_MIGRATING},
-                                 expected_status=states.MIGRATION_PRE_MIGRATING)
-    assert moved.status == states.MIGRATION_MIGRATING
+    moved = api.migration_update(ctxt, made.uuid, {"status": MigrationStatus.MIGRATING},
+                                 expected_status=MigrationStatus.PRE_MIGRATING)
+    assert moved.status == MigrationStatus.MIGRATING
     # A second delivery of the same step finds the status moved on.
     with pytest.raises(exception.MigrationStatusConflict):
-        api.migration_update(ctxt, made.id, {"status": states.MIGRATION_MIGRATING},
-                             expected_status=states.MIGRATION_PRE_MIGRATING)
+        api.migration_update(ctxt, made.id, {"status": MigrationStatus.MIGRATING},
+                             expected_status=MigrationStatus.PRE_MIGRATING)
     assert api.migration_get_in_progress(ctxt, "i1").id == made.id
-    api.migration_update(ctxt, made.id, {"status": states.MIGRATION_ERROR, "error": "x" * 300})
+    api.migration_update(ctxt, made.id, {"status": MigrationStatus.ERROR, "error": "x" * 300})
     assert api.migration_get_in_progress(ctxt, "i1") is None
     assert len(api.migration_get(ctxt, made.id).error) == 255
     with pytest.raises(exception.MigrationNotFound):
@@ -65,11 +65,11 @@ def test_move_commit_moves_host_migration_and_claim_together(api, ctxt):
     assert api.claim_resources(ctxt, server, dest.id, 1, 256, 1)
     migration = api.migration_create(ctxt, {"instance_uuid": server,
                                             "migration_type": "live-migration",
-                                            "status": states.MIGRATION_POST_MIGRATING})
+                                            "status": MigrationStatus.POST_MIGRATING})
     _token(api, ctxt, server)
     moved = api.instance_move_commit(
         ctxt, server, {"host": "h2", "node": "h2", "task_state": None}, migration.id,
-        {"status": states.MIGRATION_COMPLETED}, release_node_id=source.id,
+        {"status": MigrationStatus.COMPLETED}, release_node_id=source.id,
         expected_task_state=[None])
     assert (moved.host, api.migration_get(ctxt, migration.id).status) == ("h2", "completed")
     assert api.compute_node_get(ctxt, source.id).memory_mb_used == 0
@@ -82,15 +82,15 @@ def test_a_failed_move_commit_changes_nothing(api, ctxt):
     server = _server("h1")
     api.claim_resources(ctxt, server, source.id, 1, 256, 1)
     migration = api.migration_create(ctxt, {"instance_uuid": server, "migration_type": "resize",
-                                            "status": states.MIGRATION_POST_MIGRATING})
+                                            "status": MigrationStatus.POST_MIGRATING})
     _token(api, ctxt, server)
     with pytest.raises(exception.UnexpectedTaskStateError):
         api.instance_move_commit(ctxt, server, {"host": "h2"}, migration.id,
-                                 {"status": states.MIGRATION_FINISHED},
+                                 {"status": MigrationStatus.FINISHED},
                                  release_node_id=source.id,
-                                 expected_task_state=states.RESIZE_FINISH)
+                                 expected_task_state=TaskState.RESIZE_FINISH)
     assert api.instance_get(ctxt, server).host == "h1"
-    assert api.migration_get(ctxt, migration.id).status == states.MIGRATION_POST_MIGRATING
+    assert api.migration_get(ctxt, migration.id).status == MigrationStatus.POST_MIGRATING
     assert api.compute_node_get(ctxt, source.id).memory_mb_used == 256
     assert _tokens(server) == 1
 
@@ -136,7 +136,7 @@ def test_a_resize_source_room_held_by_its_migration(api, ctxt, outcome):
     server = _server("h1")
     assert api.claim_resources(ctxt, server, node.id, 1, 256, 1)
     migration = api.migration_create(ctxt, {"instance_uuid": server, "migration_type": "resize",
-                                            "status": states.MIGRATION_PRE_MIGRATING,
+                                            "status": MigrationStatus.PRE_MIGRATING,
                                             "source_node_id": node.id})
     with transaction() as session:
         row = migration_records.migration_get(session, migration.id)

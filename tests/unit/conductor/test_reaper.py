@@ -11,7 +11,7 @@ from stratus.conductor.db import hosts, instances
 from stratus.conductor.db.models import Instance
 from stratus.conductor.db.session import transaction
 from stratus.conductor.reaper import Reaper, reap_interval
-from stratus.common.objects import states
+from stratus.common.vocabulary import MigrationStatus, MigrationType, TaskState, VmState
 from stratus.common.timeutils import utcnow
 
 
@@ -36,7 +36,7 @@ def reaper(db, monkeypatch):
 def _instance(age_s, **values):
     past = utcnow() - datetime.timedelta(seconds=age_s)
     fields = dict(uuid=str(uuid.uuid4()), display_name="vm", project_id="p", user_id="u",
-                  vm_state=states.BUILDING, task_state=states.SCHEDULING)
+                  vm_state=VmState.BUILDING, task_state=TaskState.SCHEDULING)
     fields.update(values)
     with transaction() as session:
         row = instances.instance_create(session, fields)
@@ -56,16 +56,16 @@ def test_a_build_older_than_the_timeout_fails_with_a_fault(reaper):
     old, young = _instance(61), _instance(30)
     assert reaper.run() == 1
     vm_state, task_state, _, fault = _get(old)
-    assert (vm_state, task_state) == (states.ERROR, None)
+    assert (vm_state, task_state) == (VmState.ERROR, None)
     assert fault == f"Build of instance {old} timed out after 60 seconds"
-    assert _get(young)[:2] == (states.BUILDING, states.SCHEDULING)
+    assert _get(young)[:2] == (VmState.BUILDING, TaskState.SCHEDULING)
 
 
 def test_a_timed_out_build_gives_back_room_no_host_uses(reaper):
     with transaction() as session:
         node_id = hosts.compute_node_update(session, "h", "h", {
             "vcpus": 4, "memory_mb": 1024, "local_gb": 10, "hypervisor_type": "test"}).id
-    unsent, sent = _instance(61), _instance(61, host="h", task_state=states.SPAWNING)
+    unsent, sent = _instance(61), _instance(61, host="h", task_state=TaskState.SPAWNING)
     with transaction() as session:
         assert hosts.claim(session, unsent, node_id, 1, 64, 1)
         assert hosts.claim(session, sent, node_id, 1, 64, 1)
@@ -75,11 +75,11 @@ def test_a_timed_out_build_gives_back_room_no_host_uses(reaper):
 
 
 def test_a_stuck_task_state_is_cleared(reaper):
-    stuck = _instance(121, vm_state=states.ACTIVE, task_state=states.POWERING_OFF)
-    moving = _instance(100, vm_state=states.ACTIVE, task_state=states.POWERING_OFF)
+    stuck = _instance(121, vm_state=VmState.ACTIVE, task_state=TaskState.POWERING_OFF)
+    moving = _instance(100, vm_state=VmState.ACTIVE, task_state=TaskState.POWERING_OFF)
     reaper.run()
-    assert _get(stuck)[:2] == (states.ACTIVE, None)
-    assert _get(moving)[:2] == (states.ACTIVE, states.POWERING_OFF)
+    assert _get(stuck)[:2] == (VmState.ACTIVE, None)
+    assert _get(moving)[:2] == (VmState.ACTIVE, TaskState.POWERING_OFF)
 
 
 def test_a_stuck_delete_on_a_down_host_completes_here(reaper):
@@ -87,7 +87,7 @@ def test_a_stuck_delete_on_a_down_host_completes_here(reaper):
         node = hosts.compute_node_update(session, "gone", "gone", {
             "vcpus": 4, "memory_mb": 1024, "local_gb": 10, "hypervisor_type": "test"})
         node_id = node.id
-    doomed = _instance(121, vm_state=states.ACTIVE, task_state=states.DELETING, host="gone")
+    doomed = _instance(121, vm_state=VmState.ACTIVE, task_state=TaskState.DELETING, host="gone")
     with transaction() as session:
         assert hosts.claim(session, doomed, node_id, 1, 64, 1)
     reaper.run()
@@ -100,7 +100,7 @@ def test_a_stuck_delete_on_a_down_host_completes_here(reaper):
 def test_a_stuck_delete_on_a_live_host_is_asked_again(reaper):
     with transaction() as session:
         hosts.service_update(session, "alive", "stratus-compute", "compute.alive")
-    doomed = _instance(121, vm_state=states.ACTIVE, task_state=states.DELETING, host="alive")
+    doomed = _instance(121, vm_state=VmState.ACTIVE, task_state=TaskState.DELETING, host="alive")
     reaper.run()
     assert reaper.compute_api.terminated == [("alive", doomed)]
     assert _get(doomed)[2] is False
@@ -121,7 +121,7 @@ def _live_migration(instance_uuid, status, source_id, dest_id):
 
     with transaction() as session:
         return migration_records.migration_create(session, {
-            "instance_uuid": instance_uuid, "migration_type": states.LIVE_MIGRATION,
+            "instance_uuid": instance_uuid, "migration_type": MigrationType.LIVE_MIGRATION,
             "status": status, "source_compute": "src", "dest_compute": "dst",
             "source_node_id": source_id, "dest_node_id": dest_id}).id
 
@@ -138,14 +138,14 @@ def _used(node_id):
         return hosts.compute_node_get(session, node_id)[0].vcpus_used
 
 
-@pytest.mark.parametrize("status, fails", [(states.MIGRATION_PRE_MIGRATING, True),
-                                           (states.MIGRATION_MIGRATING, False)])
+@pytest.mark.parametrize("status, fails", [(MigrationStatus.PRE_MIGRATING, True),
+                                           (MigrationStatus.MIGRATING, False)])
 def test_a_stuck_live_migration(reaper, status, fails):
     """Never started by its source: it fails, the server stays, the
     destination's room goes back. Being moved by its source: that host's
     recovery decides, the reaper touches nothing."""
     source, dest = _node("src"), _node("dst")
-    server = _instance(121, vm_state=states.ACTIVE, task_state=states.MIGRATING, host="src")
+    server = _instance(121, vm_state=VmState.ACTIVE, task_state=TaskState.MIGRATING, host="src")
     with transaction() as session:
         assert hosts.claim(session, server, source, 1, 64, 1)
         assert hosts.claim(session, server, dest, 1, 64, 1)
@@ -153,12 +153,12 @@ def test_a_stuck_live_migration(reaper, status, fails):
     reaper.run()
     vm_state, task_state, _, fault = _get(server)
     if fails:
-        assert (vm_state, task_state) == (states.ACTIVE, None)
-        assert _migration_status(migration) == states.MIGRATION_ERROR
+        assert (vm_state, task_state) == (VmState.ACTIVE, None)
+        assert _migration_status(migration) == MigrationStatus.ERROR
         assert "lost before the source host src started it" in fault
         assert (_used(source), _used(dest)) == (1, 0)
     else:
-        assert (task_state, _migration_status(migration)) == (states.MIGRATING, status)
+        assert (task_state, _migration_status(migration)) == (TaskState.MIGRATING, status)
         assert (_used(source), _used(dest)) == (1, 1)
 
 
@@ -168,10 +168,10 @@ def test_a_stuck_snapshot_loses_its_unfinished_image(reaper, image_status, kept)
 
     with transaction() as session:
         image_id = catalog.image_create(session, {"name": "snap", "status": image_status}).id
-    server = _instance(121, vm_state=states.ACTIVE, task_state=states.IMAGE_SNAPSHOT_PENDING,
+    server = _instance(121, vm_state=VmState.ACTIVE, task_state=TaskState.IMAGE_SNAPSHOT_PENDING,
                        system_metadata={"snapshot_image_id": image_id, "other": "kept"})
     reaper.run()
-    assert _get(server)[:2] == (states.ACTIVE, None)
+    assert _get(server)[:2] == (VmState.ACTIVE, None)
     with transaction() as session:
         assert instances.instance_get(session, server).system_metadata == {"other": "kept"}
         assert (session.get(catalog.Image, image_id) is not None) is kept

@@ -19,18 +19,18 @@ from stratus.compute.virt.libvirt import snapshot as libvirt_snapshot
 from stratus.compute.virt.libvirt.host import Host, translate_errors
 from stratus.compute.virt.libvirt.layout import (DOMAIN_PREFIX, disk_path, domain_name,
                                                  instance_dir)
-from stratus.common.objects import states
+from stratus.common.vocabulary import PowerState, VmState
 
 # libvirt's virDomainState to Nova's power states.
 POWER_STATES = {
-    libvirt.VIR_DOMAIN_NOSTATE: states.NOSTATE,
-    libvirt.VIR_DOMAIN_RUNNING: states.RUNNING,
-    libvirt.VIR_DOMAIN_BLOCKED: states.RUNNING,
-    libvirt.VIR_DOMAIN_PAUSED: states.PAUSED_POWER,
-    libvirt.VIR_DOMAIN_SHUTDOWN: states.SHUTDOWN,
-    libvirt.VIR_DOMAIN_SHUTOFF: states.SHUTDOWN,
-    libvirt.VIR_DOMAIN_CRASHED: states.CRASHED,
-    libvirt.VIR_DOMAIN_PMSUSPENDED: states.SUSPENDED_POWER,
+    libvirt.VIR_DOMAIN_NOSTATE: PowerState.NOSTATE,
+    libvirt.VIR_DOMAIN_RUNNING: PowerState.RUNNING,
+    libvirt.VIR_DOMAIN_BLOCKED: PowerState.RUNNING,
+    libvirt.VIR_DOMAIN_PAUSED: PowerState.PAUSED,
+    libvirt.VIR_DOMAIN_SHUTDOWN: PowerState.SHUTDOWN,
+    libvirt.VIR_DOMAIN_SHUTOFF: PowerState.SHUTDOWN,
+    libvirt.VIR_DOMAIN_CRASHED: PowerState.CRASHED,
+    libvirt.VIR_DOMAIN_PMSUSPENDED: PowerState.SUSPENDED,
 }
 _LOCK_STRIPES = 32
 
@@ -133,7 +133,7 @@ class LibvirtDriver(driver.ComputeDriver):
             if domain is None:
                 raise exception.InstanceNotFound(instance_id=instance.uuid)
             state, _reason = domain.state()
-        return POWER_STATES.get(state, states.NOSTATE)
+        return POWER_STATES.get(state, PowerState.NOSTATE)
 
     def instance_exists(self, instance):
         with translate_errors():
@@ -278,7 +278,7 @@ class LibvirtDriver(driver.ComputeDriver):
         with self._lock_for(instance.uuid), translate_errors():
             domain = self._domain(instance)
             if self._host.is_test:
-                live_migration.start_as_source(domain, instance.vm_state == states.PAUSED)
+                live_migration.start_as_source(domain, instance.vm_state == VmState.PAUSED)
                 return {}
         return live_migration.completed_progress(domain)
 

@@ -11,7 +11,7 @@ from tests.unit.api.conftest import act_as, mv
 from tests.unit.api.moves import two_hosts as rs
 from stratus.conductor.rpcapi import ComputeTaskAPI, ConductorAPI
 from stratus.common.context import get_admin_context
-from stratus.common.objects import states
+from stratus.common.vocabulary import MigrationStatus, MigrationType, TaskState
 
 HOSTS = rs.HOSTS
 
@@ -247,12 +247,12 @@ def test_restart_of_the_source_mid_migration_rolls_back(client, server):
     source = rs.show(client, server)["OS-EXT-SRV-ATTR:host"]
     dest = rs.other(source)
     ctxt, conductor = get_admin_context(), ConductorAPI()
-    instance = conductor.instance_update(ctxt, server, {"task_state": states.MIGRATING})
+    instance = conductor.instance_update(ctxt, server, {"task_state": TaskState.MIGRATING})
     [dest_node] = [n for n in conductor.compute_node_get_all(ctxt) if n.host == dest]
     assert conductor.claim_resources(ctxt, server, dest_node.id, 1, 64, 1)
     made = conductor.migration_create(ctxt, {
-        "instance_uuid": server, "migration_type": states.LIVE_MIGRATION,
-        "status": states.MIGRATION_MIGRATING, "source_compute": source, "source_node": source,
+        "instance_uuid": server, "migration_type": MigrationType.LIVE_MIGRATION,
+        "status": MigrationStatus.MIGRATING, "source_compute": source, "source_node": source,
         "dest_compute": dest, "dest_node": dest, "dest_node_id": dest_node.id})
     rs.manager(source).recovery.init_instances(ctxt)
     _assert_rolled_back(client, server, source)
@@ -266,15 +266,15 @@ def test_restart_of_the_source_after_the_guest_moved_hands_over(client, server):
     source = rs.show(client, server)["OS-EXT-SRV-ATTR:host"]
     dest = rs.other(source)
     ctxt, conductor = get_admin_context(), ConductorAPI()
-    instance = conductor.instance_update(ctxt, server, {"task_state": states.MIGRATING})
+    instance = conductor.instance_update(ctxt, server, {"task_state": TaskState.MIGRATING})
     data = rs.manager(dest).live_migrations.check_can_live_migrate_destination(ctxt, instance, None)
     rs.manager(dest).live_migrations.pre_live_migration(ctxt, instance, data)
     [dest_node] = [n for n in conductor.compute_node_get_all(ctxt) if n.host == dest]
     [source_node] = [n for n in conductor.compute_node_get_all(ctxt) if n.host == source]
     assert conductor.claim_resources(ctxt, server, dest_node.id, 1, 64, 1)
     conductor.migration_create(ctxt, {
-        "instance_uuid": server, "migration_type": states.LIVE_MIGRATION,
-        "status": states.MIGRATION_POST_MIGRATING, "source_compute": source,
+        "instance_uuid": server, "migration_type": MigrationType.LIVE_MIGRATION,
+        "status": MigrationStatus.POST_MIGRATING, "source_compute": source,
         "source_node": source, "source_node_id": source_node.id, "dest_compute": dest,
         "dest_node": dest, "dest_node_id": dest_node.id, "migrate_data": data})
     rs.manager(source).recovery.init_instances(ctxt)

@@ -17,7 +17,7 @@ from stratus.common import exception
 from stratus.compute.rpcapi import ComputeAPI
 from stratus.conductor.rpcapi import ConductorAPI
 from stratus.common.context import get_admin_context
-from stratus.common.objects import states
+from stratus.common.vocabulary import MigrationStatus, TaskState
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def test_every_step_delivered_twice_does_its_work_once(client, server, flavors, 
     for _ in range(2):
         rs.manager(source).resizes.resize_instance(ctxt, instance, migration)
     assert [m[0] for m in sent] == ["resize_instance", "finish_resize"]
-    assert _instance(server).task_state == states.RESIZE_MIGRATED
+    assert _instance(server).task_state == TaskState.RESIZE_MIGRATED
     _, to, instance, migration = sent[1]
     assert to == dest
     for _ in range(2):
@@ -92,9 +92,9 @@ def test_a_source_restarted_while_powering_off_puts_the_server_back(client, serv
     (_, source, instance, migration), = sent
     # The source took the step and powered the guest off, then stopped.
     ConductorAPI().instance_move_commit(
-        ctxt, server, {"task_state": states.RESIZE_MIGRATING}, migration_id=migration.id,
-        migration_values={"status": states.MIGRATION_MIGRATING},
-        expected_task_state=[states.RESIZE_PREP])
+        ctxt, server, {"task_state": TaskState.RESIZE_MIGRATING}, migration_id=migration.id,
+        migration_values={"status": MigrationStatus.MIGRATING},
+        expected_task_state=[TaskState.RESIZE_PREP])
     rs.domain(source, server).destroy()
     assert len(rs.claims(server)) == 2
     rs.manager(source).recovery.init_instances(ctxt)
@@ -112,8 +112,8 @@ def test_a_destination_restarted_while_finishing_finishes(client, server, flavor
     sent = held("finish_resize")
     assert act(client, server, {"resize": {"flavorRef": flavors["big"]}}).status_code == 202
     (_, dest, instance, migration), = sent
-    ConductorAPI().instance_update(ctxt, server, {"task_state": states.RESIZE_FINISH},
-                                   expected_task_state=[states.RESIZE_MIGRATED])
+    ConductorAPI().instance_update(ctxt, server, {"task_state": TaskState.RESIZE_FINISH},
+                                   expected_task_state=[TaskState.RESIZE_MIGRATED])
     rs.manager(dest).recovery.init_instances(ctxt)
     assert rs.where(client, server) == (dest, "VERIFY_RESIZE", None, "mv.big")
     rs.manager(dest).resizes.finish_resize(ctxt, instance, migration)  # the message again
@@ -196,7 +196,7 @@ def test_the_reaper_sends_a_lost_hand_over_again(client, server, flavors, monkey
     lost, original = [], ComputeAPI.finish_resize
     monkeypatch.setattr(ComputeAPI, "finish_resize", lambda *args: lost.append(args))
     assert act(client, server, {"resize": {"flavorRef": flavors["big"]}}).status_code == 202
-    assert len(lost) == 1 and _instance(server).task_state == states.RESIZE_MIGRATED
+    assert len(lost) == 1 and _instance(server).task_state == TaskState.RESIZE_MIGRATED
     monkeypatch.setattr(ComputeAPI, "finish_resize", original)  # the next one gets through
     _stuck(monkeypatch)
     dest = lost[0][2]
