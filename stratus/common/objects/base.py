@@ -18,7 +18,7 @@ def register(cls):
 
 
 class StratusObject:
-    """Mixin for wire objects: dict round trip and version tag."""
+    """Base of the wire objects: dict round trip and version tag."""
 
     VERSION = "1.0"
 

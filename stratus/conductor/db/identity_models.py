@@ -1,4 +1,4 @@
-"""Tables of the identity service (issue 4): projects, users, their role
+"""Tables of the identity service: projects, users, their role
 assignments and the revoked tokens. Imported by models.py so that they
 belong to its metadata."""
 import datetime

@@ -1,4 +1,4 @@
-"""SQLAlchemy models of the boot slice. Soft delete as in Nova: a deleted
+"""SQLAlchemy models of the conductor. Soft delete as in Nova: a deleted
 row keeps `deleted` = its id (so unique keys can be reused)."""
 import datetime
 
@@ -250,7 +250,7 @@ class InstanceGroupMember(Base):
     instance_uuid: Mapped[str] = mapped_column(String(36), unique=True)
 
 
-# consoles (issue 6)
+# consoles
 class ConsoleAuthToken(Base):
     """A console URL's token (Nova's console_auth_tokens), kept only as its
     SHA-256: whoever reads the table cannot open a console. It is good
@@ -267,7 +267,7 @@ class ConsoleAuthToken(Base):
     expires: Mapped[datetime.datetime] = mapped_column(DateTime, index=True)
 
 
-# certificates (issue 6)
+# certificates
 class Certificate(Base):
     """An x509 certificate the cert role signed (Nova's certificates table;
     the serial and the revocation are what the CRL needs, the PEM what

@@ -92,7 +92,7 @@ class FakeConductorAPI:
 
     def migration_get_all(self, ctxt, filters=None, limit=None, marker=None):
         # Likewise the evacuations and resizes recovery looks for
-        # (tests/unit/api/moves/ recover them against the real conductor).
+        # (tests/unit/api/server_migrations/ recover them against the real conductor).
         return []
 
     def instance_update(self, ctxt, instance_uuid, values, expected_task_state=UNSET,

@@ -1,4 +1,4 @@
-"""boot slice: initial schema
+"""initial schema: services, nodes, claims, flavors, images, instances
 
 Revision ID: 0001
 Revises: 

@@ -1,4 +1,4 @@
-"""issue 3: locks, keypairs, quotas, server groups
+"""server life cycle: locks, keypairs, quotas, server groups
 
 Revision ID: 0002
 Revises: 0001

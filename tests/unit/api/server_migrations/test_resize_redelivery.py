@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import update
 
 from stratus import config
-from tests.unit.api.moves import two_hosts as rs
+from tests.unit.api.server_migrations import two_hosts as rs
 from tests.unit.api.stack import act
 from stratus.common import exception
 from stratus.compute.rpcapi import ComputeAPI

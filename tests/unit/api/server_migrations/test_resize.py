@@ -4,7 +4,7 @@ libvirt's test driver): states, hosts, guests and claims at each step."""
 import libvirt
 
 from tests.unit.api.conftest import act_as, mv
-from tests.unit.api.moves import two_hosts as rs
+from tests.unit.api.server_migrations import two_hosts as rs
 from tests.unit.api.stack import act, flavor_id
 
 

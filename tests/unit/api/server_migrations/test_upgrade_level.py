@@ -4,7 +4,7 @@ anything is saved; the others still run."""
 import pytest
 
 from stratus import config
-from tests.unit.api.moves import two_hosts as rs
+from tests.unit.api.server_migrations import two_hosts as rs
 from tests.unit.api.stack import act
 
 MIGRATION_ACTIONS = [{"resize": {"flavorRef": "big"}}, {"migrate": None},

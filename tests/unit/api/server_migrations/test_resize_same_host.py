@@ -5,7 +5,7 @@ size on the same node; confirm gives back the old, revert the new. A
 cold migration still needs another host."""
 import pytest
 
-from tests.unit.api.moves import two_hosts as rs
+from tests.unit.api.server_migrations import two_hosts as rs
 from tests.unit.api.stack import act, boot_id, configure, image_id, start_hosts, stop_hosts
 
 HOST = "solo"

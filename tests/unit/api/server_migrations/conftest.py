@@ -3,7 +3,7 @@ driver in this process, a small and a big flavor, and a small server
 ACTIVE on one of the hosts."""
 import pytest
 
-from tests.unit.api.moves import two_hosts
+from tests.unit.api.server_migrations import two_hosts
 from tests.unit.api.stack import boot_id, flavor_id, image_id
 
 

@@ -8,7 +8,7 @@ import libvirt
 import pytest
 
 from tests.unit.api.conftest import act_as, mv
-from tests.unit.api.moves import two_hosts as rs
+from tests.unit.api.server_migrations import two_hosts as rs
 from stratus.conductor.rpcapi import ComputeTaskAPI, ConductorAPI
 from stratus.common.context import get_admin_context
 from stratus.common.vocabulary import MigrationStatus, MigrationType, TaskState

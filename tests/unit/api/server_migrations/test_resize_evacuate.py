@@ -4,7 +4,7 @@ removes evacuated guests from the host they left."""
 import libvirt
 
 from tests.unit.api.conftest import mv
-from tests.unit.api.moves import two_hosts as rs
+from tests.unit.api.server_migrations import two_hosts as rs
 from tests.unit.api.stack import act
 from stratus.conductor.rpcapi import ConductorAPI
 from stratus.common.context import get_admin_context
