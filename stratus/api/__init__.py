@@ -28,9 +28,9 @@ DEFAULT_CONFIG = {
 
 def _blueprints():
     from stratus.api import (availability_zones, certificates, flavors, hypervisors, images,
-                     instance_actions, keypairs, limits, migrations, networks, quota_sets,
-                     remote_consoles, server_actions, server_groups, server_metadata, servers,
-                     services, versions)
+                             instance_actions, keypairs, limits, migrations, networks, quota_sets,
+                             remote_consoles, server_actions, server_groups, server_metadata, servers,
+                             services, versions)
     from stratus.api.identity import auth_tokens, versions as identity_versions
 
     return [

@@ -9,7 +9,7 @@ from stratus.api.api import Blueprint
 from stratus.api.microversion import is_supported
 from stratus.api.request_context import get_context
 from stratus.api.schemas.quotas import (FILTERED_V236, FILTERED_V257, RESOURCES, QuotaQuery,
-                                QuotaSetUpdateBody)
+                                        QuotaSetUpdateBody)
 from stratus.api.schemas.responses import envelope
 from stratus.common import exception
 

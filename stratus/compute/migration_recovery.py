@@ -10,7 +10,7 @@ import logging
 
 from stratus.common import exception
 from stratus.common.vocabulary import (CAS_CONFLICT, MigrationStatus, MigrationType, TaskState,
-                                         VmState)
+                                       VmState)
 from stratus.compute.operation import Operation
 
 LOG = logging.getLogger(__name__)

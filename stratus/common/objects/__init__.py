@@ -1,8 +1,8 @@
 """Versioned wire objects shared by every role."""
 from stratus.common.objects.base import from_primitive, to_primitive
 from stratus.common.objects.models import (Certificate, ComputeNode, Flavor, Image, Instance,
-                                    InstanceAction, InstanceActionEvent, InstanceGroup, KeyPair,
-                                    Migration, Selection, Service)
+                                           InstanceAction, InstanceActionEvent, InstanceGroup, KeyPair,
+                                           Migration, Selection, Service)
 # identity
 from stratus.common.objects.identity import Project, User
 
