@@ -2,10 +2,10 @@
 
 A manager method marked with it is served as `<role>.<method>`; `since`
 is the role's API version that brought the method. An argument a later
-version added is optional on the method, and the stub leaves it out
-under a cap (rpc.RPCClient.prepare_with). Registration (stratus.common.rpc.expose) reads the marks, so
-no list of names is kept anywhere else, and a role's API version is the
-newest `since` of its endpoints.
+version added is optional on the method, and the stub leaves it out under
+a cap (rpc.RPCClient.prepare_with). Registration (stratus.common.rpc.expose)
+reads the marks, so no list of names is kept anywhere else, and a role's
+API version is the newest `since` of its endpoints.
 
 A manager may be composed of operation objects (one per concern): it
 lists their classes in `operations` and holds one instance of each in an

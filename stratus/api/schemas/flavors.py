@@ -2,7 +2,8 @@
 from marshmallow import Schema, fields, validate
 
 from stratus.api.schemas.common import PagingQuery, name_field
-from stratus.api.schemas.fields import DB_MAX_INT, NovaBoolean, NovaInteger, PositiveNumber, StringOrInteger
+from stratus.api.schemas.fields import (DB_MAX_INT, NovaBoolean, NovaInteger, PositiveNumber,
+                                        StringOrInteger)
 
 _ID_PATTERN = r"^(?! )[a-zA-Z0-9. _-]+(?<! )$"
 
