@@ -13,7 +13,6 @@ from stratus.common.vocabulary import CAS_CONFLICT
 LOG = logging.getLogger(__name__)
 
 
-
 def fault_of(exc):
     """(code, message) as Nova's exception_to_dict: our own exceptions say
     what happened; anything else is named by its class only."""

@@ -8,7 +8,6 @@ from stratus.common.vocabulary import CAS_CONFLICT, PowerState
 LOG = logging.getLogger(__name__)
 
 
-
 class Operation:
     """One concern of a compute host, built with the host's
     ComputeManager: it works with the manager's driver, rpc clients and

@@ -17,7 +17,6 @@ from stratus.config import get_settings
 LOG = logging.getLogger(__name__)
 
 
-
 @dataclasses.dataclass(frozen=True)
 class Action:
     """One kind of action: its event, the task_states its message may

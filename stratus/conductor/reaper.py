@@ -32,7 +32,6 @@ BUILD_TIMED_OUT = "Build of instance {uuid} timed out after {timeout:.0f} second
 CONFIRM_ACTION = "confirmResize"
 
 
-
 def reap_interval(settings):
     """A tenth of the shorter timeout, between 1 and 60 seconds."""
     timeouts = [t for t in (settings.instance_build_timeout, settings.task_state_timeout,

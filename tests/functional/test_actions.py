@@ -8,10 +8,6 @@ LATEST = {"OpenStack-API-Version": "compute latest"}
 POWER = {"running": 1, "paused": 3, "shutdown": 4}
 
 
-
-
-
-
 def _conflict(cloud, sid, body, expected):
     reply = cloud.action(sid, body)
     assert reply.status_code == 409, reply.text

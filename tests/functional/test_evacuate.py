@@ -37,8 +37,6 @@ def _evacuate(cloud, server_id, body):
                      headers=V229)
 
 
-
-
 def _migration(cloud, server_id):
     return cloud.sql("SELECT status, source_compute, dest_compute FROM migrations "
                      "WHERE instance_uuid = %s AND migration_type = 'evacuation'", server_id)

@@ -5,10 +5,6 @@ migration completed, room held on the new node only."""
 from tests.functional.cloud import wait_for
 
 
-
-
-
-
 def test_live_migration_with_host_null_moves_to_the_other_host(clean, flavor):
     cloud = clean
     sid = cloud.boot("lm-test", flavor, cloud.image_id)

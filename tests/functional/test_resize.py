@@ -14,12 +14,6 @@ def big(make_flavor):
     return make_flavor("ft.resize.big", 2, 128, 1)
 
 
-
-
-
-
-
-
 def _where(cloud, server):
     """(host, flavor id): the flavor's id is shown before 2.47 only."""
     return server["OS-EXT-SRV-ATTR:host"], cloud.server(server["id"])["flavor"]["id"]

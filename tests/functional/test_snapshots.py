@@ -13,15 +13,9 @@ from tests.functional.cloud import wait_for
 LATEST = {"OpenStack-API-Version": "compute latest"}
 
 
-
-
-
-
 def _image(cloud, image_id):
     reply = cloud.http.get(f"{cloud.url}/v2/images/{image_id}", timeout=30)
     return reply.json() if reply.status_code == 200 else None
-
-
 
 
 def test_snapshot_boots(clean, flavor):

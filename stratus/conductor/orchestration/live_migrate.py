@@ -24,7 +24,6 @@ LOG = logging.getLogger(__name__)
 LIVE_MIGRATE_EVENT = "conductor_live_migrate_instance"
 
 
-
 class LiveMigrationTask(TaskBase):
     """live_migrate_instance and live_migrate_on_selection."""
 

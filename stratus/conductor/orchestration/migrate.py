@@ -27,7 +27,6 @@ from stratus.common.endpoint import endpoint
 LOG = logging.getLogger(__name__)
 
 
-
 class MigrationTask(TaskBase):
     """migrate_server: a resize (a new flavor) or a cold migration."""
 
