@@ -24,6 +24,16 @@ class TaskBase:
         self.compute_api = compute_api
         self.compute_task_api = compute_task_api
 
+    def select_then(self, ctxt, spec, instance_uuid, method, alternates=False, **kwargs):
+        """Ask the scheduler to choose (and claim) a host for the server by
+        `spec`; its reply continues in this conductor's `method` with
+        `kwargs`, no thread waiting in between."""
+        reply_to = self.compute_task_api.continuation(method, instance_uuid=instance_uuid,
+                                                      **kwargs)
+        self.scheduler_api.select_destinations(ctxt, spec, [instance_uuid],
+                                               return_alternates=alternates,
+                                               reply_to=reply_to)
+
 
 def record_event(ctxt, instance_uuid, event, start=False, result=None, traceback=None):
     """Start (`start`) or finish (`result`) the conductor's event of the

@@ -52,10 +52,8 @@ class BuildTask(TaskBase):
         request_spec = with_member_hosts(request_spec, instance_uuid)
         # No thread waits for the scheduler: it calls back into the conductor,
         # and a pool full of waiting builds would never serve those calls.
-        reply_to = self.compute_task_api.continuation(
-            "build_on_selection", instance_uuid=instance_uuid, request_spec=request_spec)
-        self.scheduler_api.select_destinations(ctxt, request_spec, [instance_uuid],
-                                               reply_to=reply_to)
+        self.select_then(ctxt, request_spec, instance_uuid, "build_on_selection",
+                         alternates=True, request_spec=request_spec)
 
     @endpoint(since="1.0")
     def build_on_selection(self, ctxt, instance_uuid, request_spec, reply):

@@ -38,11 +38,8 @@ class EvacuationTask(TaskBase):
         if host and force:
             self._claim_forced(ctxt, instance, migration_id, spec, host)
             return
-        reply_to = self.compute_task_api.continuation(
-            "evacuate_on_selection", instance_uuid=instance_uuid, migration_id=migration_id,
-            request_spec=spec)
-        self.scheduler_api.select_destinations(ctxt, spec, [instance_uuid],
-                                               return_alternates=False, reply_to=reply_to)
+        self.select_then(ctxt, spec, instance_uuid, "evacuate_on_selection",
+                         migration_id=migration_id, request_spec=spec)
 
     @endpoint(since="1.3")
     def evacuate_on_selection(self, ctxt, instance_uuid, migration_id, request_spec, reply):

@@ -74,14 +74,11 @@ class LiveMigrationTask(TaskBase):
     def _schedule(self, ctxt, instance, migration_id, block_migration, host):
         """Ask the scheduler for a destination away from the source; its
         reply continues in live_migrate_on_selection."""
-        reply_to = self.compute_task_api.continuation(
-            "live_migrate_on_selection", instance_uuid=instance.uuid,
-            migration_id=migration_id, block_migration=block_migration)
         with transaction() as session:
             spec = migration_spec.request_spec(session, instance, away_from=instance.host,
                                                host=host)
-        self.scheduler_api.select_destinations(ctxt, spec, [instance.uuid],
-                                               return_alternates=False, reply_to=reply_to)
+        self.select_then(ctxt, spec, instance.uuid, "live_migrate_on_selection",
+                         migration_id=migration_id, block_migration=block_migration)
 
     def _check_and_cast(self, ctxt, instance, migration_id, block_migration):
         """Both hosts' checks, then pre-migrating and the cast to the source."""

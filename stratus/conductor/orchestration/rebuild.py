@@ -38,11 +38,8 @@ class UnshelveTask(TaskBase):
             _unshelve_failed(ctxt, instance_uuid, exc.message)
             return
         spec = _spec(instance, image, availability_zone)
-        reply_to = self.compute_task_api.continuation(
-            "unshelve_on_selection", instance_uuid=instance_uuid, request_spec=spec,
-            availability_zone=availability_zone)
-        self.scheduler_api.select_destinations(ctxt, spec, [instance_uuid],
-                                               return_alternates=False, reply_to=reply_to)
+        self.select_then(ctxt, spec, instance_uuid, "unshelve_on_selection",
+                         request_spec=spec, availability_zone=availability_zone)
 
     @endpoint(since="1.3")
     def unshelve_on_selection(self, ctxt, instance_uuid, request_spec, reply,
