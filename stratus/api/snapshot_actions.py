@@ -89,7 +89,8 @@ def _check(ctxt, instance, action, vm_states):
 # The system_metadata key that names the image an action writes, from the
 # API's save on: a message lost before any host took it leaves an image
 # the conductor's reaper can find (stratus.conductor.reaper).
-_IMAGE_KEYS = {"createImage": SystemMetadata.SNAPSHOT_IMAGE_ID, "shelve": SystemMetadata.SHELVED_IMAGE_ID}
+_IMAGE_KEYS = {"createImage": SystemMetadata.SNAPSHOT_IMAGE_ID,
+               "shelve": SystemMetadata.SHELVED_IMAGE_ID}
 
 
 def _save_and_cast(ctxt, instance, image_id, action, task_state, cast):

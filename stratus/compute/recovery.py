@@ -20,8 +20,10 @@ INTERRUPTED = "Build of instance {uuid} was interrupted by a restart of compute 
 # Transitions whose work is not worth redoing: the state is reset and the
 # power-state sync records where the guest really is.
 _RESET = (TaskState.PAUSING, TaskState.UNPAUSING, TaskState.SUSPENDING, TaskState.RESUMING)
-_HARD_REBOOTS = (TaskState.REBOOTING_HARD, TaskState.REBOOT_PENDING_HARD, TaskState.REBOOT_STARTED_HARD)
-_REBOOTS = (TaskState.REBOOTING, TaskState.REBOOT_PENDING, TaskState.REBOOT_STARTED) + _HARD_REBOOTS
+_HARD_REBOOTS = (TaskState.REBOOTING_HARD, TaskState.REBOOT_PENDING_HARD,
+                 TaskState.REBOOT_STARTED_HARD)
+_REBOOTS = (TaskState.REBOOTING, TaskState.REBOOT_PENDING,
+            TaskState.REBOOT_STARTED) + _HARD_REBOOTS
 _OFF = (PowerState.SHUTDOWN, PowerState.CRASHED)
 # An interrupted action still has its task_state: running it again
 # finishes it (each action's save expects that task_state).
