@@ -9,6 +9,7 @@ import uuid as uuidlib
 from sqlalchemy import func, or_, select, update
 
 from stratus.common import exception
+from stratus.common.integers import is_integer_id
 from stratus.conductor.db import groups
 from stratus.conductor.db.models import ComputeNode, Instance, ResourceClaim, Service
 from stratus.common.timeutils import utcnow
@@ -147,7 +148,7 @@ _SETTABLE = ("disabled", "disabled_reason", "forced_down")
 
 def service_get(session, service_id):
     """A live service by id or uuid."""
-    if str(service_id).isdigit():
+    if is_integer_id(service_id):
         match = Service.id == int(service_id)
     else:
         match = Service.uuid == str(service_id)
