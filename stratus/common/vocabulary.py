@@ -131,6 +131,11 @@ class SystemMetadata:
     SHELVED_AT = "shelved_at"
     SHELVED_HOST = "shelved_host"
     SHELVED = (SHELVED_IMAGE_ID, SHELVED_AT, SHELVED_HOST)
+    # What a build sent to a host keeps for a move should that host die
+    # before claiming it: the scheduler's alternates left, and the
+    # request's server group (uuid).
+    BUILD_ALTERNATES = "build_alternates"
+    BUILD_GROUP = "build_group"
     # task_state -> the key naming the image being written in that state.
     IMAGE_IN_FLIGHT = {TaskState.IMAGE_SNAPSHOT_PENDING: SNAPSHOT_IMAGE_ID,
                        TaskState.IMAGE_SNAPSHOT: SNAPSHOT_IMAGE_ID,
