@@ -5,6 +5,7 @@ import flask
 from werkzeug.exceptions import BadRequest, NotFound
 
 from stratus.api import common, compute_api
+from stratus.api.api import empty
 from stratus.api.action_body import boolean, host_name, invalid, object_of
 from stratus.api.compute_actions import check_host, check_state
 from stratus.api.microversion import is_supported
@@ -77,7 +78,7 @@ def _confirm_resize(ctxt, instance, value):
     migration = _finished_migration(ctxt, instance, "confirmResize")
     _step(ctxt, instance, migration, "confirmResize", MigrationStatus.CONFIRMING, None)
     common.compute().confirm_resize(ctxt, migration.source_compute, instance, migration)
-    return flask.Response(status=204)
+    return empty(204)
 
 
 def _revert_resize(ctxt, instance, value):
@@ -118,7 +119,7 @@ def _evacuate(ctxt, instance, value):
     _start_evacuation(ctxt, instance, host, force)
     if not is_supported("2.14"):
         return {"adminPass": password}
-    return flask.Response(status=200)
+    return empty(200)  # Nova: 200 with no body from 2.14
 
 
 def _check_evacuation(ctxt, instance, host):

@@ -5,6 +5,7 @@ import flask
 from werkzeug.exceptions import BadRequest
 
 from stratus.api import common, compute_api, server_build
+from stratus.api.api import empty
 from stratus.api.action_body import object_of, string
 from stratus.api.compute_actions import check_state
 from stratus.api.microversion import is_supported
@@ -41,7 +42,7 @@ def _create_image(ctxt, instance, value):
     image_id = snapshot(ctxt, instance, name)
     if is_supported("2.45"):
         return _accepted({"image_id": image_id})
-    reply = flask.Response(status=202)
+    reply = empty(202)
     reply.headers["Location"] = f"{common.base_url()}/v2/images/{image_id}"
     return reply
 
