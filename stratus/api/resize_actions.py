@@ -11,7 +11,8 @@ from stratus.api.compute_actions import check_host, check_state
 from stratus.api.microversion import is_supported
 from stratus.api.server_build import new_password
 from stratus.common import exception
-from stratus.common.vocabulary import MigrationStatus, MigrationType, TaskState, VmState
+from stratus.common.vocabulary import (MigrationStatus, MigrationType, ServiceBinary, TaskState,
+                                       VmState)
 
 _RESIZE_FROM = (VmState.ACTIVE, VmState.STOPPED)
 _EVACUATE_FROM = (VmState.ACTIVE, VmState.STOPPED, VmState.ERROR)
@@ -123,7 +124,7 @@ def _evacuate(ctxt, instance, value):
 
 
 def _check_evacuation(ctxt, instance, host):
-    services = {s.host: s for s in common.conductor().service_get_all(ctxt, "stratus-compute")}
+    services = {s.host: s for s in common.conductor().service_get_all(ctxt, ServiceBinary.COMPUTE)}
     if host is not None and host not in services:
         raise NotFound(f"Compute host {host} not found.")
     if host is not None and host == instance.host:

@@ -1,8 +1,8 @@
 """The words every role shares, each kind apart: an instance's vm_state,
 task_state and power_state (Nova's meanings and values), a migration's
 status and type, an image's status, the keys of an instance's
-system_metadata, the compare-and-swap conflict, and the "not given"
-sentinel. Nothing else spells these values out."""
+system_metadata, a service's binary, the compare-and-swap conflict, and
+the "not given" sentinel. Nothing else spells these values out."""
 from stratus.common import exception
 
 
@@ -139,6 +139,28 @@ class SystemMetadata:
                        TaskState.SHELVING: SHELVED_IMAGE_ID,
                        TaskState.SHELVING_IMAGE_PENDING_UPLOAD: SHELVED_IMAGE_ID,
                        TaskState.SHELVING_IMAGE_UPLOADING: SHELVED_IMAGE_ID}
+
+
+class ServiceBinary:
+    """A service's binary, as stored, shown by os-services and filtered on:
+    Nova's names (Kilo's split), which clients and Tempest look for."""
+
+    COMPUTE = "nova-compute"
+    CONDUCTOR = "nova-conductor"
+    SCHEDULER = "nova-scheduler"
+    CERT = "nova-cert"
+    CONSOLEAUTH = "nova-consoleauth"
+
+    @staticmethod
+    def of(role):
+        """The binary of a role's worker: `nova-<role>`."""
+        return f"nova-{role}"
+
+    # What services called themselves before they took Nova's names: a
+    # heartbeat from a service not yet upgraded is recorded under the new
+    # name (migration 0006 renamed the stored rows).
+    FORMER = {f"stratus-{role}": f"nova-{role}"
+              for role in ("compute", "conductor", "scheduler", "cert", "consoleauth")}
 
 
 # A compare-and-swap save lost: the instance was deleted, or another

@@ -126,7 +126,7 @@ class FakeCloud:
         return instance
 
     def add_host(self, host="host1", up=True, disabled=False):
-        service = Service(id=len(self.services) + 1, host=host, binary="stratus-compute",
+        service = Service(id=len(self.services) + 1, host=host, binary="nova-compute",
                           topic="compute", up=up, disabled=disabled, updated_at=_now(),
                           uuid=f"5e000000-0000-0000-0000-{len(self.services) + 1:012d}")
         self.services.append(service)
