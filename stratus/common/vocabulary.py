@@ -122,7 +122,7 @@ class ImageStatus:
 
 class SystemMetadata:
     """Keys of an instance's system_metadata: what its migrations and
-    snapshots keep about it."""
+    snapshots keep about it, and its disk config."""
 
     # The image a snapshot is writing, named from the API's first save.
     SNAPSHOT_IMAGE_ID = "snapshot_image_id"
@@ -131,6 +131,8 @@ class SystemMetadata:
     SHELVED_AT = "shelved_at"
     SHELVED_HOST = "shelved_host"
     SHELVED = (SHELVED_IMAGE_ID, SHELVED_AT, SHELVED_HOST)
+    # Nova's auto_disk_config (the API's OS-DCF:diskConfig AUTO), a boolean.
+    AUTO_DISK_CONFIG = "auto_disk_config"
     # task_state -> the key naming the image being written in that state.
     IMAGE_IN_FLIGHT = {TaskState.IMAGE_SNAPSHOT_PENDING: SNAPSHOT_IMAGE_ID,
                        TaskState.IMAGE_SNAPSHOT: SNAPSHOT_IMAGE_ID,
