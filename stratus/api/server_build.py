@@ -9,7 +9,7 @@ import string
 import time
 import uuid
 
-from stratus.api import common, networks, policy, server_groups
+from stratus.api import common, disk_config, networks, policy, server_groups
 from stratus.api.schemas.servers import BlockDeviceMappingV2
 from stratus.config import get_settings
 from stratus.common import exception
@@ -244,6 +244,7 @@ def base_values(ctxt, server, flavor, image, zone, reservation_id):
         "config_drive": "True" if server.get("config_drive") else "",
         "access_ip_v4": str(server["accessIPv4"]) if server.get("accessIPv4") else None,
         "access_ip_v6": str(server["accessIPv6"]) if server.get("accessIPv6") else None,
+        "system_metadata": disk_config.recorded({}, server.get("disk_config") == "AUTO"),
     }
 
 

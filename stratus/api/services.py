@@ -17,11 +17,12 @@ from stratus.api.schemas.responses import ServicesResponse, envelope
 from stratus.api.schemas.services import ServiceUpdateBody
 from stratus.common import exception
 from stratus.common.integers import is_decimal
+from stratus.common.vocabulary import ServiceBinary
 
 blp = Blueprint("services", __name__, url_prefix="/v2.1", description="Services (admin)")
 
 ServiceResponse = envelope("ServiceResponse", "service")
-COMPUTE_BINARY = "stratus-compute"
+COMPUTE_BINARY = ServiceBinary.COMPUTE
 # Nova's internal_service_availability_zone: where non-compute services live.
 INTERNAL_ZONE = "internal"
 

@@ -18,8 +18,9 @@ from stratus.compute.shelve import Shelve
 from stratus.compute.snapshot import Snapshot
 from stratus.conductor import rpcapi as conductor_rpcapi
 from stratus.config import get_settings
+from stratus.common.vocabulary import ServiceBinary
 
-BINARY = "stratus-compute"
+BINARY = ServiceBinary.COMPUTE
 
 
 class ComputeManager:
