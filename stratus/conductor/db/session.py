@@ -62,7 +62,8 @@ def _connect_failure_is_disconnect(ctx):
     not accepting connections) as a disconnect, as SQLAlchemy already
     marks a connection lost mid-transaction: `connection_invalidated` then
     tells both apart from errors in the SQL itself."""
-    if ctx.connection is None and isinstance(ctx.sqlalchemy_exception, DBAPIError):
+    opening = ctx.connection is None and not ctx.is_pre_ping  # a ping judges itself
+    if opening and isinstance(ctx.sqlalchemy_exception, DBAPIError):
         ctx.is_disconnect = True
 
 
