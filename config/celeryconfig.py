@@ -48,5 +48,22 @@ task_reject_on_worker_lost = True
 worker_prefetch_multiplier = 1
 # An unacknowledged message is handed out again after this long; longer
 # than any task (the longest, a clean shutdown, waits shutdown_timeout).
-broker_transport_options = {"visibility_timeout": 3600}
-result_backend_transport_options = {"visibility_timeout": 3600}
+#
+# A broker that cannot be reached fails a send within a few seconds
+# (the API answers 503) instead of holding the request: Celery's defaults
+# retry the result store's connection 20 times a second apart (a `call`
+# waited 19 s), and an unanswered TCP connect waits minutes. Refused: the
+# publish gives up after 0.5 s of pauses and the result store after 3.5 s;
+# each connection attempt gives up after CONNECT_TIMEOUT. The result
+# store's bound is also how long a worker keeps a reply while Redis
+# restarts.
+CONNECT_TIMEOUT = 2
+task_publish_retry_policy = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5,
+                             "interval_max": 1}
+broker_transport_options = {"visibility_timeout": 3600,
+                            "socket_connect_timeout": CONNECT_TIMEOUT}
+redis_socket_connect_timeout = CONNECT_TIMEOUT
+result_backend_transport_options = {
+    "visibility_timeout": 3600,
+    "retry_policy": {"max_retries": 5, "interval_start": 0, "interval_step": 0.5,
+                     "interval_max": 1}}

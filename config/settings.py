@@ -35,6 +35,8 @@ class Settings:
     images_path: Path
     instances_path: Path
     rpc_response_timeout: float
+    retry_after: int
+    database_connect_timeout: float
     report_interval: float
     service_down_time: float
     max_attempts: int
@@ -123,6 +125,15 @@ class Settings:
             images_path=Path(_env("STRATUS_IMAGES_PATH", str(state / "images"))),
             instances_path=Path(_env("STRATUS_INSTANCES_PATH", str(state / "instances"))),
             rpc_response_timeout=_env("STRATUS_RPC_RESPONSE_TIMEOUT", 60.0, float),
+            # The Retry-After (seconds) of a 503: the database or the broker
+            # cannot be reached. Short: a restart or failover takes seconds,
+            # and a client asking again during a long outage costs one
+            # cheap 503.
+            retry_after=_env("STRATUS_RETRY_AFTER", 5, int),
+            # Seconds the conductor waits for a database connection to
+            # open (an unreachable host would otherwise hold the request
+            # for the operating system's TCP timeout, minutes).
+            database_connect_timeout=_env("STRATUS_DATABASE_CONNECT_TIMEOUT", 5.0, float),
             report_interval=_env("STRATUS_REPORT_INTERVAL", 10.0, float),
             service_down_time=_env("STRATUS_SERVICE_DOWN_TIME", 60.0, float),
             max_attempts=_env("STRATUS_MAX_ATTEMPTS", 3, int),

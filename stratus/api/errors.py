@@ -3,7 +3,11 @@
 
 Werkzeug HTTP errors, webargs' validation errors (422, turned into 400
 as Nova's JSON-schema validation does), StratusExceptions (by `.code`) and
-anything unexpected (a generic 500: never a traceback) all end here."""
+anything unexpected (a generic 500: never a traceback) all end here.
+
+An outage is not a bug: the database or the broker out of reach is a 503
+with Retry-After (nothing was done); a call sent whose reply never came
+is a 504 saying the outcome is unknown."""
 import logging
 
 import flask
@@ -12,6 +16,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from stratus.api.identity import auth
 from stratus.common import exception
+from stratus.config import get_settings
 
 LOG = logging.getLogger(__name__)
 
@@ -25,7 +30,8 @@ DEFAULT_MESSAGES = {404: "The resource could not be found.",
                     405: "The method is not allowed for the requested URL.",
                     500: "Unexpected API Error. Please report this and attach the API log.",
                     503: "The service is unavailable. Please try again later.",
-                    504: "The service did not answer in time. Please try again later."}
+                    504: ("The service did not answer in time: whether the request was "
+                          "carried out is unknown.")}
 # The identity API answers in Keystone's error shape.
 IDENTITY_PREFIX = "/identity"
 
@@ -42,6 +48,11 @@ def fault(code, message, headers=None):
     response.status_code = code
     if code == 401:
         response.headers["WWW-Authenticate"] = auth.www_authenticate()
+    if code == 503:
+        # Nothing was done (the database or the broker cannot be reached):
+        # the same request may be sent again. Not on a 504, whose request
+        # may have been carried out: repeating a create could make two.
+        response.headers["Retry-After"] = str(get_settings().retry_after)
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response

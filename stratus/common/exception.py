@@ -103,8 +103,35 @@ class VersionCapExceeded(StratusException):
     code = 409
 
 
+class ServiceUnavailable(StratusException):
+    """Something every request needs cannot be reached for now: nothing
+    was done, and the same request may be sent again later (the API
+    answers 503 with Retry-After)."""
+
+    msg_fmt = "The service is unavailable."
+    code = 503
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    """The conductor lost, or could not open, its database connection;
+    the transaction was rolled back or never began (one lost during its
+    very commit may have been committed: tasks are idempotent)."""
+
+    msg_fmt = "The database cannot be reached: %(reason)s"
+
+
+class MessagingUnavailable(ServiceUnavailable):
+    """The message could not be handed to the broker: it was not sent."""
+
+    msg_fmt = "The message broker cannot be reached; %(method)s was not sent: %(reason)s"
+
+
 class MessagingTimeout(StratusException):
-    msg_fmt = "Timed out after %(timeout)ss waiting for a reply to %(method)s."
+    """A call was sent but its reply did not come: whether it was carried
+    out is unknown (as oslo.messaging's "Timed out waiting for a reply")."""
+
+    msg_fmt = ("Timed out after %(timeout)ss waiting for a reply to %(method)s; "
+               "whether it was carried out is unknown.")
     code = 504
 
 

@@ -14,7 +14,9 @@ level); a server refuses another major, a newer minor than it serves,
 and a version older than the method it names."""
 import logging
 
+import redis
 from celery.exceptions import TimeoutError as CeleryTimeout
+from kombu.exceptions import OperationalError as BrokerError
 
 from stratus.config import get_settings
 from stratus.common import endpoint, exception
@@ -23,6 +25,23 @@ from stratus.common.context import RequestContext
 from stratus.common.objects import from_primitive, to_primitive
 
 LOG = logging.getLogger(__name__)
+
+# What Celery raises when the broker or the result store (Redis) cannot be
+# reached: kombu wraps a failed publish in its OperationalError; the result
+# store raises redis-py's errors, or, once it gives up reconnecting, a
+# RuntimeError caused by one of them.
+UNREACHABLE = (BrokerError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError,
+               ConnectionError)
+
+
+def _unreachable(exc):
+    """Whether `exc`, raised by Celery while sending or waiting, means the
+    broker or the result store could not be reached (not a bug)."""
+    if app.conf.task_always_eager:
+        return False  # the task ran inline: what it raised is its own
+    if isinstance(exc, RuntimeError):
+        exc = exc.__cause__
+    return isinstance(exc, UNREACHABLE)
 
 
 def _parse(version):
@@ -114,7 +133,21 @@ class RPCClient:
 
     def _send(self, ctxt, method, kwargs, reply):
         self._check_served(method)
-        return self._signature(ctxt, method, kwargs, reply).apply_async(queue=self.queue)
+        return self._publish(self._signature(ctxt, method, kwargs, reply), method)
+
+    def _publish(self, signature, method):
+        """Hand the message to the broker. MessagingUnavailable (nothing
+        sent) when it cannot be reached within the publish retry policy."""
+        try:
+            return signature.apply_async(queue=self.queue)
+        except Exception as exc:
+            if not _unreachable(exc):
+                raise
+            reason = _first_line(exc.__cause__ or exc)
+            LOG.warning("%s.%s not sent: the broker cannot be reached: %s",
+                        self.role, method, reason)
+            raise exception.MessagingUnavailable(method=f"{self.role}.{method}",
+                                                 reason=reason) from exc
 
     def call_then(self, ctxt, method, then, then_method, then_kwargs, **kwargs):
         """Ask `method` and deliver its reply to `then_method` of the client
@@ -131,7 +164,7 @@ class RPCClient:
         first = self._signature(ctxt, method, kwargs, reply=True, store=False)
         second = then._signature(ctxt, then_method, then_kwargs, reply=False)
         first.link(second)
-        first.apply_async(queue=self.queue)
+        self._publish(first, method)
 
     def cast(self, ctxt, method, **kwargs):
         """Send and forget."""
@@ -154,6 +187,15 @@ class RPCClient:
             reply = result.get(timeout=timeout, disable_sync_subtasks=False)
         except CeleryTimeout:
             raise exception.MessagingTimeout(timeout=timeout, method=f"{self.role}.{method}")
+        except Exception as exc:
+            if not _unreachable(exc):
+                raise
+            # Sent, so it may have run: the outcome is as unknown as after
+            # a timeout, and the caller is told so rather than "retry".
+            LOG.warning("%s.%s: the reply was lost with the result store: %s",
+                        self.role, method, _first_line(exc.__cause__ or exc))
+            raise exception.MessagingTimeout(timeout=timeout,
+                                             method=f"{self.role}.{method}") from exc
         return unwrap(reply)
 
 
@@ -161,6 +203,10 @@ def _describe(ctxt, server, kwargs):
     uuid = kwargs.get("instance_uuid") or getattr(kwargs.get("instance"), "uuid", None)
     parts = [ctxt.request_id] + [f"server={server}"] * bool(server) + [f"instance={uuid}"] * bool(uuid)
     return " ".join(parts)
+
+
+def _first_line(error):
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 def unwrap(reply):

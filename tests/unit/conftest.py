@@ -53,3 +53,25 @@ def _fresh_caches():
     if server_build is not None:
         server_build._ZONES = server_build._ZoneCache()
     yield
+
+
+@pytest.fixture
+def unreachable_database(tmp_path):
+    """The conductor's database URL names a file it cannot open (a
+    folder): every new connection fails, as with a server that is down.
+    Yields a function that puts the test database back."""
+    from stratus import config
+    from stratus.conductor.db import session
+
+    environment = pytest.MonkeyPatch()  # its own: undoing it leaves the test's alone
+
+    def restore():
+        environment.undo()
+        config.reset_settings()
+        session.reset_engine()
+
+    environment.setenv("STRATUS_DATABASE_URL", f"sqlite:///{tmp_path}")
+    config.reset_settings()
+    session.reset_engine()
+    yield restore
+    restore()

@@ -169,7 +169,9 @@ def test_a_timeout_names_its_queue_to_admins_only(client, fake, monkeypatch):
     act_as(monkeypatch, "u-member", "p-member", ["member"])
     member = client.get("/v2.1/flavors")
     assert member.get_json() == {"computeFault": {
-        "code": 504, "message": "The service did not answer in time. Please try again later."}}
+        "code": 504, "message": "The service did not answer in time: whether the request "
+                                "was carried out is unknown."}}
+    assert "Retry-After" not in member.headers  # it may have been done: no "send it again"
 
 
 def test_a_servers_fault_details_are_for_admins(client, fake, monkeypatch):
