@@ -73,6 +73,7 @@ class Settings:
     shutdown_timeout: float
     instance_build_timeout: float
     task_state_timeout: float
+    queued_build_timeout: float
     sync_power_state_interval: float
     running_deleted_instance_action: str
     resume_guests_state_on_host_boot: bool
@@ -177,6 +178,9 @@ class Settings:
             instance_build_timeout=_env("STRATUS_INSTANCE_BUILD_TIMEOUT", 600.0, float),
             # A task_state unchanged for this long is reaped (0: never).
             task_state_timeout=_env("STRATUS_TASK_STATE_TIMEOUT", 900.0, float),
+            # A build queued this long for a host that is down (its message
+            # unconsumed) moves to an alternate host (0: never).
+            queued_build_timeout=_env("STRATUS_QUEUED_BUILD_TIMEOUT", 120.0, float),
             sync_power_state_interval=_env("STRATUS_SYNC_POWER_STATE_INTERVAL", 60.0, float),
             # A guest with no live instance record: reap, log or noop (Nova's option).
             running_deleted_instance_action=_env("STRATUS_RUNNING_DELETED_INSTANCE_ACTION",

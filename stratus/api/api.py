@@ -1,7 +1,10 @@
 """flask-smorest glue: an Api whose errors have Nova's shape and a
-Blueprint whose body parser never lets a malformed body become a 500."""
+Blueprint whose body parser never lets a malformed body become a 500 and
+whose bodiless replies (202, 204) are empty, as Nova's."""
+import functools
 import json
 
+import flask
 import flask_smorest
 import marshmallow as ma
 from webargs import core
@@ -47,6 +50,36 @@ def _short(exc):
 
 
 class Blueprint(flask_smorest.Blueprint):
-    """A Blueprint using the hardened parser."""
+    """A Blueprint using the hardened parser, and answering an empty body
+    where a view without a response schema returns no body."""
 
     ARGUMENTS_PARSER = LenientJsonParser()
+
+    def response(self, status_code, schema=None, **kwargs):
+        """flask-smorest's response decorator; with no schema, a view
+        returning None or "" (alone or as `("", status)`) answers an empty
+        body with no content type, where flask-smorest would send the JSON
+        `""` (Nova's 202 and 204 have no body, and clients parse it)."""
+        decorate = super().response(status_code, schema, **kwargs)
+        if schema is not None:
+            return decorate
+        return lambda func: decorate(_empty_when_bodiless(func, status_code))
+
+
+def _empty_when_bodiless(func, status_code):
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        result = func(*args, **kwargs)
+        parts = result if isinstance(result, tuple) else (result,)
+        if parts[0] not in (None, ""):
+            return result
+        return empty(next((p for p in parts[1:] if isinstance(p, int)), status_code))
+    return wrapper
+
+
+def empty(status):
+    """A reply with no body and no Content-Type (nothing to describe), as
+    Nova's 202 and 204."""
+    reply = flask.Response(status=status)
+    del reply.headers["Content-Type"]
+    return reply

@@ -3,9 +3,9 @@ instance's state, save through the conductor (compare-and-swap), then cast.
 The views only parse and render; the decisions are made here."""
 import flask
 
-from stratus.api import common, server_build, shelved_images
+from stratus.api import common, disk_config, server_build, shelved_images
 from stratus.common import exception
-from stratus.common.vocabulary import TaskState
+from stratus.common.vocabulary import UNSET, TaskState
 
 
 def get(ctxt, instance_id, read_deleted=False):
@@ -38,16 +38,24 @@ def create(ctxt, server, scheduler_hints=None):
 
 
 def update(ctxt, instance, server):
-    """Rename a server or set its access IPs (no state check, as Nova)."""
-    values = {}
+    """Rename a server, set its access IPs or its disk config (no state
+    check, as Nova). A new disk config rewrites system_metadata, so the
+    save expects the task_state seen: a task moving on meanwhile may have
+    changed it (409 then, instead of losing its key)."""
+    values, expected = {}, UNSET
     if "name" in server:
         values["display_name"] = server["name"]
     for key, column in (("accessIPv4", "access_ip_v4"), ("accessIPv6", "access_ip_v6")):
         if key in server:
             values[column] = str(server[key]) if server[key] else None
+    if "disk_config" in server:
+        values["system_metadata"] = disk_config.recorded(instance.system_metadata,
+                                                         server["disk_config"] == "AUTO")
+        expected = [instance.task_state]
     if not values:
         return instance
-    return common.conductor().instance_update(ctxt, instance.uuid, values)
+    return common.conductor().instance_update(ctxt, instance.uuid, values,
+                                              expected_task_state=expected)
 
 
 def check_lock(ctxt, instance):

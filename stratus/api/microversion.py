@@ -17,7 +17,7 @@ SERVICE_TYPE = "compute"
 # Only the compute API is versioned; version discovery is not.
 VERSIONED_PREFIX = "/v2.1/"
 
-_VERSION_RE = re.compile(r"^([1-9]\d*)\.([1-9]\d*|0)$")
+_VERSION_RE = re.compile(r"^([1-9][0-9]*)\.([1-9][0-9]*|0)$")
 
 
 class NotAcceptable(BadRequest):

@@ -9,8 +9,10 @@ from stratus.api import common, compute_api, policy
 from stratus.api.api import Blueprint
 from stratus.api.microversion import is_supported
 from stratus.api.request_context import get_context
+from stratus.api.schemas.fields import NovaInteger
 from stratus.api.views import migrations as views
 from stratus.common import exception
+from stratus.common.integers import is_decimal
 from stratus.common.vocabulary import MigrationStatus, MigrationType
 
 blp = Blueprint("migrations", __name__, url_prefix="/v2.1", description="Migrations")
@@ -34,7 +36,7 @@ class MigrationsQuery(Schema):
     migration_type = fields.String()
     source_compute = fields.String()
     hidden = fields.String()
-    limit = fields.Integer()
+    limit = NovaInteger(minimum=0, maximum=2 ** 63)
     marker = fields.String()
     changes_since = fields.String(data_key="changes-since")
     changes_before = fields.String(data_key="changes-before")
@@ -127,7 +129,7 @@ class ServerMigration(MethodView):
     def get(self, server_id, migration_id):
         """Show it, with its memory and disk copy progress (2.23)."""
         ctxt, instance = _server(server_id, "show")
-        if not str(migration_id).isdigit():
+        if not is_decimal(migration_id):
             raise BadRequest(f"Invalid migration id {migration_id}")
         try:
             item = common.conductor().migration_get(ctxt, migration_id)

@@ -30,6 +30,8 @@ RULES = {
     _S % "index": READER, _S % "detail": READER, _S % "show": READER,
     _S % "index:get_all_tenants": ADMIN, _S % "detail:get_all_tenants": ADMIN,
     _S % "create": MEMBER, _S % "create:forced_host": ADMIN, _S % "update": MEMBER,
+    # 2.74's host / hypervisor_hostname on create (Nova's REQUESTED_DESTINATION)
+    "compute:servers:create:requested_destination": ADMIN,
     _S % "delete": MEMBER, _S % "start": MEMBER, _S % "stop": MEMBER, _S % "reboot": MEMBER,
     _S % "resize": MEMBER, _S % "confirm_resize": MEMBER, _S % "revert_resize": MEMBER,
     _S % "rebuild": MEMBER, _S % "create_image": MEMBER, _S % "trigger_crash_dump": MEMBER,

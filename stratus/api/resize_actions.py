@@ -4,13 +4,15 @@ app.compute_actions."""
 import flask
 from werkzeug.exceptions import BadRequest, NotFound
 
-from stratus.api import common, compute_api
+from stratus.api import common, compute_api, disk_config
+from stratus.api.api import empty
 from stratus.api.action_body import boolean, host_name, invalid, object_of
 from stratus.api.compute_actions import check_host, check_state
 from stratus.api.microversion import is_supported
 from stratus.api.server_build import new_password
 from stratus.common import exception
-from stratus.common.vocabulary import MigrationStatus, MigrationType, TaskState, VmState
+from stratus.common.vocabulary import (MigrationStatus, MigrationType, ServiceBinary, TaskState,
+                                       VmState)
 
 _RESIZE_FROM = (VmState.ACTIVE, VmState.STOPPED)
 _EVACUATE_FROM = (VmState.ACTIVE, VmState.STOPPED, VmState.ERROR)
@@ -18,9 +20,10 @@ _EVACUATE_FROM = (VmState.ACTIVE, VmState.STOPPED, VmState.ERROR)
 
 # resize and cold migration
 def _resize(ctxt, instance, value):
-    body = object_of("resize", value, ("flavorRef", "OS-DCF:diskConfig"), ("flavorRef",))
+    body = object_of("resize", value, ("flavorRef", disk_config.API_KEY), ("flavorRef",))
     if body["flavorRef"] in (None, ""):
         raise invalid("flavorRef", body["flavorRef"], "'flavorRef' must not be empty")
+    auto_disk_config = disk_config.parse(body)
     _prepare(ctxt, instance, "resize")
     try:
         flavor = common.conductor().flavor_get(ctxt, str(body["flavorRef"]))
@@ -31,7 +34,7 @@ def _resize(ctxt, instance, value):
     if flavor.root_gb < (instance.root_gb or 0):
         raise BadRequest("Server disk was unable to be resized because: Resizing to a "
                          "smaller disk flavor is not allowed.")
-    _move(ctxt, instance, "resize", flavor)
+    _move(ctxt, instance, "resize", flavor, auto_disk_config=auto_disk_config)
 
 
 def _migrate(ctxt, instance, value):
@@ -50,12 +53,15 @@ def _prepare(ctxt, instance, action):
     check_state(instance, action, _RESIZE_FROM)
 
 
-def _move(ctxt, instance, action, flavor, host=None):
-    """resize_prep with the action recorded, then the conductor's call;
-    its NoValidHost is the request's 400 (the conductor has cleared the
-    task_state by then)."""
+def _move(ctxt, instance, action, flavor, host=None, auto_disk_config=None):
+    """resize_prep with the action and the disk config recorded (MANUAL
+    unless AUTO is asked for, as Nova's resize and migrate), then the
+    conductor's call; its NoValidHost is the request's 400 (the conductor
+    has cleared the task_state by then)."""
+    values = {"task_state": TaskState.RESIZE_PREP,
+              "system_metadata": disk_config.recorded(instance.system_metadata, auto_disk_config)}
     common.conductor().instance_update(
-        ctxt, instance.uuid, {"task_state": TaskState.RESIZE_PREP}, expected_task_state=[None],
+        ctxt, instance.uuid, values, expected_task_state=[None],
         expected_vm_state=instance.vm_state, action=action)
     try:
         common.compute_task().migrate_server(ctxt, instance.uuid, flavor, host=host)
@@ -77,7 +83,7 @@ def _confirm_resize(ctxt, instance, value):
     migration = _finished_migration(ctxt, instance, "confirmResize")
     _step(ctxt, instance, migration, "confirmResize", MigrationStatus.CONFIRMING, None)
     common.compute().confirm_resize(ctxt, migration.source_compute, instance, migration)
-    return flask.Response(status=204)
+    return empty(204)
 
 
 def _revert_resize(ctxt, instance, value):
@@ -118,11 +124,11 @@ def _evacuate(ctxt, instance, value):
     _start_evacuation(ctxt, instance, host, force)
     if not is_supported("2.14"):
         return {"adminPass": password}
-    return flask.Response(status=200)
+    return empty(200)  # Nova: 200 with no body from 2.14
 
 
 def _check_evacuation(ctxt, instance, host):
-    services = {s.host: s for s in common.conductor().service_get_all(ctxt, "stratus-compute")}
+    services = {s.host: s for s in common.conductor().service_get_all(ctxt, ServiceBinary.COMPUTE)}
     if host is not None and host not in services:
         raise NotFound(f"Compute host {host} not found.")
     if host is not None and host == instance.host:

@@ -184,5 +184,4 @@ class ServerAction(MethodView):
             return result  # an action with its own status (confirmResize 204, evacuate 200)
         if result is not None:
             return flask.jsonify(result)  # an action that answers (200), as Nova's consoles
-        # Nova's 202 has an empty body (flask-smorest would send `""`).
-        return flask.Response(status=202)
+        return None  # Nova's 202: no body

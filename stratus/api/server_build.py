@@ -9,7 +9,7 @@ import string
 import time
 import uuid
 
-from stratus.api import common, networks, policy, server_groups
+from stratus.api import common, disk_config, networks, policy, server_groups
 from stratus.api.schemas.servers import BlockDeviceMappingV2
 from stratus.config import get_settings
 from stratus.common import exception
@@ -35,12 +35,13 @@ def plan(ctxt, server, scheduler_hints):
 
     Of the scheduler hints only `group` (a server group) is used; the
     others are accepted (clients send them) and ignored."""
+    zone, host, node = destination(server)  # a 403 before any lookup, as Nova
     check_networks(server.get("networks"))
     flavor = resolve_flavor(ctxt, server["flavorRef"])
     image = resolve_image(ctxt, image_id_of(server))
     check_flavor_fits(flavor, image)
     count = instance_count(server)
-    zone, force_hosts = resolve_zone(ctxt, server)
+    zone, force_hosts = check_zone(ctxt, zone), forced_hosts(ctxt, host, node)
     reservation_id = new_reservation_id()
     spec = {"flavor": flavor, "image": image, "availability_zone": zone,
             "project_id": ctxt.project_id, "user_id": ctxt.user_id, "ignore_hosts": [],
@@ -137,19 +138,60 @@ def instance_count(server):
 
 
 def resolve_zone(ctxt, server):
-    """(zone, force_hosts) from availability_zone, "zone:host" being the
-    admin's forced host form; the zone must be one some host is in."""
-    requested = server.get("availability_zone") or ""
-    zone, _, host = requested.partition(":")
-    host = host.partition(":")[0]
-    force_hosts = []
-    if host or server.get("host"):
+    """(zone, force_hosts) for `server`'s availability_zone (and 2.74's
+    host / hypervisor_hostname): see destination, check_zone, forced_hosts."""
+    zone, host, node = destination(server)
+    return check_zone(ctxt, zone), forced_hosts(ctxt, host, node)
+
+
+def destination(server):
+    """(zone, host, node) asked for. The legacy "zone:host", "zone::node"
+    and "zone:host:node" forms need the forced_host rule; 2.74's host and
+    hypervisor_hostname the requested_destination rule (both admin-only
+    by default), and the two ways together are a 400, as in Nova."""
+    zone, host, node = parse_zone(server.get("availability_zone") or "")
+    if host or node:
         policy.authorize("os_compute_api:servers:create:forced_host")
-        force_hosts = [host or server["host"]]
+    if server.get("host") or server.get("hypervisor_hostname"):
+        policy.authorize("compute:servers:create:requested_destination")
+        if host or node:
+            raise exception.Invalid("One mechanism with host and/or hypervisor_hostname and "
+                                    "another mechanism with zone:host:node are mutually "
+                                    "exclusive.")
+        host, node = server.get("host"), server.get("hypervisor_hostname")
+    return zone, host or None, node or None
+
+
+def parse_zone(requested):
+    """Nova's parse_availability_zone: "zone", "zone:host", "zone::node" or
+    "zone:host:node" -> (zone, host, node), a part left out being "";
+    more colons are a 400."""
+    parts = requested.split(":")
+    if len(parts) > 3:
+        raise exception.Invalid("Unable to parse availability_zone")
+    return tuple(parts + [""] * (3 - len(parts)))
+
+
+def check_zone(ctxt, zone):
+    """The zone to schedule in (the default one if none was asked for);
+    400 unless some host is in it."""
     zone = zone or get_settings().default_schedule_zone or None
     if zone and not _ZONES.has(ctxt, zone):
         raise exception.Invalid(f"The requested availability zone is not available: {zone}")
-    return zone, force_hosts
+    return zone
+
+
+def forced_hosts(ctxt, host, node):
+    """The hosts the scheduler must choose from: the host asked for, or
+    the host of the node asked for (a host has one node here); a node no
+    host has is a 400."""
+    if not node:
+        return [host] if host else []
+    hosts = sorted({n.host for n in common.conductor().compute_node_get_all(ctxt)
+                    if n.hypervisor_hostname == node and host in (None, n.host)})
+    if not hosts:
+        raise exception.Invalid(f"Compute host {host or node} could not be found.")
+    return hosts
 
 
 def key_data(ctxt, key_name):
@@ -202,6 +244,7 @@ def base_values(ctxt, server, flavor, image, zone, reservation_id):
         "config_drive": "True" if server.get("config_drive") else "",
         "access_ip_v4": str(server["accessIPv4"]) if server.get("accessIPv4") else None,
         "access_ip_v6": str(server["accessIPv6"]) if server.get("accessIPv6") else None,
+        "system_metadata": disk_config.recorded({}, server.get("disk_config") == "AUTO"),
     }
 
 

@@ -66,20 +66,31 @@ def policy_and_rules(body):
     return body["policy"], rules
 
 
-def get_group(ctxt, group_id, action):
-    """A group the context may act on: unknown is a 404, another
-    project's a 403 for non-admins (Nova's project-scoped policy)."""
+def find_group(ctxt, group_id):
+    """The group as Nova's project-scoped read finds it: InstanceGroupNotFound
+    for an unknown one and, unless the context is an admin's, for another
+    project's, so that no answer tells that it exists."""
     if not common.is_uuid_like(group_id):
         raise exception.InstanceGroupNotFound(group_uuid=group_id)
     group = common.conductor().instance_group_get(ctxt, group_id)
+    if not ctxt.is_admin and group.project_id != ctxt.project_id:
+        raise exception.InstanceGroupNotFound(group_uuid=group_id)
+    return group
+
+
+def get_group(ctxt, group_id, action):
+    """A group the context may act on: one find_group does not find is a
+    404; then the rule for `action` (a reader may not delete: 403)."""
+    group = find_group(ctxt, group_id)
     policy.authorize(_RULE % action, project_id=group.project_id)
     return group
 
 
 def requested_group(ctxt, scheduler_hints):
     """The group named by the `group` scheduler hint, as the request spec
-    carries it ({uuid, policy, rules}), or None; an unknown group is a 400
-    (as Nova), and so is another project's for non-admins."""
+    carries it ({uuid, policy, rules}), or None; a group find_group does
+    not find (unknown, or another project's for non-admins) is a 400 with
+    the same message, as Nova."""
     hint = scheduler_hints.get("group")
     if hint is None:
         return None
@@ -89,11 +100,9 @@ def requested_group(ctxt, scheduler_hints):
         raise exception.Invalid(f"Invalid input for field/attribute group. Value: {hint}. "
                                 "Must be a server group's uuid.")
     try:
-        group = common.conductor().instance_group_get(ctxt, hint)
+        group = find_group(ctxt, hint)
     except exception.InstanceGroupNotFound as exc:
         raise exception.Invalid(exc.message) from None
-    if not ctxt.is_admin and group.project_id != ctxt.project_id:
-        raise exception.Invalid(exception.InstanceGroupNotFound(group_uuid=hint).message)
     return {"uuid": group.uuid, "policy": group.policy, "rules": dict(group.rules or {})}
 
 

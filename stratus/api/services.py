@@ -16,11 +16,13 @@ from stratus.api.request_context import get_context
 from stratus.api.schemas.responses import ServicesResponse, envelope
 from stratus.api.schemas.services import ServiceUpdateBody
 from stratus.common import exception
+from stratus.common.integers import is_decimal
+from stratus.common.vocabulary import ServiceBinary
 
 blp = Blueprint("services", __name__, url_prefix="/v2.1", description="Services (admin)")
 
 ServiceResponse = envelope("ServiceResponse", "service")
-COMPUTE_BINARY = "stratus-compute"
+COMPUTE_BINARY = ServiceBinary.COMPUTE
 # Nova's internal_service_availability_zone: where non-compute services live.
 INTERNAL_ZONE = "internal"
 
@@ -82,7 +84,7 @@ def _find(ctxt, service_id):
     if is_supported("2.53"):
         if not common.is_uuid_like(service_id):
             raise exception.Invalid(f"Invalid uuid {service_id}")
-    elif not str(service_id).isdigit():
+    elif not is_decimal(service_id):
         raise exception.Invalid("Invalid input received: id must be an integer.")
     for service in common.conductor().service_get_all(ctxt):
         if str(service.uuid if is_supported("2.53") else service.id) == str(service_id):

@@ -4,7 +4,8 @@ app.compute_actions (Nova's compute/api.py)."""
 import flask
 from werkzeug.exceptions import BadRequest
 
-from stratus.api import common, compute_api, server_build
+from stratus.api import common, compute_api, disk_config, server_build
+from stratus.api.api import empty
 from stratus.api.action_body import object_of, string
 from stratus.api.compute_actions import check_state
 from stratus.api.microversion import is_supported
@@ -41,7 +42,7 @@ def _create_image(ctxt, instance, value):
     image_id = snapshot(ctxt, instance, name)
     if is_supported("2.45"):
         return _accepted({"image_id": image_id})
-    reply = flask.Response(status=202)
+    reply = empty(202)
     reply.headers["Location"] = f"{common.base_url()}/v2/images/{image_id}"
     return reply
 
@@ -89,7 +90,8 @@ def _check(ctxt, instance, action, vm_states):
 # The system_metadata key that names the image an action writes, from the
 # API's save on: a message lost before any host took it leaves an image
 # the conductor's reaper can find (stratus.conductor.reaper).
-_IMAGE_KEYS = {"createImage": SystemMetadata.SNAPSHOT_IMAGE_ID, "shelve": SystemMetadata.SHELVED_IMAGE_ID}
+_IMAGE_KEYS = {"createImage": SystemMetadata.SNAPSHOT_IMAGE_ID,
+               "shelve": SystemMetadata.SHELVED_IMAGE_ID}
 
 
 def _save_and_cast(ctxt, instance, image_id, action, task_state, cast):
@@ -164,6 +166,8 @@ def _rebuild(ctxt, instance, value):
     if not isinstance(body.get("preserve_ephemeral", False), bool):
         raise BadRequest("Invalid input for field/attribute preserve_ephemeral.")
     values = _rebuild_values(ctxt, body)
+    values["system_metadata"] = disk_config.recorded(instance.system_metadata,
+                                                     disk_config.parse(body))
     admin_pass = body.get("adminPass") or server_build.new_password()
     saved = rebuild(ctxt, instance, common.id_from_href(string("imageRef", body["imageRef"])),
                     values, bool(body.get("preserve_ephemeral")))

@@ -1,7 +1,12 @@
 """Version discovery, without authentication: GET / and GET /v2.1.
 
-Clients read the self link to learn where the API lives; without it OSC
-and the SDK silently send no microversion."""
+As Nova's (nova/api/openstack/compute/versions.py): the root lists the
+legacy v2.0 (SUPPORTED, no microversions, self link `/v2/`) and v2.1
+(CURRENT, the microversion range); only v2.1's routes are served. Clients
+read the self link to learn where the API lives; without it OSC and the
+SDK silently send no microversion."""
+import copy
+
 from flask.views import MethodView
 from marshmallow import Schema, fields
 
@@ -15,18 +20,38 @@ VersionsResponse = Schema.from_dict({"versions": fields.List(fields.Dict())},
                                     name="VersionsResponse")
 VersionResponse = Schema.from_dict({"version": fields.Dict()}, name="VersionResponse")
 
+_DOCS = {"rel": "describedby", "type": "text/html", "href": "http://docs.openstack.org/"}
+_MEDIA_TYPE = "application/vnd.openstack.compute+json;version="
 
-def version_v21(full=False):
-    """The v2.1 version entry; the single-version document adds more links."""
-    view = {"id": "v2.1", "status": "CURRENT", "version": to_string(MAX_VERSION),
-            "min_version": to_string(MIN_VERSION), "updated": "2013-07-23T11:33:21Z",
-            "links": [{"rel": "self", "href": f"{common.base_url()}/v2.1/"}]}
-    if full:
-        view["links"].append({"rel": "describedby", "type": "text/html",
-                              "href": "https://docs.openstack.org/"})
-        view["media-types"] = [{"base": "application/json",
-                                "type": "application/vnd.openstack.compute+json;version=2.1"}]
-    return view
+# Nova's VERSIONS, by id; `path` is where each one's self link points.
+VERSIONS = {
+    "v2.0": {"id": "v2.0", "status": "SUPPORTED", "version": "", "min_version": "",
+             "updated": "2011-01-21T11:33:21Z", "links": [_DOCS],
+             "media-types": [{"base": "application/json", "type": _MEDIA_TYPE + "2"}]},
+    "v2.1": {"id": "v2.1", "status": "CURRENT", "version": to_string(MAX_VERSION),
+             "min_version": to_string(MIN_VERSION), "updated": "2013-07-23T11:33:21Z",
+             "links": [_DOCS],
+             "media-types": [{"base": "application/json", "type": _MEDIA_TYPE + "2.1"}]},
+}
+_PATHS = {"v2.0": "v2", "v2.1": "v2.1"}
+
+
+def _self_link(version_id):
+    return {"rel": "self", "href": f"{common.base_url()}/{_PATHS[version_id]}/"}
+
+
+def listed(version_id):
+    """A version as the root lists it: its self link only, no media types."""
+    version = VERSIONS[version_id]
+    entry = {key: version[key] for key in ("id", "status", "version", "min_version", "updated")}
+    return {**entry, "links": [_self_link(version_id)]}
+
+
+def shown(version_id):
+    """A version's own document: the self link first, then its other links."""
+    version = copy.deepcopy(VERSIONS[version_id])
+    version["links"].insert(0, _self_link(version_id))
+    return version
 
 
 @blp.route("/")
@@ -35,8 +60,8 @@ class Versions(MethodView):
 
     @blp.response(200, VersionsResponse)
     def get(self):
-        """List the API versions."""
-        return {"versions": [version_v21()]}
+        """List the API versions: v2.0 (legacy, not served) and v2.1."""
+        return {"versions": [listed(version_id) for version_id in sorted(VERSIONS)]}
 
 
 @blp.route("/v2.1")
@@ -46,4 +71,4 @@ class Version(MethodView):
     @blp.response(200, VersionResponse)
     def get(self):
         """Show v2.1 with its microversion range."""
-        return {"version": version_v21(full=True)}
+        return {"version": shown("v2.1")}

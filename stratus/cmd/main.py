@@ -78,6 +78,44 @@ def compute(hosts, uri, concurrency):
     cmd.main(list(hosts), uri or get_settings().libvirt_uri, concurrency)
 
 
+_FLOWER_OPEN_PAGES = ("/metrics", "/healthcheck")
+
+
+def _flower_monitoring_behind_auth():
+    """Flower exempts /metrics and /healthcheck from its authentication (for
+    scrapers) and has no option to stop that; task names and queue figures
+    are for the operators, so those pages ask for the same credentials
+    (401 without). Edits Flower's route table in place, once; refuses to
+    go on if the table no longer has those pages."""
+    from flower import urls
+
+    found = 0
+    for index, route in enumerate(urls.handlers):
+        if isinstance(route, tuple) and route[0] in _FLOWER_OPEN_PAGES:
+            urls.handlers[index] = (route[0], _authenticated(route[1])) + route[2:]
+            found += 1
+    if found != len(_FLOWER_OPEN_PAGES):
+        raise click.ClickException("Flower's /metrics and /healthcheck routes not found")
+
+
+def _authenticated(handler):
+    """`handler` behind Flower's own check (basic auth: 401 without it)."""
+    import tornado.web
+
+    if getattr(handler, "stratus_authenticated", False):
+        return handler
+
+    class Authenticated(handler):
+        stratus_authenticated = True
+
+        @tornado.web.authenticated
+        def prepare(self):
+            return super().prepare()
+
+    Authenticated.__name__ = handler.__name__
+    return Authenticated
+
+
 @cli.command()
 @click.option("--address", default="127.0.0.1", show_default=True)
 @click.option("--port", default=None, type=int, help="Port (default STRATUS_FLOWER_PORT).")
@@ -93,6 +131,7 @@ def flower(address, port):
     where = ("STRATUS_FLOWER_PASSWORD" if settings.flower_password
              else settings.state_dir / "flower-password")
     click.echo(f"Flower: user {settings.flower_user}, password from {where}", err=True)
+    _flower_monitoring_behind_auth()
     app.start(argv=["flower", f"--address={address}", f"--port={port or settings.flower_port}",
                     f"--basic-auth={settings.flower_user}:{password}"])
 

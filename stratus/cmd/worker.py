@@ -23,19 +23,20 @@ def run_worker(role, queues, concurrency, name=None):
 
 
 def start_heartbeat(role):
-    """Record this process's service (`stratus-<role>` on this host) every
+    """Record this process's service (`nova-<role>` on this host) every
     report_interval, as compute hosts do, so that os-services lists every
     role with its state. Several workers of a role on one host share a row."""
     from stratus.config import get_settings
     from stratus.conductor.rpcapi import ConductorAPI
     from stratus.common.context import get_admin_context
     from stratus.common.periodic import PeriodicTasks
+    from stratus.common.vocabulary import ServiceBinary
 
     conductor = ConductorAPI()
     host = socket.gethostname()
 
     def report_state():
-        conductor.service_update(get_admin_context(), host, f"stratus-{role}", role)
+        conductor.service_update(get_admin_context(), host, ServiceBinary.of(role), role)
 
     return PeriodicTasks(f"{role}-heartbeat", get_settings().report_interval,
                          [(report_state, 1)]).start()

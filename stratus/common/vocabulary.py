@@ -1,8 +1,8 @@
 """The words every role shares, each kind apart: an instance's vm_state,
 task_state and power_state (Nova's meanings and values), a migration's
 status and type, an image's status, the keys of an instance's
-system_metadata, the compare-and-swap conflict, and the "not given"
-sentinel. Nothing else spells these values out."""
+system_metadata, a service's binary, the compare-and-swap conflict, and
+the "not given" sentinel. Nothing else spells these values out."""
 from stratus.common import exception
 
 
@@ -122,7 +122,7 @@ class ImageStatus:
 
 class SystemMetadata:
     """Keys of an instance's system_metadata: what its migrations and
-    snapshots keep about it."""
+    snapshots keep about it, and its disk config."""
 
     # The image a snapshot is writing, named from the API's first save.
     SNAPSHOT_IMAGE_ID = "snapshot_image_id"
@@ -131,6 +131,13 @@ class SystemMetadata:
     SHELVED_AT = "shelved_at"
     SHELVED_HOST = "shelved_host"
     SHELVED = (SHELVED_IMAGE_ID, SHELVED_AT, SHELVED_HOST)
+    # What a build sent to a host keeps for a move should that host die
+    # before claiming it: the scheduler's alternates left, and the
+    # request's server group (uuid).
+    BUILD_ALTERNATES = "build_alternates"
+    BUILD_GROUP = "build_group"
+    # Nova's auto_disk_config (the API's OS-DCF:diskConfig AUTO), a boolean.
+    AUTO_DISK_CONFIG = "auto_disk_config"
     # task_state -> the key naming the image being written in that state.
     IMAGE_IN_FLIGHT = {TaskState.IMAGE_SNAPSHOT_PENDING: SNAPSHOT_IMAGE_ID,
                        TaskState.IMAGE_SNAPSHOT: SNAPSHOT_IMAGE_ID,
@@ -139,6 +146,28 @@ class SystemMetadata:
                        TaskState.SHELVING: SHELVED_IMAGE_ID,
                        TaskState.SHELVING_IMAGE_PENDING_UPLOAD: SHELVED_IMAGE_ID,
                        TaskState.SHELVING_IMAGE_UPLOADING: SHELVED_IMAGE_ID}
+
+
+class ServiceBinary:
+    """A service's binary, as stored, shown by os-services and filtered on:
+    Nova's names (Kilo's split), which clients and Tempest look for."""
+
+    COMPUTE = "nova-compute"
+    CONDUCTOR = "nova-conductor"
+    SCHEDULER = "nova-scheduler"
+    CERT = "nova-cert"
+    CONSOLEAUTH = "nova-consoleauth"
+
+    @staticmethod
+    def of(role):
+        """The binary of a role's worker: `nova-<role>`."""
+        return f"nova-{role}"
+
+    # What services called themselves before they took Nova's names: a
+    # heartbeat from a service not yet upgraded is recorded under the new
+    # name (migration 0006 renamed the stored rows).
+    FORMER = {f"stratus-{role}": f"nova-{role}"
+              for role in ("compute", "conductor", "scheduler", "cert", "consoleauth")}
 
 
 # A compare-and-swap save lost: the instance was deleted, or another

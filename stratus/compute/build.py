@@ -38,6 +38,8 @@ class Build(Operation):
         try:
             # vm_state too: a second delivery after the build finished (or
             # after start-up recovery failed it) must find nothing to do.
+            # The conductor also takes this claim only from the host the
+            # build is on: one moved away while this host was down is not ours.
             self.update(ctxt, instance.uuid, {"task_state": TaskState.SPAWNING},
                         expected_task_state=[TaskState.SCHEDULING, None],
                         expected_vm_state=VmState.BUILDING,

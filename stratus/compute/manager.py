@@ -7,6 +7,7 @@ those of its operation objects, one per concern."""
 from stratus.common.context import get_admin_context
 from stratus.compute.build import Build
 from stratus.compute.consoles import Consoles
+from stratus.compute.evacuation import Evacuation
 from stratus.compute.failures import Failures
 from stratus.compute.live_migration import LiveMigration
 from stratus.compute.power import Power
@@ -17,8 +18,9 @@ from stratus.compute.shelve import Shelve
 from stratus.compute.snapshot import Snapshot
 from stratus.conductor import rpcapi as conductor_rpcapi
 from stratus.config import get_settings
+from stratus.common.vocabulary import ServiceBinary
 
-BINARY = "stratus-compute"
+BINARY = ServiceBinary.COMPUTE
 
 
 class ComputeManager:
@@ -28,7 +30,8 @@ class ComputeManager:
     manager keeps the service's life (start, heartbeat, resources,
     periodic work)."""
 
-    operations = (Build, Power, Resize, Snapshot, Shelve, LiveMigration, Consoles, Recovery)
+    operations = (Build, Power, Resize, Evacuation, Snapshot, Shelve, LiveMigration, Consoles,
+                  Recovery)
 
     def __init__(self, host, driver, conductor_api=None, compute_task_api=None,
                  compute_rpc=None):
@@ -42,6 +45,7 @@ class ComputeManager:
         self.builds = Build(self)
         self.power = Power(self)
         self.resizes = Resize(self)
+        self.evacuations = Evacuation(self)
         self.snapshots = Snapshot(self)
         self.shelves = Shelve(self)
         self.live_migrations = LiveMigration(self)

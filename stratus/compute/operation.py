@@ -4,6 +4,7 @@ import logging
 
 from stratus.common import exception
 from stratus.common.vocabulary import CAS_CONFLICT, PowerState
+from stratus.compute.failures import fault_of
 
 LOG = logging.getLogger(__name__)
 
@@ -92,3 +93,21 @@ class Operation:
                                expected_vm_state=instance.vm_state)
         except CAS_CONFLICT:
             return None
+
+    def fail_migration_step(self, ctxt, instance, migration, event, exc, values, expected, status,
+                   release_node_id, source_claim=None):
+        """Save the failed step in one commit (the instance's `values` if
+        its task_state is `expected`, the migration's `status`, the claim
+        on `release_node_id` released, the source's claim settled), then
+        the fault and the Error event."""
+        try:
+            self.conductor_api.instance_move_commit(
+                ctxt, instance.uuid, values, migration_id=migration.id,
+                migration_values={"status": status, "error": fault_of(exc)[1]},
+                release_node_id=release_node_id, expected_task_state=expected,
+                source_claim=source_claim)
+        except CAS_CONFLICT as gone:
+            LOG.info("Instance %s went away during its failed migration: %s", instance.uuid,
+                     gone)
+            return
+        self.failures.record(ctxt, instance.uuid, event, exc)

@@ -20,12 +20,19 @@ INTERRUPTED = "Build of instance {uuid} was interrupted by a restart of compute 
 # Transitions whose work is not worth redoing: the state is reset and the
 # power-state sync records where the guest really is.
 _RESET = (TaskState.PAUSING, TaskState.UNPAUSING, TaskState.SUSPENDING, TaskState.RESUMING)
-_HARD_REBOOTS = (TaskState.REBOOTING_HARD, TaskState.REBOOT_PENDING_HARD, TaskState.REBOOT_STARTED_HARD)
-_REBOOTS = (TaskState.REBOOTING, TaskState.REBOOT_PENDING, TaskState.REBOOT_STARTED) + _HARD_REBOOTS
+_HARD_REBOOTS = (TaskState.REBOOTING_HARD, TaskState.REBOOT_PENDING_HARD,
+                 TaskState.REBOOT_STARTED_HARD)
+_REBOOTS = (TaskState.REBOOTING, TaskState.REBOOT_PENDING,
+            TaskState.REBOOT_STARTED) + _HARD_REBOOTS
 _OFF = (PowerState.SHUTDOWN, PowerState.CRASHED)
 # An interrupted action still has its task_state: running it again
 # finishes it (each action's save expects that task_state).
 _REDO = _REBOOTS + (TaskState.POWERING_OFF, TaskState.POWERING_ON)
+# A build in these task_states was only queued here: build_and_run_instance
+# has not claimed it (its compare-and-swap takes exactly these to spawning),
+# so no guest was made, and its message, acknowledged only once run, is
+# still in this host's queue.
+_QUEUED = (TaskState.SCHEDULING, None)
 
 
 class Recovery(Operation):
@@ -55,6 +62,8 @@ class Recovery(Operation):
         if instance.task_state == TaskState.DELETING:
             LOG.info("Finishing the interrupted delete of %s", instance.uuid)
             self.manager.builds.terminate_instance(ctxt, instance)
+        elif instance.vm_state == VmState.BUILDING and instance.task_state in _QUEUED:
+            LOG.info("Build of %s is queued here: its message will run it", instance.uuid)
         elif instance.vm_state == VmState.BUILDING:
             self._fail_interrupted_build(ctxt, instance)
         elif (self.snapshots.recover(ctxt, instance)
@@ -91,8 +100,10 @@ class Recovery(Operation):
             self.sync_instance(ctxt, instance)
 
     def _fail_interrupted_build(self, ctxt, instance):
-        """Nova's rule: a build this host was running when it stopped is
-        failed; a second delivery of its message then finds nothing to do."""
+        """Nova's rule: a build this host had started (claimed: spawning)
+        when it stopped is failed and its guest, if any, removed; a second
+        delivery of its message then finds nothing to do (its claim
+        expects vm_state building)."""
         try:
             self.update(ctxt, instance.uuid, {"vm_state": VmState.ERROR, "task_state": None},
                         expected_task_state=[instance.task_state],

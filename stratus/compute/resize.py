@@ -1,5 +1,5 @@
-"""Resize, cold migration (a resize that keeps the flavor) and
-evacuation on the compute hosts.
+"""Resize and cold migration (a resize that keeps the flavor) on the
+compute hosts.
 
 Each endpoint first claims its step with a compare-and-swap (the
 instance's task_state, or the migration's status), so a second delivery
@@ -10,7 +10,6 @@ import logging
 
 from stratus.common import exception
 from stratus.common.endpoint import endpoint
-from stratus.common.objects import Image
 from stratus.common.vocabulary import CAS_CONFLICT, MigrationStatus, TaskState, VmState
 from stratus.compute.failures import fault_of
 from stratus.compute.operation import Operation
@@ -33,7 +32,7 @@ def _old_vm_state(migration):
 
 
 class Resize(Operation):
-    """Resize, cold migration and evacuation on a compute host."""
+    """Resize and cold migration on a compute host."""
 
     # source: power off and keep the disk
     @endpoint(since="1.3")
@@ -97,9 +96,10 @@ class Resize(Operation):
             self.driver.finish_revert_migration(ctxt, instance, instance.flavor, power_on)
         except Exception:  # the fault below reports the first error
             LOG.exception("Could not restore the guest of %s on %s", instance.uuid, self.host)
-        self._fail_step(ctxt, instance, migration, RESIZE_EVENT, exc, {"task_state": None},
-                        expected=[TaskState.RESIZE_MIGRATING], status=MigrationStatus.ERROR,
-                        release_node_id=migration.dest_node_id, source_claim="restore")
+        self.fail_migration_step(ctxt, instance, migration, RESIZE_EVENT, exc,
+                                 {"task_state": None}, expected=[TaskState.RESIZE_MIGRATING],
+                                 status=MigrationStatus.ERROR,
+                                 release_node_id=migration.dest_node_id, source_claim="restore")
 
     # destination: the guest with the new flavor
     @endpoint(since="1.3")
@@ -166,9 +166,10 @@ class Resize(Operation):
             self.driver.confirm_migration(ctxt, instance,
                                           keep_guest=migration.dest_compute == self.host)
         except Exception as exc:
-            self._fail_step(ctxt, instance, migration, event, exc, {"vm_state": VmState.ERROR},
-                            expected=[None], status=MigrationStatus.ERROR,
-                            release_node_id=None, source_claim="release")
+            self.fail_migration_step(ctxt, instance, migration, event, exc,
+                                     {"vm_state": VmState.ERROR}, expected=[None],
+                                     status=MigrationStatus.ERROR, release_node_id=None,
+                                     source_claim="release")
             raise
         try:
             self.conductor_api.instance_move_commit(
@@ -245,11 +246,13 @@ class Resize(Operation):
                                                 vm_state != VmState.STOPPED)
             power_state = self.driver.get_info(instance)
         except Exception as exc:
-            self._fail_step(ctxt, instance, migration, event, exc,
-                            dict(host=self.host, node=migration.source_node,
-                                 vm_state=VmState.ERROR, task_state=None),
-                            expected=[TaskState.RESIZE_REVERTING], status=MigrationStatus.ERROR,
-                            release_node_id=migration.dest_node_id, source_claim="restore")
+            back = {"host": self.host, "node": migration.source_node,
+                    "vm_state": VmState.ERROR, "task_state": None}
+            self.fail_migration_step(ctxt, instance, migration, event, exc, back,
+                                     expected=[TaskState.RESIZE_REVERTING],
+                                     status=MigrationStatus.ERROR,
+                                     release_node_id=migration.dest_node_id,
+                                     source_claim="restore")
             raise
         values = dict(_sized(migration.old_flavor), host=self.host, node=migration.source_node,
                       vm_state=vm_state, task_state=None, power_state=power_state)
@@ -263,62 +266,3 @@ class Resize(Operation):
             LOG.info("Revert of %s overtaken: %s", instance.uuid, exc)
             return
         self.event_finish(ctxt, instance.uuid, event, "Success")
-
-    # evacuation: on the destination
-    @endpoint(since="1.3")
-    def evacuate_instance(self, ctxt, instance, migration, image):
-        """Spawn the server of a dead host here from its image; the dead
-        source's claim is released with the migration."""
-        event = "compute_rebuild_instance"
-        if self.claim(ctxt, instance, TaskState.REBUILDING, TaskState.REBUILD_SPAWNING,
-                      self.event(ctxt, event)) is None:
-            return
-        image = Image.from_dict(image) if isinstance(image, dict) else image
-        stopped = (instance.vm_state == VmState.STOPPED
-                   or (migration.migrate_data or {}).get("target_state") == VmState.STOPPED)
-        try:
-            self.driver.spawn(ctxt, instance, image, instance.flavor)
-            if stopped:
-                self.driver.power_off(instance, 0)
-            power_state = self.driver.get_info(instance)
-        except Exception as exc:
-            # Files stay: on shared storage they are the source's disk.
-            self.driver.destroy_guest_only(ctxt, instance)
-            self._fail_step(ctxt, instance, migration, event, exc,
-                            {"vm_state": VmState.ERROR, "task_state": None},
-                            expected=[TaskState.REBUILD_SPAWNING], status=MigrationStatus.FAILED,
-                            release_node_id=migration.dest_node_id)
-            raise
-        vm_state = VmState.STOPPED if stopped else VmState.ACTIVE
-        values = {"host": self.host, "node": migration.dest_node, "vm_state": vm_state,
-                  "task_state": None, "power_state": power_state}
-        try:
-            self.conductor_api.instance_move_commit(
-                ctxt, instance.uuid, values, migration_id=migration.id,
-                migration_values={"status": MigrationStatus.DONE},
-                release_node_id=migration.source_node_id,
-                expected_task_state=[TaskState.REBUILD_SPAWNING])
-        except CAS_CONFLICT as exc:
-            LOG.info("Instance %s went away while it was evacuated: %s", instance.uuid, exc)
-            self.destroy_quietly(ctxt, instance)
-            return
-        self.event_finish(ctxt, instance.uuid, event, "Success")
-
-    # failures
-    def _fail_step(self, ctxt, instance, migration, event, exc, values, expected, status,
-                   release_node_id, source_claim=None):
-        """Save the failed step in one commit (the instance's `values` if
-        its task_state is `expected`, the migration's `status`, the claim
-        on `release_node_id` released, the source's claim settled), then
-        the fault and the Error event."""
-        try:
-            self.conductor_api.instance_move_commit(
-                ctxt, instance.uuid, values, migration_id=migration.id,
-                migration_values={"status": status, "error": fault_of(exc)[1]},
-                release_node_id=release_node_id, expected_task_state=expected,
-                source_claim=source_claim)
-        except CAS_CONFLICT as gone:
-            LOG.info("Instance %s went away during its failed migration: %s", instance.uuid,
-                     gone)
-            return
-        self.failures.record(ctxt, instance.uuid, event, exc)

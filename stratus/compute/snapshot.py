@@ -17,9 +17,11 @@ from stratus.compute.operation import Operation
 LOG = logging.getLogger(__name__)
 
 SNAPSHOT_EVENT = "compute_snapshot_instance"
-# system_metadata key of the image a snapshot is writing.
 # (claimed, captured, uploading) task_states of a snapshot.
-SNAPSHOT_STEPS = (TaskState.IMAGE_SNAPSHOT, TaskState.IMAGE_PENDING_UPLOAD, TaskState.IMAGE_UPLOADING)
+SNAPSHOT_STEPS = (TaskState.IMAGE_SNAPSHOT, TaskState.IMAGE_PENDING_UPLOAD,
+                  TaskState.IMAGE_UPLOADING)
+# The system_metadata key naming the image a snapshot is writing.
+_KEYS = (SystemMetadata.SNAPSHOT_IMAGE_ID,)
 
 
 def without(metadata, keys):
@@ -36,17 +38,18 @@ class Snapshot(Operation):
         → active); task_state image_snapshot_pending → ... → None."""
         event = self.event(ctxt, SNAPSHOT_EVENT)
         instance = self.claim(ctxt, instance, TaskState.IMAGE_SNAPSHOT_PENDING,
-                              TaskState.IMAGE_SNAPSHOT, event, {SystemMetadata.SNAPSHOT_IMAGE_ID: image_id})
+                              TaskState.IMAGE_SNAPSHOT, event,
+                              {SystemMetadata.SNAPSHOT_IMAGE_ID: image_id})
         if instance is None:
             return
         try:
             self.capture(ctxt, instance, image_id, SNAPSHOT_STEPS)
             self.update(ctxt, instance.uuid, {
                 "task_state": None, "power_state": self.power_state(instance),
-                "system_metadata": without(instance.system_metadata, (SystemMetadata.SNAPSHOT_IMAGE_ID,))},
+                "system_metadata": without(instance.system_metadata, _KEYS)},
                 expected_task_state=TaskState.IMAGE_UPLOADING, event=dict(event, result="Success"))
         except Exception as exc:
-            self.failed(ctxt, instance, image_id, SNAPSHOT_STEPS, event, exc, (SystemMetadata.SNAPSHOT_IMAGE_ID,))
+            self.failed(ctxt, instance, image_id, SNAPSHOT_STEPS, event, exc, _KEYS)
             raise
 
     def capture(self, ctxt, instance, image_id, steps):

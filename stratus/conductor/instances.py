@@ -7,7 +7,7 @@ from stratus.conductor.db import actions, instances
 from stratus.conductor.db.session import transaction
 from stratus.common.timeutils import parse_isotime
 from stratus.common.endpoint import endpoint
-from stratus.common.vocabulary import UNSET, VmState
+from stratus.common.vocabulary import TaskState, UNSET, VmState
 
 
 class Instances:
@@ -32,8 +32,9 @@ class Instances:
         """Save `values` (a compare-and-swap on the expected states), and in
         the same transaction start an `action` and record an `event`."""
         with transaction() as session:
-            row = instances.instance_update(session, instance_uuid, values,
-                                            expected_task_state, expected_vm_state)
+            row = instances.instance_update(
+                session, instance_uuid, values, expected_task_state, expected_vm_state,
+                expected_host=_build_claimant(values, expected_vm_state, event))
             if action:
                 instances.action_start(session, ctxt, instance_uuid, action)
             if event:
@@ -86,6 +87,20 @@ class Instances:
             if row is None:
                 raise exception.InstanceActionNotFound(request_id=request_id)
             return convert.action(row, actions.events_get(session, row.id))
+
+
+def _build_claimant(values, expected_vm_state, event):
+    """The host taking a build to spawning (build_and_run_instance's
+    claim; a host names itself in its event), or UNSET for any other save.
+
+    A build is claimed only by the host it is on: the reaper moves a build
+    queued on a dead host to an alternate, and the dead host, back with
+    the old message still in its queue, must then lose its claim. Decided
+    here, for every sender, so that hosts of any release keep the rule."""
+    if (values.get("task_state") == TaskState.SPAWNING and expected_vm_state == VmState.BUILDING
+            and (event or {}).get("host")):
+        return event["host"]
+    return UNSET
 
 
 def _record_event(session, ctxt, instance_uuid, event):

@@ -7,7 +7,9 @@ task_state_timeout is settled: an interrupted delete is finished, a
 stuck move or snapshot is undone or sent on (the moves' rules are next to
 their orchestrations), any other transition is cleared and left to the
 host's power-state sync; a resize left unconfirmed for longer than
-resize_confirm_window is confirmed. Every save is a compare-and-swap on
+resize_confirm_window is confirmed; a build queued for a host that went
+down before taking it moves to an alternate host after
+queued_build_timeout. Every save is a compare-and-swap on
 what was read, so a conductor racing a live host (or another conductor's
 reaper) changes nothing twice."""
 import datetime
@@ -20,6 +22,7 @@ from stratus.conductor.db import hosts, images_in_flight, instances, migration_r
 from stratus.conductor.db.session import transaction
 from stratus.conductor.orchestration.live_migrate import settle_stuck_live_migration
 from stratus.conductor.orchestration.migrate import settle_stuck_migration
+from stratus.conductor.orchestration.stranded_build import reschedule_stranded_build
 from stratus.common.context import get_admin_context
 from stratus.common.vocabulary import (CAS_CONFLICT, MigrationStatus, SystemMetadata,
                                        TaskState, VmState)
@@ -35,7 +38,7 @@ CONFIRM_ACTION = "confirmResize"
 def reap_interval(settings):
     """A tenth of the shorter timeout, between 1 and 60 seconds."""
     timeouts = [t for t in (settings.instance_build_timeout, settings.task_state_timeout,
-                            settings.resize_confirm_window) if t]
+                            settings.resize_confirm_window, settings.queued_build_timeout) if t]
     return min(60.0, max(1.0, min(timeouts) / 10)) if timeouts else None
 
 
@@ -74,7 +77,8 @@ class Reaper:
         for instance in others:
             self._settle(instance)
         confirmed = confirm_overdue_resizes(self.compute_api)
-        return len(builds) + len(others) + confirmed
+        stranded = reschedule_stranded_builds(self.compute_api)
+        return len(builds) + len(others) + confirmed + stranded
 
     def _time_out_build(self, instance, timeout):
         message = BUILD_TIMED_OUT.format(uuid=instance.uuid, timeout=timeout)
@@ -129,6 +133,23 @@ class Reaper:
             except exception.InstanceNotFound:
                 return
         LOG.warning("Deleted %s locally: its host %s is down", instance.uuid, instance.host)
+
+
+def reschedule_stranded_builds(compute_api):
+    """Move the builds queued for longer than queued_build_timeout on a
+    host that is down to an alternate (or fail them): the host died
+    before it could take them. Returns how many were moved or failed."""
+    timeout = get_settings().queued_build_timeout
+    if not timeout:
+        return 0
+    before = utcnow() - datetime.timedelta(seconds=timeout)
+    with transaction() as session:
+        queued = [(convert.instance(row),
+                   convert.service_is_up(hosts.compute_service(session, row.host)))
+                  for row in instances.builds_queued_before(session, before)]
+    # A host that is up will take its message: only the dead hosts' builds move.
+    return sum(1 for instance, host_up in queued
+               if not host_up and reschedule_stranded_build(instance, compute_api))
 
 
 def settle_stuck_snapshot(instance):

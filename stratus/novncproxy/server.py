@@ -19,15 +19,18 @@ class ConsoleProxy(WebSocketProxy):
                  "admits", self.listen_host, self.listen_port)
 
 
-def configure_logging(level):
+def configure_logging(level, name=None):
     """One stderr handler whose filter scrubs tokens from every record, the
-    handler's, websockify's and the RPC clients' alike."""
+    handler's, websockify's and the RPC clients' alike: on the root logger,
+    or only on logger `name` (then kept from its parents' handlers, for a
+    process whose other logging is not the proxy's to set)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     handler.addFilter(TokenScrubber())
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level)
+    logger = logging.getLogger(name)
+    logger.handlers[:] = [handler]
+    logger.setLevel(level)
+    logger.propagate = name is None
 
 
 def main(host=None, port=None, web=None):

@@ -152,6 +152,11 @@ def test_hypervisors_services_and_zones(cloud, env):
         (s["binary"], s["host"]) for s in cloud.api("GET", "/os-services").json()["services"])
     assert {("ft-a", "enabled", "up"), ("ft-b", "enabled", "up")} <= \
         {(s["Host"], s["Status"], s["State"]) for s in services}
+    # Clients filter on Nova's binary names.
+    computes = osc_json(env, "compute", "service", "list", "--service", "nova-compute")
+    assert {"ft-a", "ft-b"} <= {s["Host"] for s in computes}
+    assert {s["Binary"] for s in computes} == {"nova-compute"}
+    assert {"nova-conductor", "nova-scheduler"} <= {s["Binary"] for s in services}
 
     zones = osc_json(env, "availability", "zone", "list", "--compute")
     assert {"Zone Name": "nova", "Zone Status": "available"} in zones

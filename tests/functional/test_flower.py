@@ -1,5 +1,5 @@
 """`stratus flower` on the same broker shows every role's tasks, and only
-with its credentials."""
+with its credentials (its /metrics and /healthcheck pages too)."""
 import requests
 
 from tests.functional.cloud import free_port, wait_for
@@ -14,6 +14,11 @@ def test_flower_shows_every_role(clean, flavor):
     try:
         cloud.wait_ready(lambda: _status(f"{url}/api/workers") == 401, 60, "flower")
         auth = ("ops", "s3cret")
+        # Flower leaves these two open by default; here they ask like the rest.
+        for page in ("/metrics", "/healthcheck"):
+            assert _status(f"{url}{page}") == 401
+            assert _status(f"{url}{page}", auth=("ops", "wrong")) == 401
+            assert _status(f"{url}{page}", auth=auth) == 200
 
         def roles_seen():
             # Flower turns task events on within a few seconds of starting.
@@ -28,8 +33,8 @@ def test_flower_shows_every_role(clean, flavor):
         cloud.stop("flower")
 
 
-def _status(url):
+def _status(url, auth=None):
     try:
-        return requests.get(url, timeout=2).status_code
+        return requests.get(url, auth=auth, timeout=2).status_code
     except requests.RequestException:
         return None

@@ -13,7 +13,7 @@ CACHE_TTL = 0.5
 
 def _service(cloud, host):
     services = cloud.api("GET", "/os-services", headers=V253).json()["services"]
-    return next(s for s in services if s["host"] == host and s["binary"] == "stratus-compute")
+    return next(s for s in services if s["host"] == host and s["binary"] == "nova-compute")
 
 
 def _update(cloud, service_id, body):

@@ -22,6 +22,7 @@ import time
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
+from stratus.common.integers import is_decimal
 from stratus.config import get_settings
 
 _lock = threading.Lock()
@@ -62,7 +63,7 @@ def _create_key(path):
 
 def _load(directory):
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    numbered = [path for path in directory.iterdir() if path.name.isdigit()]
+    numbered = [path for path in directory.iterdir() if is_decimal(path.name)]
     if not numbered:
         _create_key(directory / "0")
         numbered = [directory / "0"]

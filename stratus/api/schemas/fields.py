@@ -5,13 +5,15 @@ import math
 
 from marshmallow import fields
 
+from stratus.common.integers import is_decimal
+
 DB_MAX_INT = 2147483647
 _TRUE = {"true", "1", "on", "yes", "y", "t"}
 _FALSE = {"false", "0", "off", "no", "n", "f"}
 
 
 class NovaInteger(fields.Field):
-    """An integer, or a string of digits, within [minimum, maximum]."""
+    """An integer, or a string of ASCII digits, within [minimum, maximum]."""
 
     default_error_messages = {
         "invalid": "Must be an integer or a string of digits.",
@@ -36,7 +38,7 @@ class NovaInteger(fields.Field):
         if isinstance(value, float) and math.isfinite(value) and value.is_integer():
             return int(value)
         # Length cap: a 5000-digit string must be a 400, not a ValueError.
-        if isinstance(value, str) and value.strip().isdigit() and len(value) < 20:
+        if isinstance(value, str) and is_decimal(value.strip()) and len(value) < 20:
             return int(value.strip())
         raise self.make_error("invalid")
 

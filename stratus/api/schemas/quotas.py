@@ -1,10 +1,9 @@
 """os-quota-sets bodies: limits are integers (or digit strings) from -1
 (unlimited) to Nova's MAX_INT; unknown keys are a 400."""
-import re
-
 from marshmallow import EXCLUDE, Schema, fields
 
 from stratus.api.schemas.fields import DB_MAX_INT, NovaBoolean
+from stratus.common.integers import is_decimal
 
 # Every resource Nova's quota-sets carry, in Nova's order (sorted). The
 # legacy ones (network proxies, file injection) are dropped at 2.36/2.57.
@@ -15,7 +14,6 @@ RESOURCES = ("cores", "fixed_ips", "floating_ips", "injected_file_content_bytes"
 FILTERED_V236 = ("fixed_ips", "floating_ips", "security_group_rules", "security_groups")
 FILTERED_V257 = FILTERED_V236 + ("injected_files", "injected_file_content_bytes",
                                  "injected_file_path_bytes")
-_LIMIT_RE = re.compile(r"^-?[0-9]+$")
 
 
 class QuotaLimit(fields.Field):
@@ -26,7 +24,7 @@ class QuotaLimit(fields.Field):
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool) or not isinstance(value, (int, str)):
             raise self.make_error("invalid")
-        if isinstance(value, str) and not (len(value) < 20 and _LIMIT_RE.match(value)):
+        if isinstance(value, str) and not (len(value) < 20 and is_decimal(value, signed=True)):
             raise self.make_error("invalid")
         number = int(value)
         if not -1 <= number <= DB_MAX_INT:

@@ -6,6 +6,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from stratus.api.schemas.common import PagingQuery, name_field
 from stratus.api.schemas.fields import NovaBoolean, NovaInteger, StringOrInteger
+from stratus.common.integers import is_decimal
 
 
 def validate_networks(value):
@@ -54,12 +55,11 @@ class BlockDeviceMappingV2(Schema):
     def boot_index_of(bdm):
         """boot_index as an int (novaclient sends "0"), or None."""
         value = bdm.get("boot_index")
-        if value is None or isinstance(value, bool):
-            return None
-        try:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str) and is_decimal(value.strip(), signed=True):
             return int(value)
-        except (TypeError, ValueError):
-            return None
+        return None
 
 
 class SecurityGroup(Schema):

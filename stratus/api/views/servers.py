@@ -1,7 +1,7 @@
 """Nova's server views (v2.1 to 2.96)."""
 import hashlib
 
-from stratus.api import common, compute_api, policy
+from stratus.api import common, compute_api, disk_config, policy
 from stratus.api.microversion import is_supported
 from stratus.api.views import flavors as flavor_views
 from stratus.api.views.server_status import status_from_state
@@ -61,7 +61,7 @@ def _core(instance, status):
         "accessIPv4": instance.access_ip_v4 or "",
         "accessIPv6": instance.access_ip_v6 or "",
         "links": common.links("servers", instance.uuid),
-        "OS-DCF:diskConfig": "MANUAL",
+        disk_config.API_KEY: disk_config.shown(instance),
     }
 
 

@@ -9,12 +9,18 @@ import uuid as uuidlib
 from sqlalchemy import func, or_, select, update
 
 from stratus.common import exception
+from stratus.common.integers import is_integer_id
 from stratus.conductor.db import groups
 from stratus.conductor.db.models import ComputeNode, Instance, ResourceClaim, Service
 from stratus.common.timeutils import utcnow
+from stratus.common.vocabulary import ServiceBinary
+
+COMPUTE_BINARY = ServiceBinary.COMPUTE
 
 
 def service_update(session, host, binary, topic, availability_zone=None):
+    """A heartbeat: the (host, binary) service's row, created at the first."""
+    binary = ServiceBinary.FORMER.get(binary, binary)
     row = session.scalars(select(Service).where(
         Service.host == host, Service.binary == binary, Service.deleted == 0)).first()
     if row is None:
@@ -33,7 +39,7 @@ def service_update(session, host, binary, topic, availability_zone=None):
 def compute_service(session, host):
     """The compute service row of a host, or None."""
     return session.scalars(select(Service).where(
-        Service.host == host, Service.binary == "stratus-compute", Service.deleted == 0)).first()
+        Service.host == host, Service.binary == COMPUTE_BINARY, Service.deleted == 0)).first()
 
 
 def service_get_all(session, binary=None):
@@ -141,13 +147,12 @@ def hand_over(session, from_consumer, to_consumer, node_id):
 
 
 # operator updates of services (os-services)
-COMPUTE_BINARY = "stratus-compute"
 _SETTABLE = ("disabled", "disabled_reason", "forced_down")
 
 
 def service_get(session, service_id):
     """A live service by id or uuid."""
-    if str(service_id).isdigit():
+    if is_integer_id(service_id):
         match = Service.id == int(service_id)
     else:
         match = Service.uuid == str(service_id)

@@ -77,8 +77,9 @@ def _matches(column, expected):
 
 
 def instance_update(session, instance_uuid, values, expected_task_state=UNSET,
-                    expected_vm_state=None):
-    """Save `values`; with an expectation, only if the row still matches."""
+                    expected_vm_state=None, expected_host=UNSET):
+    """Save `values`; with an expectation, only if the row still matches
+    (`expected_host`: only while the instance is on that host)."""
     values = dict(values)
     if "metadata" in values:
         values["user_metadata"] = values.pop("metadata")
@@ -92,9 +93,12 @@ def instance_update(session, instance_uuid, values, expected_task_state=UNSET,
         query = query.where(_matches(Instance.task_state, expected_task_state))
     if expected_vm_state is not None:
         query = query.where(_matches(Instance.vm_state, expected_vm_state))
+    if expected_host != UNSET:
+        query = query.where(_matches(Instance.host, expected_host))
     done = session.execute(query.values(**values).execution_options(synchronize_session=False))
     if done.rowcount != 1:
-        _raise_conflict(session, instance_uuid, expected_task_state, expected_vm_state)
+        _raise_conflict(session, instance_uuid, expected_task_state, expected_vm_state,
+                        expected_host)
     if moved_from is not None:
         # Console URLs point at the old host's VNC server: none may stay.
         consoles.destroy_all_by_instance(session, instance_uuid)
@@ -110,11 +114,16 @@ def _host_if_moving(session, instance_uuid, values):
     return current if current and current != values["host"] else None
 
 
-def _raise_conflict(session, instance_uuid, expected_task_state, expected_vm_state):
+def _raise_conflict(session, instance_uuid, expected_task_state, expected_vm_state,
+                    expected_host=UNSET):
     row = instance_get(session, instance_uuid)
     if expected_task_state != UNSET and row.task_state == TaskState.DELETING:
         raise exception.UnexpectedDeletingTaskStateError(
             instance_uuid=instance_uuid, expected=expected_task_state, actual=row.task_state)
+    if expected_host != UNSET and row.host != expected_host:
+        raise exception.UnexpectedTaskStateError(instance_uuid=instance_uuid,
+                                                 expected=f"host {expected_host}",
+                                                 actual=f"host {row.host}")
     actual = row.task_state if expected_task_state != UNSET else row.vm_state
     expected = expected_task_state if expected_task_state != UNSET else expected_vm_state
     raise exception.UnexpectedTaskStateError(instance_uuid=instance_uuid, expected=expected,
@@ -218,6 +227,15 @@ def instances_stuck(session, built_before=None, moved_before=None):
             or_(Instance.updated_at < moved_before,
                 and_(Instance.updated_at.is_(None), Instance.created_at < moved_before)))))
     return builds, others
+
+
+def builds_queued_before(session, queued_before):
+    """Builds sent to a host (task_state scheduling, a host set) that the
+    host has not claimed since `queued_before`."""
+    return list(session.scalars(select(Instance).where(
+        Instance.deleted == 0, Instance.vm_state == VmState.BUILDING,
+        Instance.task_state == TaskState.SCHEDULING, Instance.host.is_not(None),
+        Instance.updated_at < queued_before)))
 
 
 def metadata_update(session, instance_uuid, updates, replace=False, remove=()):

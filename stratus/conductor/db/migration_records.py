@@ -6,6 +6,7 @@ import uuid as uuidlib
 from sqlalchemy import select
 
 from stratus.common import exception
+from stratus.common.integers import is_integer_id
 from stratus.conductor.db import hosts, paging
 from stratus.conductor.db.models import ResourceClaim
 from stratus.conductor.db.migration_models import Migration
@@ -40,7 +41,7 @@ def migration_create(session, values):
 
 def migration_get(session, migration_id):
     """By id or uuid."""
-    if str(migration_id).isdigit():
+    if is_integer_id(migration_id):
         match = Migration.id == int(migration_id)
     else:
         match = Migration.uuid == str(migration_id)

@@ -8,6 +8,7 @@ from stratus.conductor.db import groups, hosts, instances, quotas
 from stratus.conductor.db.session import transaction
 from stratus.conductor.orchestration import migration_spec
 from stratus.conductor.orchestration.base import TaskBase, record_event, release_unused
+from stratus.conductor.orchestration.stranded_build import remember_alternates
 from stratus.conductor.server_groups import group_of, with_member_hosts
 from stratus.common.vocabulary import CAS_CONFLICT, TaskState, VmState
 from stratus.common.endpoint import endpoint
@@ -99,9 +100,14 @@ class BuildTask(TaskBase):
                       event):
         try:
             with transaction() as session:
+                # The alternates are kept too: the reaper needs them if
+                # this host dies before it claims the build.
+                sysmeta = remember_alternates(instances.instance_get(session, instance_uuid),
+                                              request_spec, alternates)
                 row = instances.instance_update(
                     session, instance_uuid,
-                    {"host": chosen.host, "node": chosen.nodename, "task_state": TaskState.SCHEDULING},
+                    {"host": chosen.host, "node": chosen.nodename,
+                     "task_state": TaskState.SCHEDULING, "system_metadata": sysmeta},
                     expected_task_state=expected)
                 instance = convert.instance(row)
         except CAS_CONFLICT:

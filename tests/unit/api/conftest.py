@@ -61,7 +61,18 @@ class TokenClient(FlaskClient):
             self.environ_base.pop("HTTP_X_AUTH_TOKEN", None)
         else:
             self.environ_base["HTTP_X_AUTH_TOKEN"] = token_for(*self.identity)
-        return super().open(*args, **kwargs)
+        reply = super().open(*args, **kwargs)
+        check_bodiless(reply)
+        return reply
+
+
+def check_bodiless(reply):
+    """Every 204, and every 202 without content, of every API test has an
+    empty body and no Content-Type, as Nova's (not the JSON `""`)."""
+    if reply.status_code == 204 or (reply.status_code == 202 and reply.data.strip() == b'""'):
+        assert reply.data == b"" and "Content-Type" not in reply.headers, (
+            f"{reply.request.method} {reply.request.path}: {reply.status_code} "
+            f"with body {reply.data!r} ({reply.headers.get('Content-Type')})")
 
 
 def act_as(monkeypatch, user_id, project_id, roles=("member",)):
@@ -132,7 +143,7 @@ class FakeCloud:
         return instance
 
     def add_host(self, host="host1", up=True, disabled=False):
-        service = Service(id=len(self.services) + 1, host=host, binary="stratus-compute",
+        service = Service(id=len(self.services) + 1, host=host, binary="nova-compute",
                           topic="compute", up=up, disabled=disabled, updated_at=_now(),
                           uuid=f"5e000000-0000-0000-0000-{len(self.services) + 1:012d}")
         self.services.append(service)

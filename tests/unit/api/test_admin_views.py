@@ -47,7 +47,7 @@ def test_hypervisor_with_servers_and_pattern(client, fake):
 def test_services(client, fake):
     fake.add_host("host1")
     services = client.get("/v2.1/os-services", headers=mv("2.69")).get_json()["services"]
-    assert services[0]["binary"] == "stratus-compute" and services[0]["zone"] == "nova"
+    assert services[0]["binary"] == "nova-compute" and services[0]["zone"] == "nova"
     assert (services[0]["status"], services[0]["state"]) == ("enabled", "up")
     assert services[0]["forced_down"] is False
     assert services[0]["updated_at"] == "2026-01-02T03:04:05.678901"

@@ -48,18 +48,18 @@ def test_zone_with_only_disabled_hosts_is_not_available(api):
 def test_detail_shows_hosts_and_the_internal_zone(api):
     from stratus.conductor.rpcapi import ConductorAPI
 
-    ConductorAPI().service_update(get_admin_context(), "ctl", "stratus-scheduler", "scheduler")
+    ConductorAPI().service_update(get_admin_context(), "ctl", "nova-scheduler", "scheduler")
     _disable(api, "az-a2")
     detail = _zones(api, "/v2.1/os-availability-zone/detail")
     az1 = detail["az1"]
     assert az1["zoneState"] == {"available": True}
     assert list(az1["hosts"]) == ["az-a1"]  # disabled services are left out
-    state = az1["hosts"]["az-a1"]["stratus-compute"]
+    state = az1["hosts"]["az-a1"]["nova-compute"]
     assert (state["available"], state["active"]) == (True, True)
     assert state["updated_at"]
-    assert detail["internal"]["hosts"] == {"ctl": {"stratus-scheduler": {
+    assert detail["internal"]["hosts"] == {"ctl": {"nova-scheduler": {
         "available": True, "active": True,
-        "updated_at": detail["internal"]["hosts"]["ctl"]["stratus-scheduler"]["updated_at"]}}}
+        "updated_at": detail["internal"]["hosts"]["ctl"]["nova-scheduler"]["updated_at"]}}}
     assert "internal" not in _zones(api)
 
 

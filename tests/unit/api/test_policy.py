@@ -143,7 +143,7 @@ def test_every_rule_the_api_names_has_a_default():
     root = Path(policy.__file__).parent
     named = set()
     for source in root.rglob("*.py"):
-        named |= set(re.findall(r"\"(os_compute_api:[\w:-]+)\"", source.read_text()))
+        named |= set(re.findall(r"\"((?:os_compute_api|compute):[\w:-]+)\"", source.read_text()))
     named = {name for name in named if not name.endswith(":")}  # prefixes of rule names
     named |= set(server_actions.ACTION_RULES.values())
     assert len(named) > 20 and named <= set(policy.RULES), named - set(policy.RULES)

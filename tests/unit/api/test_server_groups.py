@@ -124,8 +124,15 @@ def test_non_admins_see_their_project_only(client, stack, as_member):
     for query in ("", "?all_projects=True"):
         listed = client.get(URL + query).get_json()["server_groups"]
         assert [g["id"] for g in listed] == [own["id"]]
-    assert client.get(f"{URL}/{admins}").status_code == 403
-    assert client.delete(f"{URL}/{admins}").status_code == 403
+    # Another project's group answers as a missing one: no 403 tells it exists.
+    missing = "6a1d3b8e-0000-4000-8000-000000000009"
+    for call in (client.get, client.delete):
+        reply, unknown = call(f"{URL}/{admins}"), call(f"{URL}/{missing}")
+        assert (reply.status_code, unknown.status_code) == (404, 404)
+        assert reply.get_json() == {"itemNotFound": {
+            "code": 404, "message": f"Instance group {admins} could not be found."}}
+        assert unknown.get_json()["itemNotFound"]["message"] == \
+            f"Instance group {missing} could not be found."
 
 
 def test_admins_list_every_project(client, stack, as_member, monkeypatch):
@@ -136,6 +143,8 @@ def test_admins_list_every_project(client, stack, as_member, monkeypatch):
     assert [g["id"] for g in client.get(URL).get_json()["server_groups"]] == [mine]
     everyone = client.get(f"{URL}?all_projects").get_json()["server_groups"]
     assert [g["id"] for g in everyone] == [theirs, mine]
+    assert client.get(f"{URL}/{theirs}").get_json()["server_group"]["id"] == theirs
+    assert client.delete(f"{URL}/{theirs}").status_code == 204
 
 
 # booting into groups, on two hosts of libvirt's test driver
@@ -218,9 +227,10 @@ def test_non_admins_cannot_boot_into_another_projects_group(client, boot, as_mem
     group = created(client)["id"]
     as_member()
     reply = boot(group)
-    assert reply.status_code == 400
-    assert reply.get_json()["badRequest"]["message"] == (
-        f"Instance group {group} could not be found.")
+    # As Nova (project-scoped read, then its 400): the same as an unknown group.
+    assert reply.get_json() == {"badRequest": {
+        "code": 400, "message": f"Instance group {group} could not be found."}}
+    assert _servers(client) == []
 
 
 def test_a_server_shows_its_group_from_2_71(client, boot):
@@ -238,3 +248,12 @@ def test_a_server_shows_its_group_from_2_71(client, boot):
     assert client.delete(f"{URL}/{group}").status_code == 204
     shown = client.get(f"/v2.1/servers/{member['id']}", headers=mv("latest")).get_json()["server"]
     assert shown["server_groups"] == []
+
+
+def test_a_reader_sees_their_projects_group_and_may_not_delete_it(client, stack, as_member,
+                                                                   monkeypatch):
+    as_member()
+    group = created(client)["id"]
+    act_as(monkeypatch, "a-reader", "other-project", ["reader"])
+    assert client.get(f"{URL}/{group}").status_code == 200
+    assert client.delete(f"{URL}/{group}").status_code == 403

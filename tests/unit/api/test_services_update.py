@@ -93,18 +93,34 @@ def test_unknown_or_malformed_ids(api):
 def test_only_compute_services_can_be_updated(api):
     from stratus.conductor.rpcapi import ConductorAPI
 
-    ConductorAPI().service_update(get_admin_context(), "ctl", "stratus-scheduler", "scheduler")
+    ConductorAPI().service_update(get_admin_context(), "ctl", "nova-scheduler", "scheduler")
     scheduler = _services(api)["ctl"]
     assert scheduler["zone"] == "internal"
     reply = _put(api, scheduler["id"], {"status": "disabled"})
     assert reply.status_code == 400
     assert reply.get_json()["badRequest"]["message"] == (
-        "Updating a stratus-scheduler service is not supported. Only stratus-compute "
+        "Updating a nova-scheduler service is not supported. Only nova-compute "
         "services can be updated.")
 
 
+def test_binary_filter_uses_nova_names(api):
+    from stratus.conductor.rpcapi import ConductorAPI
+
+    ConductorAPI().service_update(get_admin_context(), "ctl", "nova-scheduler", "scheduler")
+
+    def listed(binary):
+        services = api.get(f"/v2.1/os-services?binary={binary}").get_json()["services"]
+        return sorted((s["host"], s["binary"]) for s in services)
+
+    assert listed("nova-compute") == [("svc-a", "nova-compute"), ("svc-b", "nova-compute")]
+    assert listed("nova-scheduler") == [("ctl", "nova-scheduler")]
+    assert listed("stratus-compute") == []
+    reply = api.get("/v2.1/os-services?binary=nova-compute&host=svc-b").get_json()
+    assert [s["host"] for s in reply["services"]] == ["svc-b"]
+
+
 def test_pre_2_53_actions_by_host_and_binary(api):
-    body = {"host": "svc-b", "binary": "stratus-compute"}
+    body = {"host": "svc-b", "binary": "nova-compute"}
     reply = _put(api, "disable-log-reason", dict(body, disabled_reason="disk"), "2.11")
     assert reply.get_json() == {"service": dict(body, status="disabled", disabled_reason="disk")}
     assert _services(api, "2.11")["svc-b"]["disabled_reason"] == "disk"

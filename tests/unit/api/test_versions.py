@@ -14,10 +14,30 @@ def test_version_document_needs_no_token(client, path):
     assert {"rel": "self", "href": "http://localhost/v2.1/"} in version["links"]
 
 
-def test_versions_list(client):
-    versions = client.get("/").get_json()["versions"]
-    assert [v["id"] for v in versions] == ["v2.1"]
-    assert versions[0]["links"][0]["href"] == "http://localhost/v2.1/"
+def test_versions_list_as_nova(anonymous):
+    versions = anonymous.get("/").get_json()["versions"]
+    assert versions == [
+        {"id": "v2.0", "status": "SUPPORTED", "version": "", "min_version": "",
+         "updated": "2011-01-21T11:33:21Z",
+         "links": [{"rel": "self", "href": "http://localhost/v2/"}]},
+        {"id": "v2.1", "status": "CURRENT", "version": "2.96", "min_version": "2.1",
+         "updated": "2013-07-23T11:33:21Z",
+         "links": [{"rel": "self", "href": "http://localhost/v2.1/"}]}]
+
+
+def test_version_document_as_nova(anonymous):
+    version = anonymous.get("/v2.1").get_json()["version"]
+    assert version["links"] == [
+        {"rel": "self", "href": "http://localhost/v2.1/"},
+        {"rel": "describedby", "type": "text/html", "href": "http://docs.openstack.org/"}]
+    assert version["media-types"] == [
+        {"base": "application/json", "type": "application/vnd.openstack.compute+json;version=2.1"}]
+    assert version["updated"] == "2013-07-23T11:33:21Z"
+
+
+def test_documents_are_not_shared_between_replies(anonymous):
+    anonymous.get("/v2.1")
+    assert len(anonymous.get("/v2.1").get_json()["version"]["links"]) == 2
 
 
 def test_self_link_uses_configured_public_url():

@@ -1,6 +1,6 @@
 """The shared vocabulary is the only place that spells out the values of
-task states, migration statuses, system_metadata keys and the unset
-sentinel: a literal copy elsewhere drifts the day one side changes."""
+task states, migration statuses, system_metadata keys, service binaries
+and the unset sentinel: a literal copy elsewhere drifts the day one side changes."""
 import ast
 from pathlib import Path
 
@@ -18,7 +18,8 @@ def _values(cls):
 
 def _spelled_out():
     return ((_values(vocabulary.TaskState) | _values(vocabulary.MigrationStatus)
-             | _values(vocabulary.SystemMetadata) | {vocabulary.UNSET}) - _COMMON)
+             | _values(vocabulary.SystemMetadata) | _values(vocabulary.ServiceBinary)
+             | {vocabulary.UNSET}) - _COMMON)
 
 
 def _copies():

@@ -16,7 +16,7 @@ def test_a_role_heartbeat_records_its_service(db, roles, ctxt, monkeypatch):
     finally:
         beat.stop(timeout=5)
         config.reset_settings()
-    services = ConductorAPI().service_get_all(ctxt, binary="stratus-scheduler")
-    assert [(s.binary, s.topic, s.up) for s in services] == [("stratus-scheduler", "scheduler",
+    services = ConductorAPI().service_get_all(ctxt, binary="nova-scheduler")
+    assert [(s.binary, s.topic, s.up) for s in services] == [("nova-scheduler", "scheduler",
                                                               True)]
     assert services[0].report_count >= 2

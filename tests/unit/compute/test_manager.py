@@ -42,7 +42,7 @@ def test_init_host_registers_service_and_node(override, conductor, compute_task)
     ComputeManager("host-a", LibvirtDriver("test:///default", "host-a"),
                    conductor, compute_task).init_host()
     assert conductor.called("service_update") == [dict(
-        host="host-a", binary="stratus-compute", topic="compute.host-a",
+        host="host-a", binary="nova-compute", topic="compute.host-a",
         availability_zone="az1")]
     [node] = conductor.called("compute_node_update")
     assert (node["host"], node["nodename"]) == ("host-a", "host-a")

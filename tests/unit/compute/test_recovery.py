@@ -52,6 +52,20 @@ def test_interrupted_build_fails_and_its_redelivery_does_nothing(host, ctxt):
     assert _guests(manager) == set()
 
 
+def test_queued_build_is_left_alone_and_its_message_builds_it(host, ctxt):
+    # Queued for r1 by the conductor, not yet claimed when r1 died: the
+    # message, acknowledged late, is still in r1's queue.
+    instance, spec = boot(ctxt)
+    _set(ctxt, instance.uuid, vm_state=VmState.BUILDING, task_state=TaskState.SCHEDULING)
+    manager = host.restart()
+    after = ConductorAPI().instance_get(ctxt, instance.uuid)
+    assert (after.vm_state, after.task_state, after.fault) == (
+        VmState.BUILDING, TaskState.SCHEDULING, None)
+    manager.builds.build_and_run_instance(ctxt, after, spec, [])  # consumed after recovery
+    assert ConductorAPI().instance_get(ctxt, instance.uuid).vm_state == VmState.ACTIVE
+    assert _guests(manager) == {instance.uuid}
+
+
 def test_interrupted_delete_is_finished(host, ctxt):
     instance, _ = boot(ctxt)
     _set(ctxt, instance.uuid, task_state=TaskState.DELETING)

@@ -8,7 +8,7 @@ from stratus.conductor.rpcapi import ConductorAPI
 
 
 def _node(api, ctxt, host="h1", vcpus=4, memory_mb=4096, local_gb=40, **extra):
-    api.service_update(ctxt, host, "stratus-compute", f"compute.{host}")
+    api.service_update(ctxt, host, "nova-compute", f"compute.{host}")
     resources = dict(vcpus=vcpus, memory_mb=memory_mb, local_gb=local_gb,
                      hypervisor_type="TEST", hypervisor_version=1, **extra)
     return api.compute_node_update(ctxt, host, host, resources)
@@ -88,7 +88,7 @@ def test_flavor_create_clash_and_not_found(api, ctxt):
 def test_service_up_depends_on_heartbeat_age(api, ctxt, monkeypatch):
     from stratus.config import reset_settings
 
-    api.service_update(ctxt, "h1", "stratus-compute", "compute.h1")
+    api.service_update(ctxt, "h1", "nova-compute", "compute.h1")
     assert api.service_get_all(ctxt)[0].up
     monkeypatch.setenv("STRATUS_SERVICE_DOWN_TIME", "-1")
     reset_settings()

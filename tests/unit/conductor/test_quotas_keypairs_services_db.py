@@ -91,7 +91,7 @@ def test_keypairs_per_user_soft_deleted_names_reusable(session):
 
 
 def test_service_destroy_takes_its_nodes(session):
-    service = hosts.service_update(session, "h1", "stratus-compute", "compute.h1")
+    service = hosts.service_update(session, "h1", "nova-compute", "compute.h1")
     hosts.compute_node_update(session, "h1", "h1", {
         "vcpus": 4, "memory_mb": 1024, "local_gb": 10, "hypervisor_type": "TEST"})
     instance = _instance(session)

@@ -99,7 +99,7 @@ def test_a_stuck_delete_on_a_down_host_completes_here(reaper):
 
 def test_a_stuck_delete_on_a_live_host_is_asked_again(reaper):
     with transaction() as session:
-        hosts.service_update(session, "alive", "stratus-compute", "compute.alive")
+        hosts.service_update(session, "alive", "nova-compute", "compute.alive")
     doomed = _instance(121, vm_state=VmState.ACTIVE, task_state=TaskState.DELETING, host="alive")
     reaper.run()
     assert reaper.compute_api.terminated == [("alive", doomed)]

@@ -39,7 +39,7 @@ def _group(api, ctxt, policy="anti-affinity", **rules):
 
 
 def _node(api, ctxt, host):
-    api.service_update(ctxt, host, "stratus-compute", f"compute.{host}")
+    api.service_update(ctxt, host, "nova-compute", f"compute.{host}")
     return api.compute_node_update(ctxt, host, host, {
         "vcpus": 8, "memory_mb": 8192, "local_gb": 80, "hypervisor_type": "TEST",
         "hypervisor_version": 1})
