@@ -95,6 +95,7 @@ class Settings:
     novnc_web: Path
     # identity: token lifetime, the bootstrap admin's password
     token_ttl: float
+    token_recheck_seconds: float
     admin_password: str
     # migrations (resize, cold and live migration, evacuation)
     resize_confirm_window: float
@@ -232,6 +233,10 @@ class Settings:
             # [token] expiration), and the bootstrap admin's password
             # (empty: one generated once and kept in the state dir).
             token_ttl=_env("STRATUS_TOKEN_TTL", 3600.0, float),
+            # A token is honoured while its user is enabled and still holds
+            # its roles on its project; the api asks the conductor at most
+            # this often per user and project (0: on every request).
+            token_recheck_seconds=_env("STRATUS_TOKEN_RECHECK_SECONDS", 5.0, float),
             admin_password=_env("STRATUS_ADMIN_PASSWORD", ""),
             # Migrations. A resize or cold migration waiting in
             # VERIFY_RESIZE longer than this many seconds is confirmed by

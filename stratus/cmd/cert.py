@@ -1,8 +1,9 @@
 """`stratus cert` (the cert role's worker, queue `cert`, which creates
 the CA on its first start) and `stratus ca` (init, revoke, crl). The
-revocations and the CRL are calls on the cert role, made in-process in
-local mode; `ca init` works on this host's CA files directly."""
-from stratus.common.celeryapp import app, load_roles
+revocations and the CRL run the cert role's code in this process, on the
+CA files under STRATUS_CA_PATH and the configured database, like every
+operator command; `ca init` works on the CA files directly."""
+from stratus.common.celeryapp import load_roles
 from stratus.cmd.worker import run_worker, start_heartbeat
 from stratus.common.context import get_admin_context
 
@@ -26,10 +27,12 @@ def init_ca():
 
 
 def _cert_api():
+    """The cert role run in this process, on this host's CA files and the
+    configured database (stratus.cmd.local.operator_mode)."""
     from stratus.cert.rpcapi import CertAPI
+    from stratus.cmd import local
 
-    if app.conf.task_always_eager:
-        load_roles("conductor", "cert")
+    local.operator_mode("conductor", "cert")
     return CertAPI()
 
 

@@ -1,6 +1,7 @@
 """Identity for operators: `stratus bootstrap` (the admin user, project
 and role, as keystone-manage bootstrap), `stratus openrc`, and users,
-projects and role assignments. Everything goes through the conductor.
+projects and role assignments. Everything goes through the conductor's
+code, run in this process on the configured database (operator mode).
 
 The admin's password is STRATUS_ADMIN_PASSWORD, else one generated on the
 first bootstrap and kept in the state dir (mode 0600), so that restarts
@@ -111,6 +112,31 @@ def user_create(name, password, project, role):
                + (f" role {role or 'member'} on {project}" if project else ""))
 
 
+@user.command("disable")
+@click.argument("name")
+def user_disable(name):
+    """Disable a user (name or id): no new token, and its tokens stop
+    working within STRATUS_TOKEN_RECHECK_SECONDS."""
+    made = _conductor().user_update(get_admin_context(), name, {"enabled": False})
+    click.echo(f"user {made.name} id={made.id} disabled")
+
+
+@user.command("enable")
+@click.argument("name")
+def user_enable(name):
+    """Enable a disabled user (name or id) again."""
+    made = _conductor().user_update(get_admin_context(), name, {"enabled": True})
+    click.echo(f"user {made.name} id={made.id} enabled")
+
+
+@user.command("delete")
+@click.argument("name")
+def user_delete(name):
+    """Delete a user (name or id) and its role assignments."""
+    _conductor().user_delete(get_admin_context(), name)
+    click.echo(f"user {name} deleted")
+
+
 @click.group()
 def project():
     """Projects."""
@@ -126,6 +152,15 @@ def project_create(name, description):
     click.echo(f"project {made.name} id={made.id}")
 
 
+@project.command("delete")
+@click.argument("name")
+def project_delete(name):
+    """Delete a project (name or id) and the roles granted on it; refused
+    while it has servers."""
+    _conductor().project_delete(get_admin_context(), name)
+    click.echo(f"project {name} deleted")
+
+
 @click.group()
 def role():
     """Role assignments (roles: admin, member, reader)."""
@@ -139,6 +174,17 @@ def role_add(user_ref, project_ref, role_name):
     """Grant a user a role on a project."""
     _conductor().role_assignment_create(get_admin_context(), user_ref, project_ref, role_name)
     click.echo(f"role {role_name} granted to {user_ref} on {project_ref}")
+
+
+@role.command("remove")
+@click.option("--user", "user_ref", required=True, help="User name or id.")
+@click.option("--project", "project_ref", required=True, help="Project name or id.")
+@click.argument("role_name", metavar="ROLE", type=click.Choice(ROLES))
+def role_remove(user_ref, project_ref, role_name):
+    """Take back a role granted on a project (the user's tokens on it stop
+    working within STRATUS_TOKEN_RECHECK_SECONDS)."""
+    _conductor().role_assignment_delete(get_admin_context(), user_ref, project_ref, role_name)
+    click.echo(f"role {role_name} removed from {user_ref} on {project_ref}")
 
 
 COMMANDS = (bootstrap_command, openrc_command, user, project, role)

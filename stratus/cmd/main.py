@@ -151,11 +151,11 @@ def db_sync():
 
 
 def _local_conductor():
-    """In local mode the CLI runs the conductor in-process."""
-    from stratus.common.celeryapp import app, load_roles
+    """Operator commands run the conductor's code in this process, on the
+    configured database (see stratus.cmd.local.operator_mode)."""
+    from stratus.cmd import local
 
-    if app.conf.task_always_eager:
-        load_roles("conductor")
+    local.operator_mode("conductor")
 
 
 @cli.group()
@@ -177,6 +177,17 @@ def flavor_create(name, vcpus, ram, disk, flavorid, private):
     _local_conductor()
     made = seed.create_flavor(name, vcpus, ram, disk, flavorid, is_public=not private)
     click.echo(f"flavor {made.name} id={made.flavorid} vcpus={made.vcpus} ram={made.memory_mb} disk={made.root_gb}")
+
+
+@flavor.command("delete")
+@click.argument("ref", metavar="NAME_OR_ID")
+def flavor_delete(ref):
+    """Delete a flavor (servers keep their copy of it, as in Nova)."""
+    from stratus.cmd import seed
+
+    _local_conductor()
+    gone = seed.delete_flavor(ref)
+    click.echo(f"flavor {gone.name} id={gone.flavorid} deleted")
 
 
 @cli.group()

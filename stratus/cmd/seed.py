@@ -26,6 +26,29 @@ def create_flavor(name, vcpus, ram, disk, flavorid=None, ephemeral=0, swap=0, is
     return ConductorAPI().flavor_create(get_admin_context(), values)
 
 
+def find_flavor(ref):
+    """The flavor whose id, else whose name, is `ref` (public or not)."""
+    from stratus.conductor.rpcapi import ConductorAPI
+
+    api, ctxt = ConductorAPI(), get_admin_context()
+    try:
+        return api.flavor_get(ctxt, ref)
+    except exception.FlavorNotFound:
+        named = [f for f in api.flavor_get_all(ctxt, is_public=None) if f.name == ref]
+        if not named:
+            raise
+        return named[0]
+
+
+def delete_flavor(ref):
+    """Delete the flavor named by id or name; returns it."""
+    from stratus.conductor.rpcapi import ConductorAPI
+
+    found = find_flavor(ref)
+    ConductorAPI().flavor_delete(get_admin_context(), found.flavorid)
+    return found
+
+
 def seed_flavors():
     """Nova's classic defaults; already present ones are kept."""
     for flavorid, name, vcpus, ram, disk in DEFAULT_FLAVORS:

@@ -64,6 +64,53 @@ class Identity:
                                  exception.ProjectNotFound(project_id=project))
             identity.assign(session, user_row.id, project_row.id, role)
 
+    @endpoint(since="1.4")
+    def role_assignment_delete(self, ctxt, user, project, role):
+        """Take back a role granted on a project (users and projects by
+        name or id); NotFound when it was not granted."""
+        with transaction() as session:
+            user_row = _found(session, User, user, exception.UserNotFound(user_id=user))
+            project_row = _found(session, Project, project,
+                                 exception.ProjectNotFound(project_id=project))
+            identity.unassign(session, user_row.id, project_row.id, role)
+
+    @endpoint(since="1.4")
+    def user_update(self, ctxt, user, values):
+        """Change a user (name or id): {"enabled": bool} only. A disabled
+        user gets no token, and the api refuses its tokens (token_roles)."""
+        if set(values) - {"enabled"} or not isinstance(values.get("enabled"), bool):
+            raise exception.Invalid("Only 'enabled' (a boolean) can be changed.")
+        with transaction() as session:
+            row = _found(session, User, user, exception.UserNotFound(user_id=user))
+            row.enabled = values["enabled"]
+            return _user(row)
+
+    @endpoint(since="1.4")
+    def user_delete(self, ctxt, user):
+        """Delete a user (name or id) and its role assignments."""
+        with transaction() as session:
+            identity.user_delete(session, _found(session, User, user,
+                                                 exception.UserNotFound(user_id=user)))
+
+    @endpoint(since="1.4")
+    def project_delete(self, ctxt, project):
+        """Delete a project (name or id) and the roles granted on it;
+        Conflict while it has servers."""
+        with transaction() as session:
+            identity.project_delete(session, _found(
+                session, Project, project, exception.ProjectNotFound(project_id=project)))
+
+    @endpoint(since="1.4")
+    def token_roles(self, ctxt, user_id, project_id):
+        """The roles (implied ones included) a token of this user on this
+        project may carry now: [] when the user or the project is gone or
+        disabled. The api re-checks its tokens with it."""
+        with transaction() as session:
+            user_row, project_row = session.get(User, user_id), session.get(Project, project_id)
+            if not (user_row and user_row.enabled and project_row and project_row.enabled):
+                return []
+            return identity.roles_of(session, user_id, project_id)
+
     @endpoint(since="1.2")
     def user_authenticate(self, ctxt, user, password, project):
         """Check a password and a project scope (Keystone references:

@@ -25,12 +25,16 @@ API version history:
           one-transaction move commit; ComputeTaskAPI: resize and cold
           migration (migrate_server), live migration, rebuild, evacuation,
           unshelve, and the scheduler replies they continue with.
+    1.4 - identity upkeep: role assignment deletion, user update (enable,
+          disable) and deletion, project deletion (refused while it has
+          servers), and token_roles, with which the api re-checks that a
+          token's user may still act on its project.
 """
 from stratus.config import get_settings
 from stratus.common.rpc import RPCClient
 from stratus.common.vocabulary import UNSET
 
-RPC_VERSION = "1.3"
+RPC_VERSION = "1.4"
 
 
 class _ConductorClient:
@@ -318,6 +322,36 @@ class ConductorAPI(_ConductorClient):
     def token_revoked(self, ctxt, token_id):
         """Whether a token was revoked (asked on every API request)."""
         return self._client("1.2").call(ctxt, "token_revoked", token_id=token_id)
+
+    # identity upkeep (1.4): operators' deletions, and the api's re-check
+    def role_assignment_delete(self, ctxt, user, project, role):
+        """Take back a role granted on a project (user and project by name
+        or id); NotFound when it was not granted."""
+        return self._client("1.4").call(ctxt, "role_assignment_delete", user=user,
+                                        project=project, role=role)
+
+    def user_update(self, ctxt, user, values):
+        """Enable or disable a user (name or id): values {"enabled": bool}."""
+        return self._client("1.4").call(ctxt, "user_update", user=user, values=values)
+
+    def user_delete(self, ctxt, user):
+        """Delete a user (name or id) and its role assignments."""
+        return self._client("1.4").call(ctxt, "user_delete", user=user)
+
+    def project_delete(self, ctxt, project):
+        """Delete a project (name or id); Conflict while it has servers."""
+        return self._client("1.4").call(ctxt, "project_delete", project=project)
+
+    def token_roles(self, ctxt, user_id, project_id):
+        """The roles a token of this user on this project may carry now
+        ([] for a disabled or deleted user or project)."""
+        return self._client("1.4").call(ctxt, "token_roles", user_id=user_id,
+                                        project_id=project_id)
+
+    def can_send_version(self, version):
+        """Whether the conductors may be sent `version` (not while capped
+        below it, during a rolling upgrade)."""
+        return self.client.can_send_version(version)
 
     # migrations and moves (1.3)
     def migration_create(self, ctxt, values):

@@ -1,11 +1,12 @@
 """Identity on the distributed cloud: the bootstrap admin and its
 openrc, users and projects made with the CLI, tokens that work on every
 api worker until revoked, and one project kept out of another's servers."""
+import subprocess
 import uuid
 
 import requests
 
-from tests.functional.cloud import wait_for
+from tests.functional.cloud import STRATUS, wait_for
 
 
 def test_the_openrc_logs_the_admin_in(cloud):
@@ -71,3 +72,30 @@ def test_projects_are_kept_apart(clean, flavor):
     # Settled before `clean` deletes it (a delete racing the build is a 409).
     wait_for(lambda: cloud.api("GET", f"/servers/{theirs_id}", token=theirs)
              .json()["server"]["status"] != "BUILD", 60, 0.25, "their server to settle")
+
+
+def test_operator_commands_on_postgresql_and_tokens_follow_the_user(clean, flavor):
+    """The distributed shape: the commands work on PostgreSQL in their own
+    process (no conductor answers them), a project with a server cannot
+    be deleted, and a disabled user's token stops working on every api
+    worker within STRATUS_TOKEN_RECHECK_SECONDS (5 s)."""
+    cloud = clean
+    name = f"ft-{uuid.uuid4().hex[:6]}"
+    cloud.run_cli("project", "create", name)
+    cloud.run_cli("user", "create", name, "--password", "pw", "--project", name)
+    theirs = cloud.token(name, "pw", name)
+    booted = cloud.api("POST", "/servers", token=theirs, json={"server": {
+        "name": "theirs", "flavorRef": flavor, "imageRef": cloud.image_id, "networks": "none"}})
+    assert booted.status_code == 202, booted.text
+    server = booted.json()["server"]["id"]
+    refused = subprocess.run([STRATUS, "project", "delete", name], env=cloud.env,
+                             capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 1 and "still has 1 server(s)" in refused.stderr
+    cloud.run_cli("user", "disable", name)
+    wait_for(lambda: {cloud.api("GET", "/flavors", token=theirs).status_code
+                      for _ in range(4)} == {401}, 15, what="the disabled user's token refused")
+    assert cloud.login(name, "pw", name).status_code == 401
+    cloud.delete_all()
+    assert cloud.server(server) is None
+    cloud.run_cli("user", "delete", name)
+    cloud.run_cli("project", "delete", name)

@@ -39,8 +39,8 @@ def ctxt():
 
 @pytest.fixture(autouse=True)
 def _fresh_caches():
-    """The process-wide scheduler keeps host states, and the API the zones,
-    for a moment; each test has its own database and fakes, so each starts
+    """The process-wide scheduler keeps host states, and the API the zones
+    and its token re-checks, for a moment; each test has its own database and fakes, so each starts
     with empty caches."""
     import sys
 
@@ -52,6 +52,9 @@ def _fresh_caches():
     server_build = sys.modules.get("stratus.api.server_build")
     if server_build is not None:
         server_build._ZONES = server_build._ZoneCache()
+    recheck = sys.modules.get("stratus.api.identity.recheck")
+    if recheck is not None:
+        recheck.CACHE.clear()
     yield
 
 

@@ -2,14 +2,15 @@
 version discovery (clients read it without a token), asking for a token,
 and the API's own documentation pages.
 
-A token is valid when it decrypts with our keys, has not expired, and is
-not in the conductor's revocation list; the request's context is then
+A token is valid when it decrypts with our keys, has not expired, is
+not in the conductor's revocation list, and its user is still enabled
+with its roles on its project (recheck); the request's context is then
 the token's user, project and roles (admin makes is_admin, as Nova's
 `context_is_admin` rule)."""
 import flask
 
 from stratus.api import common
-from stratus.api.identity import tokens
+from stratus.api.identity import recheck, tokens
 from stratus.common import exception
 from stratus.common.context import RequestContext
 
@@ -40,11 +41,12 @@ def context_from(token, request_id):
 
 
 def valid_token(text, ctxt):
-    """The Token of `text` if it is valid, else None."""
+    """The Token of `text` if it is valid, else None: ours, unexpired, not
+    revoked, and its user still entitled to its roles (recheck)."""
     token = tokens.decode(text) if text else None
     if token is None or common.conductor().token_revoked(ctxt, token.id):
         return None
-    return token
+    return token if recheck.still_entitled(token, ctxt) else None
 
 
 def authenticate(request_id):

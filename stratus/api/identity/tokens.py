@@ -5,7 +5,8 @@ without asking anyone; only revocation needs the database.
 The payload holds who (user and project, ids and names), the roles (with
 the implied ones), when (issued, expires) and a random id that a
 revocation names. Roles are fixed when the token is issued: a role
-granted later shows in the next token.
+granted later shows in the next token; one taken back, or the user
+disabled, ends the token (the api re-checks: identity.recheck).
 
 Keys: `<state_dir>/fernet-keys/<n>`, the highest number signs, every one
 decrypts (drop a new, higher-numbered key in to rotate, then restart).

@@ -3,10 +3,11 @@ Keystone's `default` (named "Default"): users and projects are unique by
 name in it, and every reference names it or leaves it out."""
 import uuid
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select, update
 
 from stratus.common import exception
 from stratus.conductor.db.identity_models import Project, RevokedToken, RoleAssignment, User
+from stratus.conductor.db.models import Instance
 from stratus.common.context import ROLES, implied_roles
 from stratus.common.objects.identity import DEFAULT_DOMAIN
 from stratus.common.timeutils import utcnow
@@ -67,6 +68,40 @@ def assign(session, user_id, project_id, role):
     if found is None:
         session.add(RoleAssignment(user_id=user_id, project_id=project_id, role=role))
         session.flush()
+
+
+def unassign(session, user_id, project_id, role):
+    """Take `role` back; NotFound when the user was not granted it (an
+    implied role is not granted: remove the role that implies it)."""
+    removed = session.execute(delete(RoleAssignment).where(
+        RoleAssignment.user_id == user_id, RoleAssignment.project_id == project_id,
+        RoleAssignment.role == role))
+    if removed.rowcount == 0:
+        raise exception.NotFound(f"Could not find role assignment: role {role} of user "
+                                 f"{user_id} on project {project_id}.")
+
+
+def user_delete(session, user):
+    """Delete a user row and its role assignments."""
+    session.execute(delete(RoleAssignment).where(RoleAssignment.user_id == user.id))
+    session.delete(user)
+    session.flush()
+
+
+def project_delete(session, project):
+    """Delete a project row and the role assignments on it, and clear it
+    as anyone's default project; Conflict while it has servers (their
+    owner could no longer reach them)."""
+    servers = session.scalar(select(func.count()).select_from(Instance).where(
+        Instance.project_id == project.id, Instance.deleted == 0))
+    if servers:
+        raise exception.Conflict(f"Project {project.name} ({project.id}) still has {servers} "
+                                 "server(s); delete them first.")
+    session.execute(delete(RoleAssignment).where(RoleAssignment.project_id == project.id))
+    session.execute(update(User).where(User.default_project_id == project.id)
+                    .values(default_project_id=None))
+    session.delete(project)
+    session.flush()
 
 
 def roles_of(session, user_id, project_id):

@@ -53,3 +53,11 @@ def test_ca_revoke_then_the_crl_lists_the_certificate(cert_role, tmp_path):
     written = CliRunner().invoke(cli, ["ca", "crl", "--output", str(tmp_path / "crl.pem")])
     assert written.exit_code == 0 and "CRL written to" in written.output
     assert len(x509.load_pem_x509_crl((tmp_path / "crl.pem").read_bytes())) == 1
+
+
+def test_ca_commands_run_the_cert_role_in_process(cert_role, no_broker):
+    """No cert worker, no broker: the CA files and the database are here."""
+    revoked = CliRunner().invoke(cli, ["ca", "revoke", "--project", "p-none"])
+    assert revoked.exit_code == 0, revoked.output
+    printed = CliRunner().invoke(cli, ["ca", "crl"])
+    assert printed.exit_code == 0 and "BEGIN X509 CRL" in printed.output

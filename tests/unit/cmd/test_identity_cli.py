@@ -100,3 +100,70 @@ def test_flower_binds_the_loopback_with_basic_auth(state, monkeypatch):
     config.reset_settings()
     run("flower")
     assert "--basic-auth=admin:configured" in started[1]
+
+
+def fails(*args):
+    """Run a command that must end with an error message; returns the output."""
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    return result.output
+
+
+def roles_now(user, project):
+    from stratus.conductor.db import identity as db
+    from stratus.conductor.db.identity_models import Project, User
+    from stratus.conductor.db.session import transaction
+
+    with transaction() as session:
+        user_row = db.find_by_name_or_id(session, User, user)
+        project_row = db.find_by_name_or_id(session, Project, project)
+    return ConductorAPI().token_roles(get_admin_context(), user_row.id, project_row.id)
+
+
+def test_user_disable_enable_and_delete(state):
+    run("project", "create", "demo")
+    run("user", "create", "alice", "--password", "pw", "--project", "demo")
+    assert run("user", "disable", "alice").startswith("user alice id=")
+    with pytest.raises(exception.NotAuthenticated):
+        authenticate("alice", "pw", "demo")
+    assert roles_now("alice", "demo") == []
+    assert run("user", "enable", "alice").endswith("enabled\n")
+    assert authenticate("alice", "pw", "demo")["roles"] == ["member", "reader"]
+    assert run("user", "delete", "alice") == "user alice deleted\n"
+    assert "Could not find user: alice." in fails("user", "delete", "alice")
+    assert "Could not find user: bob." in fails("user", "disable", "bob")
+
+
+def test_role_remove_mirrors_role_add(state):
+    run("project", "create", "demo")
+    run("user", "create", "alice", "--password", "pw", "--project", "demo")
+    run("role", "add", "--user", "alice", "--project", "demo", "admin")
+    assert run("role", "remove", "--user", "alice", "--project", "demo", "admin") == \
+        "role admin removed from alice on demo\n"
+    assert roles_now("alice", "demo") == ["member", "reader"]
+    assert "Could not find role assignment" in fails(
+        "role", "remove", "--user", "alice", "--project", "demo", "admin")
+    assert CliRunner().invoke(cli, ["role", "remove", "--user", "alice", "--project", "demo",
+                                    "owner"]).exit_code == 2
+    run("role", "remove", "--user", "alice", "--project", "demo", "member")
+    assert roles_now("alice", "demo") == []
+
+
+def test_project_delete_refused_while_it_has_servers(state):
+    import uuid
+
+    from stratus.conductor.db.models import Instance
+    from stratus.conductor.db.session import transaction
+
+    made = run("project", "create", "demo")
+    project_id = made.split("id=")[1].strip()
+    with transaction() as session:
+        session.add(Instance(uuid=str(uuid.uuid4()), display_name="vm", project_id=project_id,
+                             user_id="u", vm_state="active"))
+    out = fails("project", "delete", "demo")
+    assert f"Project demo ({project_id}) still has 1 server(s); delete them first." in out
+    with transaction() as session:
+        session.query(Instance).delete()
+    assert run("project", "delete", project_id) == f"project {project_id} deleted\n"
+    assert "Could not find project: demo." in fails("project", "delete", "demo")

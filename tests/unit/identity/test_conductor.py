@@ -102,3 +102,84 @@ def test_revoked_tokens_are_kept_until_they_expire(api, ctxt):
     api.token_revoke(ctxt, "new", future)
     api.token_revoke(ctxt, "new", future)  # twice: no error
     assert api.token_revoked(ctxt, "new") and not api.token_revoked(ctxt, "old")
+
+
+# identity upkeep (1.4)
+def _server(project_id, deleted=False):
+    """An instance row of the project (a live server unless `deleted`)."""
+    import uuid
+
+    from stratus.conductor.db.models import Instance
+    from stratus.conductor.db.session import transaction
+
+    with transaction() as session:
+        row = Instance(uuid=str(uuid.uuid4()), display_name="vm", project_id=project_id,
+                       user_id="u", vm_state="active")
+        session.add(row)
+        session.flush()
+        row.deleted = row.id if deleted else 0
+
+
+def test_token_roles_follow_the_user_and_the_assignments(api, ctxt, alice):
+    user, demo = alice
+    assert api.token_roles(ctxt, user.id, demo.id) == ["member", "reader"]
+    api.role_assignment_delete(ctxt, "alice", "demo", "member")
+    assert api.token_roles(ctxt, user.id, demo.id) == []
+    api.role_assignment_create(ctxt, "alice", "demo", "admin")
+    assert api.token_roles(ctxt, user.id, demo.id) == ["admin", "member", "reader"]
+    assert api.user_update(ctxt, "alice", {"enabled": False}).enabled is False
+    assert api.token_roles(ctxt, user.id, demo.id) == []
+    assert api.user_update(ctxt, user.id, {"enabled": True}).enabled is True
+    assert api.token_roles(ctxt, user.id, demo.id) == ["admin", "member", "reader"]
+    assert api.token_roles(ctxt, "no-such-user", demo.id) == []
+    assert api.token_roles(ctxt, user.id, "no-such-project") == []
+
+
+def test_a_disabled_user_gets_no_token(api, ctxt, alice):
+    api.user_update(ctxt, "alice", {"enabled": False})
+    with pytest.raises(exception.NotAuthenticated):
+        api.user_authenticate(ctxt, {"name": "alice"}, "pw", {"name": "demo"})
+
+
+def test_user_update_changes_only_enabled(api, ctxt, alice):
+    for values in ({"name": "bob"}, {"enabled": "no"}, {}):
+        with pytest.raises(exception.Invalid):
+            api.user_update(ctxt, "alice", values)
+    with pytest.raises(exception.UserNotFound):
+        api.user_update(ctxt, "nobody", {"enabled": False})
+
+
+def test_removing_a_role_not_granted_is_not_found(api, ctxt, alice):
+    with pytest.raises(exception.NotFound, match="Could not find role assignment"):
+        api.role_assignment_delete(ctxt, "alice", "demo", "admin")
+    with pytest.raises(exception.ProjectNotFound):
+        api.role_assignment_delete(ctxt, "alice", "nowhere", "member")
+
+
+def test_user_delete_takes_its_assignments(api, ctxt, alice):
+    user, demo = alice
+    api.user_delete(ctxt, "alice")
+    assert api.token_roles(ctxt, user.id, demo.id) == []
+    with pytest.raises(exception.UserNotFound):
+        api.user_delete(ctxt, user.id)
+    again = api.user_create(ctxt, {"name": "alice", "password": "pw"})  # the name is free again
+    assert again.id != user.id and api.token_roles(ctxt, again.id, demo.id) == []
+
+
+def test_project_delete_refused_while_it_has_servers(api, ctxt, alice):
+    user, demo = alice
+    _server(demo.id)
+    with pytest.raises(exception.Conflict, match="still has 1 server"):
+        api.project_delete(ctxt, "demo")
+    assert api.token_roles(ctxt, user.id, demo.id) == ["member", "reader"]
+
+
+def test_project_delete_takes_its_assignments_and_default_project(api, ctxt, alice):
+    user, demo = alice
+    _server(demo.id, deleted=True)  # a deleted server does not hold it back
+    api.project_delete(ctxt, demo.id)
+    assert api.token_roles(ctxt, user.id, demo.id) == []
+    with pytest.raises(exception.Invalid, match="A project scope is required"):
+        api.user_authenticate(ctxt, {"name": "alice"}, "pw", None)  # no default project left
+    with pytest.raises(exception.ProjectNotFound):
+        api.project_delete(ctxt, "demo")
