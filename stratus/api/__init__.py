@@ -27,7 +27,7 @@ DEFAULT_CONFIG = {
 
 
 def _blueprints():
-    from stratus.api import (availability_zones, certificates, flavors, hypervisors, images,
+    from stratus.api import (availability_zones, certificates, flavors, hypervisors, images, ips,
                              instance_actions, keypairs, limits, migrations, networks, quota_sets,
                              remote_consoles, server_actions, server_groups, server_metadata, servers,
                              services, versions)
@@ -38,7 +38,7 @@ def _blueprints():
         versions.blp, identity_versions.blp, auth_tokens.blp,
         # servers and what acts on them
         servers.blp, server_actions.blp, server_metadata.blp, instance_actions.blp,
-        remote_consoles.blp, server_groups.blp, migrations.blp,
+        remote_consoles.blp, server_groups.blp, migrations.blp, ips.blp,
         # catalog
         flavors.blp, images.blp, images.nova_blp, networks.blp,
         # operator resources

@@ -72,6 +72,10 @@ RULES = {
     "os_compute_api:server-metadata:update_all": MEMBER,
     "os_compute_api:server-metadata:update": MEMBER,
     "os_compute_api:server-metadata:delete": MEMBER,
+    # a server's addresses and its encrypted password
+    "os_compute_api:ips:index": READER, "os_compute_api:ips:show": READER,
+    "os_compute_api:os-server-password:show": READER,
+    "os_compute_api:os-server-password:clear": MEMBER,
     "os_compute_api:os-instance-actions:list": READER,
     "os_compute_api:os-instance-actions:show": READER,
     "os_compute_api:os-instance-actions:events": ADMIN,
