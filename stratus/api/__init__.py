@@ -29,8 +29,8 @@ DEFAULT_CONFIG = {
 def _blueprints():
     from stratus.api import (availability_zones, certificates, flavors, hypervisors, images, ips,
                              instance_actions, keypairs, limits, migrations, networks, quota_sets,
-                             remote_consoles, server_actions, server_groups, server_metadata, servers,
-                             services, versions)
+                             remote_consoles, server_actions, server_groups, server_metadata,
+                             server_password, servers, services, versions)
     from stratus.api.identity import auth_tokens, versions as identity_versions
 
     return [
@@ -39,6 +39,7 @@ def _blueprints():
         # servers and what acts on them
         servers.blp, server_actions.blp, server_metadata.blp, instance_actions.blp,
         remote_consoles.blp, server_groups.blp, migrations.blp, ips.blp,
+        server_password.blp,
         # catalog
         flavors.blp, images.blp, images.nova_blp, networks.blp,
         # operator resources
