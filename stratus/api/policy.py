@@ -72,6 +72,7 @@ RULES = {
     "os_compute_api:server-metadata:update_all": MEMBER,
     "os_compute_api:server-metadata:update": MEMBER,
     "os_compute_api:server-metadata:delete": MEMBER,
+    "os_compute_api:extensions": ANY,
     # a server's addresses and its encrypted password
     "os_compute_api:ips:index": READER, "os_compute_api:ips:show": READER,
     "os_compute_api:os-server-password:show": READER,
