@@ -27,18 +27,20 @@ DEFAULT_CONFIG = {
 
 
 def _blueprints():
-    from stratus.api import (availability_zones, certificates, flavors, hypervisors, images,
-                             instance_actions, keypairs, limits, migrations, networks, quota_sets,
-                             remote_consoles, server_actions, server_groups, server_metadata, servers,
-                             services, versions)
+    from stratus.api import (availability_zones, certificates, extensions, flavors,
+                             hypervisors, images, instance_actions, ips, keypairs, limits,
+                             migrations, networks, quota_sets,
+                             remote_consoles, server_actions, server_groups, server_metadata,
+                             server_password, server_tags, servers, services, versions)
     from stratus.api.identity import auth_tokens, versions as identity_versions
 
     return [
         # discovery and identity (the Keystone v3 subset)
-        versions.blp, identity_versions.blp, auth_tokens.blp,
+        versions.blp, identity_versions.blp, auth_tokens.blp, extensions.blp,
         # servers and what acts on them
         servers.blp, server_actions.blp, server_metadata.blp, instance_actions.blp,
-        remote_consoles.blp, server_groups.blp, migrations.blp,
+        remote_consoles.blp, server_groups.blp, migrations.blp, ips.blp,
+        server_password.blp, server_tags.blp,
         # catalog
         flavors.blp, images.blp, images.nova_blp, networks.blp,
         # operator resources

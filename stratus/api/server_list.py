@@ -5,7 +5,7 @@ import re
 
 from werkzeug.exceptions import BadRequest
 
-from stratus.api import common, compute_api, policy
+from stratus.api import common, compute_api, policy, server_tags
 from stratus.api.views.server_status import vm_states_from_status
 
 _REGEX_CHARS = set(".^$*+?{}[]\\|()")
@@ -58,6 +58,7 @@ def list_instances(ctxt, args, listing):
     if by_status is None:
         return [], limit
     filters.update(by_status)
+    filters.update(server_tags.list_filters(args))
     name = args.get("name")
     if name and _REGEX_CHARS & set(name):
         return _by_regex(ctxt, filters, name, limit, args.get("marker")), limit

@@ -2,7 +2,7 @@
 from flask.views import MethodView
 from marshmallow import Schema, fields
 
-from stratus.api import common, compute_api, policy, server_groups, server_list
+from stratus.api import common, compute_api, policy, server_groups, server_list, server_tags
 from stratus.api.api import Blueprint
 from stratus.api.microversion import is_supported
 from stratus.api.request_context import get_context
@@ -42,7 +42,8 @@ def _server(server_id, action):
 def _shown(instance):
     """GET and PUT /servers/{id}: the detail view and, from 2.71, the
     server's groups (not in lists, as Nova)."""
-    view = views.show(instance)
+    tags = server_tags.tags_by_server(get_context(), [instance]).get(instance.uuid)
+    view = views.show(instance, tags)
     if is_supported("2.71"):
         view["server_groups"] = server_groups.groups_of(get_context(), instance)
     return view
@@ -96,7 +97,8 @@ class ServersDetail(MethodView):
         """List servers with details."""
         policy.authorize(_RULE % "detail")
         instances, limit = server_list.list_instances(get_context(), args, "detail")
-        items = [views.show(i) for i in instances]
+        tags = server_tags.tags_by_server(get_context(), instances)
+        items = [views.show(i, tags.get(i.uuid)) for i in instances]
         return common.listing("servers", items, limit, "servers/detail")
 
 

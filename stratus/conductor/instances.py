@@ -3,7 +3,7 @@ faults, metadata, and the instance actions with their events. One short
 transaction per call, wire objects out."""
 from stratus.common import exception
 from stratus.conductor import convert
-from stratus.conductor.db import actions, instances
+from stratus.conductor.db import actions, instances, tags as db_tags
 from stratus.conductor.db.session import transaction
 from stratus.common.timeutils import parse_isotime
 from stratus.common.endpoint import endpoint
@@ -87,6 +87,42 @@ class Instances:
             if row is None:
                 raise exception.InstanceActionNotFound(request_id=request_id)
             return convert.action(row, actions.events_get(session, row.id))
+
+    # server tags (1.5): each call checks the server exists (not deleted)
+    @endpoint(since="1.5")
+    def instance_tags_get(self, ctxt, instance_uuid):
+        with transaction() as session:
+            instances.instance_get(session, instance_uuid)
+            return db_tags.get(session, instance_uuid)
+
+    @endpoint(since="1.5")
+    def instance_tags_get_by_instances(self, ctxt, instance_uuids):
+        with transaction() as session:
+            return db_tags.by_instances(session, instance_uuids)
+
+    @endpoint(since="1.5")
+    def instance_tag_add(self, ctxt, instance_uuid, tag):
+        with transaction() as session:
+            instances.instance_get(session, instance_uuid)
+            return db_tags.add(session, instance_uuid, tag)
+
+    @endpoint(since="1.5")
+    def instance_tags_set(self, ctxt, instance_uuid, tags):
+        with transaction() as session:
+            instances.instance_get(session, instance_uuid)
+            return db_tags.replace(session, instance_uuid, tags)
+
+    @endpoint(since="1.5")
+    def instance_tag_delete(self, ctxt, instance_uuid, tag):
+        with transaction() as session:
+            instances.instance_get(session, instance_uuid)
+            db_tags.remove(session, instance_uuid, tag)
+
+    @endpoint(since="1.5")
+    def instance_tags_delete_all(self, ctxt, instance_uuid):
+        with transaction() as session:
+            instances.instance_get(session, instance_uuid)
+            db_tags.delete_all(session, instance_uuid)
 
 
 def _build_claimant(values, expected_vm_state, event):

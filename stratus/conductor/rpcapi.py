@@ -29,12 +29,14 @@ API version history:
           disable) and deletion, project deletion (refused while it has
           servers), and token_roles, with which the api re-checks that a
           token's user may still act on its project.
+    1.5 - server tags: get (one server, or several at once), add, set,
+          delete one, delete all.
 """
 from stratus.config import get_settings
 from stratus.common.rpc import RPCClient
 from stratus.common.vocabulary import UNSET
 
-RPC_VERSION = "1.4"
+RPC_VERSION = "1.5"
 
 
 class _ConductorClient:
@@ -408,6 +410,35 @@ class ConductorAPI(_ConductorClient):
         """Forget an image record (a shelved server's image, once unshelved)."""
         return self._client("1.3").call(ctxt, "image_delete", image_id=image_id)
 
+    # === server tags (1.5) ===
+    def instance_tags_get(self, ctxt, instance_uuid):
+        """A server's tags, sorted; InstanceNotFound."""
+        return self._client("1.5").call(ctxt, "instance_tags_get", instance_uuid=instance_uuid)
+
+    def instance_tags_get_by_instances(self, ctxt, instance_uuids):
+        """{uuid: [tag, ...]} for these servers (one call for a list page)."""
+        return self._client("1.5").call(ctxt, "instance_tags_get_by_instances",
+                                        instance_uuids=list(instance_uuids))
+
+    def instance_tag_add(self, ctxt, instance_uuid, tag):
+        """Add a tag; False when the server had it. TooManyTags past 50."""
+        return self._client("1.5").call(ctxt, "instance_tag_add", instance_uuid=instance_uuid,
+                                        tag=tag)
+
+    def instance_tags_set(self, ctxt, instance_uuid, tags):
+        """Replace a server's tags; returns them, sorted. TooManyTags past 50."""
+        return self._client("1.5").call(ctxt, "instance_tags_set", instance_uuid=instance_uuid,
+                                        tags=list(tags))
+
+    def instance_tag_delete(self, ctxt, instance_uuid, tag):
+        """Remove a tag; InstanceTagNotFound when the server lacks it."""
+        return self._client("1.5").call(ctxt, "instance_tag_delete",
+                                        instance_uuid=instance_uuid, tag=tag)
+
+    def instance_tags_delete_all(self, ctxt, instance_uuid):
+        """Remove every tag of a server."""
+        return self._client("1.5").call(ctxt, "instance_tags_delete_all",
+                                        instance_uuid=instance_uuid)
 
 class ComputeTaskAPI(_ConductorClient):
     """The conductor's orchestrations (Nova's ComputeTaskAPI)."""

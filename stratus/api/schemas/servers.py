@@ -145,3 +145,8 @@ class ServerListQuery(PagingQuery):
     flavor = fields.String()
     availability_zone = fields.String()
     changes_since = fields.String(data_key="changes-since")
+    # 2.26's tag filters: comma-separated tags
+    tags = fields.String()
+    tags_any = fields.String(data_key="tags-any")
+    not_tags = fields.String(data_key="not-tags")
+    not_tags_any = fields.String(data_key="not-tags-any")

@@ -96,14 +96,14 @@ def _admin_attrs(instance):
     return view
 
 
-def _versioned(instance):
+def _versioned(instance, tags):
     view = {}
     if is_supported("2.9"):
         view["locked"] = bool(instance.locked)
     if is_supported("2.19"):
         view["description"] = None
     if is_supported("2.26"):
-        view["tags"] = []
+        view["tags"] = list(tags or [])
     if is_supported("2.63"):
         view["trusted_image_certificates"] = None
     if is_supported("2.73"):
@@ -124,8 +124,9 @@ def hostname(instance):
     return name.strip("-")[:63] or "server"
 
 
-def show(instance):
-    """The full server, as GET /servers/{id} and /servers/detail show it."""
+def show(instance, tags=None):
+    """The full server, as GET /servers/{id} and /servers/detail show it;
+    `tags` (shown from 2.26) come from server_tags.tags_by_server."""
     status = status_from_state(instance.vm_state, instance.task_state)
     view = _core(instance, status)
     if status in _PROGRESS_STATUSES:
@@ -135,7 +136,7 @@ def show(instance):
         view.update(_admin_attrs(instance))
         if is_supported("2.16"):
             view["host_status"] = compute_api.host_status(instance.host)
-    view.update(_versioned(instance))
+    view.update(_versioned(instance, tags))
     last_fault = fault(instance) if status in _FAULT_STATUSES else None
     if last_fault:
         view["fault"] = last_fault

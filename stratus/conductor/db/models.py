@@ -286,3 +286,11 @@ class Certificate(Base):
 # The identity and migration tables live in their own modules, on this
 # Base; importing them here registers them with its metadata.
 from stratus.conductor.db import identity_models, migration_models  # noqa: E402,F401
+
+
+class Tag(Base):
+    """One tag of a server (Nova's `tags` table, keyed by the instance's
+    uuid). A server's tags go with its soft delete."""
+    __tablename__ = "tags"
+    instance_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(60), primary_key=True, index=True)

@@ -217,6 +217,12 @@ class FakeConductorAPI:
             items = items[uuids.index(marker) + 1:]
         return items[:limit] if limit else items
 
+    def can_send_version(self, version):
+        return True
+
+    def instance_tags_get_by_instances(self, ctxt, instance_uuids):
+        return {uuid: [] for uuid in instance_uuids}  # tags: the real stack (test_server_tags)
+
     def instance_update(self, ctxt, instance_uuid, values, expected_task_state="__unset__",
                         expected_vm_state=None, event=None, action=None):
         instance = self.instance_get(ctxt, instance_uuid)
