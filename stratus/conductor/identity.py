@@ -33,6 +33,13 @@ def _found(session, model, text, not_found):
     return row
 
 
+def _user_and_project(session, user, project):
+    """The ids of a user and a project given by name or id (NotFound)."""
+    user_row = _found(session, User, user, exception.UserNotFound(user_id=user))
+    project_row = _found(session, Project, project, exception.ProjectNotFound(project_id=project))
+    return user_row.id, project_row.id
+
+
 class Identity:
     """Users, projects, roles and tokens."""
 
@@ -59,20 +66,14 @@ class Identity:
     @endpoint(since="1.2")
     def role_assignment_create(self, ctxt, user, project, role):
         with transaction() as session:
-            user_row = _found(session, User, user, exception.UserNotFound(user_id=user))
-            project_row = _found(session, Project, project,
-                                 exception.ProjectNotFound(project_id=project))
-            identity.assign(session, user_row.id, project_row.id, role)
+            identity.assign(session, *_user_and_project(session, user, project), role)
 
     @endpoint(since="1.4")
     def role_assignment_delete(self, ctxt, user, project, role):
         """Take back a role granted on a project (users and projects by
         name or id); NotFound when it was not granted."""
         with transaction() as session:
-            user_row = _found(session, User, user, exception.UserNotFound(user_id=user))
-            project_row = _found(session, Project, project,
-                                 exception.ProjectNotFound(project_id=project))
-            identity.unassign(session, user_row.id, project_row.id, role)
+            identity.unassign(session, *_user_and_project(session, user, project), role)
 
     @endpoint(since="1.4")
     def user_update(self, ctxt, user, values):
