@@ -6,12 +6,14 @@ once in local mode (`stratus all-in-one`: eager tasks, SQLite).
 
 Latency is measured from just before the POST to the instance's
 `launched_at` (set by compute when the server goes ACTIVE, same clock).
+With --floor (the default) the bare Celery flow of bench/floor.py runs
+first, with the same N, C and --rate, and every Stratus figure is printed
+with its ratio to the floor's.
 Figures are printed, never asserted: this machine is shared and noisy."""
 import argparse
 import concurrent.futures
 import datetime
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -21,15 +23,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.functional.cloud import Cloud, free_port, wait_for  # noqa: E402
 
+import floor  # noqa: E402  (bench/, this script's own directory)
+
 
 def _utc(stamp):
     return datetime.datetime.fromisoformat(stamp.replace("Z", "+00:00")).replace(
         tzinfo=datetime.timezone.utc).timestamp()
-
-
-def _percentile(values, pct):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
 
 
 def run_boots(cloud, flavor, image, n, concurrency, rate=0.0):
@@ -60,12 +59,19 @@ def run_boots(cloud, flavor, image, n, concurrency, rate=0.0):
     return latencies, last - t_begin, errors
 
 
-def report(label, n, concurrency, hosts, latencies, wall, errors, rate=0.0):
-    ms = [v * 1000 for v in latencies]
+def report(label, n, concurrency, where, fig, base, rate=0.0):
+    """Print one shape's figures; with `base` (the floor's figures), each
+    with its ratio to the floor."""
+    if base is None:
+        print(floor.describe(label, n, concurrency, fig, rate, where), flush=True)
+        return
     offered = f", offered {rate:g}/s" if rate else ""
-    print(f"{label}: {n} boots, concurrency {concurrency}{offered}, {hosts} hosts: "
-          f"{len(latencies) / wall:.1f} boots/s, p50 {statistics.median(ms):.1f} ms, "
-          f"p99 {_percentile(ms, 99):.1f} ms, errors {errors}", flush=True)
+    share = 100 * fig["rate"] / base["rate"] if base["rate"] else float("nan")
+    print(f"{label}: {n} boots, concurrency {concurrency}{offered}, {where}: "
+          f"{fig['rate']:.1f} boots/s ({share:.0f} % of the floor's {base['rate']:.0f}), "
+          f"p50 {fig['p50']:.1f} ms (floor {base['p50']:.1f} ms), "
+          f"p99 {fig['p99']:.1f} ms (floor {base['p99']:.1f} ms), "
+          f"errors {fig['errors']} (floor {base['errors']})", flush=True)
 
 
 def _setup(cloud):
@@ -76,7 +82,7 @@ def _setup(cloud):
     return flavor, images[0]["id"]
 
 
-def distributed(n, concurrency, hosts, conductors, rate):
+def distributed(n, concurrency, hosts, conductors, rate, base):
     import redis
 
     workdir = tempfile.mkdtemp(prefix="stratus-bench-")
@@ -99,14 +105,15 @@ def distributed(n, concurrency, hosts, conductors, rate):
         flavor, image = _setup(cloud)
         run_boots(cloud, flavor, image, min(20, n), concurrency)  # warm up
         result = run_boots(cloud, flavor, image, n, concurrency, rate)
-        report("distributed", n, concurrency, hosts, *result, rate=rate)
+        report("distributed", n, concurrency, f"{hosts} hosts", floor.figures(*result), base,
+               rate)
     finally:
         cloud.stop_all()
         cloud.drop_database()
         redis.Redis(db=15).flushdb()
 
 
-def local(n, concurrency, rate):
+def local(n, concurrency, rate, base):
     workdir = tempfile.mkdtemp(prefix="stratus-bench-local-")
     cloud = Cloud(workdir, redis_db=15)
     cloud.port = free_port()
@@ -120,7 +127,7 @@ def local(n, concurrency, rate):
         flavor, image = _setup(cloud)
         run_boots(cloud, flavor, image, min(20, n), concurrency)
         result = run_boots(cloud, flavor, image, n, concurrency, rate)
-        report("local", n, concurrency, 1, *result, rate=rate)
+        report("local", n, concurrency, "1 hosts", floor.figures(*result), base, rate)
     finally:
         cloud.stop_all()
 
@@ -134,12 +141,22 @@ def main():
     parser.add_argument("--rate", type=float, default=0.0,
                         help="offered boots/s (0: as fast as the POSTs return)")
     parser.add_argument("--mode", choices=("both", "distributed", "local"), default="both")
+    parser.add_argument("--floor", action=argparse.BooleanOptionalAction, default=True,
+                        help="measure the bare Celery floor first and print ratios to it")
     args = parser.parse_args()
     os.chdir(tempfile.mkdtemp(prefix="stratus-bench-cwd-"))
+    base = run_floor(args) if args.floor else None
     if args.mode in ("both", "distributed"):
-        distributed(args.n, args.c, args.hosts, args.conductors, args.rate)
+        distributed(args.n, args.c, args.hosts, args.conductors, args.rate, base)
     if args.mode in ("both", "local"):
-        local(args.n, args.c, args.rate)
+        local(args.n, args.c, args.rate, base)
+
+
+def run_floor(args):
+    """The floor's figures for this run's N, C and rate (printed too)."""
+    base = floor.measure(args.n, args.c, args.rate)
+    print(floor.describe("floor", args.n, args.c, base, args.rate), flush=True)
+    return base
 
 
 if __name__ == "__main__":
