@@ -27,9 +27,10 @@ def one_host(host, tmp_path, monkeypatch):
         config.reset_settings()
 
 
-def boot(ctxt):
-    """Record and build one 1-vCPU instance of ctxt's project from img.raw;
-    returns (the instance as built, its request spec)."""
+def boot(ctxt, **spec_extra):
+    """Record and build one 1-vCPU instance of ctxt's project from img.raw
+    (`spec_extra` added to its request spec); returns (the instance as
+    built, its request spec)."""
     api = ConductorAPI()
     flavor = api.flavor_create(ctxt, {"name": "f1", "vcpus": 1, "memory_mb": 64, "root_gb": 1})
     image = api.image_create(ctxt, {"name": "img", "file": "img.raw"})
@@ -38,6 +39,6 @@ def boot(ctxt):
               "flavor": flavor, "vcpus": 1, "memory_mb": 64, "root_gb": 1,
               "image_ref": image.id}
     spec = {"flavor": flavor, "image": image, "project_id": ctxt.project_id,
-            "user_id": ctxt.user_id, "num_instances": 1}
+            "user_id": ctxt.user_id, "num_instances": 1, **spec_extra}
     ComputeTaskAPI().create_instance(ctxt, values, spec)
     return api.instance_get(ctxt, values["uuid"]), spec

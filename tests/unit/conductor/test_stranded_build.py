@@ -3,7 +3,6 @@ stack: the reaper moves it to the alternate the scheduler chose with the
 first host (the claims follow), or fails it when none is left; the dead
 host's late message then does nothing."""
 import datetime
-import uuid
 
 import pytest
 from sqlalchemy import update
@@ -16,8 +15,9 @@ from stratus.conductor.db.models import Instance, Service
 from stratus.conductor.db.session import transaction
 from stratus.conductor.manager import ComputeTaskManager
 from stratus.conductor.reaper import Reaper
-from stratus.conductor.rpcapi import ComputeTaskAPI, ConductorAPI
+from stratus.conductor.rpcapi import ConductorAPI
 from stratus.common.timeutils import utcnow
+from tests.unit.compute import eager
 
 HOSTS = ("d1", "d2")
 
@@ -58,18 +58,8 @@ def cloud(db, roles, tmp_path, monkeypatch):
 
 
 def _boot(ctxt):
-    api = ConductorAPI()
-    flavor = api.flavor_create(ctxt, {"name": "f1", "vcpus": 1, "memory_mb": 64, "root_gb": 1})
-    image = api.image_create(ctxt, {"name": "img", "file": "img.raw"})
-    values = {"uuid": str(uuid.uuid4()), "display_name": "vm", "project_id": ctxt.project_id,
-              "user_id": ctxt.user_id, "vm_state": "building", "task_state": "scheduling",
-              "flavor": flavor, "vcpus": 1, "memory_mb": 64, "root_gb": 1,
-              "image_ref": image.id}
-    spec = {"flavor": flavor, "image": image, "availability_zone": None,
-            "project_id": ctxt.project_id, "user_id": ctxt.user_id, "ignore_hosts": [],
-            "force_hosts": [], "num_instances": 1}
-    ComputeTaskAPI().create_instance(ctxt, values, spec)
-    return values["uuid"]
+    instance, _ = eager.boot(ctxt, availability_zone=None, ignore_hosts=[], force_hosts=[])
+    return instance.uuid
 
 
 def _age(uuid_, host, seconds=600):
