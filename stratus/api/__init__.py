@@ -32,11 +32,13 @@ def _blueprints():
                              migrations, networks, quota_sets,
                              remote_consoles, server_actions, server_groups, server_metadata,
                              server_password, server_tags, servers, services, versions)
-    from stratus.api.identity import auth_tokens, versions as identity_versions
+    from stratus.api.identity import auth_tokens, domains_roles, grants, projects, users
+    from stratus.api.identity import versions as identity_versions
 
     return [
         # discovery and identity (the Keystone v3 subset)
-        versions.blp, identity_versions.blp, auth_tokens.blp, extensions.blp,
+        versions.blp, identity_versions.blp, auth_tokens.blp, domains_roles.blp, projects.blp,
+        users.blp, grants.blp, extensions.blp,
         # servers and what acts on them
         servers.blp, server_actions.blp, server_metadata.blp, instance_actions.blp,
         remote_consoles.blp, server_groups.blp, migrations.blp, ips.blp,

@@ -121,6 +121,19 @@ RULES = {
     "os_compute_api:os-certificates:show": READER,
     # Keystone's: a user's own token, or any for admins
     "identity:validate_token": OWNER, "identity:revoke_token": OWNER,
+    # Keystone's admin API: admins manage; a user reads itself, its own
+    # projects and the project of its token; the one domain is no secret.
+    "identity:get_domain": ANY, "identity:list_domains": ADMIN,
+    "identity:get_role": ADMIN, "identity:list_roles": ADMIN,
+    "identity:get_project": READER, "identity:list_projects": ADMIN,
+    "identity:create_project": ADMIN, "identity:update_project": ADMIN,
+    "identity:delete_project": ADMIN, "identity:list_user_projects": OWNER,
+    "identity:get_user": OWNER, "identity:list_users": ADMIN,
+    "identity:create_user": ADMIN, "identity:update_user": ADMIN,
+    "identity:delete_user": ADMIN,
+    "identity:list_grants": ADMIN, "identity:check_grant": ADMIN,
+    "identity:create_grant": ADMIN, "identity:revoke_grant": ADMIN,
+    "identity:list_role_assignments": ADMIN,
 }
 
 

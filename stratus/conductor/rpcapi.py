@@ -31,12 +31,17 @@ API version history:
           token's user may still act on its project.
     1.5 - server tags: get (one server, or several at once), add, set,
           delete one, delete all.
+    1.6 - the identity admin API (Keystone's projects, users and role
+          assignments): user and project get, list and update, role
+          assignment listing; user_create takes enabled, email and
+          description, user_update name, password, default project,
+          email and description (a 1.4 message still changes `enabled`).
 """
 from stratus.config import get_settings
 from stratus.common.rpc import RPCClient
 from stratus.common.vocabulary import UNSET
 
-RPC_VERSION = "1.5"
+RPC_VERSION = "1.6"
 
 
 class _ConductorClient:
@@ -296,13 +301,18 @@ class ConductorAPI(_ConductorClient):
 
     # identity (1.2): a Keystone v3 subset for the api role and the CLI
     def project_create(self, ctxt, values):
-        """Create a project {name, description} in the default domain."""
-        return self._client("1.2").call(ctxt, "project_create", values=values)
+        """Create a project {name, description} in the default domain;
+        `enabled` needs 1.6."""
+        version = "1.2" if set(values) <= {"name", "description"} else "1.6"
+        return self._client(version).call(ctxt, "project_create", values=values)
 
     def user_create(self, ctxt, values):
         """Create a user {name, password, default_project (name or id)};
-        the conductor stores only a slow hash of the password."""
-        return self._client("1.2").call(ctxt, "user_create", values=values)
+        the conductor stores only a slow hash of the password. No password,
+        or enabled, email or description, needs 1.6."""
+        version = "1.2" if set(values) <= {"name", "password", "default_project"} and \
+            values.get("password", "given") else "1.6"
+        return self._client(version).call(ctxt, "user_create", values=values)
 
     def role_assignment_create(self, ctxt, user, project, role):
         """Grant a role (admin, member, reader) on a project; user and
@@ -333,8 +343,11 @@ class ConductorAPI(_ConductorClient):
                                         project=project, role=role)
 
     def user_update(self, ctxt, user, values):
-        """Enable or disable a user (name or id): values {"enabled": bool}."""
-        return self._client("1.4").call(ctxt, "user_update", user=user, values=values)
+        """Change a user (name or id): {"enabled": bool} is a 1.4 message;
+        any other attribute (name, password, default_project_id, email,
+        description) needs 1.6."""
+        version = "1.4" if set(values) <= {"enabled"} else "1.6"
+        return self._client(version).call(ctxt, "user_update", user=user, values=values)
 
     def user_delete(self, ctxt, user):
         """Delete a user (name or id) and its role assignments."""
@@ -349,6 +362,33 @@ class ConductorAPI(_ConductorClient):
         ([] for a disabled or deleted user or project)."""
         return self._client("1.4").call(ctxt, "token_roles", user_id=user_id,
                                         project_id=project_id)
+
+    # identity admin API (1.6)
+    def user_get(self, ctxt, user):
+        """A user by id (UserNotFound)."""
+        return self._client("1.6").call(ctxt, "user_get", user=user)
+
+    def user_get_all(self, ctxt, filters):
+        """Users by name, enabled or default_project_id."""
+        return self._client("1.6").call(ctxt, "user_get_all", filters=filters)
+
+    def project_get(self, ctxt, project):
+        """A project by id (ProjectNotFound)."""
+        return self._client("1.6").call(ctxt, "project_get", project=project)
+
+    def project_get_all(self, ctxt, filters, user_id=None):
+        """Projects by name or enabled; with `user_id`, the user's."""
+        return self._client("1.6").call(ctxt, "project_get_all", filters=filters,
+                                        user_id=user_id)
+
+    def project_update(self, ctxt, project, values):
+        """Change a project's name, description or enabled."""
+        return self._client("1.6").call(ctxt, "project_update", project=project, values=values)
+
+    def role_assignment_get_all(self, ctxt, user_id=None, project_id=None, role=None):
+        """[[user_id, project_id, role]] of the matching grants."""
+        return self._client("1.6").call(ctxt, "role_assignment_get_all", user_id=user_id,
+                                        project_id=project_id, role=role)
 
     def can_send_version(self, version):
         """Whether the conductors may be sent `version` (not while capped
