@@ -9,7 +9,7 @@ from stratus.api.api import empty
 from stratus.api.action_body import object_of, string
 from stratus.api.compute_actions import check_state
 from stratus.api.microversion import is_supported
-from stratus.api.views import servers as server_views
+from stratus.api.servers import shown
 from stratus.common import exception
 from stratus.common.vocabulary import ImageStatus, SystemMetadata, TaskState, VmState
 
@@ -174,7 +174,7 @@ def _rebuild(ctxt, instance, value):
     # The compute records the new image_ref once the guest runs from it;
     # the answer shows the image the server is being rebuilt with, as Nova.
     saved.image_ref = common.id_from_href(body["imageRef"])
-    view = server_views.show(saved)
+    view = shown(saved, extended=is_supported("2.75"))
     view["adminPass"] = admin_pass
     return _accepted({"server": view})
 

@@ -329,6 +329,20 @@ def test_rebuild_with_the_same_image(client, server, image):
     assert _events(client, server, "rebuild") == {"compute_rebuild_instance": "Success"}
 
 
+def test_rebuild_answers_the_short_view_before_2_75_and_groups_from_2_71(client, server,
+                                                                          image):
+    def rebuilt(version):
+        reply = stack.act(client, server, {"rebuild": {"imageRef": image}}, mv(version))
+        assert reply.status_code == 202, reply.get_json()
+        return reply.get_json()["server"]
+
+    short, grouped, full = rebuilt("2.70"), rebuilt("2.71"), rebuilt("2.75")
+    assert "OS-EXT-STS:vm_state" not in short and "server_groups" not in short
+    assert "OS-EXT-STS:vm_state" not in grouped and grouped["server_groups"] == []
+    assert full["OS-EXT-STS:vm_state"] and full["server_groups"] == []
+    assert all(body["adminPass"] for body in (short, grouped, full))
+
+
 def test_rebuild_with_a_new_image_from_stopped(client, server):
     other = _second_image()
     host = _instance(server).host
