@@ -31,7 +31,8 @@ def _blueprints():
                              hypervisors, images, instance_actions, ips, keypairs, limits,
                              migrations, networks, quota_sets,
                              remote_consoles, server_actions, server_groups, server_metadata,
-                             server_password, server_tags, servers, services, versions)
+                             server_diagnostics, server_password, server_tags, servers, services,
+                             versions)
     from stratus.api.identity import auth_tokens, domains_roles, grants, projects, users
     from stratus.api.identity import versions as identity_versions
 
@@ -42,7 +43,7 @@ def _blueprints():
         # servers and what acts on them
         servers.blp, server_actions.blp, server_metadata.blp, instance_actions.blp,
         remote_consoles.blp, server_groups.blp, migrations.blp, ips.blp,
-        server_password.blp, server_tags.blp,
+        server_password.blp, server_tags.blp, server_diagnostics.blp,
         # catalog
         flavors.blp, images.blp, images.nova_blp, networks.blp,
         # operator resources
