@@ -32,7 +32,7 @@ def _blueprints():
                              migrations, networks, quota_sets,
                              remote_consoles, server_actions, server_groups, server_metadata,
                              server_diagnostics, server_password, server_tags, servers, services,
-                             tenant_usage, versions)
+                             tenant_usage, usage_audit_log, versions)
     from stratus.api.identity import auth_tokens, domains_roles, grants, projects, users
     from stratus.api.identity import versions as identity_versions
 
@@ -48,7 +48,7 @@ def _blueprints():
         flavors.blp, images.blp, images.nova_blp, networks.blp,
         # operator resources
         hypervisors.blp, services.blp, keypairs.blp, availability_zones.blp, limits.blp,
-        quota_sets.blp, certificates.blp, tenant_usage.blp,
+        quota_sets.blp, certificates.blp, tenant_usage.blp, usage_audit_log.blp,
     ]
 
 

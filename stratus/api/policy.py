@@ -107,6 +107,8 @@ RULES = {
     "os_compute_api:os-server-diagnostics": ADMIN,
     "os_compute_api:os-simple-tenant-usage:list": ADMIN,
     "os_compute_api:os-simple-tenant-usage:show": READER,
+    "os_compute_api:os-instance-usage-audit-log:list": ADMIN,
+    "os_compute_api:os-instance-usage-audit-log:show": ADMIN,
     "os_compute_api:os-services:list": ADMIN, "os_compute_api:os-services:update": ADMIN,
     "os_compute_api:os-services:delete": ADMIN,
     "os_compute_api:os-availability-zone:list": ANY,

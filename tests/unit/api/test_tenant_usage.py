@@ -1,7 +1,8 @@
 """os-simple-tenant-usage on the real eager stack: hours per server and
 per project, deleted servers counted for the time they ran, periods
 checked (400), a project's own usage for its readers, everyone's for
-admins only."""
+admins only; and os-instance_usage_audit_log, which reports the audit
+not run on any host (Stratus runs none)."""
 import datetime
 
 import pytest
@@ -64,3 +65,17 @@ def test_bad_periods_and_policy(api, monkeypatch):
     assert api.get("/v2.1/os-simple-tenant-usage").status_code == 403
     assert api.get("/v2.1/os-simple-tenant-usage/proj").status_code == 200
     assert api.get("/v2.1/os-simple-tenant-usage/other").status_code == 403
+
+
+def test_usage_audit_log_reports_every_host_not_run(api, monkeypatch):
+    logs = api.get("/v2.1/os-instance_usage_audit_log").get_json()["instance_usage_audit_logs"]
+    assert (logs["hosts_not_run"], logs["num_hosts"], logs["overall_status"]) == \
+        (["usage-a"], 1, "0 of 1 hosts done. 0 errors.")
+    one = api.get("/v2.1/os-instance_usage_audit_log/2026-03-15%2010:00:00").get_json()
+    assert (one["instance_usage_audit_log"]["period_beginning"],
+            one["instance_usage_audit_log"]["period_ending"]) == \
+        ("2026-02-01 00:00:00", "2026-03-01 00:00:00")
+    bad = api.get("/v2.1/os-instance_usage_audit_log/invalid_time")
+    assert bad.status_code == 400 and "Invalid timestamp" in bad.get_json()["badRequest"]["message"]
+    act_as(monkeypatch, "reader", "proj", ("member",))
+    assert api.get("/v2.1/os-instance_usage_audit_log").status_code == 403
