@@ -27,7 +27,8 @@ DEFAULT_CONFIG = {
 
 
 def _blueprints():
-    from stratus.api import (availability_zones, certificates, extensions, flavors,
+    from stratus.api import (availability_zones, certificates, extensions, external_events,
+                             flavors,
                              hypervisors, images, instance_actions, ips, keypairs, limits,
                              migrations, networks, quota_sets,
                              remote_consoles, server_actions, server_groups, server_metadata,
@@ -49,6 +50,7 @@ def _blueprints():
         # operator resources
         hypervisors.blp, services.blp, keypairs.blp, availability_zones.blp, limits.blp,
         quota_sets.blp, certificates.blp, tenant_usage.blp, usage_audit_log.blp,
+        external_events.blp,
     ]
 
 

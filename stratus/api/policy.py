@@ -5,8 +5,10 @@ A rule's check string is one of Nova's personas:
   project is an admin everywhere, as in Nova);
 - MEMBER / READER: `project_member_or_admin` / `project_reader_or_admin`,
   a member (reader) of the target's project, or an admin. Roles imply
-  each other (admin > member > reader), so a member reads as well;
+  each other (admin > manager > member > reader), so a member reads as
+  well; `service` (Keystone's role for services) implies none;
 - OWNER: `(admin) or user_id:%(user_id)s`, the target's user or an admin;
+- SERVICE: `service_api`, a token with the service role, or an admin;
 - ANY: anyone with a valid token.
 Nova's PROJECT_MANAGER rules (migrate, live migrate) are ADMIN here:
 there is no manager role.
@@ -22,7 +24,8 @@ from stratus.api.request_context import get_context
 
 LOG = logging.getLogger(__name__)
 
-ADMIN, MEMBER, READER, OWNER, ANY = "admin", "member", "reader", "owner", "any"
+ADMIN, MEMBER, READER, OWNER, SERVICE, ANY = ("admin", "member", "reader", "owner", "service",
+                                              "any")
 
 _S = "os_compute_api:servers:%s"
 RULES = {
@@ -105,6 +108,7 @@ RULES = {
     "os_compute_api:os-hypervisors:search": ADMIN,
     "os_compute_api:os-hypervisors:servers": ADMIN,
     "os_compute_api:os-server-diagnostics": ADMIN,
+    "os_compute_api:os-server-external-events:create": SERVICE,
     "os_compute_api:os-simple-tenant-usage:list": ADMIN,
     "os_compute_api:os-simple-tenant-usage:show": READER,
     "os_compute_api:os-instance-usage-audit-log:list": ADMIN,
@@ -151,6 +155,8 @@ def _allowed(check, ctxt, project_id, user_id):
         return True
     if check == OWNER:
         return user_id == ctxt.user_id
+    if check == SERVICE:
+        return SERVICE in ctxt.roles
     if check in (MEMBER, READER):
         return check in ctxt.roles and project_id == ctxt.project_id
     return False

@@ -315,8 +315,8 @@ class ConductorAPI(_ConductorClient):
         return self._client(version).call(ctxt, "user_create", values=values)
 
     def role_assignment_create(self, ctxt, user, project, role):
-        """Grant a role (admin, member, reader) on a project; user and
-        project by name or id."""
+        """Grant a role (admin, manager, member, reader, service) on a
+        project; user and project by name or id."""
         return self._client("1.2").call(ctxt, "role_assignment_create", user=user, project=project,
                                         role=role)
 

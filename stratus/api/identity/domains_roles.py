@@ -1,7 +1,7 @@
 """/identity/v3/domains and /identity/v3/roles: the one domain
-(`default`, named "Default") and the fixed roles (admin, member, reader,
-each implying the next), read-only: enough for clients and Tempest to
-look them up by name."""
+(`default`, named "Default") and the fixed roles (admin, manager, member,
+reader, each implying the next, and service), read-only: enough for
+clients and Tempest to look them up by name."""
 from flask.views import MethodView
 from marshmallow import EXCLUDE, Schema, fields
 

@@ -1,7 +1,7 @@
 """Role assignments: Keystone's grants of a role to a user on a project
 (/projects/{p}/users/{u}/roles[/{r}]: list, grant, check, revoke) and
 /role_assignments, the admin's view of them all. With ?effective the
-roles a grant implies are listed too (admin > member > reader), as
+roles a grant implies are listed too (admin > manager > member > reader), as
 Keystone lists implied roles."""
 import flask
 from flask.views import MethodView

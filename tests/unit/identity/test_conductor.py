@@ -91,7 +91,7 @@ def test_bootstrap_makes_the_admin_and_resets_its_password(api, ctxt):
     with pytest.raises(exception.NotAuthenticated):
         api.user_authenticate(ctxt, {"name": "admin"}, "one", {"name": "admin"})
     found = api.user_authenticate(ctxt, {"name": "admin"}, "two", {"name": "admin"})
-    assert found["roles"] == ["admin", "member", "reader"]
+    assert found["roles"] == ["admin", "manager", "member", "reader"]
 
 
 def test_revoked_tokens_are_kept_until_they_expire(api, ctxt):
@@ -126,11 +126,11 @@ def test_token_roles_follow_the_user_and_the_assignments(api, ctxt, alice):
     api.role_assignment_delete(ctxt, "alice", "demo", "member")
     assert api.token_roles(ctxt, user.id, demo.id) == []
     api.role_assignment_create(ctxt, "alice", "demo", "admin")
-    assert api.token_roles(ctxt, user.id, demo.id) == ["admin", "member", "reader"]
+    assert api.token_roles(ctxt, user.id, demo.id) == ["admin", "manager", "member", "reader"]
     assert api.user_update(ctxt, "alice", {"enabled": False}).enabled is False
     assert api.token_roles(ctxt, user.id, demo.id) == []
     assert api.user_update(ctxt, user.id, {"enabled": True}).enabled is True
-    assert api.token_roles(ctxt, user.id, demo.id) == ["admin", "member", "reader"]
+    assert api.token_roles(ctxt, user.id, demo.id) == ["admin", "manager", "member", "reader"]
     assert api.token_roles(ctxt, "no-such-user", demo.id) == []
     assert api.token_roles(ctxt, user.id, "no-such-project") == []
 
