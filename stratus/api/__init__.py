@@ -30,7 +30,7 @@ def _blueprints():
     from stratus.api import (availability_zones, certificates, extensions, external_events,
                              flavors,
                              hypervisors, images, instance_actions, ips, keypairs, limits,
-                             migrations, networks, quota_sets,
+                             migrations, networks, quota_classes, quota_sets,
                              remote_consoles, server_actions, server_groups, server_metadata,
                              server_diagnostics, server_password, server_tags, servers, services,
                              tenant_usage, usage_audit_log, versions)
@@ -49,8 +49,8 @@ def _blueprints():
         flavors.blp, images.blp, images.nova_blp, networks.blp,
         # operator resources
         hypervisors.blp, services.blp, keypairs.blp, availability_zones.blp, limits.blp,
-        quota_sets.blp, certificates.blp, tenant_usage.blp, usage_audit_log.blp,
-        external_events.blp,
+        quota_sets.blp, quota_classes.blp, certificates.blp, tenant_usage.blp,
+        usage_audit_log.blp, external_events.blp,
     ]
 
 

@@ -120,6 +120,8 @@ RULES = {
     "os_compute_api:limits": ANY, "os_compute_api:limits:other_project": ADMIN,
     "os_compute_api:os-quota-sets:show": READER, "os_compute_api:os-quota-sets:detail": READER,
     "os_compute_api:os-quota-sets:defaults": ANY,
+    "os_compute_api:os-quota-class-sets:show": ADMIN,
+    "os_compute_api:os-quota-class-sets:update": ADMIN,
     "os_compute_api:os-quota-sets:update": ADMIN, "os_compute_api:os-quota-sets:delete": ADMIN,
     "os_compute_api:os-keypairs:index": OWNER, "os_compute_api:os-keypairs:create": OWNER,
     "os_compute_api:os-keypairs:show": OWNER, "os_compute_api:os-keypairs:delete": OWNER,

@@ -15,7 +15,8 @@ class Quotas:
 
     @endpoint(since="1.1")
     def quota_defaults(self, ctxt):
-        return quotas.defaults()
+        with transaction() as session:
+            return quotas.defaults(session)
 
     @endpoint(since="1.1")
     def quota_update(self, ctxt, project_id, values, force=False):
@@ -26,6 +27,20 @@ class Quotas:
     def quota_delete(self, ctxt, project_id):
         with transaction() as session:
             quotas.delete_limits(session, project_id)
+
+
+    @endpoint(since="1.7")
+    def quota_class_get(self, ctxt, class_name):
+        """A quota class's limits (config's where the class sets none)."""
+        with transaction() as session:
+            return quotas.class_limits(session, class_name)
+
+    @endpoint(since="1.7")
+    def quota_class_update(self, ctxt, class_name, values):
+        """Set some of a quota class's limits (the `default` class's are
+        every project's defaults)."""
+        with transaction() as session:
+            return quotas.update_class(session, class_name, values)
 
 
 def _quota_view(session, project_id, limits, usages):

@@ -36,12 +36,13 @@ API version history:
           assignment listing; user_create takes enabled, email and
           description, user_update name, password, default project,
           email and description (a 1.4 message still changes `enabled`).
+    1.7 - quota classes: quota_class_get, quota_class_update.
 """
 from stratus.config import get_settings
 from stratus.common.rpc import RPCClient
 from stratus.common.vocabulary import UNSET
 
-RPC_VERSION = "1.6"
+RPC_VERSION = "1.7"
 
 
 class _ConductorClient:
@@ -230,6 +231,15 @@ class ConductorAPI(_ConductorClient):
     def quota_defaults(self, ctxt):
         """The default limits (from config)."""
         return self._client("1.1").call(ctxt, "quota_defaults")
+
+    def quota_class_get(self, ctxt, class_name):
+        """A quota class's limits (config's where it sets none)."""
+        return self._client("1.7").call(ctxt, "quota_class_get", class_name=class_name)
+
+    def quota_class_update(self, ctxt, class_name, values):
+        """Set some of a quota class's limits; `default`'s are the defaults."""
+        return self._client("1.7").call(ctxt, "quota_class_update", class_name=class_name,
+                                        values=values)
 
     def quota_update(self, ctxt, project_id, values, force=False):
         """Set some of a project's limits (none below usage unless force)."""

@@ -208,6 +208,20 @@ class KeyPair(Base):
     deleted: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class QuotaClass(Base):
+    """A quota class's hard limit for one resource (Nova's quota classes:
+    the `default` class's limits are every project's defaults, over the
+    ones from config; other classes are kept and shown only, as in Nova)."""
+
+    __tablename__ = "quota_classes"
+    __table_args__ = (UniqueConstraint("class_name", "resource",
+                                       name="uniq_quota_classes0class_name0resource"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_name: Mapped[str] = mapped_column(String(255), index=True)
+    resource: Mapped[str] = mapped_column(String(255))
+    hard_limit: Mapped[int] = mapped_column(Integer)
+
+
 class Quota(Base):
     """A project's hard limit for one resource; absent means the default
     from config."""

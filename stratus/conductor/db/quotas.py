@@ -9,7 +9,8 @@ from sqlalchemy.exc import IntegrityError
 
 from stratus.config import get_settings
 from stratus.common import exception
-from stratus.conductor.db.models import Instance, InstanceGroup, ProjectLock, Quota
+from stratus.conductor.db.models import (Instance, InstanceGroup, ProjectLock, Quota,
+                                         QuotaClass)
 from stratus.common.vocabulary import VmState
 
 RESOURCES = ("instances", "cores", "ram", "metadata_items", "key_pairs", "server_groups",
@@ -22,17 +23,52 @@ LEGACY_DEFAULTS = {"fixed_ips": -1, "floating_ips": -1, "security_groups": -1,
                    "injected_file_content_bytes": 10240, "injected_file_path_bytes": 255}
 
 
-def defaults():
-    """{resource: default hard limit} from config (and Nova's legacy ones)."""
+DEFAULT_CLASS = "default"
+
+
+def defaults(session=None):
+    """{resource: default hard limit}: from config (and Nova's legacy
+    ones), under the `default` quota class's limits when a session is
+    given to read them."""
     settings = get_settings()
     values = {name: getattr(settings, f"quota_{name}") for name in RESOURCES}
     values.update(LEGACY_DEFAULTS)
+    if session is not None:
+        values.update(_class_rows(session, DEFAULT_CLASS))
     return values
+
+
+def _class_rows(session, class_name):
+    rows = session.scalars(select(QuotaClass).where(QuotaClass.class_name == class_name))
+    return {row.resource: row.hard_limit for row in rows}
+
+
+def class_limits(session, class_name):
+    """{resource: hard limit} of a quota class: its rows over config's."""
+    values = defaults()
+    values.update(_class_rows(session, class_name))
+    return values
+
+
+def update_class(session, class_name, values):
+    """Set some of a quota class's limits; returns the class's limits."""
+    unknown = sorted(set(values) - set(defaults()))
+    if unknown:
+        raise exception.Invalid(f"Unknown quota resources {unknown}.")
+    for name, limit in values.items():
+        row = session.scalars(select(QuotaClass).where(QuotaClass.class_name == class_name,
+                                                       QuotaClass.resource == name)).first()
+        if row is None:
+            session.add(QuotaClass(class_name=class_name, resource=name, hard_limit=limit))
+        else:
+            row.hard_limit = limit
+    session.flush()
+    return class_limits(session, class_name)
 
 
 def limits(session, project_id):
     """{resource: hard limit} of a project: its own rows over the defaults."""
-    values = defaults()
+    values = defaults(session)
     rows = session.scalars(select(Quota).where(Quota.project_id == project_id))
     values.update({row.resource: row.hard_limit for row in rows})
     return values
