@@ -14,6 +14,7 @@ from stratus.api.api import Blueprint
 from stratus.api.microversion import is_supported
 from stratus.api.request_context import get_context
 from stratus.common import exception
+from stratus.common.vocabulary import ExternalEventStatus as Status
 
 blp = Blueprint("external_events", __name__, url_prefix="/v2.1",
                 description="Server external events (services)")
@@ -28,7 +29,7 @@ _NAMES = {"network-changed": "2.1", "network-vif-plugged": "2.1",
 class Event(Schema):
     name = fields.String(required=True, validate=validate.OneOf(list(_NAMES)))
     server_uuid = fields.String(required=True, validate=validate.Length(max=36))
-    status = fields.String(validate=validate.OneOf(["failed", "completed", "in-progress"]))
+    status = fields.String(validate=validate.OneOf(Status.ALL))
     tag = fields.String(validate=validate.Length(max=255))
 
 
@@ -41,13 +42,13 @@ EventsResponse = Schema.from_dict({"events": fields.List(fields.Dict())},
 
 
 def _answered(event, ctxt):
-    answer = {"status": "completed", **event}
+    answer = {"status": Status.COMPLETED, **event}
     try:
         instance = common.conductor().instance_get(ctxt, event["server_uuid"])
     except exception.InstanceNotFound:
-        return {**answer, "code": 404, "status": "failed"}
+        return {**answer, "code": 404, "status": Status.FAILED}
     if not instance.host:
-        return {**answer, "code": 422, "status": "failed"}
+        return {**answer, "code": 422, "status": Status.FAILED}
     return {**answer, "code": 200}
 
 

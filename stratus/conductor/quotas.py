@@ -9,9 +9,11 @@ class Quotas:
     """Quota limits (a project's, or the defaults) and usage."""
 
     @endpoint(since="1.1")
-    def quota_get(self, ctxt, project_id, usages=False):
+    def quota_get(self, ctxt, project_id, usages=False, user_id=None):
+        """A project's limits; with `user_id` (1.7), that user's."""
         with transaction() as session:
-            return _quota_view(session, project_id, quotas.limits(session, project_id), usages)
+            return _quota_view(session, project_id,
+                               quotas.limits(session, project_id, user_id), usages, user_id)
 
     @endpoint(since="1.1")
     def quota_defaults(self, ctxt):
@@ -19,14 +21,16 @@ class Quotas:
             return quotas.defaults(session)
 
     @endpoint(since="1.1")
-    def quota_update(self, ctxt, project_id, values, force=False):
+    def quota_update(self, ctxt, project_id, values, force=False, user_id=None):
+        """Set a project's limits; with `user_id` (1.7), that user's."""
         with transaction() as session:
-            return quotas.update_limits(session, project_id, values, force)
+            return quotas.update_limits(session, project_id, values, force, user_id)
 
     @endpoint(since="1.1")
-    def quota_delete(self, ctxt, project_id):
+    def quota_delete(self, ctxt, project_id, user_id=None):
+        """Drop a project's own limits; with `user_id` (1.7), that user's."""
         with transaction() as session:
-            quotas.delete_limits(session, project_id)
+            quotas.delete_limits(session, project_id, user_id)
 
 
     @endpoint(since="1.7")
@@ -43,11 +47,11 @@ class Quotas:
             return quotas.update_class(session, class_name, values)
 
 
-def _quota_view(session, project_id, limits, usages):
+def _quota_view(session, project_id, limits, usages, user_id=None):
     """{resource: limit}, or {resource: {limit, in_use, reserved}} (Nova's
     detail; reservations no longer exist, so reserved is always 0)."""
     if not usages:
         return limits
-    used = quotas.usages(session, project_id)
+    used = quotas.usages(session, project_id, user_id)
     return {name: {"limit": limit, "in_use": used[name], "reserved": 0}
             for name, limit in limits.items()}

@@ -36,7 +36,8 @@ API version history:
           assignment listing; user_create takes enabled, email and
           description, user_update name, password, default project,
           email and description (a 1.4 message still changes `enabled`).
-    1.7 - quota classes: quota_class_get, quota_class_update.
+    1.7 - quota classes: quota_class_get, quota_class_update; per-user
+          quotas: quota_get, quota_update and quota_delete take `user_id`.
 """
 from stratus.config import get_settings
 from stratus.common.rpc import RPCClient
@@ -224,9 +225,13 @@ class ConductorAPI(_ConductorClient):
         """Delete one of a user's key pairs."""
         return self._client("1.1").call(ctxt, "keypair_delete", user_id=user_id, name=name)
 
-    def quota_get(self, ctxt, project_id, usages=False):
-        """A project's limits; with usages, {limit, in_use, reserved} each."""
-        return self._client("1.1").call(ctxt, "quota_get", project_id=project_id, usages=usages)
+    def quota_get(self, ctxt, project_id, usages=False, user_id=None):
+        """A project's limits; with usages, {limit, in_use, reserved} each.
+        With `user_id` (1.7), that user's limits: never silently the
+        project's, so a cap below 1.7 refuses it (VersionCapExceeded)."""
+        return self._client("1.7" if user_id else "1.1").call(
+            ctxt, "quota_get", project_id=project_id, usages=usages,
+            **({"user_id": user_id} if user_id else {}))
 
     def quota_defaults(self, ctxt):
         """The default limits (from config)."""
@@ -241,14 +246,19 @@ class ConductorAPI(_ConductorClient):
         return self._client("1.7").call(ctxt, "quota_class_update", class_name=class_name,
                                         values=values)
 
-    def quota_update(self, ctxt, project_id, values, force=False):
-        """Set some of a project's limits (none below usage unless force)."""
-        return self._client("1.1").call(ctxt, "quota_update", project_id=project_id, values=values,
-                                        force=force)
+    def quota_update(self, ctxt, project_id, values, force=False, user_id=None):
+        """Set some of a project's limits (none below usage unless force);
+        with `user_id` (1.7, as quota_get), that user's."""
+        return self._client("1.7" if user_id else "1.1").call(
+            ctxt, "quota_update", project_id=project_id, values=values, force=force,
+            **({"user_id": user_id} if user_id else {}))
 
-    def quota_delete(self, ctxt, project_id):
-        """Drop a project's own limits: the defaults apply again."""
-        return self._client("1.1").call(ctxt, "quota_delete", project_id=project_id)
+    def quota_delete(self, ctxt, project_id, user_id=None):
+        """Drop a project's own limits: the defaults apply again; with
+        `user_id` (1.7, as quota_get), the user's: the project's apply."""
+        return self._client("1.7" if user_id else "1.1").call(
+            ctxt, "quota_delete", project_id=project_id,
+            **({"user_id": user_id} if user_id else {}))
 
     def service_save(self, ctxt, service_id, values):
         """Set a service's disabled, disabled_reason and forced_down."""

@@ -208,6 +208,20 @@ class KeyPair(Base):
     deleted: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class UserQuota(Base):
+    """A user's hard limit for one resource within its project (Nova's
+    per-user quotas); absent means the project's."""
+
+    __tablename__ = "user_quotas"
+    __table_args__ = (UniqueConstraint("project_id", "user_id", "resource",
+                                       name="uniq_user_quotas0project_id0user_id0resource"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(255), index=True)
+    user_id: Mapped[str] = mapped_column(String(255))
+    resource: Mapped[str] = mapped_column(String(255))
+    hard_limit: Mapped[int] = mapped_column(Integer)
+
+
 class QuotaClass(Base):
     """A quota class's hard limit for one resource (Nova's quota classes:
     the `default` class's limits are every project's defaults, over the
