@@ -5,6 +5,7 @@ time they ran). Admins list every project; a project reads its own."""
 import collections
 import datetime
 
+import flask
 from flask.views import MethodView
 from marshmallow import Schema, fields
 from werkzeug.exceptions import BadRequest
@@ -15,6 +16,7 @@ from stratus.api.microversion import is_supported
 from stratus.api.request_context import get_context
 from stratus.api.schemas.common import PagingQuery
 from stratus.api.schemas.fields import NovaBoolean
+from stratus.common import exception
 from stratus.common.timeutils import parse_isotime, utcnow
 
 blp = Blueprint("tenant_usage", __name__, url_prefix="/v2.1",
@@ -126,6 +128,10 @@ class TenantUsages(MethodView):
     @blp.response(200, UsagesResponse)
     def get(self, args):
         """List each project's usage in a period (?start, ?end, ?detailed)."""
+        if flask.request.path.endswith("/"):
+            # A show with an empty project id (Nova's router answers 404),
+            # not the list that the app's lenient slashes would make of it.
+            raise exception.NotFound("The resource could not be found.")
         policy.authorize(_RULE % "list")
         by_project, start, end, instances, limit = _usages(args)
         usages = [_summary(project, servers, start, end, args.get("detailed"))

@@ -92,7 +92,7 @@ def _admin_attrs(instance):
                      "OS-EXT-SRV-ATTR:hostname": hostname(instance),
                      "OS-EXT-SRV-ATTR:kernel_id": "", "OS-EXT-SRV-ATTR:ramdisk_id": "",
                      "OS-EXT-SRV-ATTR:root_device_name": None,
-                     "OS-EXT-SRV-ATTR:user_data": None})
+                     "OS-EXT-SRV-ATTR:user_data": instance.user_data})
     return view
 
 
@@ -101,7 +101,7 @@ def _versioned(instance, tags):
     if is_supported("2.9"):
         view["locked"] = bool(instance.locked)
     if is_supported("2.19"):
-        view["description"] = None
+        view["description"] = instance.description
     if is_supported("2.26"):
         view["tags"] = list(tags or [])
     if is_supported("2.63"):

@@ -126,6 +126,9 @@ class Instance(Base):
     locked_by: Mapped[str | None] = mapped_column(String(255))
     locked_reason: Mapped[str | None] = mapped_column(String(255))
     key_data: Mapped[str | None] = mapped_column(Text)
+    # Kept as given: user data base64-encoded (as Nova), the 2.19 description.
+    user_data: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
     # Nova's instance system_metadata: what moves keep about a server
     # (the shelved image and host, the image a rebuild replaced...).
     system_metadata: Mapped[dict] = mapped_column(JSON, default=dict)

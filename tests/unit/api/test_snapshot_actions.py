@@ -488,3 +488,22 @@ def test_failed_rebuild_puts_the_server_in_error(client, server):
     assert _events(client, server, "rebuild") == {"conductor_rebuild_instance": "Success",
                                                   "compute_rebuild_instance": "Error"}
     assert _claims(server) == [_instance(server).host]
+
+
+def test_user_data_and_description_are_kept_through_create_update_and_rebuild(client, image):
+    flavor = stack.flavor_id(client)
+    server = stack.boot_id(client, flavor, image, user_data="aGVsbG8=", description="first")
+    shown = stack.show(client, server)
+    assert (shown["description"], shown["OS-EXT-SRV-ATTR:user_data"]) == ("first", "aGVsbG8=")
+    client.put(f"/v2.1/servers/{server}", json={"server": {"description": "second"}},
+               headers=mv("2.19"))
+    assert stack.show(client, server)["description"] == "second"
+
+    reply = stack.act(client, server, {"rebuild": {"imageRef": image, "user_data": "Ynll"}},
+                      mv("2.57"))
+    body = reply.get_json()["server"]
+    assert (body["user_data"], body["key_name"], body["description"]) == ("Ynll", None, "second")
+    assert stack.show(client, server)["OS-EXT-SRV-ATTR:user_data"] == "Ynll"
+    bad = stack.act(client, server, {"rebuild": {"imageRef": image, "user_data": "not b64!"}},
+                    mv("2.57"))
+    assert bad.status_code == 400

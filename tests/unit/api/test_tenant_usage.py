@@ -61,6 +61,7 @@ def test_bad_periods_and_policy(api, monkeypatch):
     for query in (f"start={_at(1)}&end={_at(-1)}", "start=yesterday"):
         reply = api.get(f"/v2.1/os-simple-tenant-usage?{query}")
         assert reply.status_code == 400 and reply.get_json()["badRequest"]["code"] == 400
+    assert api.get("/v2.1/os-simple-tenant-usage/").status_code == 404  # an empty project id
     act_as(monkeypatch, "reader", "proj", ("reader",))
     assert api.get("/v2.1/os-simple-tenant-usage").status_code == 403
     assert api.get("/v2.1/os-simple-tenant-usage/proj").status_code == 200
