@@ -14,7 +14,7 @@ against a Stratus cloud started here, then stopped.
    passed may not start failing); --update rewrites that list.
 
 Results stay in var/tempest/ (tempest.log, results.txt: one
-`status test-id` line per test)."""
+`status test-id` line per test, with ` :: reason` after a skip)."""
 import argparse
 import os
 import re
@@ -138,7 +138,12 @@ def run_tempest(workspace, regex, concurrency):
                              env=env, capture_output=True, check=True).stdout
     parsed = subprocess.run([str(bin_ / "python"), str(HERE / "subunit_status.py")],
                             input=subunit, capture_output=True, check=True).stdout.decode()
-    return dict(reversed(line.split(" ", 1)) for line in parsed.splitlines() if line)
+    results = {}
+    for line in parsed.splitlines():
+        status, rest = line.split(" ", 1)
+        test, _sep, reason = rest.partition(" :: ")
+        results[test] = (status, reason)
+    return results
 
 
 def main():
@@ -177,11 +182,12 @@ def _short(test_id):
 
 
 def report(results, args):
-    lines = sorted(f"{status} {test}" for test, status in results.items())
+    lines = sorted(f"{status} {test}" + (f" :: {reason}" if reason else "")
+                   for test, (status, reason) in results.items())
     (OUT / "results.txt").write_text("\n".join(lines) + "\n")
-    passed = sorted(_short(t) for t, s in results.items() if s == "success")
-    failed = sorted(_short(t) for t, s in results.items() if s in ("fail", "uxsuccess"))
-    skipped = [t for t, s in results.items() if s == "skip"]
+    passed = sorted(_short(t) for t, (s, _r) in results.items() if s == "success")
+    failed = sorted(_short(t) for t, (s, _r) in results.items() if s in ("fail", "uxsuccess"))
+    skipped = [t for t, (s, _r) in results.items() if s == "skip"]
     for test in failed:
         print(f"FAILED {test}")
     code = 0

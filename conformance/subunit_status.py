@@ -1,5 +1,6 @@
 """Run with Tempest's python: a subunit v2 stream on stdin, one
-`status test-id` line per test on stdout (the last status a test got)."""
+`status test-id` line per test on stdout (the last status a test got),
+with ` :: reason` after a skipped test."""
 import sys
 
 import subunit
@@ -7,11 +8,13 @@ import testtools
 
 
 def main():
-    final = {}
+    final, reasons = {}, {}
 
     def record(test):
         if test["status"] in ("success", "fail", "skip", "xfail", "uxsuccess"):
             final[test["id"]] = test["status"]
+        if test["status"] == "skip" and "reason" in test["details"]:
+            reasons[test["id"]] = test["details"]["reason"].as_text().strip().replace("\n", " ")
 
     stream = subunit.ByteStreamToStreamResult(sys.stdin.buffer, non_subunit_name="stdout")
     result = testtools.StreamToDict(record)
@@ -21,7 +24,8 @@ def main():
     finally:
         result.stopTestRun()
     for test_id, status in sorted(final.items()):
-        print(f"{status} {test_id}")
+        reason = f" :: {reasons[test_id]}" if test_id in reasons else ""
+        print(f"{status} {test_id}{reason}")
 
 
 if __name__ == "__main__":
