@@ -28,6 +28,7 @@ class Settings:
     broker_url: str
     result_backend: str
     libvirt_uri: str
+    libvirt_virt_type: str
     eager: bool
     api_host: str
     api_port: int
@@ -118,6 +119,9 @@ class Settings:
             broker_url=broker,
             result_backend=_env("STRATUS_RESULT_BACKEND", broker),
             libvirt_uri=_env("STRATUS_LIBVIRT_URI", "test:///default"),
+            # Nova's [libvirt] virt_type: "kvm" or "qemu" (software
+            # emulation); empty: kvm where /dev/kvm exists.
+            libvirt_virt_type=_env("STRATUS_LIBVIRT_VIRT_TYPE", ""),
             eager=_env("CELERY_TASK_ALWAYS_EAGER", False, bool),
             api_host=host,
             api_port=port,

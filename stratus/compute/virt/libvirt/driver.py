@@ -19,8 +19,8 @@ from stratus.compute.virt.libvirt import (diagnostics, guest, live_migration, mi
 from stratus.compute.virt.libvirt import rescue as libvirt_rescue
 from stratus.compute.virt.libvirt import snapshot as libvirt_snapshot
 from stratus.compute.virt.libvirt.host import Host, translate_errors
-from stratus.compute.virt.libvirt.layout import (DOMAIN_PREFIX, disk_path, domain_name,
-                                                 instance_dir)
+from stratus.compute.virt.libvirt.layout import (DOMAIN_PREFIX, console_log_path, disk_path,
+                                                 domain_name, instance_dir)
 from stratus.common.timeutils import parse_isotime
 from stratus.common.vocabulary import PowerState, VmState
 
@@ -56,6 +56,9 @@ class LibvirtDriver(driver.ComputeDriver):
     def virt_type(self):
         if self._host.is_test:
             return "test"
+        chosen = get_settings().libvirt_virt_type
+        if chosen:
+            return chosen
         return "kvm" if os.path.exists("/dev/kvm") else "qemu"
 
     @property
@@ -119,8 +122,12 @@ class LibvirtDriver(driver.ComputeDriver):
             disk = (str(path), "qcow2")
         memory_mb = flavor.memory_mb if flavor else instance.memory_mb
         vcpus = flavor.vcpus if flavor else instance.vcpus
+        if not self._host.is_test:
+            # virtlogd writes the console log there, disk or no disk.
+            instance_dir(instance.uuid).mkdir(parents=True, exist_ok=True)
         xml = vconfig.domain_xml(instance.uuid, domain_name(instance.uuid), memory_mb,
-                                 vcpus, self.virt_type, disk)
+                                 vcpus, self.virt_type, disk,
+                                 console_log=console_log_path(instance.uuid))
         return self.connection.defineXML(xml)
 
     def destroy(self, context, instance):
