@@ -74,6 +74,8 @@ def unreachable_database(tmp_path):
         session.reset_engine()
 
     environment.setenv("STRATUS_DATABASE_URL", f"sqlite:///{tmp_path}")
+    # An outage that outlasts the retry window: answered at once.
+    environment.setenv("STRATUS_DB_RETRY_SECONDS", "0")
     config.reset_settings()
     session.reset_engine()
     yield restore
