@@ -26,19 +26,18 @@ def delays(first=FIRST_DELAY, factor=FACTOR, cap=MAX_DELAY):
 class Deadline:
     """The end of a retry window, on the monotonic clock."""
 
-    def __init__(self, seconds, clock=time.monotonic):
-        self.clock = clock
-        self.at = clock() + max(0.0, seconds)
+    def __init__(self, seconds):
+        self.at = time.monotonic() + max(0.0, seconds)
 
     def left(self):
-        return self.at - self.clock()
+        return self.at - time.monotonic()
 
     def allows(self, delay):
         """Whether a pause of `delay` still ends inside the window."""
         return delay <= self.left()
 
 
-def retry(attempt, retryable, deadline, what, sleep=time.sleep, on_failure=None):
+def retry(attempt, retryable, deadline, what, on_failure=None):
     """Run `attempt()` until it returns, pausing with growing delays after
     each error for which `retryable(exc)` is true while the `deadline`
     allows the pause; then the last error is raised. `on_failure(exc)`
@@ -53,7 +52,7 @@ def retry(attempt, retryable, deadline, what, sleep=time.sleep, on_failure=None)
             LOG.warning("%s: %s; retrying in %.2fs", what, _first_line(exc), delay)
             if on_failure is not None:
                 on_failure(exc)
-            sleep(delay)
+            time.sleep(delay)
 
 
 def _first_line(error):

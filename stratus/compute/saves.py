@@ -29,16 +29,13 @@ class RetryingConductor:
     """The conductor's client for a compute host: the same methods, each
     retried through an outage within the window."""
 
-    def __init__(self, conductor_api, window=None, sleep=None):
+    def __init__(self, conductor_api):
         self.api = conductor_api
-        self.window = window
-        self.sleep = sleep
 
     def _retry(self, name, attempt, on_failure=None):
-        window = get_settings().save_retry_seconds if self.window is None else self.window
-        extra = {} if self.sleep is None else {"sleep": self.sleep}
-        return backoff.retry(attempt, is_outage, backoff.Deadline(window),
-                             f"conductor.{name}", on_failure=on_failure, **extra)
+        return backoff.retry(attempt, is_outage,
+                             backoff.Deadline(get_settings().save_retry_seconds),
+                             f"conductor.{name}", on_failure=on_failure)
 
     def __getattr__(self, name):
         method = getattr(self.api, name)
