@@ -220,15 +220,15 @@ def unwrap(reply):
 SUPPORTED = {}
 
 
-def _direct(function, ctxt, kwargs):
+def _direct(function, ctxt, kwargs, reply):
     return function(ctxt, **kwargs)
 
 
 def dispatch(role, manager_for, method, envelope, task_id=None, previous=(), around=_direct):
     """The server side of a message: check, unpack, run, pack the reply.
     `previous` holds the reply of the call this message continues;
-    `around(function, ctxt, kwargs)` runs the endpoint (a role's retry
-    policy, say)."""
+    `around(function, ctxt, kwargs, reply)` runs the endpoint (a role's
+    retry policy, say; `reply`: whether a caller waits for it)."""
     reply = envelope.get("reply", False)
     version = envelope.get("version", "0.0")
     try:
@@ -243,7 +243,7 @@ def dispatch(role, manager_for, method, envelope, task_id=None, previous=(), aro
         kwargs = from_primitive(envelope.get("args") or {})
         if previous:
             kwargs["reply"] = previous[0]
-        result = around(function, ctxt, kwargs)
+        result = around(function, ctxt, kwargs, reply)
     except exception.StratusException as exc:
         if not reply:
             raise

@@ -93,26 +93,31 @@ def reset_engine():
         _engine = _factory = None
 
 
-def db_retry_window():
+def db_retry_window(waited=True):
     """Seconds a message may spend waiting for the database.
 
-    Capped at half the RPC timeout: the API calls the conductor with that
-    timeout, and its message may have waited in the queue first, so the
-    conductor must give up (DatabaseUnavailable: 503, nothing done, send
-    it again) well before the API gives up waiting (504: the outcome is
-    unknown, which a client cannot act on as safely)."""
+    For a call (`waited`), at most half the RPC timeout: the API calls
+    the conductor with that timeout, and its message may have waited in
+    the queue first, so the conductor must give up (DatabaseUnavailable:
+    503, nothing done, send it again) well before the API gives up
+    waiting (504: the outcome is unknown, which a client cannot act on as
+    safely). Work nobody waits for (a cast, the reaper) has the whole
+    setting."""
     settings = get_settings()
-    return max(0.0, min(settings.db_retry_seconds, settings.rpc_response_timeout / 2))
+    window = settings.db_retry_seconds
+    if waited:
+        window = min(window, settings.rpc_response_timeout / 2)
+    return max(0.0, window)
 
 
 @contextlib.contextmanager
-def retry_window():
+def retry_window(waited=True):
     """One retry window for every transaction run inside (a message's
     work), opened by the outermost caller."""
     if _deadline.get() is not None:
         yield
         return
-    token = _deadline.set(backoff.Deadline(db_retry_window()))
+    token = _deadline.set(backoff.Deadline(db_retry_window(waited)))
     try:
         yield
     finally:
@@ -120,7 +125,7 @@ def retry_window():
 
 
 def _current_deadline():
-    return _deadline.get() or backoff.Deadline(db_retry_window())
+    return _deadline.get() or backoff.Deadline(db_retry_window(waited=False))
 
 
 def _unavailable(exc):
@@ -130,21 +135,22 @@ def _unavailable(exc):
             and not getattr(exc, "commit_cut", False))
 
 
-def retried(function, ctxt, kwargs):
+def retried(function, ctxt, kwargs, reply=True):
     """Run `function(ctxt, **kwargs)`, again whole while the database is
-    unavailable, within the retry window. Only for functions whose sole
-    effect is one transaction: the failed attempt was rolled back, so the
-    next one starts from the same state."""
-    with retry_window():
+    unavailable, within the retry window (of a call when a caller waits
+    for the `reply`). Only for functions whose sole effect is one
+    transaction: the failed attempt was rolled back, so the next one
+    starts from the same state."""
+    with retry_window(waited=reply):
         return backoff.retry(lambda: function(ctxt, **kwargs), _unavailable,
                              _current_deadline(), f"{function.__name__}")
 
 
-def in_retry_window(function, ctxt, kwargs):
+def in_retry_window(function, ctxt, kwargs, reply=True):
     """Run `function(ctxt, **kwargs)` with one retry window for all its
     transactions, each waiting for a connection but none repeated: an
     orchestration sends messages between them."""
-    with retry_window():
+    with retry_window(waited=reply):
         return function(ctxt, **kwargs)
 
 

@@ -94,10 +94,12 @@ def test_a_window_of_zero_answers_at_once(probe, fake_time, monkeypatch):
     assert fake_time.pauses == []
 
 
-def test_the_window_stays_below_half_the_rpc_timeout(monkeypatch):
+def test_a_calls_window_stays_below_half_the_rpc_timeout(monkeypatch):
     # The API must hear the conductor's 503 before its own call times out.
     _window(monkeypatch, 15, rpc_timeout=10)
     assert db_session.db_retry_window() == 5
+    # Nobody waits for a cast: it has the whole setting.
+    assert db_session.db_retry_window(waited=False) == 15
     _window(monkeypatch, 15, rpc_timeout=60)
     assert db_session.db_retry_window() == 15
 
@@ -121,7 +123,7 @@ def test_an_endpoint_whose_transaction_lost_its_connection_runs_again_whole(
             session.execute(text("INSERT INTO retry_probe (n) VALUES (:n)"), {"n": n + 1})
         return "done"
 
-    assert retried(endpoint, None, {"n": 7}) == "done"
+    assert retried(endpoint, None, {"n": 7}, reply=True) == "done"
     assert runs == [7, 7] and fake_time.pauses == [0.25]
     assert sorted(probe.rows()) == [7, 8]  # one whole transaction, not one and a half
 
@@ -137,7 +139,7 @@ def test_a_commit_cut_short_is_not_repeated(probe, fake_time, monkeypatch):
     event.listen(db_session._factory, "before_commit", cut)
     try:
         with pytest.raises(exception.DatabaseUnavailable) as caught:
-            retried(lambda ctxt: runs.append(1) or _insert(1), None, {})
+            retried(lambda ctxt: runs.append(1) or _insert(1), None, {}, reply=True)
     finally:
         event.remove(db_session._factory, "before_commit", cut)
     assert caught.value.commit_cut and runs == [1] and fake_time.pauses == []
@@ -153,6 +155,6 @@ def test_the_transactions_of_one_message_share_one_window(probe, fake_time, monk
         _insert(2)
 
     with pytest.raises(exception.DatabaseUnavailable):
-        db_session.in_retry_window(orchestration, None, {})
+        db_session.in_retry_window(orchestration, None, {}, reply=False)
     assert sum(fake_time.pauses) <= 5
     assert fake_time.pauses == [0.25, 0.5, 1.0, 0.25, 0.5, 1.0]
