@@ -10,8 +10,8 @@ import pytest
 
 from tests.functional.cloud import wait_for
 from tests.functional.fault_cloud import (BATCH, HOST, boot_batch, check_all_deleted,
-                                          check_outcome, counts, figures_line, guests_of, private_cloud, servers,
-                                          wait_settled)
+                                          check_outcome, counts, figures_line, guests_of,
+                                          private_cloud, servers, wait_settled)
 
 # Start-up recovery fails the builds the killed process held. The messages
 # it had taken but not acknowledged come back only after the broker's
