@@ -14,6 +14,7 @@ from stratus.compute.live_migration import LiveMigration
 from stratus.compute.power import Power
 from stratus.compute.recovery import Recovery
 from stratus.compute.resize import Resize
+from stratus.compute.saves import RetryingConductor
 from stratus.compute.rpcapi import ComputeAPI
 from stratus.compute.shelve import Shelve
 from stratus.compute.snapshot import Snapshot
@@ -38,7 +39,7 @@ class ComputeManager:
                  compute_rpc=None):
         self.host = host
         self.driver = driver
-        self.conductor_api = conductor_api or conductor_rpcapi.ConductorAPI()
+        self.conductor_api = RetryingConductor(conductor_api or conductor_rpcapi.ConductorAPI())
         self.compute_task_api = compute_task_api or conductor_rpcapi.ComputeTaskAPI()
         # The other compute hosts (a migration hands over from host to host).
         self.compute_rpc = compute_rpc or ComputeAPI()
