@@ -230,6 +230,10 @@ class ConsoleTypeInvalid(Invalid):
     msg_fmt = "Invalid console type %(console_type)s"
 
 
+class ConsoleNotAvailable(NotFound):
+    msg_fmt = "Guest does not have a console available."
+
+
 class ConsoleTypeUnavailable(Invalid):
     msg_fmt = "Unavailable console type %(console_type)s."
 

@@ -6,6 +6,7 @@ Its endpoints (the names of the stratus.compute.rpcapi methods) are
 those of its operation objects, one per concern."""
 from stratus.common.context import get_admin_context
 from stratus.compute.build import Build
+from stratus.compute.console_output import ConsoleOutput
 from stratus.compute.consoles import Consoles
 from stratus.compute.diagnostics import Diagnostics
 from stratus.compute.evacuation import Evacuation
@@ -33,7 +34,7 @@ class ComputeManager:
     periodic work)."""
 
     operations = (Build, Power, Resize, Evacuation, Snapshot, Shelve, LiveMigration, Consoles,
-                  Diagnostics, Recovery)
+                  Diagnostics, ConsoleOutput, Recovery)
 
     def __init__(self, host, driver, conductor_api=None, compute_task_api=None,
                  compute_rpc=None):
@@ -53,6 +54,7 @@ class ComputeManager:
         self.live_migrations = LiveMigration(self)
         self.consoles = Consoles(self)
         self.diagnostics = Diagnostics(self)
+        self.console_output = ConsoleOutput(self)
         self.recovery = Recovery(self)
 
     def init_host(self):

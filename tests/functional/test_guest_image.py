@@ -1,7 +1,8 @@
 """The guest image `make run` builds for real guests
 (tools/guest_image.py: Debian's kernel, BusyBox, SYSLINUX) boots to a
 login prompt as a Stratus server on qemu:///system: the prompt shows in
-the console log libvirt writes for the server's serial port.
+the console log libvirt writes for the server's serial port, and in the
+API's os-getConsoleOutput.
 
 Software emulation (STRATUS_LIBVIRT_VIRT_TYPE=qemu): on these machines
 KVM fails in the boot loader's real-mode code ("emulation failure")."""
@@ -48,6 +49,12 @@ def test_the_guest_image_boots_to_a_login_prompt(clean, qemu, make_flavor, guest
 
         wait_for(prompted, 180, 1, "a login prompt on the guest's serial console")
         assert "Stratus guest, Linux" in log.read_text(errors="replace")
+        # The same output through the API (os-getConsoleOutput), its last lines.
+        reply = cloud.api("POST", f"/servers/{sid}/action",
+                          json={"os-getConsoleOutput": {"length": 3}})
+        assert reply.status_code == 200, reply.text
+        output = reply.json()["output"]
+        assert "stratus-guest login:" in output and len(output.splitlines()) <= 3
     finally:
         cloud.delete_all()
         cloud.retire_compute("ft-guest")
