@@ -1,6 +1,7 @@
 """Host filters. DEFAULT_FILTERS is the enabled list, in the order they run:
 cheap placement rules first, then the resource fits, so that a resource
 filter's numbers speak only of hosts that could otherwise have been used."""
+from stratus.scheduler.filters.aggregates import AggregateInstanceExtraSpecsFilter
 from stratus.scheduler.filters.availability_zone import AvailabilityZoneFilter
 from stratus.scheduler.filters.base import BaseHostFilter, Removal, apply_filters
 from stratus.scheduler.filters.compute import ComputeFilter
@@ -10,10 +11,11 @@ from stratus.scheduler.filters.server_group import (ServerGroupAffinityFilter,
                                                     ServerGroupAntiAffinityFilter)
 
 ALL_FILTERS = {cls.__name__: cls for cls in (
-    AvailabilityZoneFilter, ComputeFilter, ServerGroupAntiAffinityFilter,
-    ServerGroupAffinityFilter, RamFilter, CoreFilter, DiskFilter)}
-DEFAULT_FILTERS = ("AvailabilityZoneFilter", "ComputeFilter", "ServerGroupAntiAffinityFilter",
-                   "ServerGroupAffinityFilter", "RamFilter", "CoreFilter", "DiskFilter")
+    AvailabilityZoneFilter, AggregateInstanceExtraSpecsFilter, ComputeFilter,
+    ServerGroupAntiAffinityFilter, ServerGroupAffinityFilter, RamFilter, CoreFilter, DiskFilter)}
+DEFAULT_FILTERS = ("AvailabilityZoneFilter", "AggregateInstanceExtraSpecsFilter", "ComputeFilter",
+                   "ServerGroupAntiAffinityFilter", "ServerGroupAffinityFilter", "RamFilter",
+                   "CoreFilter", "DiskFilter")
 
 
 def get_filters(names=DEFAULT_FILTERS):
@@ -30,7 +32,8 @@ def filter_hosts(hosts, spec, filters):
     return passed, removals + more
 
 
-__all__ = ["ALL_FILTERS", "DEFAULT_FILTERS", "BaseHostFilter", "Removal", "apply_filters",
+__all__ = ["ALL_FILTERS", "DEFAULT_FILTERS", "AggregateInstanceExtraSpecsFilter",
+           "BaseHostFilter", "Removal", "apply_filters",
            "filter_hosts", "get_filters", "AvailabilityZoneFilter", "ComputeFilter",
            "CoreFilter", "DiskFilter", "ForceHostsFilter", "IgnoreHostsFilter", "RamFilter",
            "ServerGroupAffinityFilter", "ServerGroupAntiAffinityFilter"]
