@@ -19,6 +19,7 @@ from stratus.common import exception
 blp = Blueprint("hosts", __name__, url_prefix="/v2.1", description="Hosts (admin, deprecated)")
 
 HostsResponse = envelope("HostsResponse", "hosts", many=True)
+HostResponse = envelope("HostResponse", "host", many=True)
 _RULE = "os_compute_api:os-hosts:%s"
 # Nova leaves the API's own services out of the list.
 _API_BINARIES = ("nova-osapi_compute", "nova-metadata")
@@ -77,7 +78,7 @@ class Hosts(MethodView):
 class Host(MethodView):
     """One host."""
 
-    @blp.response(200, HostsResponse)
+    @blp.response(200, HostResponse)
     def get(self, host):
         """A host's resources: total, used now, used at most, and per project."""
         _check_version()
