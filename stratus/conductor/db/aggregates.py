@@ -72,7 +72,8 @@ def aggregate_set_metadata(session, aggregate_id, metadata):
 
 
 def _set_metadata(session, row, metadata, action):
-    if metadata.get(ZONE_KEY) is not None:
+    # As Nova: a zone, once given, can be changed but not taken away.
+    if ZONE_KEY in metadata:
         _check_zone_change(session, row, metadata[ZONE_KEY], hosts_of(session, row.id), action,
                            exception.InvalidAggregateAction, check_instances=True)
     merged = dict(row.meta or {})

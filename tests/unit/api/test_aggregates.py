@@ -102,6 +102,8 @@ def test_a_host_is_in_one_zone_only(api):
     assert _action(api, plain, {"add_host": {"host": "h1"}}).status_code == 200
     reply = _action(api, plain, {"set_metadata": {"metadata": {"availability_zone": "az2"}}})
     assert reply.status_code == 400
+    reply = _action(api, first, {"set_metadata": {"metadata": {"availability_zone": None}}})
+    assert reply.status_code == 400  # Nova refuses an empty zone
 
 
 def _zone_names(client):
