@@ -38,8 +38,8 @@ API version history:
           email and description (a 1.4 message still changes `enabled`).
     1.7 - quota classes: quota_class_get, quota_class_update; per-user
           quotas: quota_get, quota_update and quota_delete take `user_id`;
-          unshelve_instance takes `host` (2.91's unshelve to a host).
-    1.7 - host aggregates: aggregate_get_all, aggregate_get,
+          unshelve_instance takes `host` (2.91's unshelve to a host);
+          host aggregates: aggregate_get_all, aggregate_get,
           aggregate_create, aggregate_update, aggregate_set_metadata,
           aggregate_delete, aggregate_add_host, aggregate_remove_host;
           flavors: flavor_update (description), flavor_extra_specs_update,

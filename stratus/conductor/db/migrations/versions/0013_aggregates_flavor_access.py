@@ -1,14 +1,14 @@
 """aggregates and flavor access: host aggregates (their metadata gives
 their hosts' availability zone) and the projects of private flavors
 
-Revision ID: 0009
+Revision ID: 0013
 Revises: 0012
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0009'
+revision = '0013'
 # The chain on main ends at 0012; the coordinator relinks when merging.
 down_revision = '0012'
 branch_labels = None
