@@ -204,6 +204,8 @@ def _rebuild(ctxt, instance, value):
     if is_supported("2.54"):
         view["key_name"] = saved.key_name
     if is_supported("2.57"):
+        # In place of the admin attribute the full view (2.75) carries.
+        view.pop("OS-EXT-SRV-ATTR:user_data", None)
         view["user_data"] = saved.user_data
     view["adminPass"] = admin_pass
     return _accepted({"server": view})

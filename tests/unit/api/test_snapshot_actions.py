@@ -503,6 +503,8 @@ def test_user_data_and_description_are_kept_through_create_update_and_rebuild(cl
                       mv("2.57"))
     body = reply.get_json()["server"]
     assert (body["user_data"], body["key_name"], body["description"]) == ("Ynll", None, "second")
+    full = stack.act(client, server, {"rebuild": {"imageRef": image}}, mv("2.75")).get_json()
+    assert "OS-EXT-SRV-ATTR:user_data" not in full["server"] and "user_data" in full["server"]
     assert stack.show(client, server)["OS-EXT-SRV-ATTR:user_data"] == "Ynll"
     bad = stack.act(client, server, {"rebuild": {"imageRef": image, "user_data": "not b64!"}},
                     mv("2.57"))
