@@ -8,6 +8,9 @@ from kombu import Queue
 from stratus.config import get_settings
 
 _settings = get_settings()
+# RabbitMQ (amqp://) or Redis (redis://): the settings below that differ
+# between the two follow the broker URL's scheme.
+AMQP = _settings.broker_url.split("://", 1)[0] in ("amqp", "pyamqp", "amqps")
 
 ROLE_QUEUES = ("conductor", "scheduler", "cert", "consoleauth")
 COMPUTE_QUEUE = "compute.{host}"
@@ -23,7 +26,18 @@ result_serializer = "json"
 accept_content = ["json"]
 result_accept_content = ["json"]
 
-task_queues = [Queue(name) for name in ROLE_QUEUES]
+# Under RabbitMQ every queue is a quorum queue (replicated with Raft,
+# kept across a broker restart); the compute queues, named at send time,
+# are declared the same way by their senders and their worker, or the
+# second declaration would fail on the other's type.
+_QUEUE_ARGUMENTS = {"x-queue-type": "quorum"} if AMQP else None
+task_queues = [Queue(name, queue_arguments=_QUEUE_ARGUMENTS) for name in ROLE_QUEUES]
+if AMQP:
+    task_default_queue_type = "quorum"
+    task_create_missing_queue_type = "quorum"
+    # Quorum queues refuse a channel-wide prefetch: the worker uses a
+    # per-consumer one instead (worker_prefetch_multiplier still holds).
+    worker_detect_quorum_queues = True
 task_default_queue = "conductor"
 # `<role>.<method>` goes to the role's queue; compute messages carry their
 # queue explicitly because the host is only known at send time.
@@ -60,8 +74,20 @@ worker_prefetch_multiplier = 1
 CONNECT_TIMEOUT = 2
 task_publish_retry_policy = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5,
                              "interval_max": 1}
-broker_transport_options = {"visibility_timeout": 3600,
-                            "socket_connect_timeout": CONNECT_TIMEOUT}
+broker_connection_timeout = CONNECT_TIMEOUT
+if AMQP:
+    # Publisher confirms: a send returns only once RabbitMQ has the message
+    # (written to the quorum queue's majority), and a refused one raises
+    # instead of vanishing. A broker that blocks publishers (a memory or
+    # disk alarm) fails the send after CONFIRM_TIMEOUT, not minutes later.
+    CONFIRM_TIMEOUT = 2
+    broker_transport_options = {"confirm_publish": True}
+    # A dead peer is noticed in seconds, not after the default 2 minutes.
+    broker_heartbeat = 10
+else:
+    CONFIRM_TIMEOUT = None
+    broker_transport_options = {"visibility_timeout": 3600,
+                                "socket_connect_timeout": CONNECT_TIMEOUT}
 redis_socket_connect_timeout = CONNECT_TIMEOUT
 result_backend_transport_options = {
     "visibility_timeout": 3600,
