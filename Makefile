@@ -7,11 +7,12 @@ BIN := $(VENV)/bin
 DEBS := libvirt-dev pkg-config qemu-utils novnc
 # A functional test boots a real QEMU guest through libvirtd; another
 # opens its console in headless Chromium; the live-migration test runs two
-# private libvirtd, each in a mount namespace of its own (unshare).
+# private libvirtd, each in a mount namespace of its own (unshare); the
+# suite's second pass runs on RabbitMQ.
 QEMU_DEBS := libvirt-daemon-system qemu-system-x86
-TEST_DEBS := $(QEMU_DEBS) util-linux chromium chromium-driver
+TEST_DEBS := $(QEMU_DEBS) util-linux chromium chromium-driver rabbitmq-server
 
-.PHONY: run test unit functional lint bench deps services clean tempest guest
+.PHONY: run test unit functional functional-rabbitmq lint bench deps services clean tempest guest
 
 $(BIN)/.installed: pyproject.toml
 	./tools/ensure-debs.sh $(DEBS)
@@ -53,11 +54,25 @@ lint: deps
 unit: deps
 	$(BIN)/pytest -q tests/unit
 
+# The functional suite runs on Redis, then again on RabbitMQ (a fresh
+# virtual host, tests/functional/brokers.py), but for the tests that bring
+# their own broker or none: the fault tests' private redis-server, the
+# all-in-one's eager tasks, the redelivery test's own RabbitMQ.
+ON_OWN_BROKER := test_fault_outages test_fault_broker_restart test_fault_compute_kill \
+	test_allinone_console test_redelivery
+RABBITMQ_PASS := STRATUS_FT_BROKER=rabbitmq $(BIN)/pytest -q tests/functional \
+	$(foreach t,$(ON_OWN_BROKER),--ignore=tests/functional/$(t).py)
+
 functional: deps services $(GUEST_IMAGE)
 	$(BIN)/pytest -q tests/functional
+	$(RABBITMQ_PASS)
+
+functional-rabbitmq: deps services $(GUEST_IMAGE)
+	$(RABBITMQ_PASS)
 
 test: deps services $(GUEST_IMAGE)
 	$(BIN)/pytest -q tests/unit tests/functional
+	$(RABBITMQ_PASS)
 
 # Tempest (PyPI, in .tempest-venv) against an all-in-one started and
 # stopped here; fails if a test in conformance/expected-pass.txt did not pass.

@@ -30,14 +30,14 @@ result_accept_content = ["json"]
 # kept across a broker restart); the compute queues, named at send time,
 # are declared the same way by their senders and their worker, or the
 # second declaration would fail on the other's type.
-_QUEUE_ARGUMENTS = {"x-queue-type": "quorum"} if AMQP else None
-task_queues = [Queue(name, queue_arguments=_QUEUE_ARGUMENTS) for name in ROLE_QUEUES]
-if AMQP:
-    task_default_queue_type = "quorum"
-    task_create_missing_queue_type = "quorum"
-    # Quorum queues refuse a channel-wide prefetch: the worker uses a
-    # per-consumer one instead (worker_prefetch_multiplier still holds).
-    worker_detect_quorum_queues = True
+_QUEUE_TYPE = "quorum" if AMQP else "classic"
+task_queues = [Queue(name, queue_arguments={"x-queue-type": "quorum"} if AMQP else None)
+               for name in ROLE_QUEUES]
+task_default_queue_type = _QUEUE_TYPE
+task_create_missing_queue_type = _QUEUE_TYPE
+# Quorum queues refuse a channel-wide prefetch: the worker then uses a
+# per-consumer one (worker_prefetch_multiplier still holds).
+worker_detect_quorum_queues = True
 task_default_queue = "conductor"
 # `<role>.<method>` goes to the role's queue; compute messages carry their
 # queue explicitly because the host is only known at send time.
@@ -60,8 +60,10 @@ broker_connection_retry_on_startup = True
 task_acks_late = True
 task_reject_on_worker_lost = True
 worker_prefetch_multiplier = 1
-# An unacknowledged message is handed out again after this long; longer
-# than any task (the longest, a clean shutdown, waits shutdown_timeout).
+# Under Redis an unacknowledged message (its worker died) is handed out
+# again only after the visibility timeout below: longer than any task (the
+# longest, a clean shutdown, waits shutdown_timeout), so an hour. RabbitMQ
+# hands it back as soon as the worker's connection closes.
 #
 # A broker that cannot be reached fails a send within a few seconds
 # (the API answers 503) instead of holding the request: Celery's defaults
@@ -82,7 +84,8 @@ if AMQP:
     # disk alarm) fails the send after CONFIRM_TIMEOUT, not minutes later.
     CONFIRM_TIMEOUT = 2
     broker_transport_options = {"confirm_publish": True}
-    # A dead peer is noticed in seconds, not after the default 2 minutes.
+    # A worker whose host vanished (no TCP close) is noticed in about 20 s,
+    # not after the default 2 minutes, and its messages handed out again.
     broker_heartbeat = 10
 else:
     CONFIRM_TIMEOUT = None
