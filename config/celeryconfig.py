@@ -5,12 +5,12 @@ names the queue on each message, and `stratus compute --host H` declares
 and consumes it (see COMPUTE_QUEUE below)."""
 from kombu import Queue
 
-from stratus.config import get_settings
+from stratus.config import get_settings, is_rabbitmq
 
 _settings = get_settings()
 # RabbitMQ (amqp://) or Redis (redis://): the settings below that differ
 # between the two follow the broker URL's scheme.
-AMQP = _settings.broker_url.split("://", 1)[0] in ("amqp", "pyamqp", "amqps")
+AMQP = is_rabbitmq(_settings.broker_url)
 
 ROLE_QUEUES = ("conductor", "scheduler", "cert", "consoleauth")
 COMPUTE_QUEUE = "compute.{host}"
@@ -80,8 +80,9 @@ broker_connection_timeout = CONNECT_TIMEOUT
 if AMQP:
     # Publisher confirms: a send returns only once RabbitMQ has the message
     # (written to the quorum queue's majority), and a refused one raises
-    # instead of vanishing. A broker that blocks publishers (a memory or
-    # disk alarm) fails the send after CONFIRM_TIMEOUT, not minutes later.
+    # instead of vanishing. A publish unconfirmed after CONFIRM_TIMEOUT (a
+    # memory or disk alarm blocks publishers) is a lost connection to
+    # py-amqp: retried by the policy above, then MessagingUnavailable.
     CONFIRM_TIMEOUT = 2
     broker_transport_options = {"confirm_publish": True}
     # A worker whose host vanished (no TCP close) is noticed in about 20 s,

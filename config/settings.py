@@ -19,6 +19,11 @@ def _state_dir():
     return Path(_env("STRATUS_STATE_DIR", str(Path.cwd() / "var"))).resolve()
 
 
+def is_rabbitmq(broker_url):
+    """Whether the broker URL names RabbitMQ (py-amqp) rather than Redis."""
+    return broker_url.split("://", 1)[0] in ("amqp", "pyamqp", "amqps")
+
+
 def _default_result_backend(broker):
     """Where a `call`'s reply waits for its caller: the broker itself when
     it is Redis. Under RabbitMQ, a local Redis too (set
@@ -26,7 +31,7 @@ def _default_result_backend(broker):
     (RabbitMQ's direct reply-to) were lost or timed out when a worker's
     pool threads made calls of their own, as compute and the scheduler do
     (measured with Celery 5.7), so they cannot carry a `call`."""
-    if broker.split("://", 1)[0] in ("amqp", "pyamqp", "amqps"):
+    if is_rabbitmq(broker):
         return "redis://127.0.0.1:6379/0"
     return broker
 
