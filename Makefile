@@ -62,7 +62,7 @@ unit: deps
 # 15 min. Tests that bring their own broker (the fault tests' redis-server,
 # the redelivery test's RabbitMQ) or none (the all-in-one) stay out of it.
 ON_OWN_BROKER := test_fault_outages test_fault_broker_restart test_fault_compute_kill \
-	test_allinone_console test_redelivery
+	test_fault_restarts test_allinone_console test_operator_cli test_redelivery
 ON_RABBITMQ := test_boot test_actions test_resize test_live_migration test_services \
 	test_clients test_rolling_upgrade
 RABBITMQ := STRATUS_FT_BROKER=rabbitmq $(BIN)/pytest -q

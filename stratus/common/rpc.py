@@ -31,8 +31,8 @@ LOG = logging.getLogger(__name__)
 # What Celery raises when the broker or the result store cannot be
 # reached: kombu wraps a failed publish in its OperationalError; the result
 # store raises redis-py's errors, or, once it gives up reconnecting, a
-# RuntimeError caused by one of them; RabbitMQ's `rpc://` replies raise
-# py-amqp's connection errors or the socket's.
+# RuntimeError caused by one of them; a RabbitMQ connection lost under a
+# send raises py-amqp's connection errors or the socket's.
 UNREACHABLE = (BrokerError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError,
                amqp.exceptions.ConnectionError,
                ConnectionError)
