@@ -1,8 +1,9 @@
 """Boot benchmark: N servers at concurrency C over H hosts, POST -> ACTIVE.
 
-Prints boots/s and p50/p99 latency, once in the distributed shape (Redis +
-PostgreSQL, one process per role, one compute process serving H hosts) and
-once in local mode (`stratus all-in-one`: eager tasks, SQLite).
+Prints boots/s and p50/p99 latency, once in the distributed shape (Redis,
+or RabbitMQ with --broker rabbitmq; PostgreSQL, one process per role, one
+compute process serving H hosts) and once in local mode (`stratus
+all-in-one`: eager tasks, SQLite).
 
 Latency is measured from just before the POST to the instance's
 `launched_at` (set by compute when the server goes ACTIVE, same clock).
@@ -12,6 +13,7 @@ with its ratio to the floor's.
 Figures are printed, never asserted: this machine is shared and noisy."""
 import argparse
 import concurrent.futures
+import contextlib
 import datetime
 import os
 import sys
@@ -21,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tests.functional.brokers import rabbitmq_vhost  # noqa: E402
 from tests.functional.cloud import Cloud, free_port, wait_for  # noqa: E402
 
 import floor  # noqa: E402  (bench/, this script's own directory)
@@ -82,12 +85,33 @@ def _setup(cloud):
     return flavor, images[0]["id"]
 
 
-def distributed(n, concurrency, hosts, conductors, rate, base):
+@contextlib.contextmanager
+def _broker_env(broker):
+    """The distributed cloud's broker: Redis database 15, or a fresh
+    RabbitMQ virtual host (deleted after) with the call replies in Redis
+    database 15 (see config/settings.py)."""
+    results = "redis://127.0.0.1:6379/15"
+    if broker == "rabbitmq":
+        with rabbitmq_vhost("stratus-bench") as url:
+            yield {"STRATUS_BROKER_URL": url, "STRATUS_RESULT_BACKEND": results}
+    else:
+        yield {"STRATUS_BROKER_URL": results, "STRATUS_RESULT_BACKEND": results}
+
+
+def distributed(n, concurrency, hosts, conductors, rate, base, broker="redis"):
     import redis
 
     workdir = tempfile.mkdtemp(prefix="stratus-bench-")
-    cloud = Cloud(workdir, redis_db=15)
     redis.Redis(db=15).flushdb()
+    with _broker_env(broker) as env:
+        cloud = Cloud(workdir)
+        cloud.env.update(env)
+        _distributed(cloud, workdir, n, concurrency, hosts, conductors, rate, base, broker)
+
+
+def _distributed(cloud, workdir, n, concurrency, hosts, conductors, rate, base, broker):
+    import redis
+
     big = {"STRATUS_TEST_HOST_VCPUS": "100000", "STRATUS_TEST_HOST_MEMORY_MB": "10000000"}
     cloud.create_database()
     try:
@@ -105,8 +129,8 @@ def distributed(n, concurrency, hosts, conductors, rate, base):
         flavor, image = _setup(cloud)
         run_boots(cloud, flavor, image, min(20, n), concurrency)  # warm up
         result = run_boots(cloud, flavor, image, n, concurrency, rate)
-        report("distributed", n, concurrency, f"{hosts} hosts", floor.figures(*result), base,
-               rate)
+        report(f"distributed ({broker})", n, concurrency, f"{hosts} hosts",
+               floor.figures(*result), base, rate)
     finally:
         cloud.stop_all()
         cloud.drop_database()
@@ -141,13 +165,15 @@ def main():
     parser.add_argument("--rate", type=float, default=0.0,
                         help="offered boots/s (0: as fast as the POSTs return)")
     parser.add_argument("--mode", choices=("both", "distributed", "local"), default="both")
+    parser.add_argument("--broker", choices=("redis", "rabbitmq"), default="redis",
+                        help="the distributed cloud's broker (the floor's is Redis)")
     parser.add_argument("--floor", action=argparse.BooleanOptionalAction, default=True,
                         help="measure the bare Celery floor first and print ratios to it")
     args = parser.parse_args()
     os.chdir(tempfile.mkdtemp(prefix="stratus-bench-cwd-"))
     base = run_floor(args) if args.floor else None
     if args.mode in ("both", "distributed"):
-        distributed(args.n, args.c, args.hosts, args.conductors, args.rate, base)
+        distributed(args.n, args.c, args.hosts, args.conductors, args.rate, base, args.broker)
     if args.mode in ("both", "local"):
         local(args.n, args.c, args.rate, base)
 

@@ -5,9 +5,12 @@ names the queue on each message, and `stratus compute --host H` declares
 and consumes it (see COMPUTE_QUEUE below)."""
 from kombu import Queue
 
-from stratus.config import get_settings
+from stratus.config import get_settings, is_rabbitmq
 
 _settings = get_settings()
+# RabbitMQ (amqp://) or Redis (redis://): the settings below that differ
+# between the two follow the broker URL's scheme.
+AMQP = is_rabbitmq(_settings.broker_url)
 
 ROLE_QUEUES = ("conductor", "scheduler", "cert", "consoleauth")
 COMPUTE_QUEUE = "compute.{host}"
@@ -23,7 +26,18 @@ result_serializer = "json"
 accept_content = ["json"]
 result_accept_content = ["json"]
 
-task_queues = [Queue(name) for name in ROLE_QUEUES]
+# Under RabbitMQ every queue is a quorum queue (replicated with Raft,
+# kept across a broker restart); the compute queues, named at send time,
+# are declared the same way by their senders and their worker, or the
+# second declaration would fail on the other's type.
+_QUEUE_TYPE = "quorum" if AMQP else "classic"
+task_queues = [Queue(name, queue_arguments={"x-queue-type": "quorum"} if AMQP else None)
+               for name in ROLE_QUEUES]
+task_default_queue_type = _QUEUE_TYPE
+task_create_missing_queue_type = _QUEUE_TYPE
+# Quorum queues refuse a channel-wide prefetch: the worker then uses a
+# per-consumer one (worker_prefetch_multiplier still holds).
+worker_detect_quorum_queues = True
 task_default_queue = "conductor"
 # `<role>.<method>` goes to the role's queue; compute messages carry their
 # queue explicitly because the host is only known at send time.
@@ -46,8 +60,10 @@ broker_connection_retry_on_startup = True
 task_acks_late = True
 task_reject_on_worker_lost = True
 worker_prefetch_multiplier = 1
-# An unacknowledged message is handed out again after this long; longer
-# than any task (the longest, a clean shutdown, waits shutdown_timeout).
+# Under Redis an unacknowledged message (its worker died) is handed out
+# again only after the visibility timeout below: longer than any task (the
+# longest, a clean shutdown, waits shutdown_timeout), so an hour. RabbitMQ
+# hands it back as soon as the worker's connection closes.
 #
 # A broker that cannot be reached fails a send within a few seconds
 # (the API answers 503) instead of holding the request: Celery's defaults
@@ -60,8 +76,22 @@ worker_prefetch_multiplier = 1
 CONNECT_TIMEOUT = 2
 task_publish_retry_policy = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5,
                              "interval_max": 1}
-broker_transport_options = {"visibility_timeout": 3600,
-                            "socket_connect_timeout": CONNECT_TIMEOUT}
+broker_connection_timeout = CONNECT_TIMEOUT
+if AMQP:
+    # Publisher confirms: a send returns only once RabbitMQ has the message
+    # (written to the quorum queue's majority), and a refused one raises
+    # instead of vanishing. A publish unconfirmed after CONFIRM_TIMEOUT (a
+    # memory or disk alarm blocks publishers) is a lost connection to
+    # py-amqp: retried by the policy above, then MessagingUnavailable.
+    CONFIRM_TIMEOUT = 2
+    broker_transport_options = {"confirm_publish": True}
+    # A worker whose host vanished (no TCP close) is noticed in about 20 s,
+    # not after the default 2 minutes, and its messages handed out again.
+    broker_heartbeat = 10
+else:
+    CONFIRM_TIMEOUT = None
+    broker_transport_options = {"visibility_timeout": 3600,
+                                "socket_connect_timeout": CONNECT_TIMEOUT}
 redis_socket_connect_timeout = CONNECT_TIMEOUT
 result_backend_transport_options = {
     "visibility_timeout": 3600,

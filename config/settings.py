@@ -19,6 +19,23 @@ def _state_dir():
     return Path(_env("STRATUS_STATE_DIR", str(Path.cwd() / "var"))).resolve()
 
 
+def is_rabbitmq(broker_url):
+    """Whether the broker URL names RabbitMQ (py-amqp) rather than Redis."""
+    return broker_url.split("://", 1)[0] in ("amqp", "pyamqp", "amqps")
+
+
+def _default_result_backend(broker):
+    """Where a `call`'s reply waits for its caller: the broker itself when
+    it is Redis. Under RabbitMQ, a local Redis too (set
+    STRATUS_RESULT_BACKEND to name another): Celery's `rpc://` replies
+    (RabbitMQ's direct reply-to) were lost or timed out when a worker's
+    pool threads made calls of their own, as compute and the scheduler do
+    (measured with Celery 5.7), so they cannot carry a `call`."""
+    if is_rabbitmq(broker):
+        return "redis://127.0.0.1:6379/0"
+    return broker
+
+
 @dataclasses.dataclass(frozen=True)
 class Settings:
     """Every knob of every role. Field names follow Nova's option names."""
@@ -119,7 +136,7 @@ class Settings:
             state_dir=state,
             database_url=_env("STRATUS_DATABASE_URL", f"sqlite:///{state / 'stratus.sqlite'}"),
             broker_url=broker,
-            result_backend=_env("STRATUS_RESULT_BACKEND", broker),
+            result_backend=_env("STRATUS_RESULT_BACKEND", _default_result_backend(broker)),
             libvirt_uri=_env("STRATUS_LIBVIRT_URI", "test:///default"),
             # Nova's [libvirt] virt_type: "kvm" or "qemu" (software
             # emulation); empty: kvm where /dev/kvm exists.

@@ -14,11 +14,13 @@ level); a server refuses another major, a newer minor than it serves,
 and a version older than the method it names."""
 import logging
 
+import amqp
 import redis
 from celery.exceptions import TimeoutError as CeleryTimeout
 from kombu.exceptions import OperationalError as BrokerError
 
 from stratus.config import get_settings
+from stratus.config.celeryconfig import CONFIRM_TIMEOUT
 from stratus.common import endpoint, exception
 from stratus.common.celeryapp import app
 from stratus.common.context import RequestContext
@@ -26,12 +28,16 @@ from stratus.common.objects import from_primitive, to_primitive
 
 LOG = logging.getLogger(__name__)
 
-# What Celery raises when the broker or the result store (Redis) cannot be
+# What Celery raises when the broker or the result store cannot be
 # reached: kombu wraps a failed publish in its OperationalError; the result
 # store raises redis-py's errors, or, once it gives up reconnecting, a
-# RuntimeError caused by one of them.
+# RuntimeError caused by one of them; a RabbitMQ connection lost under a
+# send raises py-amqp's connection errors or the socket's.
 UNREACHABLE = (BrokerError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError,
+               amqp.exceptions.ConnectionError,
                ConnectionError)
+# Under RabbitMQ a send waits for the broker's confirm this long at most.
+_PUBLISH_OPTIONS = {"confirm_timeout": CONFIRM_TIMEOUT} if CONFIRM_TIMEOUT else {}
 
 
 def _unreachable(exc):
@@ -139,7 +145,7 @@ class RPCClient:
         """Hand the message to the broker. MessagingUnavailable (nothing
         sent) when it cannot be reached within the publish retry policy."""
         try:
-            return signature.apply_async(queue=self.queue)
+            return signature.apply_async(queue=self.queue, **_PUBLISH_OPTIONS)
         except Exception as exc:
             if not _unreachable(exc):
                 raise

@@ -1,43 +1,29 @@
-"""One distributed cloud per test session: PostgreSQL, Redis, a conductor,
+"""One distributed cloud per test session: PostgreSQL, the broker (Redis,
+or RabbitMQ with STRATUS_FT_BROKER=rabbitmq: see brokers.py), a conductor,
 a scheduler, compute hosts and the API, all real processes."""
 import os
 import subprocess
 import tempfile
 
 import pytest
-import redis
 
+from tests.functional.brokers import session_broker
 from tests.functional.cloud import Cloud
 
 HOST_SIZE = {"STRATUS_TEST_HOST_VCPUS": "20", "STRATUS_TEST_HOST_MEMORY_MB": "65536",
              "STRATUS_TEST_HOST_DISK_GB": "1000"}
 
 
-# Redis database numbers the sessions of this machine share out (the
-# benchmark uses 15, the fault tests a redis-server of their own).
-SESSION_DBS = range(5, 15)
-OWNER_KEY = "stratus-ft:owner"
-
-
-def _claim_redis_db():
-    """A Redis database no other test session on this machine is using: a
-    session marks the one it takes (the mark expires if the session dies
-    without cleaning up), so two sessions never flush each other's queues."""
-    for number in SESSION_DBS:
-        broker = redis.Redis(host="127.0.0.1", port=6379, db=number)
-        if broker.set(OWNER_KEY, os.getpid(), nx=True, ex=3 * 3600):
-            for key in broker.scan_iter():
-                if key != OWNER_KEY.encode():
-                    broker.delete(key)
-            return number, broker
-    raise RuntimeError(f"every Redis database in {SESSION_DBS} is in use by a test session")
-
-
 @pytest.fixture(scope="session")
 def cloud():
     workdir = tempfile.mkdtemp(prefix="stratus-ft-")
-    redis_db, broker = _claim_redis_db()
-    c = Cloud(workdir, redis_db)
+    with session_broker() as broker_env:
+        c = Cloud(workdir)
+        c.env.update(broker_env)
+        yield from _session_cloud(c)
+
+
+def _session_cloud(c):
     c.create_database()
     try:
         c.start("conductor", "conductor", "--concurrency", "16")
@@ -51,7 +37,6 @@ def cloud():
     finally:
         c.stop_all()
         c.drop_database()
-        broker.flushdb()
 
 
 @pytest.fixture(scope="session")

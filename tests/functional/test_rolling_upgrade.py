@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from tests.functional.cloud import Cloud
-from tests.functional.conftest import HOST_SIZE, _claim_redis_db
+from tests.functional.brokers import session_broker
+from tests.functional.conftest import HOST_SIZE
 
 OLD_COMPUTE = [sys.executable, str(Path(__file__).with_name("old_compute.py"))]
 CAP = {"STRATUS_COMPUTE_RPC_VERSION_CAP": "1.2"}
@@ -22,10 +23,15 @@ OLD, NEW = "ru-old", "ru-new"
 
 @pytest.fixture(scope="module")
 def upgrading():
-    """Its own cloud (Redis database, PostgreSQL database, processes),
+    """Its own cloud (broker, PostgreSQL database, processes),
     every service but the old host's capped at compute 1.2."""
-    redis_db, broker = _claim_redis_db()
-    cloud = Cloud(tempfile.mkdtemp(prefix="stratus-ft-upgrade-"), redis_db)
+    with session_broker() as broker_env:
+        cloud = Cloud(tempfile.mkdtemp(prefix="stratus-ft-upgrade-"))
+        cloud.env.update(broker_env)
+        yield from _upgrading(cloud)
+
+
+def _upgrading(cloud):
     cloud.env.update(CAP)
     try:
         cloud.create_database()
@@ -43,7 +49,6 @@ def upgrading():
     finally:
         cloud.stop_all()
         cloud.drop_database()
-        broker.flushdb()
 
 
 def test_a_server_lives_and_dies_on_the_host_not_yet_upgraded(upgrading):
