@@ -20,7 +20,7 @@ blp = Blueprint("server_actions", __name__, url_prefix="/v2.1", description="Ser
 # Nova's actions this cloud does not do yet: Nova's answer for a feature
 # the deployment lacks (501), never an error of the API itself.
 NOT_SUPPORTED = frozenset({
-    "createBackup", "changePassword", "rescue", "unrescue", "forceDelete", "restore",
+    "changePassword", "rescue", "unrescue", "forceDelete", "restore",
     "trigger_crash_dump", "os-getConsoleOutput", "os-getSPICEConsole", "os-getRDPConsole",
     "os-getSerialConsole", "addSecurityGroup", "removeSecurityGroup", "addFixedIp",
     "removeFixedIp", "addFloatingIp", "removeFloatingIp", "injectNetworkInfo"})

@@ -20,7 +20,8 @@ API version history:
           pre_live_migration, live_migration,
           post_live_migration_at_destination,
           rollback_live_migration_at_destination).
-    1.4 - diagnostics: get_instance_diagnostics, get_host_uptime.
+    1.4 - diagnostics: get_instance_diagnostics, get_host_uptime;
+          backup_instance (createBackup, with rotation).
 """
 from stratus.config import get_settings
 from stratus.common.rpc import RPCClient
@@ -109,6 +110,14 @@ class ComputeAPI:
         image_snapshot_pending); the image ends active, the task None."""
         self._client(host, "1.3").cast(
             ctxt, "snapshot_instance", instance=instance, image_id=image_id)
+
+    def backup_instance(self, ctxt, host, instance, image_id, backup_type, rotation):
+        """A snapshot into the queued backup image `image_id` (task_state
+        image_snapshot_pending), then only the `rotation` newest backups of
+        the server and `backup_type` are kept."""
+        self._client(host, "1.4").cast(
+            ctxt, "backup_instance", instance=instance, image_id=image_id,
+            backup_type=backup_type, rotation=rotation)
 
     def shelve_instance(self, ctxt, host, instance, image_id, clean_shutdown=True):
         """Power off and snapshot into `image_id` (task_state shelving);
