@@ -16,6 +16,8 @@ blp = Blueprint("images", __name__, description="Images (Glance v2 subset)")
 ImageVersions = Schema.from_dict({"versions": fields.List(fields.Dict())}, name="ImageVersions")
 PATCH_TYPES = ("application/openstack-images-v2.1-json-patch",
                "application/openstack-images-v2.0-json-patch")
+# Glance's image_size_cap default (1 TiB): the largest upload.
+IMAGE_SIZE_CAP = 1 << 40
 # Query keys that are not property filters.
 _LIST_KEYS = ("limit", "marker", "sort_key", "sort_dir", "sort", "name", "id", "status",
               "visibility", "member_status", "owner")
@@ -151,7 +153,7 @@ class GlanceImageFile(MethodView):
         """Upload the data of a queued image (application/octet-stream):
         it becomes active, with its size, checksum and os_hash."""
         # The API's body limit is for JSON documents, not image data.
-        flask.request.max_content_length = None
+        flask.request.max_content_length = IMAGE_SIZE_CAP
         image_api.upload(get_context(), image_id, flask.request.stream)
 
 

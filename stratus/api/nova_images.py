@@ -101,6 +101,12 @@ class NovaImages(MethodView):
         _proxy_available()
         return {"images": [nova_image(i, False) for i in _images(args)]}
 
+    @blp.response(404)
+    def delete(self):
+        """No image named: Nova's router finds no route (404), where
+        DELETE /images/ would otherwise be a 405."""
+        raise NotFound("Image not found.")
+
 
 @blp.route("/images/detail")
 class NovaImagesDetail(MethodView):
