@@ -6,8 +6,8 @@ from flask.views import MethodView
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 from werkzeug.exceptions import BadRequest, Gone, NotFound, NotImplemented as NotSupported
 
-from stratus.api import (common, compute_actions, compute_api, consoles, live_migrate_actions,
-                         policy, resize_actions, snapshot_actions)
+from stratus.api import (common, compute_actions, compute_api, consoles, deferred_delete,
+                         live_migrate_actions, policy, resize_actions, snapshot_actions)
 from stratus.api.api import Blueprint
 from stratus.api.microversion import is_supported
 from stratus.api.request_context import get_context
@@ -20,7 +20,7 @@ blp = Blueprint("server_actions", __name__, url_prefix="/v2.1", description="Ser
 # Nova's actions this cloud does not do yet: Nova's answer for a feature
 # the deployment lacks (501), never an error of the API itself.
 NOT_SUPPORTED = frozenset({
-    "changePassword", "rescue", "unrescue", "forceDelete", "restore",
+    "changePassword", "rescue", "unrescue",
     "trigger_crash_dump", "os-getConsoleOutput", "os-getSPICEConsole", "os-getRDPConsole",
     "os-getSerialConsole", "addSecurityGroup", "removeSecurityGroup", "addFixedIp",
     "removeFixedIp", "addFloatingIp", "removeFloatingIp", "injectNetworkInfo"})
@@ -119,6 +119,7 @@ HANDLERS = {
     "os-resetState": _reset_state,
     "os-getVNCConsole": _vnc_console,
     **MIGRATION_ACTIONS,
+    **deferred_delete.HANDLERS,
 }
 
 
