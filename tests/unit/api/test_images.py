@@ -96,10 +96,11 @@ def test_patch_replaces_adds_and_removes(client, store):
     assert client.patch(f"/image/v2/images/{image['id']}", json=ops).status_code == 415
 
 
-def test_delete_removes_record_and_data(client, store):
+@pytest.mark.parametrize("prefix", ["/image/v2", "/v2"])
+def test_delete_removes_record_and_data(client, store, prefix):
     image = _create(client)
-    _upload(client, image["id"])
-    assert client.delete(f"/image/v2/images/{image['id']}").status_code == 204
+    assert client.put(f"{prefix}/images/{image['id']}/file", data=b"1").status_code == 204
+    assert client.delete(f"{prefix}/images/{image['id']}").status_code == 204
     assert client.get(f"/image/v2/images/{image['id']}").status_code == 404
     assert not (store / f"{image['id']}.raw").exists()
     assert client.delete(f"/image/v2/images/{image['id']}").status_code == 404
