@@ -62,11 +62,16 @@ SOFT_DELETE = Action("compute_soft_delete_instance", (TaskState.SOFT_DELETING,),
                      TaskState.SOFT_DELETING, VmState.SOFT_DELETED)
 RESTORE = Action("compute_restore_instance", (TaskState.RESTORING,), TaskState.RESTORING,
                  VmState.ACTIVE)
+RESCUE = Action("compute_rescue_instance", (TaskState.RESCUING,), TaskState.RESCUING,
+                VmState.RESCUED)
+UNRESCUE = Action("compute_unrescue_instance", (TaskState.UNRESCUING,), TaskState.UNRESCUING,
+                  VmState.ACTIVE)
 
 
 class Power(Operation):
-    """Start, stop, reboot, pause, unpause, suspend, resume; soft delete
-    and restore (and the reclaim of soft-deleted servers)."""
+    """Start, stop, reboot, pause, unpause, suspend, resume, rescue and
+    unrescue; soft delete and restore (and the reclaim of soft-deleted
+    servers)."""
 
     @endpoint(since="1.1")
     def stop_instance(self, ctxt, instance):
@@ -101,6 +106,15 @@ class Power(Operation):
     @endpoint(since="1.1")
     def resume_instance(self, ctxt, instance):
         self.run(ctxt, instance, RESUME, lambda: self.driver.resume(ctxt, instance))
+
+    @endpoint(since="1.4")
+    def rescue_instance(self, ctxt, instance, image):
+        """Boot from a new disk of the rescue `image`, the own disk second."""
+        self.run(ctxt, instance, RESCUE, lambda: self.driver.rescue(ctxt, instance, image))
+
+    @endpoint(since="1.4")
+    def unrescue_instance(self, ctxt, instance):
+        self.run(ctxt, instance, UNRESCUE, lambda: self.driver.unrescue(ctxt, instance))
 
     @endpoint(since="1.4")
     def soft_delete_instance(self, ctxt, instance):
