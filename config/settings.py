@@ -121,6 +121,7 @@ class Settings:
     resize_confirm_window: float
     allow_resize_to_same_host: bool
     shelved_offload_time: float
+    reclaim_instance_interval: float
     live_migration_uri: str
     live_migration_inbound_addr: str
     live_migration_shared_storage: bool
@@ -281,6 +282,10 @@ class Settings:
             # Seconds a shelved server keeps its guest and claim before it is
             # offloaded (0: at once, -1: never), as Nova's option.
             shelved_offload_time=_env("STRATUS_SHELVED_OFFLOAD_TIME", 0.0, float),
+            # Nova's reclaim_instance_interval: above 0, a delete only
+            # soft-deletes a server (restore brings it back, forceDelete ends
+            # it) and its host reclaims it once this many seconds passed.
+            reclaim_instance_interval=_env("STRATUS_RECLAIM_INSTANCE_INTERVAL", 0.0, float),
             # How other hosts' libvirt reaches this host's libvirtd for a
             # live migration (Nova's [libvirt] live_migration_uri; %s is
             # this host's live_migration_inbound_addr, default its host_ip).

@@ -29,9 +29,9 @@ DEFAULT_CONFIG = {
 def _blueprints():
     from stratus.api import (aggregates, availability_zones, certificates, extensions,
                              external_events, flavor_access, flavor_extra_specs, flavors,
-                             hosts,
-                             hypervisors, images, instance_actions, ips, keypairs, limits,
-                             migrations, networks, quota_classes, quota_sets,
+                             hosts, hypervisors, image_metadata, images, instance_actions, ips,
+                             keypairs, limits, migrations, networks, nova_images, quota_classes,
+                             quota_sets,
                              remote_consoles, server_actions, server_groups, server_metadata,
                              server_diagnostics, server_password, server_tags, servers, services,
                              tenant_usage, usage_audit_log, versions)
@@ -47,7 +47,8 @@ def _blueprints():
         remote_consoles.blp, server_groups.blp, migrations.blp, ips.blp,
         server_password.blp, server_tags.blp, server_diagnostics.blp,
         # catalog
-        flavors.blp, flavor_extra_specs.blp, flavor_access.blp, images.blp, images.nova_blp, networks.blp,
+        flavors.blp, flavor_extra_specs.blp, flavor_access.blp, images.blp, nova_images.blp,
+        image_metadata.blp, networks.blp,
         # operator resources
         hypervisors.blp, services.blp, keypairs.blp, availability_zones.blp, limits.blp,
         quota_sets.blp, quota_classes.blp, certificates.blp, tenant_usage.blp,

@@ -78,7 +78,7 @@ def delete(ctxt, instance):
         # A concurrent delete won the race: the outcome is the same.
         return
     shelved_images.delete_with(ctxt, instance)  # as Nova, its snapshot goes too
-    if instance.host and _host_is_up(ctxt, instance.host):
+    if instance.host and host_is_up(ctxt, instance.host):
         common.compute().terminate_instance(ctxt, instance.host, instance)
     else:
         # Never scheduled, or its host is down: nothing on a hypervisor
@@ -96,7 +96,7 @@ def _compute_services(ctxt):
     return cache
 
 
-def _host_is_up(ctxt, host):
+def host_is_up(ctxt, host):
     service = _compute_services(ctxt).get(host)
     return bool(service and service.up and not service.forced_down)
 

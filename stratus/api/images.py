@@ -1,76 +1,70 @@
-"""Images: a Glance-v2-shaped subset (`/image`, `/image/v2/images`,
-`/v2/images`) that clients use to look an image up by name or id, and
-Nova's deprecated `/v2.1/images` proxy (gone from microversion 2.36)."""
+"""Images, Glance v2 shaped (`/image`, `/image/v2/images`, `/v2/images`):
+create (queued), upload its data (active), JSON-patch, delete, show and
+list with Glance's filters. The rules are in stratus.api.image_api."""
+import flask
 from flask.views import MethodView
 from marshmallow import Schema, fields
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
-from stratus.api import common
+from stratus.api import common, image_api
 from stratus.api.api import Blueprint
-from stratus.api.microversion import is_supported
 from stratus.api.request_context import get_context
 from stratus.api.schemas.common import PagingQuery
-from stratus.api.schemas.responses import NovaImageResponse, NovaImagesResponse
 
 blp = Blueprint("images", __name__, description="Images (Glance v2 subset)")
-nova_blp = Blueprint("nova-images", __name__, url_prefix="/v2.1",
-                     description="Images through the compute API (deprecated in 2.36)")
 
 ImageVersions = Schema.from_dict({"versions": fields.List(fields.Dict())}, name="ImageVersions")
-ImageList = Schema.from_dict({"images": fields.List(fields.Dict()), "first": fields.String(),
-                              "schema": fields.String(), "next": fields.String()},
-                             name="ImageList")
-_GLANCE_KEYS = ("id", "name", "status", "disk_format", "container_format", "size",
-                "virtual_size", "visibility", "min_disk", "min_ram", "checksum", "os_hash_algo",
-                "os_hash_value", "os_hidden", "protected", "tags", "owner", "created_at",
-                "updated_at", "self", "file", "schema")
-GlanceImage = Schema.from_dict({key: fields.Raw() for key in _GLANCE_KEYS}, name="GlanceImage")
-_NOVA_STATUS = {"active": "ACTIVE", "queued": "SAVING", "saving": "SAVING",
-                "importing": "SAVING", "deleted": "DELETED", "pending_delete": "DELETED",
-                "killed": "ERROR"}
-
-
-class ImageListQuery(PagingQuery):
-    """Glance's filters: name, id (`in:a,b`), status."""
-
-    name = fields.String()
-    id = fields.String(metadata={"description": "An id, or `in:id1,id2`."})
-    status = fields.String()
+PATCH_TYPES = ("application/openstack-images-v2.1-json-patch",
+               "application/openstack-images-v2.0-json-patch")
+# Glance's image_size_cap default (1 TiB): the largest upload.
+IMAGE_SIZE_CAP = 1 << 40
+# Query keys that are not property filters.
+_LIST_KEYS = ("limit", "marker", "sort_key", "sort_dir", "sort", "name", "id", "status",
+              "visibility", "member_status", "owner")
 
 
 def glance_image(image):
-    """A Glance v2 image (a bare object)."""
-    return {
+    """A Glance v2 image (a bare object): its extra properties at the top level."""
+    view = dict(image.properties or {})
+    view.update({
         "id": image.id, "name": image.name, "status": image.status,
         "disk_format": image.disk_format, "container_format": image.container_format,
-        "size": image.size, "virtual_size": None, "visibility": image.visibility,
+        "size": image.size or None, "virtual_size": None, "visibility": image.visibility,
         "min_disk": image.min_disk, "min_ram": image.min_ram, "checksum": image.checksum,
-        "os_hash_algo": None, "os_hash_value": None, "os_hidden": False,
-        "protected": False, "tags": [], "owner": image.owner,
+        "os_hash_algo": image.os_hash_algo, "os_hash_value": image.os_hash_value,
+        "os_hidden": False, "protected": False, "tags": [], "owner": image.owner,
         "created_at": common.isotime(image.created_at),
         "updated_at": common.isotime(image.updated_at or image.created_at),
         "self": f"/v2/images/{image.id}", "file": f"/v2/images/{image.id}/file",
         "schema": "/v2/schemas/image",
-    }
+    })
+    return view
 
 
-def _filters(args):
+def _reply(body, status=200, headers=None):
+    reply = flask.jsonify(body)
+    reply.status_code = status
+    reply.headers.update(headers or {})
+    return reply
+
+
+def list_filters(args):
+    """Glance's list filters: name, id (`in:a,b`), status, visibility,
+    sort_dir, and any other key names an extra property."""
     filters = {}
-    if args.get("name"):
-        filters["name"] = args["name"]
+    for key in ("name", "status", "visibility"):
+        if args.get(key):
+            filters[key] = args[key]
     if args.get("id"):
         raw = args["id"]
         ids = raw[3:].split(",") if raw.startswith("in:") else [raw]
         filters["ids"] = [i.strip().strip('"') for i in ids if i.strip()]
-    if args.get("status"):
-        filters["status"] = args["status"]
+    if args.get("sort_dir") in ("asc", "desc"):
+        filters["sort_dir"] = args["sort_dir"]
+    properties = {k: v for k, v in args.items() if k not in _LIST_KEYS}
+    if properties:
+        filters["properties"] = properties
     return filters
-
-
-def _images(args):
-    limit = common.limit_from(args)
-    images = common.conductor().image_get_all(get_context(), _filters(args))
-    return common.page(images, limit, args.get("marker"), key=lambda i: i.id), limit
 
 
 @blp.route("/image")
@@ -93,16 +87,32 @@ class GlanceVersions(MethodView):
 class GlanceImages(MethodView):
     """Images."""
 
-    @blp.arguments(ImageListQuery, location="query")
-    @blp.response(200, ImageList)
+    @blp.arguments(PagingQuery, location="query")
     def get(self, args):
-        """List images by name, id or status."""
-        images, limit = _images(args)
+        """List the images the project sees (Glance's filters; other keys
+        filter by extra property)."""
+        ctxt = get_context()
+        limit = common.limit_from(args)
+        filters = image_api.list_filters(ctxt, list_filters(flask.request.args.to_dict()))
+        images = common.page(common.conductor().image_get_all(ctxt, filters), limit,
+                             args.get("marker"), key=lambda i: i.id)
         body = {"images": [glance_image(i) for i in images], "first": "/v2/images",
                 "schema": "/v2/schemas/images"}
         if len(images) == limit and images:
             body["next"] = f"/v2/images?marker={images[-1].id}&limit={limit}"
-        return body
+        return _reply(body)
+
+    @blp.doc(requestBody={"content": {"application/json": {"schema": {"type": "object"}}}})
+    def post(self):
+        """Create an image (queued until its data is uploaded): name,
+        disk_format, container_format, min_ram, min_disk, visibility, and
+        extra properties (strings)."""
+        body = flask.request.get_json(force=True, silent=True)
+        if not isinstance(body, dict):
+            raise BadRequest("Request body must be a JSON object.")
+        image = image_api.create(get_context(), body)
+        return _reply(glance_image(image), 201,
+                      {"Location": f"{common.base_url()}/v2/images/{image.id}"})
 
 
 @blp.route("/image/v2/images/<image_id>")
@@ -110,60 +120,50 @@ class GlanceImages(MethodView):
 class GlanceImageDetail(MethodView):
     """One image."""
 
-    @blp.response(200, GlanceImage)
     def get(self, image_id):
         """Show an image (a bare object, not wrapped)."""
-        return glance_image(common.conductor().image_get(get_context(), image_id))
+        return _reply(glance_image(image_api.get(get_context(), image_id)))
+
+    def patch(self, image_id):
+        """Change an image with a JSON patch
+        (`application/openstack-images-v2.1-json-patch`)."""
+        if flask.request.mimetype not in PATCH_TYPES:
+            raise UnsupportedMediaType(f"A patch is sent as {PATCH_TYPES[0]}.")
+        operations = flask.request.get_json(force=True, silent=True)
+        if not isinstance(operations, list):
+            raise BadRequest("A JSON patch is a list of operations.")
+        ctxt = get_context()
+        document = glance_image(image_api.get(ctxt, image_id))
+        image = image_api.patch(ctxt, image_id, operations, document)
+        return _reply(glance_image(image))
+
+    @blp.response(204)
+    def delete(self, image_id):
+        """Delete an image and its data."""
+        image_api.delete(get_context(), image_id)
 
 
-def nova_image(image, detail):
-    """Nova's proxied image view."""
-    view = {"id": image.id, "name": image.name, "links": common.links("images", image.id)}
-    if detail:
-        status = _NOVA_STATUS.get(image.status, "UNKNOWN")
-        view.update({"minRam": image.min_ram, "minDisk": image.min_disk,
-                     "progress": 100 if status == "ACTIVE" else 0, "status": status,
-                     "metadata": {}, "created": common.isotime(image.created_at),
-                     "updated": common.isotime(image.updated_at or image.created_at),
-                     "OS-EXT-IMG-SIZE:size": image.size})
-    return view
+@blp.route("/image/v2/images/<image_id>/file")
+@blp.route("/v2/images/<image_id>/file")
+class GlanceImageFile(MethodView):
+    """An image's data."""
+
+    @blp.response(204)
+    def put(self, image_id):
+        """Upload the data of a queued image (application/octet-stream):
+        it becomes active, with its size, checksum and os_hash."""
+        # The API's body limit is for JSON documents, not image data.
+        flask.request.max_content_length = IMAGE_SIZE_CAP
+        image_api.upload(get_context(), image_id, flask.request.stream)
 
 
-def _proxy_available():
-    if is_supported("2.36"):
-        raise NotFound("The image proxy API is not available from microversion 2.36.")
+@blp.route("/image/v2/images/<image_id>/tasks")
+@blp.route("/v2/images/<image_id>/tasks")
+class GlanceImageTasks(MethodView):
+    """An image's import tasks."""
 
-
-@nova_blp.route("/images")
-class NovaImages(MethodView):
-    """Images through the compute API."""
-
-    @nova_blp.arguments(ImageListQuery, location="query")
-    @nova_blp.response(200, NovaImagesResponse)
-    def get(self, args):
-        """List images (until microversion 2.35)."""
-        _proxy_available()
-        return {"images": [nova_image(i, False) for i in _images(args)[0]]}
-
-
-@nova_blp.route("/images/detail")
-class NovaImagesDetail(MethodView):
-    """Images with details through the compute API."""
-
-    @nova_blp.arguments(ImageListQuery, location="query")
-    @nova_blp.response(200, NovaImagesResponse)
-    def get(self, args):
-        """List images with details (until microversion 2.35)."""
-        _proxy_available()
-        return {"images": [nova_image(i, True) for i in _images(args)[0]]}
-
-
-@nova_blp.route("/images/<image_id>")
-class NovaImage(MethodView):
-    """One image through the compute API."""
-
-    @nova_blp.response(200, NovaImageResponse)
     def get(self, image_id):
-        """Show an image (until microversion 2.35)."""
-        _proxy_available()
-        return {"image": nova_image(common.conductor().image_get(get_context(), image_id), True)}
+        """None: uploads here are synchronous (Glance's answer for an image
+        that was never imported)."""
+        image_api.get(get_context(), image_id)
+        return _reply({"tasks": []})

@@ -6,8 +6,9 @@ from flask.views import MethodView
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 from werkzeug.exceptions import BadRequest, Gone, NotFound, NotImplemented as NotSupported
 
-from stratus.api import (common, compute_actions, compute_api, consoles, live_migrate_actions,
-                         policy, resize_actions, server_build, snapshot_actions)
+from stratus.api import (common, compute_actions, compute_api, consoles, deferred_delete,
+                         live_migrate_actions, policy, resize_actions, server_build,
+                         snapshot_actions)
 from stratus.api.action_body import object_of, string
 from stratus.api.api import Blueprint
 from stratus.api.microversion import is_supported
@@ -22,7 +23,7 @@ blp = Blueprint("server_actions", __name__, url_prefix="/v2.1", description="Ser
 # Nova's actions this cloud does not do yet: Nova's answer for a feature
 # the deployment lacks (501), never an error of the API itself.
 NOT_SUPPORTED = frozenset({
-    "createBackup", "changePassword", "forceDelete", "restore",
+    "changePassword",
     "trigger_crash_dump", "os-getSPICEConsole", "os-getRDPConsole",
     "os-getSerialConsole", "addSecurityGroup", "removeSecurityGroup", "addFixedIp",
     "removeFixedIp", "addFloatingIp", "removeFloatingIp", "injectNetworkInfo"})
@@ -150,6 +151,7 @@ HANDLERS = {
     "os-getConsoleOutput": _console_output,
     "unrescue": lambda ctxt, instance, value: compute_actions.unrescue(ctxt, instance),
     **MIGRATION_ACTIONS,
+    **deferred_delete.HANDLERS,
 }
 
 

@@ -9,7 +9,7 @@ import string
 import time
 import uuid
 
-from stratus.api import common, disk_config, networks, policy, server_groups
+from stratus.api import common, disk_config, image_api, networks, policy, server_groups
 from stratus.api.schemas.servers import BlockDeviceMappingV2
 from stratus.config import get_settings
 from stratus.common import exception
@@ -109,9 +109,10 @@ def image_id_of(server):
 
 
 def resolve_image(ctxt, image_id):
-    """The image to boot; unknown or not active is a 400."""
+    """The image to boot; unknown (or another project's private one) or
+    not active is a 400."""
     try:
-        image = common.conductor().image_get(ctxt, image_id)
+        image = image_api.get(ctxt, image_id)
     except exception.ImageNotFound as exc:
         raise exception.Invalid(exc.message) from None
     if image.status != ImageStatus.ACTIVE:

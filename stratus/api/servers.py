@@ -2,7 +2,8 @@
 from flask.views import MethodView
 from marshmallow import Schema, fields
 
-from stratus.api import common, compute_api, policy, server_groups, server_list, server_tags
+from stratus.api import (common, compute_api, deferred_delete, policy, server_groups,
+                         server_list, server_tags)
 from stratus.api.api import Blueprint
 from stratus.api.microversion import is_supported
 from stratus.api.request_context import get_context
@@ -126,6 +127,11 @@ class Server(MethodView):
 
     @blp.response(204)
     def delete(self, server_id):
-        """Delete a server; poll GET until it answers 404."""
-        compute_api.delete(get_context(), _server(server_id, "delete"))
+        """Delete a server; poll GET until it answers 404 (with a reclaim
+        interval, until it shows SOFT_DELETED)."""
+        instance = _server(server_id, "delete")
+        if deferred_delete.deferred():
+            deferred_delete.soft_delete(get_context(), instance)
+        else:
+            compute_api.delete(get_context(), instance)
         return ""

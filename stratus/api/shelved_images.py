@@ -1,10 +1,8 @@
 """The snapshot a shelved server keeps (system_metadata shelved_image_id)
 goes with the server when it is deleted, as Nova's compute API does it."""
 import logging
-from pathlib import Path
 
-from stratus.api import common
-from stratus.config import get_settings
+from stratus.api import common, image_files
 from stratus.common import exception
 from stratus.common.vocabulary import SystemMetadata, VmState
 
@@ -27,7 +25,4 @@ def delete_with(ctxt, instance):
     except exception.StratusException:
         LOG.exception("Could not delete the shelved image %s of %s", image_id, instance.uuid)
         return
-    store = get_settings().images_path.resolve()
-    path = Path(store, image.file or "").resolve()
-    if image.file and path.parent == store:  # never a file outside the store
-        path.unlink(missing_ok=True)
+    image_files.remove(image.file)

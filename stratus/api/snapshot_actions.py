@@ -1,5 +1,5 @@
-"""Server actions that copy servers to images: createImage, shelve, shelveOffload, unshelve and
-rebuild. Parsing here; the checks and the conductor/compute calls as in
+"""Server actions that copy servers to images: createImage, createBackup, shelve,
+shelveOffload, unshelve and rebuild. Parsing here; the checks and the conductor/compute calls as in
 app.compute_actions (Nova's compute/api.py)."""
 import flask
 from marshmallow import ValidationError
@@ -41,13 +41,53 @@ def _metadata(name, value):
 def _create_image(ctxt, instance, value):
     body = object_of("createImage", value, ("name", "metadata"), ("name",))
     name = string("name", body["name"])
-    _metadata("metadata", body.get("metadata") or {})
-    image_id = snapshot(ctxt, instance, name)
+    metadata = _metadata("metadata", body.get("metadata") or {})
+    return _image_accepted(snapshot(ctxt, instance, name, metadata))
+
+
+def _image_accepted(image_id):
+    """Nova's answer to an action that makes an image: its id in the
+    body from 2.45, in the Location header before."""
     if is_supported("2.45"):
         return _accepted({"image_id": image_id})
     reply = empty(202)
     reply.headers["Location"] = f"{common.base_url()}/v2/images/{image_id}"
     return reply
+
+
+# createBackup
+BACKUP_RPC_VERSION = "1.4"  # the compute's backup_instance
+
+
+def _create_backup(ctxt, instance, value):
+    body = object_of("createBackup", value, ("name", "backup_type", "rotation", "metadata"),
+                     ("name", "backup_type", "rotation"))
+    name = string("name", body["name"])
+    backup_type = string("backup_type", body["backup_type"])
+    rotation = body["rotation"]
+    if isinstance(rotation, str) and rotation.isdigit():
+        rotation = int(rotation)  # Nova's non_negative_integer takes "2" too
+    if isinstance(rotation, bool) or not isinstance(rotation, int) or rotation < 0:
+        raise BadRequest(f"Invalid input for field/attribute rotation. Value: {rotation}. "
+                         "It must be an integer >= 0.")
+    metadata = _metadata("metadata", body.get("metadata") or {})
+    return _image_accepted(backup(ctxt, instance, name, backup_type, rotation, metadata))
+
+
+def backup(ctxt, instance, name, backup_type, rotation, metadata=None):
+    """A snapshot marked image_type backup and `backup_type`; its host
+    then keeps only the `rotation` newest backups of this server and
+    type (Nova's backup). The image id."""
+    _check(ctxt, instance, "createBackup", _SNAPSHOT_FROM)
+    if not common.compute().can_send_version(BACKUP_RPC_VERSION):
+        raise exception.VersionCapExceeded(role="compute", version=BACKUP_RPC_VERSION,
+                                           cap=get_settings().compute_rpc_version_cap)
+    properties = dict(metadata or {}, image_type="backup", backup_type=backup_type)
+    image = _new_image(ctxt, instance, name, properties)
+    _save_and_cast(ctxt, instance, image.id, "createBackup", TaskState.IMAGE_SNAPSHOT_PENDING,
+                   lambda saved: common.compute().backup_instance(
+                       ctxt, saved.host, saved, image.id, backup_type, rotation))
+    return image.id
 
 
 def _accepted(body):
@@ -56,23 +96,38 @@ def _accepted(body):
     return reply
 
 
-def snapshot(ctxt, instance, name):
+def snapshot(ctxt, instance, name, metadata=None):
     """Record a queued image, mark the server image_snapshot_pending
     (action createImage), cast the snapshot to its host; the image id."""
     _check(ctxt, instance, "createImage", _SNAPSHOT_FROM)
-    image = _new_image(ctxt, instance, name)
+    image = _new_image(ctxt, instance, name, dict(metadata or {}, image_type="snapshot"))
     _save_and_cast(ctxt, instance, image.id, "createImage", TaskState.IMAGE_SNAPSHOT_PENDING,
                    lambda saved: common.compute().snapshot_instance(
                        ctxt, saved.host, saved, image.id))
     return image.id
 
 
-def _new_image(ctxt, instance, name):
+def _new_image(ctxt, instance, name, properties):
+    """A queued private image of the server: the base image's properties
+    (as Nova keeps them), then `properties`, and which server it is of."""
     base = _base_image(ctxt, instance)
+    inherited = {k: v for k, v in (base.properties if base else {}).items()
+                 if k not in _NOT_INHERITED}
     return common.conductor().image_create(ctxt, {
         "name": name, "status": ImageStatus.QUEUED, "owner": ctxt.project_id, "disk_format": "qcow2",
         "container_format": "bare", "visibility": "private",
-        "min_disk": base.min_disk if base else 0, "min_ram": base.min_ram if base else 0})
+        "min_disk": base.min_disk if base else 0, "min_ram": base.min_ram if base else 0,
+        "properties": dict(inherited, **properties, instance_uuid=instance.uuid,
+                           base_image_ref=common.id_from_href(instance.image_ref),
+                           user_id=ctxt.user_id)})
+
+
+# What describes one image rather than what it holds (Nova's
+# non_inheritable_image_properties and the snapshot's own keys).
+_NOT_INHERITED = ("image_type", "backup_type", "instance_uuid", "base_image_ref", "user_id",
+                  "image_location", "image_state", "owner_id", "cache_in_nova",
+                  "bittorrent", "img_signature", "img_signature_hash_method",
+                  "img_signature_certificate_uuid", "img_signature_key_type")
 
 
 def _base_image(ctxt, instance):
@@ -94,6 +149,7 @@ def _check(ctxt, instance, action, vm_states):
 # API's save on: a message lost before any host took it leaves an image
 # the conductor's reaper can find (stratus.conductor.reaper).
 _IMAGE_KEYS = {"createImage": SystemMetadata.SNAPSHOT_IMAGE_ID,
+               "createBackup": SystemMetadata.SNAPSHOT_IMAGE_ID,
                "shelve": SystemMetadata.SHELVED_IMAGE_ID}
 
 
@@ -118,7 +174,8 @@ def _save_and_cast(ctxt, instance, image_id, action, task_state, cast):
 # shelve, shelveOffload, unshelve
 def _shelve(ctxt, instance, value):
     _check(ctxt, instance, "shelve", _SHELVE_FROM)
-    image = _new_image(ctxt, instance, f"{instance.display_name}-shelved")
+    image = _new_image(ctxt, instance, f"{instance.display_name}-shelved",
+                       {"image_type": "snapshot"})
     _save_and_cast(ctxt, instance, image.id, "shelve", TaskState.SHELVING,
                    lambda saved: common.compute().shelve_instance(ctxt, saved.host, saved,
                                                                   image.id))
@@ -261,5 +318,5 @@ def rebuild(ctxt, instance, image_id, values, preserve_ephemeral=False):
 
 # action name -> handler(ctxt, instance, value); merged into
 # app.server_actions.HANDLERS.
-HANDLERS = {"createImage": _create_image, "shelve": _shelve,
+HANDLERS = {"createImage": _create_image, "createBackup": _create_backup, "shelve": _shelve,
             "shelveOffload": _shelve_offload, "unshelve": _unshelve, "rebuild": _rebuild}

@@ -31,6 +31,8 @@ class TaskState:
     NETWORKING = "networking"
     SPAWNING = "spawning"
     DELETING = "deleting"
+    SOFT_DELETING = "soft-deleting"
+    RESTORING = "restoring"
     POWERING_OFF = "powering-off"
     POWERING_ON = "powering-on"
     REBOOTING = "rebooting"

@@ -90,6 +90,10 @@ class ComputeManager:
         shelved_offload_time."""
         self.shelves.offload_shelved_instances(ctxt)
 
+    def reclaim_queued_deletes(self, ctxt=None):
+        """Periodic: delete servers soft-deleted longer than reclaim_instance_interval."""
+        self.power.reclaim_queued_deletes(ctxt)
+
 
 def _allocation_settings():
     settings = get_settings()

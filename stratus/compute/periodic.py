@@ -21,5 +21,7 @@ class PeriodicReporter(PeriodicTasks):
             (manager.update_available_resource, resource_every),
             (manager.sync_power_states, sync_every),
             # shelved servers older than shelved_offload_time
-            (manager.offload_shelved_instances, sync_every)])
+            (manager.offload_shelved_instances, sync_every),
+            # soft-deleted servers older than reclaim_instance_interval
+            (manager.reclaim_queued_deletes, sync_every)])
         self.manager = manager

@@ -7,9 +7,12 @@ A second delivery of the same message (Celery's acks_late) finds the
 task_state already cleared and stops before touching the hypervisor; a
 message left over from a crash finds it still set and does the work."""
 import dataclasses
+import datetime
 import logging
 
+from stratus.common.context import get_admin_context
 from stratus.common.endpoint import endpoint
+from stratus.common.timeutils import parse_isotime, utcnow
 from stratus.common.vocabulary import CAS_CONFLICT, PowerState, TaskState, VmState
 from stratus.compute.operation import Operation
 from stratus.config import get_settings
@@ -55,6 +58,10 @@ SUSPEND = Action("compute_suspend_instance", (TaskState.SUSPENDING,), TaskState.
                  VmState.SUSPENDED)
 RESUME = Action("compute_resume_instance", (TaskState.RESUMING,), TaskState.RESUMING,
                 VmState.ACTIVE)
+SOFT_DELETE = Action("compute_soft_delete_instance", (TaskState.SOFT_DELETING,),
+                     TaskState.SOFT_DELETING, VmState.SOFT_DELETED)
+RESTORE = Action("compute_restore_instance", (TaskState.RESTORING,), TaskState.RESTORING,
+                 VmState.ACTIVE)
 RESCUE = Action("compute_rescue_instance", (TaskState.RESCUING,), TaskState.RESCUING,
                 VmState.RESCUED)
 UNRESCUE = Action("compute_unrescue_instance", (TaskState.UNRESCUING,), TaskState.UNRESCUING,
@@ -63,7 +70,8 @@ UNRESCUE = Action("compute_unrescue_instance", (TaskState.UNRESCUING,), TaskStat
 
 class Power(Operation):
     """Start, stop, reboot, pause, unpause, suspend, resume, rescue and
-    unrescue."""
+    unrescue; soft delete and restore (and the reclaim of soft-deleted
+    servers)."""
 
     @endpoint(since="1.1")
     def stop_instance(self, ctxt, instance):
@@ -107,6 +115,40 @@ class Power(Operation):
     @endpoint(since="1.4")
     def unrescue_instance(self, ctxt, instance):
         self.run(ctxt, instance, UNRESCUE, lambda: self.driver.unrescue(ctxt, instance))
+
+    @endpoint(since="1.4")
+    def soft_delete_instance(self, ctxt, instance):
+        """Power the guest off and keep it (vm_state soft-delete) until a
+        restore, a forceDelete or reclaim_queued_deletes."""
+        self.run(ctxt, instance, SOFT_DELETE, lambda: self.driver.power_off(
+            instance, get_settings().shutdown_timeout))
+
+    @endpoint(since="1.4")
+    def restore_instance(self, ctxt, instance):
+        """Boot a soft-deleted guest again (active)."""
+        self.run(ctxt, instance, RESTORE, lambda: self.driver.power_on(ctxt, instance))
+
+    def reclaim_queued_deletes(self, ctxt=None):
+        """Periodic: delete the servers soft-deleted here longer than
+        reclaim_instance_interval seconds ago (Nova's _reclaim_queued_deletes)."""
+        interval = get_settings().reclaim_instance_interval
+        if interval <= 0:
+            return
+        ctxt = ctxt or get_admin_context()
+        deadline = utcnow() - datetime.timedelta(seconds=interval)
+        for instance in self.conductor_api.instance_get_all(ctxt, filters={"host": self.host}):
+            deleted_at = parse_isotime(instance.deleted_at)
+            if (instance.vm_state != VmState.SOFT_DELETED or instance.task_state is not None
+                    or (deleted_at and deleted_at > deadline)):
+                continue
+            try:
+                claimed = self.update(ctxt, instance.uuid, {"task_state": TaskState.DELETING},
+                                      expected_task_state=[None],
+                                      expected_vm_state=VmState.SOFT_DELETED)
+            except CAS_CONFLICT:
+                continue  # restored or deleted meanwhile
+            LOG.info("Reclaiming soft-deleted instance %s", instance.uuid)
+            self.manager.builds.terminate_instance(ctxt, claimed)
 
     def run(self, ctxt, instance, action, driver_call):
         """Claim the action, run `driver_call()`, save the outcome. A driver

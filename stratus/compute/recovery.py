@@ -27,7 +27,8 @@ _REBOOTS = (TaskState.REBOOTING, TaskState.REBOOT_PENDING,
 _OFF = (PowerState.SHUTDOWN, PowerState.CRASHED)
 # An interrupted action still has its task_state: running it again
 # finishes it (each action's save expects that task_state).
-_REDO = _REBOOTS + (TaskState.POWERING_OFF, TaskState.POWERING_ON)
+_REDO = _REBOOTS + (TaskState.POWERING_OFF, TaskState.POWERING_ON, TaskState.SOFT_DELETING,
+                    TaskState.RESTORING)
 # A build in these task_states was only queued here: build_and_run_instance
 # has not claimed it (its compare-and-swap takes exactly these to spawning),
 # so no guest was made, and its message, acknowledged only once run, is
@@ -87,6 +88,10 @@ class Recovery(Operation):
             power.stop_instance(ctxt, instance)
         elif instance.task_state == TaskState.POWERING_ON:
             power.start_instance(ctxt, instance)
+        elif instance.task_state == TaskState.SOFT_DELETING:
+            power.soft_delete_instance(ctxt, instance)
+        elif instance.task_state == TaskState.RESTORING:
+            power.restore_instance(ctxt, instance)
         else:
             hard = instance.task_state in _HARD_REBOOTS
             power.reboot_instance(ctxt, instance, "HARD" if hard else "SOFT")

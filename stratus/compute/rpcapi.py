@@ -21,7 +21,9 @@ API version history:
           post_live_migration_at_destination,
           rollback_live_migration_at_destination).
     1.4 - diagnostics: get_instance_diagnostics, get_host_uptime; rescue:
-          rescue_instance, unrescue_instance; get_console_output.
+          rescue_instance, unrescue_instance; get_console_output;
+          backup_instance (createBackup, with rotation); soft_delete_instance,
+          restore_instance.
 """
 from stratus.config import get_settings
 from stratus.common.rpc import RPCClient
@@ -62,6 +64,15 @@ class ComputeAPI:
     def start_instance(self, ctxt, host, instance):
         """Boot the stopped guest (task_state powering-on); ends ACTIVE."""
         self._client(host, "1.1").cast(ctxt, "start_instance", instance=instance)
+
+    def soft_delete_instance(self, ctxt, host, instance):
+        """Power the guest off and keep it (task_state soft-deleting); ends
+        SOFT_DELETED."""
+        self._client(host, "1.4").cast(ctxt, "soft_delete_instance", instance=instance)
+
+    def restore_instance(self, ctxt, host, instance):
+        """Boot a soft-deleted guest again (task_state restoring); ends ACTIVE."""
+        self._client(host, "1.4").cast(ctxt, "restore_instance", instance=instance)
 
     def stop_instance(self, ctxt, host, instance):
         """Shut the guest down (task_state powering-off); ends STOPPED."""
@@ -124,6 +135,14 @@ class ComputeAPI:
         image_snapshot_pending); the image ends active, the task None."""
         self._client(host, "1.3").cast(
             ctxt, "snapshot_instance", instance=instance, image_id=image_id)
+
+    def backup_instance(self, ctxt, host, instance, image_id, backup_type, rotation):
+        """A snapshot into the queued backup image `image_id` (task_state
+        image_snapshot_pending), then only the `rotation` newest backups of
+        the server and `backup_type` are kept."""
+        self._client(host, "1.4").cast(
+            ctxt, "backup_instance", instance=instance, image_id=image_id,
+            backup_type=backup_type, rotation=rotation)
 
     def shelve_instance(self, ctxt, host, instance, image_id, clean_shutdown=True):
         """Power off and snapshot into `image_id` (task_state shelving);

@@ -26,9 +26,12 @@ def flavor(row):
 
 
 def image(row):
-    return objects.Image(**_columns(row, (
+    obj = objects.Image(**_columns(row, (
         "id", "name", "status", "disk_format", "container_format", "size", "checksum",
-        "visibility", "min_disk", "min_ram", "file", "owner", "created_at", "updated_at")))
+        "visibility", "min_disk", "min_ram", "file", "owner", "created_at", "updated_at",
+        "os_hash_algo", "os_hash_value")))
+    obj.properties = dict(row.properties or {})
+    return obj
 
 
 def fault(row):

@@ -9,6 +9,7 @@ One server, booted with `openstack server create --network none --wait`,
 serves the openstack client's server flows, which run in file order:
 the last of them deletes it with `openstack server delete --wait` (the
 fixture removes it if an earlier failure left it)."""
+import hashlib
 import json
 import re
 import subprocess
@@ -138,6 +139,36 @@ def test_image_list_and_show(cloud, env, names):
     shown = osc_json(env, "image", "show", names[1])
     assert (shown["id"], shown["status"], shown["disk_format"], shown["size"]) == \
         (cloud.image_id, "active", "raw", 1 << 20)
+
+
+def test_image_create_upload_set_delete(cloud, env, tmp_path):
+    """`openstack image create --file`: queued, then the data uploaded
+    (active, Glance's size and md5); `image set --property` and `image
+    delete` through the image API, seen by the compute proxy."""
+    name = unique_name("image")
+    data = tmp_path / "disk.raw"
+    data.write_bytes(b"stratus" * 4096)
+    created = osc_json(env, "image", "create", "--disk-format", "raw", "--container-format",
+                       "bare", "--min-ram", "64", "--property", "os_distro=cirros",
+                       "--file", str(data), name)
+    try:
+        shown = osc_json(env, "image", "show", name)
+        assert (shown["id"], shown["status"], shown["size"], shown["min_ram"]) == \
+            (created["id"], "active", data.stat().st_size, 64)
+        assert shown["checksum"] == hashlib.md5(data.read_bytes()).hexdigest()
+        osc(env, "image", "set", "--property", "hw_disk_bus=virtio", "--name", name + "-x",
+            name)
+        proxied = cloud.api("GET", f"/images/{created['id']}",
+                            headers={"OpenStack-API-Version": "compute 2.35"}).json()["image"]
+        # (openstacksdk adds owner_specified.* properties of its own)
+        assert (proxied["name"], proxied["status"]) == (name + "-x", "ACTIVE")
+        assert {k: proxied["metadata"].get(k) for k in ("os_distro", "hw_disk_bus")} == \
+            {"os_distro": "cirros", "hw_disk_bus": "virtio"}
+        osc(env, "image", "delete", name + "-x")
+        assert cloud.api("GET", f"/images/{created['id']}").status_code == 404
+    finally:
+        cloud.api("DELETE", f"/images/{created['id']}",
+                  headers={"OpenStack-API-Version": "compute 2.35"})
 
 
 def test_hypervisors_services_and_zones(cloud, env):

@@ -29,7 +29,11 @@ class Flavor(StratusObject):
 @register
 @dataclasses.dataclass
 class Image(StratusObject):
-    """A bootable image in the image store (Glance-v2 fields)."""
+    """A bootable image in the image store (Glance-v2 fields).
+
+    1.1: properties (Glance's extra properties), os_hash_algo, os_hash_value."""
+
+    VERSION = "1.1"
 
     id: str
     name: str
@@ -45,6 +49,9 @@ class Image(StratusObject):
     owner: str | None = None
     created_at: str | None = None
     updated_at: str | None = None
+    properties: dict = field(default_factory=dict)
+    os_hash_algo: str | None = None
+    os_hash_value: str | None = None
 
 
 @register

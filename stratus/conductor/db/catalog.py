@@ -1,10 +1,11 @@
 """Flavors and images: what servers are built from."""
 import uuid as uuidlib
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from stratus.common import exception
+from stratus.common.timeutils import parse_isotime
 from stratus.conductor.db.models import Flavor, FlavorProject, Image
 
 _FLAVOR_FIELDS = ("name", "vcpus", "memory_mb", "root_gb", "ephemeral_gb", "swap",
@@ -133,14 +134,32 @@ def flavor_delete(session, flavorid):
 
 
 def image_get_all(session, filters):
-    query = select(Image).order_by(Image.created_at, Image.id)
+    """Images, oldest first (`sort_dir` "desc": newest first), by name,
+    id list, status, visibility to a project (`project_id`: public, or
+    its own), changed since (`changes_since`, ISO 8601) and extra
+    properties (`properties`: every one equal)."""
+    created = Image.created_at.desc() if filters.get("sort_dir") == "desc" else Image.created_at
+    query = select(Image).order_by(created, Image.id)
     if filters.get("name"):
         query = query.where(Image.name == filters["name"])
     if filters.get("ids"):
         query = query.where(Image.id.in_(list(filters["ids"])))
     if filters.get("status"):
         query = query.where(Image.status == filters["status"])
-    return list(session.scalars(query))
+    if filters.get("visibility"):
+        query = query.where(Image.visibility == filters["visibility"])
+    if filters.get("project_id"):
+        query = query.where(or_(Image.visibility.in_(("public", "community")),
+                                Image.owner == filters["project_id"]))
+    if filters.get("changes_since"):
+        changed = func.coalesce(Image.updated_at, Image.created_at)
+        query = query.where(changed >= parse_isotime(filters["changes_since"]))
+    rows = session.scalars(query)
+    # Properties are one JSON column: compared here rather than with a
+    # dialect's JSON operators (the catalog is small).
+    wanted = {k: str(v) for k, v in (filters.get("properties") or {}).items()}
+    return [row for row in rows
+            if all(str((row.properties or {}).get(k)) == v for k, v in wanted.items())]
 
 
 def image_get(session, image_id):
@@ -151,7 +170,8 @@ def image_get(session, image_id):
 
 
 _IMAGE_FIELDS = ("name", "status", "disk_format", "container_format", "size", "checksum",
-                 "visibility", "min_disk", "min_ram", "file", "owner")
+                 "visibility", "min_disk", "min_ram", "file", "owner", "properties",
+                 "os_hash_algo", "os_hash_value")
 
 
 def image_create(session, values):
@@ -166,7 +186,7 @@ def image_create(session, values):
 
 def image_update(session, image_id, values):
     """Save a snapshot's progress (status queued -> saving -> active, then
-    its file, size and checksum)."""
+    its file, size and checksum), or an owner's changes (name, properties...)."""
     row = image_get(session, image_id)
     for key in _IMAGE_FIELDS:
         if key in values:

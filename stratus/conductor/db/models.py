@@ -127,6 +127,11 @@ class Image(Base):
     min_ram: Mapped[int] = mapped_column(Integer, default=0)
     file: Mapped[str | None] = mapped_column(String(1024))
     owner: Mapped[str | None] = mapped_column(String(255))
+    # Glance's extra properties: the compute proxy's image metadata, and
+    # what a snapshot or backup says of its server (instance_uuid, image_type).
+    properties: Mapped[dict | None] = mapped_column(JSON, default=dict)
+    os_hash_algo: Mapped[str | None] = mapped_column(String(64))
+    os_hash_value: Mapped[str | None] = mapped_column(String(128))
 
 
 class Instance(Base):

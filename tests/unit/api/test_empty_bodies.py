@@ -29,6 +29,13 @@ BODILESS = {
     ("GET", "/identity/v3/projects/<project_id>/users/<user_id>/roles/<role_id>"): {204},
     ("HEAD", "/identity/v3/projects/<project_id>/users/<user_id>/roles/<role_id>"): {204},
     ("DELETE", "/identity/v3/projects/<project_id>/users/<user_id>/roles/<role_id>"): {204},
+    # requested in tests/unit/api/test_images.py
+    ("PUT", "/image/v2/images/<image_id>/file"): {204},
+    ("PUT", "/v2/images/<image_id>/file"): {204},
+    ("DELETE", "/image/v2/images/<image_id>"): {204},
+    ("DELETE", "/v2/images/<image_id>"): {204},
+    ("DELETE", "/v2.1/images/<image_id>"): {204},
+    ("DELETE", "/v2.1/images/<image_id>/metadata/<key>"): {204},
 }
 
 

@@ -31,6 +31,9 @@ class RecordingManager:
     def offload_shelved_instances(self):
         self.offloads = getattr(self, "offloads", 0) + 1
 
+    def reclaim_queued_deletes(self):
+        self.reclaims = getattr(self, "reclaims", 0) + 1
+
 
 def test_resources_every_few_heartbeats():
     manager = RecordingManager()
@@ -39,6 +42,7 @@ def test_resources_every_few_heartbeats():
         reporter.run_once()
     assert (manager.reports, manager.updates, manager.syncs) == (12, 2, 3)
     assert manager.offloads == 3  # shelved servers are looked at as often as power states
+    assert manager.reclaims == 3  # and soft-deleted ones
 
 
 def test_errors_do_not_stop_the_rounds():
