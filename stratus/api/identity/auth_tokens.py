@@ -89,6 +89,10 @@ def subject_token(action):
     return token
 
 
+SUBJECT_PARAMETER = {"in": "header", "name": SUBJECT_HEADER, "required": True,
+                     "schema": {"type": "string"}, "description": "The token acted on."}
+
+
 @blp.route("/auth/tokens")
 class AuthTokens(MethodView):
     """Tokens."""
@@ -102,14 +106,18 @@ class AuthTokens(MethodView):
         text, token = tokens.issue(found["user"], found["project"], found["roles"])
         return {"token": token_view(token)}, {SUBJECT_HEADER: text}
 
+    @blp.doc(parameters=[SUBJECT_PARAMETER])
     @blp.response(200, TokenResponse)
+    @blp.alt_response(404, description="X-Subject-Token is not a valid token.")
     def get(self):
         """Validate the token in X-Subject-Token (?nocatalog leaves the catalog out)."""
         token = subject_token("validate")
         body = {"token": token_view(token, "nocatalog" not in flask.request.args)}
         return body, {SUBJECT_HEADER: flask.request.headers[SUBJECT_HEADER]}
 
+    @blp.doc(parameters=[SUBJECT_PARAMETER])
     @blp.response(204)
+    @blp.alt_response(404, description="X-Subject-Token is not a valid token.")
     def delete(self):
         """Revoke the token in X-Subject-Token."""
         token = subject_token("revoke")

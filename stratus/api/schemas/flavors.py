@@ -2,8 +2,8 @@
 from marshmallow import Schema, fields, validate
 
 from stratus.api.schemas.common import PagingQuery, name_field
-from stratus.api.schemas.fields import (DB_MAX_INT, NovaBoolean, NovaInteger, PositiveNumber,
-                                        StringOrInteger)
+from stratus.api.schemas.fields import (DB_MAX_INT, MAX_QUERY_INT, NovaBoolean, NovaInteger,
+                                        PositiveNumber, StringOrInteger)
 
 _ID_PATTERN = r"^(?! )[a-zA-Z0-9. _-]+(?<! )$"
 
@@ -34,7 +34,7 @@ class FlavorListQuery(PagingQuery):
     """Filters of GET /flavors and /flavors/detail."""
 
     is_public = fields.String(metadata={"description": "true, false, or None for both (admins)."})
-    minRam = NovaInteger(minimum=0, maximum=2 ** 63)
-    minDisk = NovaInteger(minimum=0, maximum=2 ** 63)
+    minRam = NovaInteger(minimum=0, maximum=MAX_QUERY_INT)
+    minDisk = NovaInteger(minimum=0, maximum=MAX_QUERY_INT)
     sort_key = fields.String()
     sort_dir = fields.String(validate=validate.OneOf(["asc", "desc"]))
