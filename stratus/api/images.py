@@ -139,6 +139,7 @@ class NovaImages(MethodView):
     """Images through the compute API."""
 
     @nova_blp.arguments(ImageListQuery, location="query")
+    @nova_blp.alt_response(404, description="From 2.36 (the proxy API is gone).")
     @nova_blp.response(200, NovaImagesResponse)
     def get(self, args):
         """List images (until microversion 2.35)."""
@@ -151,6 +152,7 @@ class NovaImagesDetail(MethodView):
     """Images with details through the compute API."""
 
     @nova_blp.arguments(ImageListQuery, location="query")
+    @nova_blp.alt_response(404, description="From 2.36 (the proxy API is gone).")
     @nova_blp.response(200, NovaImagesResponse)
     def get(self, args):
         """List images with details (until microversion 2.35)."""
