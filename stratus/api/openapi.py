@@ -128,6 +128,11 @@ class ErrorsPlugin(BasePlugin):
                     response["headers"] = HEADERS[status]
                 spec.components.response(response_name(status, identity), response)
 
+    def schema_helper(self, name, definition, **kwargs):
+        """A schema's own schema-level keywords (`OPENAPI`), for what
+        marshmallow's Meta cannot say (an object of exactly one key)."""
+        return dict(getattr(kwargs.get("schema"), "OPENAPI", {}))
+
     def operation_helper(self, path=None, operations=None, **kwargs):
         identity = path.startswith(errors.IDENTITY_PREFIX)
         for method, operation in (operations or {}).items():
@@ -145,6 +150,7 @@ def _declared(operation):
 
 
 def field_schema(converter, field, **kwargs):
-    """apispec attribute function: a custom field's own `json_schema()`."""
+    """apispec attribute function: a custom field's own
+    `json_schema(converter)` (the converter resolves nested schemas)."""
     describe = getattr(field, "json_schema", None)
-    return describe() if describe else {}
+    return describe(converter) if describe else {}

@@ -39,7 +39,7 @@ class NovaInteger(fields.Field):
         super().__init__(**kwargs)
         self.minimum, self.maximum = minimum, maximum
 
-    def json_schema(self):
+    def json_schema(self, converter=None):
         """What _to_int and the range accept (a digit string's range is
         checked once read, which a pattern cannot say)."""
         return {"anyOf": [
@@ -70,7 +70,7 @@ class NovaBoolean(fields.Field):
 
     default_error_messages = {"invalid": "Must be a boolean."}
 
-    def json_schema(self):
+    def json_schema(self, converter=None):
         return {"anyOf": [{"type": "boolean"}, {"type": "string", "pattern": BOOLEAN_PATTERN}]}
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -91,7 +91,7 @@ class PositiveNumber(fields.Field):
     # 'inf', '1_0' and '١').
     TEXT = re.compile(r"^[0-9]+(\.[0-9]+)?$")
 
-    def json_schema(self):
+    def json_schema(self, converter=None):
         """A number, or its decimal text (whose value is checked once read)."""
         return {"anyOf": [
             {"type": "number", "minimum": 0, "exclusiveMinimum": True, "maximum": self.MAXIMUM},
@@ -118,7 +118,7 @@ class StringOrInteger(fields.Field):
         super().__init__(**kwargs)
         self.maximum = maximum
 
-    def json_schema(self):
+    def json_schema(self, converter=None):
         return {"anyOf": [{"type": "string", "minLength": 1, "maxLength": self.maximum},
                           {"type": "integer"}]}
 
@@ -134,7 +134,7 @@ class StringOrInteger(fields.Field):
 class NoneString(fields.Field):
     """A query value where the literal string 'None' means None (OSC sends it)."""
 
-    def json_schema(self):
+    def json_schema(self, converter=None):
         return {"type": "string"}
 
     def _deserialize(self, value, attr, data, **kwargs):

@@ -21,7 +21,7 @@ class QuotaLimit(fields.Field):
 
     default_error_messages = {"invalid": f"Must be an integer from -1 to {DB_MAX_INT}."}
 
-    def json_schema(self):
+    def json_schema(self, converter=None):
         return {"anyOf": [{"type": "integer", "minimum": -1, "maximum": DB_MAX_INT},
                           {"type": "string", "pattern": "^-?[0-9]+$", "maxLength": 19}]}
 

@@ -15,7 +15,7 @@ class Networks(fields.Field):
 
     KEYS = ("uuid", "port", "fixed_ip", "tag")
 
-    def json_schema(self):
+    def json_schema(self, converter=None):
         network = {"type": "object", "additionalProperties": False,
                    "properties": {key: {"type": "string", "nullable": True} for key in self.KEYS}}
         return {"anyOf": [{"type": "string", "enum": ["auto", "none"]},
