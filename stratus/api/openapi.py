@@ -23,6 +23,7 @@ DESCRIPTIONS = {
     406: "The requested microversion is outside the supported range.",
     409: "The resource's state or a concurrent change conflicts with the request.",
     410: "The action was removed from the API.",
+    414: "The URL is longer than the HTTP server reads (its own answer, not JSON).",
     413: "The request body is larger than the API accepts.",
     501: "Nova's answer for a feature this deployment does not have.",
     503: "The database or the message broker cannot be reached: nothing was done; retry "
@@ -30,6 +31,8 @@ DESCRIPTIONS = {
     504: "The request was sent but its reply never came: whether it was carried out is "
          "unknown.",
 }
+# Answered by the HTTP server (gunicorn) before the app sees the request.
+SERVER_ANSWERS = frozenset({414})
 # One schema per fault name; some names serve several codes (Nova's).
 COMPUTE_FAULT = "computeFault"
 
@@ -39,8 +42,11 @@ def fault_name(status):
 
 
 def _codes_of(name):
-    codes = [code for code, fault in errors.FAULT_NAMES.items() if fault == name]
-    return codes or [500, 504]
+    """The statuses answered under a fault name: computeFault takes every
+    status without a name of its own (Nova's), 500 included."""
+    documented = sorted(set(DESCRIPTIONS) | {500})
+    return [code for code in documented if fault_name(code) == name] or sorted(
+        code for code, fault in errors.FAULT_NAMES.items() if fault == name)
 
 
 def fault_schema(name):
@@ -92,6 +98,8 @@ def statuses(path, method, operation):
         found.add(403)
     if "{" in path:
         found.add(404)
+    if "{" in path or operation.get("parameters"):
+        found.add(414)
     if operation.get("requestBody") or operation.get("parameters"):
         found.add(400)
     if operation.get("requestBody"):
@@ -122,8 +130,10 @@ class ErrorsPlugin(BasePlugin):
         for status, description in DESCRIPTIONS.items():
             for identity in (False, True):
                 schema = "IdentityError" if identity else f"{fault_name(status)}Fault"
-                response = {"description": description, "content": {"application/json": {
-                    "schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+                response = {"description": description}
+                if status not in SERVER_ANSWERS:
+                    response["content"] = {"application/json": {
+                        "schema": {"$ref": f"#/components/schemas/{schema}"}}}
                 if status in HEADERS:
                     response["headers"] = HEADERS[status]
                 spec.components.response(response_name(status, identity), response)

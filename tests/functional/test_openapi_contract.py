@@ -23,7 +23,8 @@ from tests.functional.cloud import free_port, wait_for
 BIN = Path(sys.executable).parent
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 PASSWORD = "contract-admin"
-EXAMPLES_PER_OPERATION = 10
+# A deeper local run: STRATUS_CONTRACT_EXAMPLES=100.
+EXAMPLES_PER_OPERATION = int(os.environ.get("STRATUS_CONTRACT_EXAMPLES", "10"))
 CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance",
           "response_headers_conformance", "response_schema_conformance",
           "negative_data_rejection")
