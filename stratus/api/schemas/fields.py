@@ -23,8 +23,14 @@ def _any_case(word):
     return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in word)
 
 
+def spellings_pattern(words):
+    """A pattern matching `words` in any case, blanks around allowed."""
+    return r"^\s*(" + "|".join(_any_case(w) for w in sorted(words)) + r")\s*$"
+
+
 # The string spellings of NovaBoolean, for its document.
-BOOLEAN_PATTERN = r"^\s*(" + "|".join(_any_case(w) for w in sorted(_TRUE | _FALSE)) + r")\s*$"
+BOOLEAN_SPELLINGS = _TRUE | _FALSE
+BOOLEAN_PATTERN = spellings_pattern(BOOLEAN_SPELLINGS)
 
 
 class NovaInteger(fields.Field):
@@ -42,9 +48,10 @@ class NovaInteger(fields.Field):
     def json_schema(self, converter=None):
         """What _to_int and the range accept (a digit string's range is
         checked once read, which a pattern cannot say)."""
+        digits = r"0*[1-9][0-9]*" if self.minimum >= 1 else "[0-9]+"
         return {"anyOf": [
             {"type": "integer", "minimum": self.minimum, "maximum": self.maximum},
-            {"type": "string", "pattern": r"^\s*[0-9]+\s*$", "maxLength": MAX_DIGITS}]}
+            {"type": "string", "pattern": rf"^\s*{digits}\s*$", "maxLength": MAX_DIGITS}]}
 
     def _deserialize(self, value, attr, data, **kwargs):
         number = self._to_int(value)
@@ -88,8 +95,8 @@ class PositiveNumber(fields.Field):
     MAXIMUM = 3.40282e38
 
     # Nova's pattern for the text form (float() alone would also read
-    # 'inf', '1_0' and '١').
-    TEXT = re.compile(r"^[0-9]+(\.[0-9]+)?$")
+    # 'inf', '1_0' and '١'), with a non-zero digit somewhere (0 is refused).
+    TEXT = re.compile(r"^(?=[0-9.]*[1-9])[0-9]+(\.[0-9]+)?$")
 
     def json_schema(self, converter=None):
         """A number, or its decimal text (whose value is checked once read)."""
