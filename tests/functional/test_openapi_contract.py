@@ -156,7 +156,9 @@ def test_api_conforms_to_its_openapi_document(all_in_one, tmp_path, version):
                "--workers", "1", "--request-timeout", "30",
                "--report", "junit", "--report-dir", str(tmp_path)]
     started = time.monotonic()
-    run = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env)
+    # cwd: schemathesis keeps a cache of crashes in .schemathesis/ there.
+    run = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env,
+                         cwd=tmp_path)
     took = time.monotonic() - started
     (tmp_path / "schemathesis.txt").write_text(run.stdout)
     # The warnings (operations that only saw 404s or 400s) and the figures.
