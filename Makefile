@@ -10,7 +10,7 @@ DEBS := libvirt-dev pkg-config qemu-utils novnc
 # private libvirtd, each in a mount namespace of its own (unshare).
 TEST_DEBS := libvirt-daemon-system qemu-system-x86 util-linux chromium chromium-driver
 
-.PHONY: run test unit functional lint bench deps services clean
+.PHONY: run test unit functional lint bench deps services clean tempest
 
 $(BIN)/.installed: pyproject.toml
 	./tools/ensure-debs.sh $(DEBS)
@@ -42,8 +42,13 @@ functional: deps services
 test: deps services
 	$(BIN)/pytest -q tests/unit tests/functional
 
+# Tempest (PyPI, in .tempest-venv) against an all-in-one started and
+# stopped here; fails if a test in conformance/expected-pass.txt did not pass.
+tempest: deps
+	$(BIN)/python conformance/run.py --gate
+
 bench: deps services
 	$(BIN)/python bench/boot.py
 
 clean:
-	rm -rf $(VENV) var build *.egg-info
+	rm -rf $(VENV) .tempest-venv var build *.egg-info

@@ -27,25 +27,30 @@ DEFAULT_CONFIG = {
 
 
 def _blueprints():
-    from stratus.api import (availability_zones, certificates, extensions, flavors,
+    from stratus.api import (availability_zones, certificates, extensions, external_events,
+                             flavors,
                              hypervisors, images, instance_actions, ips, keypairs, limits,
-                             migrations, networks, quota_sets,
+                             migrations, networks, quota_classes, quota_sets,
                              remote_consoles, server_actions, server_groups, server_metadata,
-                             server_password, server_tags, servers, services, versions)
-    from stratus.api.identity import auth_tokens, versions as identity_versions
+                             server_diagnostics, server_password, server_tags, servers, services,
+                             tenant_usage, usage_audit_log, versions)
+    from stratus.api.identity import auth_tokens, domains_roles, grants, projects, users
+    from stratus.api.identity import versions as identity_versions
 
     return [
         # discovery and identity (the Keystone v3 subset)
-        versions.blp, identity_versions.blp, auth_tokens.blp, extensions.blp,
+        versions.blp, identity_versions.blp, auth_tokens.blp, domains_roles.blp, projects.blp,
+        users.blp, grants.blp, extensions.blp,
         # servers and what acts on them
         servers.blp, server_actions.blp, server_metadata.blp, instance_actions.blp,
         remote_consoles.blp, server_groups.blp, migrations.blp, ips.blp,
-        server_password.blp, server_tags.blp,
+        server_password.blp, server_tags.blp, server_diagnostics.blp,
         # catalog
         flavors.blp, images.blp, images.nova_blp, networks.blp,
         # operator resources
         hypervisors.blp, services.blp, keypairs.blp, availability_zones.blp, limits.blp,
-        quota_sets.blp, certificates.blp,
+        quota_sets.blp, quota_classes.blp, certificates.blp, tenant_usage.blp,
+        usage_audit_log.blp, external_events.blp,
     ]
 
 

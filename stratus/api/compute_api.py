@@ -38,13 +38,15 @@ def create(ctxt, server, scheduler_hints=None):
 
 
 def update(ctxt, instance, server):
-    """Rename a server, set its access IPs or its disk config (no state
+    """Rename a server, set its description, access IPs or disk config (no state
     check, as Nova). A new disk config rewrites system_metadata, so the
     save expects the task_state seen: a task moving on meanwhile may have
     changed it (409 then, instead of losing its key)."""
     values, expected = {}, UNSET
     if "name" in server:
         values["display_name"] = server["name"]
+    if "description" in server:
+        values["description"] = server["description"]
     for key, column in (("accessIPv4", "access_ip_v4"), ("accessIPv6", "access_ip_v6")):
         if key in server:
             values[column] = str(server[key]) if server[key] else None

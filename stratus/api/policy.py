@@ -5,8 +5,10 @@ A rule's check string is one of Nova's personas:
   project is an admin everywhere, as in Nova);
 - MEMBER / READER: `project_member_or_admin` / `project_reader_or_admin`,
   a member (reader) of the target's project, or an admin. Roles imply
-  each other (admin > member > reader), so a member reads as well;
+  each other (admin > manager > member > reader), so a member reads as
+  well; `service` (Keystone's role for services) implies none;
 - OWNER: `(admin) or user_id:%(user_id)s`, the target's user or an admin;
+- SERVICE: `service_api`, a token with the service role, or an admin;
 - ANY: anyone with a valid token.
 Nova's PROJECT_MANAGER rules (migrate, live migrate) are ADMIN here:
 there is no manager role.
@@ -22,7 +24,8 @@ from stratus.api.request_context import get_context
 
 LOG = logging.getLogger(__name__)
 
-ADMIN, MEMBER, READER, OWNER, ANY = "admin", "member", "reader", "owner", "any"
+ADMIN, MEMBER, READER, OWNER, SERVICE, ANY = ("admin", "member", "reader", "owner", "service",
+                                              "any")
 
 _S = "os_compute_api:servers:%s"
 RULES = {
@@ -100,6 +103,16 @@ RULES = {
     "os_compute_api:os-hypervisors:list": ADMIN,
     "os_compute_api:os-hypervisors:list-detail": ADMIN,
     "os_compute_api:os-hypervisors:show": ADMIN,
+    "os_compute_api:os-hypervisors:statistics": ADMIN,
+    "os_compute_api:os-hypervisors:uptime": ADMIN,
+    "os_compute_api:os-hypervisors:search": ADMIN,
+    "os_compute_api:os-hypervisors:servers": ADMIN,
+    "os_compute_api:os-server-diagnostics": ADMIN,
+    "os_compute_api:os-server-external-events:create": SERVICE,
+    "os_compute_api:os-simple-tenant-usage:list": ADMIN,
+    "os_compute_api:os-simple-tenant-usage:show": READER,
+    "os_compute_api:os-instance-usage-audit-log:list": ADMIN,
+    "os_compute_api:os-instance-usage-audit-log:show": ADMIN,
     "os_compute_api:os-services:list": ADMIN, "os_compute_api:os-services:update": ADMIN,
     "os_compute_api:os-services:delete": ADMIN,
     "os_compute_api:os-availability-zone:list": ANY,
@@ -107,6 +120,8 @@ RULES = {
     "os_compute_api:limits": ANY, "os_compute_api:limits:other_project": ADMIN,
     "os_compute_api:os-quota-sets:show": READER, "os_compute_api:os-quota-sets:detail": READER,
     "os_compute_api:os-quota-sets:defaults": ANY,
+    "os_compute_api:os-quota-class-sets:show": ADMIN,
+    "os_compute_api:os-quota-class-sets:update": ADMIN,
     "os_compute_api:os-quota-sets:update": ADMIN, "os_compute_api:os-quota-sets:delete": ADMIN,
     "os_compute_api:os-keypairs:index": OWNER, "os_compute_api:os-keypairs:create": OWNER,
     "os_compute_api:os-keypairs:show": OWNER, "os_compute_api:os-keypairs:delete": OWNER,
@@ -121,6 +136,19 @@ RULES = {
     "os_compute_api:os-certificates:show": READER,
     # Keystone's: a user's own token, or any for admins
     "identity:validate_token": OWNER, "identity:revoke_token": OWNER,
+    # Keystone's admin API: admins manage; a user reads itself, its own
+    # projects and the project of its token; the one domain is no secret.
+    "identity:get_domain": ANY, "identity:list_domains": ADMIN,
+    "identity:get_role": ADMIN, "identity:list_roles": ADMIN,
+    "identity:get_project": READER, "identity:list_projects": ADMIN,
+    "identity:create_project": ADMIN, "identity:update_project": ADMIN,
+    "identity:delete_project": ADMIN, "identity:list_user_projects": OWNER,
+    "identity:get_user": OWNER, "identity:list_users": ADMIN,
+    "identity:create_user": ADMIN, "identity:update_user": ADMIN,
+    "identity:delete_user": ADMIN,
+    "identity:list_grants": ADMIN, "identity:check_grant": ADMIN,
+    "identity:create_grant": ADMIN, "identity:revoke_grant": ADMIN,
+    "identity:list_role_assignments": ADMIN,
 }
 
 
@@ -129,6 +157,8 @@ def _allowed(check, ctxt, project_id, user_id):
         return True
     if check == OWNER:
         return user_id == ctxt.user_id
+    if check == SERVICE:
+        return SERVICE in ctxt.roles
     if check in (MEMBER, READER):
         return check in ctxt.roles and project_id == ctxt.project_id
     return False

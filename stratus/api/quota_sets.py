@@ -1,5 +1,6 @@
 """/v2.1/os-quota-sets: a project's limits (show, detail with usage,
-defaults), set and reverted by admins. Usage is counted by the conductor
+defaults), set and reverted by admins; with ?user_id=, a user's limits
+within the project (Nova's per-user quotas, none above the project's). Usage is counted by the conductor
 from the records; the limits are enforced where instances and key pairs
 are recorded, under the project's lock."""
 from flask.views import MethodView
@@ -38,11 +39,6 @@ def quota_set(values, project_id=None):
     return {"quota_set": body}
 
 
-def _no_user_quotas(args):
-    if args.get("user_id"):
-        raise exception.Invalid("Per-user quotas are not supported: limits are per project.")
-
-
 @blp.route("/os-quota-sets/<project_id>")
 class QuotaSet(MethodView):
     """A project's quota set."""
@@ -52,7 +48,8 @@ class QuotaSet(MethodView):
     def get(self, args, project_id):
         """Show a project's limits."""
         policy.authorize(_RULE % "show", project_id=project_id)
-        return quota_set(common.conductor().quota_get(get_context(), project_id), project_id)
+        return quota_set(common.conductor().quota_get(get_context(), project_id,
+                                                      user_id=args.get("user_id")), project_id)
 
     @blp.arguments(QuotaQuery, location="query")
     @blp.arguments(QuotaSetUpdateBody)
@@ -61,14 +58,14 @@ class QuotaSet(MethodView):
         """Set some of a project's limits (admin); none below current usage
         unless `force`."""
         policy.authorize(_RULE % "update")
-        _no_user_quotas(args)
         values = dict(body["quota_set"])
         force = values.pop("force", False)
         hidden = set(values) - set(shown_resources())
         if hidden:
             raise exception.Invalid("Invalid input for field/attribute quota_set: Additional "
                                     f"properties are not allowed ({', '.join(sorted(hidden))})")
-        limits = common.conductor().quota_update(get_context(), project_id, values, force=force)
+        limits = common.conductor().quota_update(get_context(), project_id, values, force=force,
+                                                 user_id=args.get("user_id"))
         return quota_set(limits)
 
     @blp.arguments(QuotaQuery, location="query")
@@ -76,8 +73,7 @@ class QuotaSet(MethodView):
     def delete(self, args, project_id):
         """Revert a project's limits to the defaults (admin)."""
         policy.authorize(_RULE % "delete")
-        _no_user_quotas(args)
-        common.conductor().quota_delete(get_context(), project_id)
+        common.conductor().quota_delete(get_context(), project_id, user_id=args.get("user_id"))
         return ""
 
 
@@ -90,8 +86,8 @@ class QuotaSetDetail(MethodView):
     def get(self, args, project_id):
         """Show each limit with in_use and reserved (always 0)."""
         policy.authorize(_RULE % "detail", project_id=project_id)
-        return quota_set(common.conductor().quota_get(get_context(), project_id, usages=True),
-                         project_id)
+        return quota_set(common.conductor().quota_get(get_context(), project_id, usages=True,
+                                                      user_id=args.get("user_id")), project_id)
 
 
 @blp.route("/os-quota-sets/<project_id>/defaults")

@@ -245,6 +245,7 @@ def base_values(ctxt, server, flavor, image, zone, reservation_id):
         "access_ip_v4": str(server["accessIPv4"]) if server.get("accessIPv4") else None,
         "access_ip_v6": str(server["accessIPv6"]) if server.get("accessIPv6") else None,
         "system_metadata": disk_config.recorded({}, server.get("disk_config") == "AUTO"),
+        "user_data": server.get("user_data"), "description": server.get("description"),
     }
 
 

@@ -6,7 +6,9 @@ import re
 from werkzeug.exceptions import BadRequest
 
 from stratus.api import common, compute_api, policy, server_tags
+from stratus.api.microversion import is_supported
 from stratus.api.views.server_status import vm_states_from_status
+from stratus.common.timeutils import parse_isotime
 
 _REGEX_CHARS = set(".^$*+?{}[]\\|()")
 _FALSE = {"false", "0", "off", "no", "n", "f"}
@@ -50,6 +52,33 @@ def status_filters(args):
     return filters
 
 
+def catalog_and_time_filters(args):
+    """`image` (an id or a link), `flavor` (a flavor id), and
+    `changes-since` / `changes-before` (2.66), ISO 8601 times: a list
+    bounded by time includes deleted servers, as Nova's (a client polling
+    for changes sees deletions)."""
+    filters = {}
+    if args.get("image"):
+        filters["image"] = common.id_from_href(args["image"])
+    if args.get("flavor"):
+        filters["flavor"] = common.id_from_href(args["flavor"])
+    for key, name, version in (("changes_since", "changes-since", "2.1"),
+                               ("changes_before", "changes-before", "2.66")):
+        if args.get(key) is None or not is_supported(version):
+            continue
+        try:
+            moment = parse_isotime(args[key])
+        except ValueError:
+            raise BadRequest(f"Invalid filter field: {name}.") from None
+        filters[key] = moment.isoformat()
+        filters["deleted"] = True
+    since, before = filters.get("changes_since"), filters.get("changes_before")
+    if since and before and since > before:
+        raise BadRequest("The value of changes-since must be less than or equal to "
+                         "changes-before.")
+    return filters
+
+
 def list_instances(ctxt, args, listing):
     """(instances of this page, page size); `listing` is index or detail."""
     limit = common.limit_from(args)
@@ -59,6 +88,7 @@ def list_instances(ctxt, args, listing):
         return [], limit
     filters.update(by_status)
     filters.update(server_tags.list_filters(args))
+    filters.update(catalog_and_time_filters(args))
     name = args.get("name")
     if name and _REGEX_CHARS & set(name):
         return _by_regex(ctxt, filters, name, limit, args.get("marker")), limit

@@ -39,11 +39,12 @@ def _server(server_id, action):
     return instance
 
 
-def _shown(instance):
-    """GET and PUT /servers/{id}: the detail view and, from 2.71, the
-    server's groups (not in lists, as Nova)."""
+def shown(instance, extended=True):
+    """GET, PUT and rebuild of one server: the detail view (PUT and
+    rebuild: the short one before 2.75) and, from 2.71, the server's groups
+    (not in lists, as Nova)."""
     tags = server_tags.tags_by_server(get_context(), [instance]).get(instance.uuid)
-    view = views.show(instance, tags)
+    view = views.show(instance, tags, extended)
     if is_supported("2.71"):
         view["server_groups"] = server_groups.groups_of(get_context(), instance)
     return view
@@ -109,7 +110,7 @@ class Server(MethodView):
     @blp.response(200, ServerResponse)
     def get(self, server_id):
         """Show a server (a name instead of an id is a 404)."""
-        return {"server": _shown(_server(server_id, "show"))}
+        return {"server": shown(_server(server_id, "show"))}
 
     @blp.arguments(ServerUpdateBody)
     @blp.response(200, ServerResponse)
@@ -121,7 +122,7 @@ class Server(MethodView):
                 raise exception.Invalid(f"Invalid input for field/attribute server.{name}: "
                                         f"not allowed before microversion {version}.")
         instance = compute_api.update(get_context(), _server(server_id, "update"), server)
-        return {"server": _shown(instance)}
+        return {"server": shown(instance, extended=is_supported("2.75"))}
 
     @blp.response(204)
     def delete(self, server_id):

@@ -2,6 +2,7 @@
 rebuild. Parsing here; the checks and the conductor/compute calls as in
 app.compute_actions (Nova's compute/api.py)."""
 import flask
+from marshmallow import ValidationError
 from werkzeug.exceptions import BadRequest
 
 from stratus.api import common, compute_api, disk_config, server_build
@@ -9,7 +10,8 @@ from stratus.api.api import empty
 from stratus.api.action_body import object_of, string
 from stratus.api.compute_actions import check_state
 from stratus.api.microversion import is_supported
-from stratus.api.views import servers as server_views
+from stratus.api.schemas.servers import validate_base64
+from stratus.api.servers import shown
 from stratus.common import exception
 from stratus.common.vocabulary import ImageStatus, SystemMetadata, TaskState, VmState
 
@@ -174,7 +176,12 @@ def _rebuild(ctxt, instance, value):
     # The compute records the new image_ref once the guest runs from it;
     # the answer shows the image the server is being rebuilt with, as Nova.
     saved.image_ref = common.id_from_href(body["imageRef"])
-    view = server_views.show(saved)
+    view = shown(saved, extended=is_supported("2.75"))
+    # Nova's rebuild answers these whatever the rest of the view shows.
+    if is_supported("2.54"):
+        view["key_name"] = saved.key_name
+    if is_supported("2.57"):
+        view["user_data"] = saved.user_data
     view["adminPass"] = admin_pass
     return _accepted({"server": view})
 
@@ -188,9 +195,15 @@ def _rebuild_values(ctxt, body):
         values["metadata"] = _metadata("metadata", body["metadata"])
     if "adminPass" in body:
         string("adminPass", body["adminPass"], min_length=0)
-    for key in ("description", "user_data"):
-        if key in body:  # validated; this cloud keeps neither (no column)
-            string(key, body[key], 65535, nullable=True, min_length=0)
+    for key, longest in (("description", 255), ("user_data", 65535)):
+        if key in body:
+            values[key] = string(key, body[key], longest, nullable=True, min_length=0)
+    if values.get("user_data"):
+        try:
+            validate_base64(values["user_data"])
+        except ValidationError:
+            raise BadRequest("Invalid input for field/attribute user_data: not base64.") \
+                from None
     for key, column in (("accessIPv4", "access_ip_v4"), ("accessIPv6", "access_ip_v6")):
         if key in body:
             values[column] = str(body[key]) if body[key] else None

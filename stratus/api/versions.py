@@ -1,8 +1,9 @@
-"""Version discovery, without authentication: GET / and GET /v2.1.
+"""Version discovery, without authentication: GET /, /v2 and /v2.1.
 
 As Nova's (nova/api/openstack/compute/versions.py): the root lists the
 legacy v2.0 (SUPPORTED, no microversions, self link `/v2/`) and v2.1
-(CURRENT, the microversion range); only v2.1's routes are served. Clients
+(CURRENT, the microversion range), and each one's self link answers its
+document; only v2.1's routes are served. Clients
 read the self link to learn where the API lives; without it OSC and the
 SDK silently send no microversion."""
 import copy
@@ -62,6 +63,16 @@ class Versions(MethodView):
     def get(self):
         """List the API versions: v2.0 (legacy, not served) and v2.1."""
         return {"versions": [listed(version_id) for version_id in sorted(VERSIONS)]}
+
+
+@blp.route("/v2")
+class LegacyVersion(MethodView):
+    """The legacy v2.0 API (its document only)."""
+
+    @blp.response(200, VersionResponse)
+    def get(self):
+        """Show v2.0 (no microversions)."""
+        return {"version": shown("v2.0")}
 
 
 @blp.route("/v2.1")

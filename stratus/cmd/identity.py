@@ -163,7 +163,7 @@ def project_delete(name):
 
 @click.group()
 def role():
-    """Role assignments (roles: admin, member, reader)."""
+    """Role assignments (roles: admin > manager > member > reader; service)."""
 
 
 @role.command("add")

@@ -39,13 +39,17 @@ def get_admin_context(request_id=None):
                           request_id=request_id or new_request_id(), is_admin=True)
 
 
-# Keystone's default roles. Each implies the ones after it (admin implies
-# member implies reader), as Keystone's implied roles after bootstrap, so a
-# context's role list always holds the implied roles too.
-ROLES = ("admin", "member", "reader")
+# Keystone's default roles after bootstrap. In the chain each implies the
+# ones after it (admin > manager > member > reader), as Keystone's implied
+# roles, so a context's role list always holds the implied roles too; the
+# `service` role (what services such as Neutron act with) implies none.
+CHAIN = ("admin", "manager", "member", "reader")
+SERVICE = "service"
+ROLES = (*CHAIN, SERVICE)
 
 
 def implied_roles(names):
     """`names` with every role they imply, strongest first."""
-    granted = [ROLES.index(name) for name in names if name in ROLES]
-    return list(ROLES[min(granted):]) if granted else []
+    granted = [CHAIN.index(name) for name in names if name in CHAIN]
+    implied = list(CHAIN[min(granted):]) if granted else []
+    return implied + ([SERVICE] if SERVICE in names else [])

@@ -103,6 +103,16 @@ class MigrationStatus:
                    REVERTING)
 
 
+class ExternalEventStatus:
+    """The status of an event another service reports about a server
+    (Nova's os-server-external-events)."""
+
+    FAILED = "failed"
+    COMPLETED = "completed"
+    IN_PROGRESS = "in-progress"
+    ALL = (FAILED, COMPLETED, IN_PROGRESS)
+
+
 class MigrationType:
     """What kind of move a migration record is."""
 

@@ -7,6 +7,7 @@ those of its operation objects, one per concern."""
 from stratus.common.context import get_admin_context
 from stratus.compute.build import Build
 from stratus.compute.consoles import Consoles
+from stratus.compute.diagnostics import Diagnostics
 from stratus.compute.evacuation import Evacuation
 from stratus.compute.failures import Failures
 from stratus.compute.live_migration import LiveMigration
@@ -31,7 +32,7 @@ class ComputeManager:
     periodic work)."""
 
     operations = (Build, Power, Resize, Evacuation, Snapshot, Shelve, LiveMigration, Consoles,
-                  Recovery)
+                  Diagnostics, Recovery)
 
     def __init__(self, host, driver, conductor_api=None, compute_task_api=None,
                  compute_rpc=None):
@@ -50,6 +51,7 @@ class ComputeManager:
         self.shelves = Shelve(self)
         self.live_migrations = LiveMigration(self)
         self.consoles = Consoles(self)
+        self.diagnostics = Diagnostics(self)
         self.recovery = Recovery(self)
 
     def init_host(self):

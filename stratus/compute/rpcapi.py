@@ -20,11 +20,12 @@ API version history:
           pre_live_migration, live_migration,
           post_live_migration_at_destination,
           rollback_live_migration_at_destination).
+    1.4 - diagnostics: get_instance_diagnostics, get_host_uptime.
 """
 from stratus.config import get_settings
 from stratus.common.rpc import RPCClient
 
-RPC_VERSION = "1.3"
+RPC_VERSION = "1.4"
 
 
 class ComputeAPI:
@@ -215,3 +216,13 @@ class ComputeAPI:
         self._client(host, "1.3").cast(
             ctxt, "rollback_live_migration_at_destination", instance=instance,
             migrate_data=migrate_data)
+
+    # diagnostics (1.4): calls, for admins
+    def get_instance_diagnostics(self, ctxt, host, instance):
+        """Nova's 2.48 diagnostics of the instance's guest."""
+        return self._client(host, "1.4").call(ctxt, "get_instance_diagnostics",
+                                              instance=instance)
+
+    def get_host_uptime(self, ctxt, host):
+        """The `uptime` line of `host`."""
+        return self._client(host, "1.4").call(ctxt, "get_host_uptime")

@@ -44,7 +44,7 @@ _INSTANCE_COLUMNS = ("id", "uuid", "display_name", "project_id", "user_id", "vm_
                      "access_ip_v4", "access_ip_v6", "launched_at", "terminated_at",
                      "created_at", "updated_at", "deleted_at", "launch_index",
                      "reservation_id", "config_drive", "locked", "locked_by", "locked_reason",
-                     "key_data")
+                     "key_data", "user_data", "description")
 
 
 def instance(row, fault_row=None):

@@ -14,11 +14,14 @@ from stratus.common.timeutils import parse_isotime
 from stratus.common.endpoint import endpoint
 
 _ADMIN = "admin"
+# Attributes a user keeps as given (Keystone keeps extra ones the same way).
+_USER_DETAILS = ("email", "description")
 
 
 def _user(row):
     return objects.User(id=row.id, name=row.name, domain_id=row.domain_id, enabled=row.enabled,
-                        default_project_id=row.default_project_id)
+                        default_project_id=row.default_project_id, email=row.email,
+                        description=row.description)
 
 
 def _project(row):
@@ -47,12 +50,15 @@ class Identity:
     def project_create(self, ctxt, values):
         with transaction() as session:
             return _project(identity.project_create(session, {
-                "name": values["name"], "description": values.get("description")}))
+                "name": values["name"], "description": values.get("description"),
+                "enabled": values.get("enabled", True)}))
 
     @endpoint(since="1.2")
     def user_create(self, ctxt, values):
-        """{name, password, default_project (name or id)}."""
-        hashed = passwords.hash_password(values["password"])
+        """{name, password, default_project (name or id)}; from 1.6 also
+        enabled, email and description, and no password (such a user
+        cannot log in until one is set)."""
+        hashed = passwords.hash_password(values["password"]) if values.get("password") else None
         with transaction() as session:
             project_id = None
             if values.get("default_project"):
@@ -61,7 +67,8 @@ class Identity:
                                         project_id=values["default_project"])).id
             return _user(identity.user_create(session, {
                 "name": values["name"], "password_hash": hashed,
-                "default_project_id": project_id}))
+                "default_project_id": project_id, "enabled": values.get("enabled", True),
+                **{key: values.get(key) for key in _USER_DETAILS}}))
 
     @endpoint(since="1.2")
     def role_assignment_create(self, ctxt, user, project, role):
@@ -77,14 +84,91 @@ class Identity:
 
     @endpoint(since="1.4")
     def user_update(self, ctxt, user, values):
-        """Change a user (name or id): {"enabled": bool} only. A disabled
-        user gets no token, and the api refuses its tokens (token_roles)."""
-        if set(values) - {"enabled"} or not isinstance(values.get("enabled"), bool):
-            raise exception.Invalid("Only 'enabled' (a boolean) can be changed.")
+        """Change a user (name or id). 1.4: {"enabled": bool}; 1.6 also
+        name, password, default_project_id, email and description. A
+        disabled user gets no token, and the api refuses its tokens
+        (token_roles)."""
+        unknown = set(values) - {"enabled", "name", "password", "default_project_id",
+                                 *_USER_DETAILS}
+        if unknown or not isinstance(values.get("enabled", True), bool):
+            raise exception.Invalid(f"These user attributes cannot be changed: "
+                                    f"{', '.join(sorted(unknown)) or 'enabled (not a boolean)'}.")
+        hashed = passwords.hash_password(values["password"]) if values.get("password") else None
         with transaction() as session:
             row = _found(session, User, user, exception.UserNotFound(user_id=user))
-            row.enabled = values["enabled"]
+            if values.get("name"):
+                identity.rename(session, row, "user", values["name"])
+            if values.get("default_project_id"):
+                row.default_project_id = _found(
+                    session, Project, values["default_project_id"], exception.ProjectNotFound(
+                        project_id=values["default_project_id"])).id
+            if hashed is not None:
+                row.password_hash = hashed
+            for key in ("enabled", *_USER_DETAILS):
+                if key in values:
+                    setattr(row, key, values[key])
             return _user(row)
+
+    @endpoint(since="1.6")
+    def user_get(self, ctxt, user):
+        """A user by id (UserNotFound)."""
+        with transaction() as session:
+            row = identity.find(session, User, {"id": user})
+            if row is None:
+                raise exception.UserNotFound(user_id=user)
+            return _user(row)
+
+    @endpoint(since="1.6")
+    def user_get_all(self, ctxt, filters):
+        """Users by name, enabled or default_project_id."""
+        with transaction() as session:
+            return [_user(row) for row in identity.listed(session, User, filters)]
+
+    @endpoint(since="1.6")
+    def project_get(self, ctxt, project):
+        """A project by id (ProjectNotFound)."""
+        with transaction() as session:
+            row = identity.find(session, Project, {"id": project})
+            if row is None:
+                raise exception.ProjectNotFound(project_id=project)
+            return _project(row)
+
+    @endpoint(since="1.6")
+    def project_get_all(self, ctxt, filters, user_id=None):
+        """Projects by name or enabled; with `user_id`, those on which
+        that user holds a role."""
+        with transaction() as session:
+            rows = identity.projects_of(session, user_id) if user_id else \
+                identity.listed(session, Project, filters)
+            return [_project(row) for row in rows
+                    if all(getattr(row, key) == filters[key]
+                           for key in ("name", "enabled") if key in filters)]
+
+    @endpoint(since="1.6")
+    def project_update(self, ctxt, project, values):
+        """Change a project (id): name, description, enabled. Disabling a
+        project refuses its tokens (token_roles), as Keystone does."""
+        unknown = set(values) - {"name", "description", "enabled"}
+        if unknown or not isinstance(values.get("enabled", True), bool):
+            raise exception.Invalid(f"These project attributes cannot be changed: "
+                                    f"{', '.join(sorted(unknown)) or 'enabled (not a boolean)'}.")
+        with transaction() as session:
+            row = identity.find(session, Project, {"id": project})
+            if row is None:
+                raise exception.ProjectNotFound(project_id=project)
+            if values.get("name"):
+                identity.rename(session, row, "project", values["name"])
+            for key in ("description", "enabled"):
+                if key in values:
+                    setattr(row, key, values[key])
+            return _project(row)
+
+    @endpoint(since="1.6")
+    def role_assignment_get_all(self, ctxt, user_id=None, project_id=None, role=None):
+        """[[user_id, project_id, role]] of the grants matching (granted
+        roles only: the api adds the implied ones when asked)."""
+        with transaction() as session:
+            return [list(row) for row in identity.assignments(session, user_id, project_id, role)]
 
     @endpoint(since="1.4")
     def user_delete(self, ctxt, user):

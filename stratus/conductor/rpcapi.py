@@ -31,12 +31,19 @@ API version history:
           token's user may still act on its project.
     1.5 - server tags: get (one server, or several at once), add, set,
           delete one, delete all.
+    1.6 - the identity admin API (Keystone's projects, users and role
+          assignments): user and project get, list and update, role
+          assignment listing; user_create takes enabled, email and
+          description, user_update name, password, default project,
+          email and description (a 1.4 message still changes `enabled`).
+    1.7 - quota classes: quota_class_get, quota_class_update; per-user
+          quotas: quota_get, quota_update and quota_delete take `user_id`.
 """
 from stratus.config import get_settings
 from stratus.common.rpc import RPCClient
 from stratus.common.vocabulary import UNSET
 
-RPC_VERSION = "1.5"
+RPC_VERSION = "1.7"
 
 
 class _ConductorClient:
@@ -218,22 +225,40 @@ class ConductorAPI(_ConductorClient):
         """Delete one of a user's key pairs."""
         return self._client("1.1").call(ctxt, "keypair_delete", user_id=user_id, name=name)
 
-    def quota_get(self, ctxt, project_id, usages=False):
-        """A project's limits; with usages, {limit, in_use, reserved} each."""
-        return self._client("1.1").call(ctxt, "quota_get", project_id=project_id, usages=usages)
+    def quota_get(self, ctxt, project_id, usages=False, user_id=None):
+        """A project's limits; with usages, {limit, in_use, reserved} each.
+        With `user_id` (1.7), that user's limits: never silently the
+        project's, so a cap below 1.7 refuses it (VersionCapExceeded)."""
+        return self._client("1.7" if user_id else "1.1").call(
+            ctxt, "quota_get", project_id=project_id, usages=usages,
+            **({"user_id": user_id} if user_id else {}))
 
     def quota_defaults(self, ctxt):
         """The default limits (from config)."""
         return self._client("1.1").call(ctxt, "quota_defaults")
 
-    def quota_update(self, ctxt, project_id, values, force=False):
-        """Set some of a project's limits (none below usage unless force)."""
-        return self._client("1.1").call(ctxt, "quota_update", project_id=project_id, values=values,
-                                        force=force)
+    def quota_class_get(self, ctxt, class_name):
+        """A quota class's limits (config's where it sets none)."""
+        return self._client("1.7").call(ctxt, "quota_class_get", class_name=class_name)
 
-    def quota_delete(self, ctxt, project_id):
-        """Drop a project's own limits: the defaults apply again."""
-        return self._client("1.1").call(ctxt, "quota_delete", project_id=project_id)
+    def quota_class_update(self, ctxt, class_name, values):
+        """Set some of a quota class's limits; `default`'s are the defaults."""
+        return self._client("1.7").call(ctxt, "quota_class_update", class_name=class_name,
+                                        values=values)
+
+    def quota_update(self, ctxt, project_id, values, force=False, user_id=None):
+        """Set some of a project's limits (none below usage unless force);
+        with `user_id` (1.7, as quota_get), that user's."""
+        return self._client("1.7" if user_id else "1.1").call(
+            ctxt, "quota_update", project_id=project_id, values=values, force=force,
+            **({"user_id": user_id} if user_id else {}))
+
+    def quota_delete(self, ctxt, project_id, user_id=None):
+        """Drop a project's own limits: the defaults apply again; with
+        `user_id` (1.7, as quota_get), the user's: the project's apply."""
+        return self._client("1.7" if user_id else "1.1").call(
+            ctxt, "quota_delete", project_id=project_id,
+            **({"user_id": user_id} if user_id else {}))
 
     def service_save(self, ctxt, service_id, values):
         """Set a service's disabled, disabled_reason and forced_down."""
@@ -296,17 +321,22 @@ class ConductorAPI(_ConductorClient):
 
     # identity (1.2): a Keystone v3 subset for the api role and the CLI
     def project_create(self, ctxt, values):
-        """Create a project {name, description} in the default domain."""
-        return self._client("1.2").call(ctxt, "project_create", values=values)
+        """Create a project {name, description} in the default domain;
+        `enabled` needs 1.6."""
+        version = "1.2" if set(values) <= {"name", "description"} else "1.6"
+        return self._client(version).call(ctxt, "project_create", values=values)
 
     def user_create(self, ctxt, values):
         """Create a user {name, password, default_project (name or id)};
-        the conductor stores only a slow hash of the password."""
-        return self._client("1.2").call(ctxt, "user_create", values=values)
+        the conductor stores only a slow hash of the password. No password,
+        or enabled, email or description, needs 1.6."""
+        version = "1.2" if set(values) <= {"name", "password", "default_project"} and \
+            values.get("password", "given") else "1.6"
+        return self._client(version).call(ctxt, "user_create", values=values)
 
     def role_assignment_create(self, ctxt, user, project, role):
-        """Grant a role (admin, member, reader) on a project; user and
-        project by name or id."""
+        """Grant a role (admin, manager, member, reader, service) on a
+        project; user and project by name or id."""
         return self._client("1.2").call(ctxt, "role_assignment_create", user=user, project=project,
                                         role=role)
 
@@ -333,8 +363,11 @@ class ConductorAPI(_ConductorClient):
                                         project=project, role=role)
 
     def user_update(self, ctxt, user, values):
-        """Enable or disable a user (name or id): values {"enabled": bool}."""
-        return self._client("1.4").call(ctxt, "user_update", user=user, values=values)
+        """Change a user (name or id): {"enabled": bool} is a 1.4 message;
+        any other attribute (name, password, default_project_id, email,
+        description) needs 1.6."""
+        version = "1.4" if set(values) <= {"enabled"} else "1.6"
+        return self._client(version).call(ctxt, "user_update", user=user, values=values)
 
     def user_delete(self, ctxt, user):
         """Delete a user (name or id) and its role assignments."""
@@ -349,6 +382,33 @@ class ConductorAPI(_ConductorClient):
         ([] for a disabled or deleted user or project)."""
         return self._client("1.4").call(ctxt, "token_roles", user_id=user_id,
                                         project_id=project_id)
+
+    # identity admin API (1.6)
+    def user_get(self, ctxt, user):
+        """A user by id (UserNotFound)."""
+        return self._client("1.6").call(ctxt, "user_get", user=user)
+
+    def user_get_all(self, ctxt, filters):
+        """Users by name, enabled or default_project_id."""
+        return self._client("1.6").call(ctxt, "user_get_all", filters=filters)
+
+    def project_get(self, ctxt, project):
+        """A project by id (ProjectNotFound)."""
+        return self._client("1.6").call(ctxt, "project_get", project=project)
+
+    def project_get_all(self, ctxt, filters, user_id=None):
+        """Projects by name or enabled; with `user_id`, the user's."""
+        return self._client("1.6").call(ctxt, "project_get_all", filters=filters,
+                                        user_id=user_id)
+
+    def project_update(self, ctxt, project, values):
+        """Change a project's name, description or enabled."""
+        return self._client("1.6").call(ctxt, "project_update", project=project, values=values)
+
+    def role_assignment_get_all(self, ctxt, user_id=None, project_id=None, role=None):
+        """[[user_id, project_id, role]] of the matching grants."""
+        return self._client("1.6").call(ctxt, "role_assignment_get_all", user_id=user_id,
+                                        project_id=project_id, role=role)
 
     def can_send_version(self, version):
         """Whether the conductors may be sent `version` (not while capped

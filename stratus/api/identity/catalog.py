@@ -28,5 +28,6 @@ def catalog():
 
 
 def role_id(name):
-    """The id of a role (admin, member, reader): fixed, like the roles."""
+    """The id of a role (admin, manager, member, reader, service): fixed,
+    like the roles."""
     return _id("role", name)

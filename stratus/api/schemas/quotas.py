@@ -1,6 +1,6 @@
 """os-quota-sets bodies: limits are integers (or digit strings) from -1
 (unlimited) to Nova's MAX_INT; unknown keys are a 400."""
-from marshmallow import EXCLUDE, Schema, fields
+from marshmallow import EXCLUDE, Schema, fields, validate
 
 from stratus.api.schemas.fields import DB_MAX_INT, NovaBoolean
 from stratus.common.integers import is_decimal
@@ -48,10 +48,9 @@ class QuotaSetUpdateBody(Schema):
 
 
 class QuotaQuery(Schema):
-    """?user_id=: limits are per project here, so a user's are the
-    project's (shown as such; setting them is refused)."""
+    """?user_id=: the limits of a user within the project."""
 
     class Meta:
         unknown = EXCLUDE
 
-    user_id = fields.String()
+    user_id = fields.String(validate=validate.Length(min=1, max=255))

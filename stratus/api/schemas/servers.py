@@ -157,6 +157,7 @@ class ServerListQuery(PagingQuery):
     flavor = fields.String()
     availability_zone = fields.String()
     changes_since = fields.String(data_key="changes-since")
+    changes_before = fields.String(data_key="changes-before")
     # 2.26's tag filters: comma-separated tags
     tags = fields.String()
     tags_any = fields.String(data_key="tags-any")

@@ -92,7 +92,7 @@ def _admin_attrs(instance):
                      "OS-EXT-SRV-ATTR:hostname": hostname(instance),
                      "OS-EXT-SRV-ATTR:kernel_id": "", "OS-EXT-SRV-ATTR:ramdisk_id": "",
                      "OS-EXT-SRV-ATTR:root_device_name": None,
-                     "OS-EXT-SRV-ATTR:user_data": None})
+                     "OS-EXT-SRV-ATTR:user_data": instance.user_data})
     return view
 
 
@@ -101,7 +101,7 @@ def _versioned(instance, tags):
     if is_supported("2.9"):
         view["locked"] = bool(instance.locked)
     if is_supported("2.19"):
-        view["description"] = None
+        view["description"] = instance.description
     if is_supported("2.26"):
         view["tags"] = list(tags or [])
     if is_supported("2.63"):
@@ -124,15 +124,19 @@ def hostname(instance):
     return name.strip("-")[:63] or "server"
 
 
-def show(instance, tags=None):
+def show(instance, tags=None, extended=True):
     """The full server, as GET /servers/{id} and /servers/detail show it;
-    `tags` (shown from 2.26) come from server_tags.tags_by_server."""
+    `tags` (shown from 2.26) come from server_tags.tags_by_server. Without
+    `extended`, what Nova's PUT and rebuild answer before 2.75: no zone,
+    key, config drive, states, usage, security groups, volumes or admin
+    attributes."""
     status = status_from_state(instance.vm_state, instance.task_state)
     view = _core(instance, status)
     if status in _PROGRESS_STATUSES:
         view["progress"] = 100 if status == "ACTIVE" else 0
-    view.update(_extended(instance))
-    if policy.is_admin():
+    if extended:
+        view.update(_extended(instance))
+    if extended and policy.is_admin():
         view.update(_admin_attrs(instance))
         if is_supported("2.16"):
             view["host_status"] = compute_api.host_status(instance.host)

@@ -10,13 +10,19 @@ DEFAULT_DOMAIN = {"id": "default", "name": "Default"}
 @register
 @dataclasses.dataclass
 class User(StratusObject):
-    """A user; the password hash never leaves the conductor."""
+    """A user; the password hash never leaves the conductor.
+
+    1.1: email and description."""
+
+    VERSION = "1.1"
 
     id: str
     name: str
     domain_id: str = "default"
     enabled: bool = True
     default_project_id: str | None = None
+    email: str | None = None
+    description: str | None = None
 
 
 @register

@@ -52,9 +52,10 @@ class Image(StratusObject):
 class Instance(StratusObject):
     """A server, as every role but the conductor sees it.
 
-    1.1: system_metadata."""
+    1.1: system_metadata.
+    1.2: user_data, description."""
 
-    VERSION = "1.1"
+    VERSION = "1.2"
 
     uuid: str
     display_name: str
@@ -88,6 +89,8 @@ class Instance(StratusObject):
     locked: bool = False
     locked_by: str | None = None
     locked_reason: str | None = None
+    user_data: str | None = None
+    description: str | None = None
     key_data: str | None = None
     fault: dict | None = None
     id: int | None = None

@@ -100,6 +100,15 @@ class ComputeDriver:
         """Start a suspended guest from its saved memory."""
         raise NotImplementedError()
 
+    # diagnostics (admins)
+    def get_instance_diagnostics(self, instance):
+        """Nova's 2.48 diagnostics of the guest (InstanceNotFound without one)."""
+        raise NotImplementedError()
+
+    def get_host_uptime(self):
+        """The host's `uptime` line."""
+        raise NotImplementedError()
+
     # consoles
     def get_vnc_console(self, context, instance):
         """Where the guest's VNC server listens: {"host", "port",

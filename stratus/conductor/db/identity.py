@@ -121,3 +121,41 @@ def revoke(session, token_id, expires_at):
 
 def is_revoked(session, token_id):
     return session.get(RevokedToken, token_id) is not None
+
+
+def listed(session, model, filters):
+    """Rows of the default domain, by name, oldest first; `filters` may
+    hold name, enabled, and for users default_project_id."""
+    query = select(model).where(model.domain_id == "default")
+    for key in ("name", "enabled", "default_project_id"):
+        if key in filters and hasattr(model, key):
+            query = query.where(getattr(model, key) == filters[key])
+    return list(session.scalars(query.order_by(model.name)))
+
+
+def projects_of(session, user_id):
+    """The projects on which the user holds a role."""
+    held = select(RoleAssignment.project_id).where(RoleAssignment.user_id == user_id)
+    return list(session.scalars(select(Project).where(Project.id.in_(held))
+                                .order_by(Project.name)))
+
+
+def assignments(session, user_id=None, project_id=None, role=None):
+    """(user_id, project_id, role) of the grants matching the filters."""
+    query = select(RoleAssignment.user_id, RoleAssignment.project_id, RoleAssignment.role)
+    for column, value in ((RoleAssignment.user_id, user_id),
+                          (RoleAssignment.project_id, project_id),
+                          (RoleAssignment.role, role)):
+        if value is not None:
+            query = query.where(column == value)
+    return [tuple(row) for row in session.execute(
+        query.order_by(RoleAssignment.project_id, RoleAssignment.user_id, RoleAssignment.role))]
+
+
+def rename(session, row, kind, name):
+    """Give a user or project a new name, unique in the domain."""
+    other = find(session, type(row), {"name": name})
+    if other is not None and other.id != row.id:
+        raise exception.IdentityConflict(
+            type=kind, details=f"Duplicate entry found with name {name} at domain ID default")
+    row.name = name

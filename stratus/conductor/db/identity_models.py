@@ -29,6 +29,10 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     default_project_id: Mapped[str | None] = mapped_column(String(64))
+    # Keystone keeps what a client sends beyond its own attributes; these
+    # two are the ones clients send (Tempest's users carry an email).
+    email: Mapped[str | None] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text)
 
 
 class RoleAssignment(Base):

@@ -2,7 +2,7 @@
 
 Every save of an instance can be a compare-and-swap on task_state (and
 vm_state), as Nova's instance.save(expected_task_state=...)."""
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from stratus.common import exception
 from stratus.conductor.db import (consoles, groups, hosts, migration_records, paging, quotas,
@@ -58,6 +58,15 @@ def instance_get_all(session, filters, limit=None, marker=None):
             query = query.where(column.in_(wanted) if isinstance(wanted, list) else column == wanted)
     if filters.get("name"):
         query = query.where(Instance.display_name.contains(filters["name"]))
+    if filters.get("image"):
+        query = query.where(Instance.image_ref == filters["image"])
+    if filters.get("flavor"):
+        query = query.where(Instance.flavor["flavorid"].as_string() == str(filters["flavor"]))
+    changed = func.coalesce(Instance.updated_at, Instance.created_at)
+    if filters.get("changes_since"):
+        query = query.where(changed >= parse_isotime(filters["changes_since"]))
+    if filters.get("changes_before"):
+        query = query.where(changed <= parse_isotime(filters["changes_before"]))
     query = tags.filtered(query, filters)
     if marker:
         after = session.scalars(select(Instance).where(Instance.uuid == marker)).first()

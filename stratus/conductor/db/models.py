@@ -126,6 +126,9 @@ class Instance(Base):
     locked_by: Mapped[str | None] = mapped_column(String(255))
     locked_reason: Mapped[str | None] = mapped_column(String(255))
     key_data: Mapped[str | None] = mapped_column(Text)
+    # Kept as given: user data base64-encoded (as Nova), the 2.19 description.
+    user_data: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
     # Nova's instance system_metadata: what moves keep about a server
     # (the shelved image and host, the image a rebuild replaced...).
     system_metadata: Mapped[dict] = mapped_column(JSON, default=dict)
@@ -206,6 +209,34 @@ class KeyPair(Base):
     public_key: Mapped[str] = mapped_column(Text)
     type: Mapped[str] = mapped_column(String(32), default="ssh")
     deleted: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class UserQuota(Base):
+    """A user's hard limit for one resource within its project (Nova's
+    per-user quotas); absent means the project's."""
+
+    __tablename__ = "user_quotas"
+    __table_args__ = (UniqueConstraint("project_id", "user_id", "resource",
+                                       name="uniq_user_quotas0project_id0user_id0resource"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(255), index=True)
+    user_id: Mapped[str] = mapped_column(String(255))
+    resource: Mapped[str] = mapped_column(String(255))
+    hard_limit: Mapped[int] = mapped_column(Integer)
+
+
+class QuotaClass(Base):
+    """A quota class's hard limit for one resource (Nova's quota classes:
+    the `default` class's limits are every project's defaults, over the
+    ones from config; other classes are kept and shown only, as in Nova)."""
+
+    __tablename__ = "quota_classes"
+    __table_args__ = (UniqueConstraint("class_name", "resource",
+                                       name="uniq_quota_classes0class_name0resource"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_name: Mapped[str] = mapped_column(String(255), index=True)
+    resource: Mapped[str] = mapped_column(String(255))
+    hard_limit: Mapped[int] = mapped_column(Integer)
 
 
 class Quota(Base):

@@ -9,7 +9,8 @@ from sqlalchemy.exc import IntegrityError
 
 from stratus.config import get_settings
 from stratus.common import exception
-from stratus.conductor.db.models import Instance, InstanceGroup, ProjectLock, Quota
+from stratus.conductor.db.models import (Instance, InstanceGroup, ProjectLock, Quota,
+                                         QuotaClass, UserQuota)
 from stratus.common.vocabulary import VmState
 
 RESOURCES = ("instances", "cores", "ram", "metadata_items", "key_pairs", "server_groups",
@@ -22,19 +23,59 @@ LEGACY_DEFAULTS = {"fixed_ips": -1, "floating_ips": -1, "security_groups": -1,
                    "injected_file_content_bytes": 10240, "injected_file_path_bytes": 255}
 
 
-def defaults():
-    """{resource: default hard limit} from config (and Nova's legacy ones)."""
+DEFAULT_CLASS = "default"
+
+
+def defaults(session=None):
+    """{resource: default hard limit}: from config (and Nova's legacy
+    ones), under the `default` quota class's limits when a session is
+    given to read them."""
     settings = get_settings()
     values = {name: getattr(settings, f"quota_{name}") for name in RESOURCES}
     values.update(LEGACY_DEFAULTS)
+    if session is not None:
+        values.update(_class_rows(session, DEFAULT_CLASS))
     return values
 
 
-def limits(session, project_id):
-    """{resource: hard limit} of a project: its own rows over the defaults."""
+def _class_rows(session, class_name):
+    rows = session.scalars(select(QuotaClass).where(QuotaClass.class_name == class_name))
+    return {row.resource: row.hard_limit for row in rows}
+
+
+def class_limits(session, class_name):
+    """{resource: hard limit} of a quota class: its rows over config's."""
     values = defaults()
+    values.update(_class_rows(session, class_name))
+    return values
+
+
+def update_class(session, class_name, values):
+    """Set some of a quota class's limits; returns the class's limits."""
+    unknown = sorted(set(values) - set(defaults()))
+    if unknown:
+        raise exception.Invalid(f"Unknown quota resources {unknown}.")
+    for name, limit in values.items():
+        _set(session, QuotaClass, limit, class_name=class_name, resource=name)
+    session.flush()
+    return class_limits(session, class_name)
+
+
+def _user_rows(session, project_id, user_id):
+    rows = session.scalars(select(UserQuota).where(UserQuota.project_id == project_id,
+                                                   UserQuota.user_id == user_id))
+    return {row.resource: row.hard_limit for row in rows}
+
+
+def limits(session, project_id, user_id=None):
+    """{resource: hard limit} of a project: its own rows over the defaults;
+    with `user_id`, that user's rows over the project's (Nova's per-user
+    quotas)."""
+    values = defaults(session)
     rows = session.scalars(select(Quota).where(Quota.project_id == project_id))
     values.update({row.resource: row.hard_limit for row in rows})
+    if user_id:
+        values.update(_user_rows(session, project_id, user_id))
     return values
 
 
@@ -58,29 +99,43 @@ def lock_project(session, project_id):
                     .execution_options(synchronize_session=False))
 
 
-def usages(session, project_id):
+def usages(session, project_id, user_id=None):
     """{resource: in use} counted from the records, as Nova's counting
     driver: live instances (soft-deleted ones aside) with their vCPUs and
-    RAM, and server groups. Per-user resources (key pairs, group members)
-    and the legacy ones count 0 at project level, as in Nova."""
-    live = (Instance.project_id == project_id, Instance.deleted == 0,
-            or_(Instance.vm_state != VmState.SOFT_DELETED, Instance.vm_state.is_(None)))
+    RAM, and server groups; with `user_id`, those of that user only.
+    Per-user resources (key pairs, group members) and the legacy ones count
+    0 here, as in Nova."""
+    live = [Instance.project_id == project_id, Instance.deleted == 0,
+            or_(Instance.vm_state != VmState.SOFT_DELETED, Instance.vm_state.is_(None))]
+    owned = [InstanceGroup.project_id == project_id, InstanceGroup.deleted == 0]
+    if user_id:
+        live.append(Instance.user_id == user_id)
+        owned.append(InstanceGroup.user_id == user_id)
     instances, cores, ram = session.execute(select(
         func.count(Instance.id), func.coalesce(func.sum(Instance.vcpus), 0),
         func.coalesce(func.sum(Instance.memory_mb), 0)).where(*live)).one()
-    groups = session.scalar(select(func.count(InstanceGroup.id)).where(
-        InstanceGroup.project_id == project_id, InstanceGroup.deleted == 0))
+    groups = session.scalar(select(func.count(InstanceGroup.id)).where(*owned))
     used = dict.fromkeys(defaults(), 0)
     used.update(instances=instances, cores=int(cores), ram=int(ram), server_groups=groups)
     return used
 
 
-def check_instances(session, project_id, vcpus, memory_mb, min_count, max_count):
+def check_instances(session, project_id, vcpus, memory_mb, min_count, max_count,
+                    user_id=None):
     """How many of `max_count` instances (vcpus, memory_mb each) the
-    project may add: all, or as many as fit when that is at least
-    `min_count`; else TooManyInstances with Nova's text. Call it after
-    lock_project, in the transaction that inserts them."""
-    quota, used = limits(session, project_id), usages(session, project_id)
+    project (and the user, where it has limits of its own) may add: all,
+    or as many as fit when that is at least `min_count`; else
+    TooManyInstances with Nova's text. Call it after lock_project, in the
+    transaction that inserts them."""
+    scopes = [(limits(session, project_id), usages(session, project_id))]
+    if user_id and _user_rows(session, project_id, user_id):
+        scopes.append((limits(session, project_id, user_id),
+                       usages(session, project_id, user_id)))
+    return min(_room(quota, used, vcpus, memory_mb, min_count, max_count)
+               for quota, used in scopes)
+
+
+def _room(quota, used, vcpus, memory_mb, min_count, max_count):
     per_instance = {"instances": 1, "cores": vcpus, "ram": memory_mb}
     wanted = {name: max_count * size for name, size in per_instance.items()}
     overs = sorted(name for name, delta in wanted.items() if 0 <= quota[name] < used[name] + delta)
@@ -97,35 +152,53 @@ def check_instances(session, project_id, vcpus, memory_mb, min_count, max_count)
         allowed=", ".join(str(quota[name]) for name in overs))
 
 
-def update_limits(session, project_id, values, force=False):
-    """Set some of a project's limits; unless `force`, none below what the
-    project already uses (Nova's check). Returns the project's limits."""
+def update_limits(session, project_id, values, force=False, user_id=None):
+    """Set some of a project's limits (with `user_id`, that user's, none
+    above the project's); unless `force`, none below what the project (the
+    user) already uses (Nova's checks). Returns the limits."""
     unknown = sorted(set(values) - set(defaults()))
     if unknown:
         raise exception.Invalid(f"Unknown quota resources {unknown}.")
     # Under the project's lock: a boot cannot slip in between the check
     # and the new limit.
     lock_project(session, project_id)
+    if user_id:
+        project_limits = limits(session, project_id)
+        for name, limit in values.items():
+            if project_limits[name] != -1 and not 0 <= limit <= project_limits[name]:
+                raise exception.Invalid(
+                    f"Quota limit {limit} for {name} must be less than or equal to "
+                    f"{project_limits[name]}.")
     if not force:
-        used = usages(session, project_id)
+        used = usages(session, project_id, user_id)
         for name, limit in values.items():
             if limit != -1 and limit < used[name]:
                 raise exception.Invalid(
                     f"Quota limit {limit} for {name} must be greater than or equal to "
                     f"already used and reserved {used[name]}.")
     for name, limit in values.items():
-        row = session.scalars(select(Quota).where(Quota.project_id == project_id,
-                                                  Quota.resource == name)).first()
-        if row is None:
-            session.add(Quota(project_id=project_id, resource=name, hard_limit=limit))
-        else:
-            row.hard_limit = limit
+        _set(session, UserQuota if user_id else Quota, limit, project_id=project_id,
+             resource=name, **({"user_id": user_id} if user_id else {}))
     session.flush()
-    return limits(session, project_id)
+    return limits(session, project_id, user_id)
 
 
-def delete_limits(session, project_id):
-    """Back to the defaults."""
+def _set(session, model, limit, **key):
+    row = session.scalars(select(model).filter_by(**key)).first()
+    if row is None:
+        session.add(model(hard_limit=limit, **key))
+    else:
+        row.hard_limit = limit
+
+
+def delete_limits(session, project_id, user_id=None):
+    """Back to the defaults (with `user_id`: that user back to the
+    project's limits); a project's deletion takes its users' too."""
+    users = delete(UserQuota).where(UserQuota.project_id == project_id)
+    if user_id:
+        session.execute(users.where(UserQuota.user_id == user_id))
+        return
+    session.execute(users)
     session.execute(delete(Quota).where(Quota.project_id == project_id))
 
 

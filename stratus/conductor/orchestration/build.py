@@ -135,7 +135,8 @@ def _record(ctxt, instances_values, request_spec, min_count):
         count = quotas.check_instances(session, project_id,
                                        instances_values[0].get("vcpus") or 0,
                                        instances_values[0].get("memory_mb") or 0,
-                                       min_count, len(instances_values))
+                                       min_count, len(instances_values),
+                                       user_id=instances_values[0].get("user_id"))
         created = []
         for values in instances_values[:count]:
             row = instances.instance_create(session, values)

@@ -275,12 +275,16 @@ class FakeComputeTaskAPI:
 
 
 class FakeComputeAPI:
-    """ComputeAPI that records terminate casts."""
+    """ComputeAPI that records terminate casts and answers uptime."""
 
     cloud = None
+    UPTIME = " 10:00:00 up 1 day,  1 user,  load average: 0.00, 0.00, 0.00"
 
     def terminate_instance(self, ctxt, host, instance):
         self.cloud.terminated.append((host, instance.uuid))
+
+    def get_host_uptime(self, ctxt, host):
+        return self.UPTIME
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """Hypervisors, services and images against the in-memory fake."""
-from tests.unit.api.conftest import mv
+from tests.unit.api.conftest import FakeComputeAPI, mv
 
 IMAGE = "11111111-1111-1111-1111-111111111111"
 
@@ -28,7 +28,11 @@ def test_hypervisors_from_2_88_use_uuids_and_drop_usage(client, fake):
     detail = client.get("/v2.1/os-hypervisors/detail", headers=mv("2.88")).get_json()
     first = detail["hypervisors"][0]
     assert first["id"] == fake.nodes[0].uuid and "vcpus" not in first
-    assert first["service"]["id"] == fake.services[0].uuid and first["uptime"] is None
+    assert first["service"]["id"] == fake.services[0].uuid
+    assert first["uptime"] == FakeComputeAPI.UPTIME
+    fake.add_host("host2", up=False)  # a down host is not asked: no uptime
+    listed = client.get("/v2.1/os-hypervisors/detail", headers=mv("2.88")).get_json()
+    assert [h["uptime"] for h in listed["hypervisors"]] == [FakeComputeAPI.UPTIME, None]
     shown = client.get(f"/v2.1/os-hypervisors/{first['id']}", headers=mv("2.88")).get_json()
     assert shown["hypervisor"]["hypervisor_hostname"] == "host1"
     assert client.get("/v2.1/os-hypervisors/nope", headers=mv("2.88")).status_code == 404

@@ -23,6 +23,13 @@ BODILESS = {
     ("DELETE", "/v2.1/servers/<server_id>/tags/<tag>"): {204},
     ("POST", "/v2.1/servers/<server_id>/action"): {202},
     ("DELETE", "/identity/v3/auth/tokens"): {204},
+    # requested in tests/unit/identity/test_admin_api.py
+    ("DELETE", "/identity/v3/users/<user_id>"): {204},
+    ("DELETE", "/identity/v3/projects/<project_id>"): {204},
+    ("PUT", "/identity/v3/projects/<project_id>/users/<user_id>/roles/<role_id>"): {204},
+    ("GET", "/identity/v3/projects/<project_id>/users/<user_id>/roles/<role_id>"): {204},
+    ("HEAD", "/identity/v3/projects/<project_id>/users/<user_id>/roles/<role_id>"): {204},
+    ("DELETE", "/identity/v3/projects/<project_id>/users/<user_id>/roles/<role_id>"): {204},
 }
 
 

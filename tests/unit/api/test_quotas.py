@@ -188,3 +188,30 @@ def test_concurrent_creates_never_overrun_the_quota(api):
     assert sum(created) == 10
     detail = api.get(f"/v2.1/os-quota-sets/{PROJECT}/detail").get_json()["quota_set"]
     assert detail["instances"]["in_use"] == 10
+
+
+def test_a_users_quota_within_its_project(api, boot_args, monkeypatch):
+    """Nova's per-user quotas: set, shown, enforced on that user's boots
+    only, never above the project's limit, and dropped on delete."""
+    from tests.unit.api.conftest import act_as
+
+    user = "/v2.1/os-quota-sets/default?user_id=alice"
+    assert api.put(user, json={"quota_set": {"instances": 1}}).status_code == 200
+    assert api.get(user).get_json()["quota_set"]["instances"] == 1
+    assert api.get(f"/v2.1/os-quota-sets/{PROJECT}").get_json()["quota_set"]["instances"] == 10
+    too_high = api.put(user, json={"quota_set": {"instances": 11}})
+    assert too_high.status_code == 400 and "less than or equal to 10" in \
+        too_high.get_json()["badRequest"]["message"]
+
+    act_as(monkeypatch, "alice", PROJECT, ("member",))
+    assert stack.boot(api, *boot_args).status_code == 202
+    assert _over(stack.boot(api, *boot_args)) == (
+        "Quota exceeded for instances: Requested 1, but already used 1 of 1 instances")
+    act_as(monkeypatch, "bob", PROJECT, ("member",))
+    assert stack.boot(api, *boot_args).status_code == 202  # bob is held to the project's
+
+    act_as(monkeypatch, "admin", PROJECT, ("admin",))
+    detail = api.get(f"/v2.1/os-quota-sets/{PROJECT}/detail?user_id=alice").get_json()
+    assert detail["quota_set"]["instances"] == {"limit": 1, "in_use": 1, "reserved": 0}
+    assert api.delete(user).status_code == 202
+    assert api.get(user).get_json()["quota_set"]["instances"] == 10

@@ -228,6 +228,20 @@ def test_update_renames(client, cloud):
     assert old_mv.status_code == 400
 
 
+_LONG_ONLY = {"OS-EXT-STS:vm_state", "OS-EXT-AZ:availability_zone", "key_name",
+              "security_groups", "OS-SRV-USG:launched_at", "OS-EXT-SRV-ATTR:host"}
+
+
+@pytest.mark.parametrize("version, long", [("2.1", False), ("2.74", False), ("2.75", True)])
+def test_update_answers_the_short_view_before_2_75(client, cloud, version, long):
+    instance = cloud.add_instance(display_name="old")
+    reply = client.put(f"/v2.1/servers/{instance.uuid}", json={"server": {"name": "new"}},
+                       headers=mv(version))
+    body = reply.get_json()["server"]
+    assert _LONG_ONLY <= set(body) if long else not _LONG_ONLY & set(body), sorted(body)
+    assert {"id", "name", "status", "flavor", "image", "OS-DCF:diskConfig"} <= set(body)
+
+
 def test_oversized_body_is_413(client, cloud):
     reply = boot(client, user_data="QUFB" * 40000)
     assert reply.status_code == 413 and "overLimit" in reply.get_json()

@@ -329,6 +329,20 @@ def test_rebuild_with_the_same_image(client, server, image):
     assert _events(client, server, "rebuild") == {"compute_rebuild_instance": "Success"}
 
 
+def test_rebuild_answers_the_short_view_before_2_75_and_groups_from_2_71(client, server,
+                                                                          image):
+    def rebuilt(version):
+        reply = stack.act(client, server, {"rebuild": {"imageRef": image}}, mv(version))
+        assert reply.status_code == 202, reply.get_json()
+        return reply.get_json()["server"]
+
+    short, grouped, full = rebuilt("2.70"), rebuilt("2.71"), rebuilt("2.75")
+    assert "OS-EXT-STS:vm_state" not in short and "server_groups" not in short
+    assert "OS-EXT-STS:vm_state" not in grouped and grouped["server_groups"] == []
+    assert full["OS-EXT-STS:vm_state"] and full["server_groups"] == []
+    assert all(body["adminPass"] for body in (short, grouped, full))
+
+
 def test_rebuild_with_a_new_image_from_stopped(client, server):
     other = _second_image()
     host = _instance(server).host
@@ -474,3 +488,22 @@ def test_failed_rebuild_puts_the_server_in_error(client, server):
     assert _events(client, server, "rebuild") == {"conductor_rebuild_instance": "Success",
                                                   "compute_rebuild_instance": "Error"}
     assert _claims(server) == [_instance(server).host]
+
+
+def test_user_data_and_description_are_kept_through_create_update_and_rebuild(client, image):
+    flavor = stack.flavor_id(client)
+    server = stack.boot_id(client, flavor, image, user_data="aGVsbG8=", description="first")
+    shown = stack.show(client, server)
+    assert (shown["description"], shown["OS-EXT-SRV-ATTR:user_data"]) == ("first", "aGVsbG8=")
+    client.put(f"/v2.1/servers/{server}", json={"server": {"description": "second"}},
+               headers=mv("2.19"))
+    assert stack.show(client, server)["description"] == "second"
+
+    reply = stack.act(client, server, {"rebuild": {"imageRef": image, "user_data": "Ynll"}},
+                      mv("2.57"))
+    body = reply.get_json()["server"]
+    assert (body["user_data"], body["key_name"], body["description"]) == ("Ynll", None, "second")
+    assert stack.show(client, server)["OS-EXT-SRV-ATTR:user_data"] == "Ynll"
+    bad = stack.act(client, server, {"rebuild": {"imageRef": image, "user_data": "not b64!"}},
+                    mv("2.57"))
+    assert bad.status_code == 400

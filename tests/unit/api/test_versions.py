@@ -35,6 +35,17 @@ def test_version_document_as_nova(anonymous):
     assert version["updated"] == "2013-07-23T11:33:21Z"
 
 
+def test_every_listed_self_link_answers_its_document(anonymous):
+    """As Tempest's test_get_version_details: follow each self link."""
+    for listed in anonymous.get("/").get_json()["versions"]:
+        path = listed["links"][0]["href"].removeprefix("http://localhost")
+        shown = anonymous.get(path)
+        assert shown.status_code == 200, path
+        assert shown.get_json()["version"]["id"] == listed["id"]
+    assert anonymous.get("/v2").get_json()["version"]["media-types"] == [
+        {"base": "application/json", "type": "application/vnd.openstack.compute+json;version=2"}]
+
+
 def test_documents_are_not_shared_between_replies(anonymous):
     anonymous.get("/v2.1")
     assert len(anonymous.get("/v2.1").get_json()["version"]["links"]) == 2

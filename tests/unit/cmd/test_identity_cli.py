@@ -41,7 +41,7 @@ def test_bootstrap_keeps_a_generated_password_and_writes_the_openrc(state):
     assert stat.S_IMODE((state / "admin-password").stat().st_mode) == 0o600
     run("bootstrap")  # a restart: same password
     assert (state / "admin-password").read_text().strip() == password
-    assert authenticate("admin", password, "admin")["roles"] == ["admin", "member", "reader"]
+    assert authenticate("admin", password, "admin")["roles"] == ["admin", "manager", "member", "reader"]
     openrc = (state / "openrc").read_text()
     assert stat.S_IMODE((state / "openrc").stat().st_mode) == 0o600
     assert f"export OS_PASSWORD={password}\n" in openrc
@@ -70,7 +70,7 @@ def test_users_projects_and_roles(state):
     assert authenticate("alice", "pw", "demo")["roles"] == ["member", "reader"]
     run("project", "create", "ops")
     run("role", "add", "--user", "alice", "--project", "ops", "admin")
-    assert authenticate("alice", "pw", "ops")["roles"] == ["admin", "member", "reader"]
+    assert authenticate("alice", "pw", "ops")["roles"] == ["admin", "manager", "member", "reader"]
     with pytest.raises(exception.NotAuthenticated):
         authenticate("alice", "wrong", "demo")
 

@@ -91,7 +91,7 @@ def test_bootstrap_makes_the_admin_and_resets_its_password(api, ctxt):
     with pytest.raises(exception.NotAuthenticated):
         api.user_authenticate(ctxt, {"name": "admin"}, "one", {"name": "admin"})
     found = api.user_authenticate(ctxt, {"name": "admin"}, "two", {"name": "admin"})
-    assert found["roles"] == ["admin", "member", "reader"]
+    assert found["roles"] == ["admin", "manager", "member", "reader"]
 
 
 def test_revoked_tokens_are_kept_until_they_expire(api, ctxt):
@@ -126,11 +126,11 @@ def test_token_roles_follow_the_user_and_the_assignments(api, ctxt, alice):
     api.role_assignment_delete(ctxt, "alice", "demo", "member")
     assert api.token_roles(ctxt, user.id, demo.id) == []
     api.role_assignment_create(ctxt, "alice", "demo", "admin")
-    assert api.token_roles(ctxt, user.id, demo.id) == ["admin", "member", "reader"]
+    assert api.token_roles(ctxt, user.id, demo.id) == ["admin", "manager", "member", "reader"]
     assert api.user_update(ctxt, "alice", {"enabled": False}).enabled is False
     assert api.token_roles(ctxt, user.id, demo.id) == []
     assert api.user_update(ctxt, user.id, {"enabled": True}).enabled is True
-    assert api.token_roles(ctxt, user.id, demo.id) == ["admin", "member", "reader"]
+    assert api.token_roles(ctxt, user.id, demo.id) == ["admin", "manager", "member", "reader"]
     assert api.token_roles(ctxt, "no-such-user", demo.id) == []
     assert api.token_roles(ctxt, user.id, "no-such-project") == []
 
@@ -141,12 +141,34 @@ def test_a_disabled_user_gets_no_token(api, ctxt, alice):
         api.user_authenticate(ctxt, {"name": "alice"}, "pw", {"name": "demo"})
 
 
-def test_user_update_changes_only_enabled(api, ctxt, alice):
-    for values in ({"name": "bob"}, {"enabled": "no"}, {}):
+def test_user_update_refuses_what_a_user_does_not_have(api, ctxt, alice):
+    for values in ({"password_hash": "x"}, {"enabled": "no"}, {"domain_id": "other"}):
         with pytest.raises(exception.Invalid):
             api.user_update(ctxt, "alice", values)
     with pytest.raises(exception.UserNotFound):
         api.user_update(ctxt, "nobody", {"enabled": False})
+
+
+def test_user_update_renames_and_refuses_a_taken_name(api, ctxt, alice):
+    api.user_create(ctxt, {"name": "carol", "password": "pw"})
+    with pytest.raises(exception.IdentityConflict):
+        api.user_update(ctxt, "alice", {"name": "carol"})
+    assert api.user_update(ctxt, "alice", {"name": "bob", "email": "b@example.org"}).name == "bob"
+    assert api.user_get(ctxt, alice[0].id).email == "b@example.org"
+
+
+def test_a_1_4_enable_message_is_still_understood(ctxt, alice, monkeypatch):
+    monkeypatch.setenv("STRATUS_CONDUCTOR_RPC_VERSION_CAP", "1.4")
+    from stratus.config import reset_settings
+    reset_settings()
+    try:
+        api = ConductorAPI()
+        assert api.user_update(ctxt, "alice", {"enabled": False}).enabled is False
+        with pytest.raises(exception.VersionCapExceeded):
+            api.user_update(ctxt, "alice", {"name": "bob"})
+    finally:
+        monkeypatch.undo()
+        reset_settings()
 
 
 def test_removing_a_role_not_granted_is_not_found(api, ctxt, alice):

@@ -100,6 +100,8 @@ def _arguments(stub, name):
             continue
         if param.name == "host":
             kwargs["host"] = HOST
+        elif param.name == "values":
+            kwargs["values"] = {}  # what a change or a creation carried in its first version
         elif param.name == "reply_to":
             kwargs["reply_to"] = ComputeTaskAPI().continuation("build_on_selection")
         else:

@@ -14,11 +14,13 @@ from stratus.config import get_settings
 from stratus.common import exception
 from stratus.compute.virt import driver
 from stratus.compute.virt.libvirt import config as vconfig
-from stratus.compute.virt.libvirt import guest, live_migration, migration_disk, qemu_img
+from stratus.compute.virt.libvirt import (diagnostics, guest, live_migration, migration_disk,
+                                          qemu_img)
 from stratus.compute.virt.libvirt import snapshot as libvirt_snapshot
 from stratus.compute.virt.libvirt.host import Host, translate_errors
 from stratus.compute.virt.libvirt.layout import (DOMAIN_PREFIX, disk_path, domain_name,
                                                  instance_dir)
+from stratus.common.timeutils import parse_isotime
 from stratus.common.vocabulary import PowerState, VmState
 
 # libvirt's virDomainState to Nova's power states.
@@ -180,6 +182,15 @@ class LibvirtDriver(driver.ComputeDriver):
             guest.restore(self._domain(instance))
 
     # consoles
+    def get_instance_diagnostics(self, instance):
+        with translate_errors():
+            domain = self._domain(instance)
+            return diagnostics.instance(domain, self.connection.getType(),
+                                        parse_isotime(instance.launched_at))
+
+    def get_host_uptime(self):
+        return diagnostics.host_uptime()
+
     def get_vnc_console(self, context, instance):
         # Read from the live XML: libvirt picks the port (autoport) at each
         # start. libvirt's test driver runs no VNC server, so its guests are

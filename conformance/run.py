@@ -1,0 +1,208 @@
+"""`make tempest`: OpenStack's conformance suite, Tempest (PyPI), run
+against a Stratus cloud started here, then stopped.
+
+1. Tempest goes into a virtualenv of its own (.tempest-venv), pinned.
+2. A cloud: the all-in-one (one compute host), on free ports, its state in
+   a temporary directory.
+3. tempest.conf says what Stratus claims (conformance/tempest.conf.in):
+   features it has are on, the others off, so their tests skip.
+4. `tempest run` over tempest.api.compute (or --regex), with dynamic
+   credentials (Tempest makes its projects and users through the
+   identity admin API).
+5. The counts, last: `N passed, N failed, N skipped`. With --gate, every
+   test in conformance/expected-pass.txt must have passed (a test that
+   passed may not start failing); --update rewrites that list.
+
+Results stay in var/tempest/ (tempest.log, results.txt: one
+`status test-id` line per test, with ` :: reason` after a skip)."""
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+HERE = ROOT / "conformance"
+VENV = ROOT / ".tempest-venv"
+TEMPEST = "tempest==47.0.0"
+OUT = ROOT / "var" / "tempest"
+EXPECTED = HERE / "expected-pass.txt"
+DEFAULT_REGEX = r"^tempest\.api\.compute\."
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def ensure_tempest():
+    marker = VENV / ".installed"
+    if marker.exists() and marker.read_text() == TEMPEST:
+        return
+    subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    subprocess.run([str(VENV / "bin" / "pip"), "install", "-q", TEMPEST], check=True)
+    marker.write_text(TEMPEST)
+
+
+class AllInOne:
+    """`stratus all-in-one` in a directory of its own, on free ports."""
+
+    def __init__(self):
+        self.workdir = Path(tempfile.mkdtemp(prefix="stratus-tempest-"))
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        console = free_port()
+        self.env = {**os.environ, "STRATUS_STATE_DIR": str(self.workdir / "var"),
+                    "STRATUS_NOVNCPROXY_PORT": str(console),
+                    "STRATUS_NOVNCPROXY_BASE_URL": f"http://127.0.0.1:{console}/vnc_auto.html",
+                    # Tempest's projects each boot a few servers at once.
+                    "STRATUS_QUOTA_INSTANCES": "20", "STRATUS_QUOTA_CORES": "40",
+                    "STRATUS_QUOTA_RAM": str(200 * 1024)}
+        self.env.pop("CELERY_TASK_ALWAYS_EAGER", None)
+        self.proc = None
+
+    def start(self):
+        log = open(self.workdir / "all-in-one.log", "w")
+        self.proc = subprocess.Popen(
+            [str(ROOT / ".venv" / "bin" / "stratus"), "all-in-one", "--port", str(self.port),
+             "--compute-host", "tempest-host"],
+            cwd=self.workdir, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"the all-in-one exited; see {log.name}")
+            try:
+                if requests.get(self.url + "/v2.1", timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.5)
+        raise SystemExit(f"the all-in-one did not answer in 90 s; see {log.name}")
+
+    def admin_password(self):
+        return (self.workdir / "var" / "admin-password").read_text().strip()
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        log = self.workdir / "all-in-one.log"
+        if log.exists():
+            shutil.copy(log, OUT / "all-in-one.log")
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def catalog_ids(cloud):
+    """(image id, flavor ids) the conf names: the seeded image, m1.tiny
+    and m1.small."""
+    token = requests.post(f"{cloud.url}/identity/v3/auth/tokens", timeout=10, json={
+        "auth": {"identity": {"methods": ["password"], "password": {"user": {
+            "name": "admin", "domain": {"id": "default"}, "password": cloud.admin_password()}}},
+            "scope": {"project": {"name": "admin", "domain": {"id": "default"}}}}}
+    ).headers["X-Subject-Token"]
+    headers = {"X-Auth-Token": token}
+    images = requests.get(f"{cloud.url}/v2.1/images", headers=headers, timeout=10).json()
+    flavors = requests.get(f"{cloud.url}/v2.1/flavors", headers=headers, timeout=10).json()
+    by_name = {f["name"]: f["id"] for f in flavors["flavors"]}
+    return images["images"][0]["id"], by_name["m1.tiny"], by_name["m1.small"]
+
+
+def write_conf(cloud, workspace):
+    image, flavor, flavor_alt = catalog_ids(cloud)
+    text = (HERE / "tempest.conf.in").read_text().format(
+        url=cloud.url, password=cloud.admin_password(), image=image, flavor=flavor,
+        flavor_alt=flavor_alt, lock_path=workspace / "locks", log_file=OUT / "tempest.log")
+    (workspace / "etc" / "tempest.conf").write_text(text)
+
+
+def run_tempest(workspace, regex, concurrency):
+    bin_ = VENV / "bin"
+    env = {**os.environ, "PATH": f"{bin_}:{os.environ['PATH']}"}
+    subprocess.run([str(bin_ / "tempest"), "run", "--regex", regex,
+                    "--concurrency", str(concurrency)], cwd=workspace, env=env)
+    subunit = subprocess.run([str(bin_ / "stestr"), "last", "--subunit"], cwd=workspace,
+                             env=env, capture_output=True, check=True).stdout
+    parsed = subprocess.run([str(bin_ / "python"), str(HERE / "subunit_status.py")],
+                            input=subunit, capture_output=True, check=True).stdout.decode()
+    results = {}
+    for line in parsed.splitlines():
+        status, rest = line.split(" ", 1)
+        test, _sep, reason = rest.partition(" :: ")
+        results[test] = (status, reason)
+    return results
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--regex", default=DEFAULT_REGEX)
+    parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--gate", action="store_true",
+                        help="fail if a test in expected-pass.txt did not pass")
+    parser.add_argument("--update", action="store_true",
+                        help="rewrite expected-pass.txt with the tests that passed")
+    args = parser.parse_args()
+
+    ensure_tempest()
+    OUT.mkdir(parents=True, exist_ok=True)
+    workspace = OUT / "workspace"
+    shutil.rmtree(workspace, ignore_errors=True)
+    (OUT / "workspaces.yaml").unlink(missing_ok=True)
+    # Registered in a workspace file of ours, not the user's ~/.tempest.
+    subprocess.run([str(VENV / "bin" / "tempest"), "init", "--name", "stratus",
+                    "--workspace-path", str(OUT / "workspaces.yaml"), str(workspace)],
+                   check=True, capture_output=True)
+    (workspace / "locks").mkdir()
+    cloud = AllInOne()
+    try:
+        cloud.start()
+        write_conf(cloud, workspace)
+        results = run_tempest(workspace, args.regex, args.concurrency)
+    finally:
+        cloud.stop()
+    return report(results, args)
+
+
+def _short(test_id):
+    """A test's id without its tags (`[id-...,smoke]`)."""
+    return re.sub(r"\[.*\]$", "", test_id)
+
+
+def report(results, args):
+    lines = sorted(f"{status} {test}" + (f" :: {reason}" if reason else "")
+                   for test, (status, reason) in results.items())
+    (OUT / "results.txt").write_text("\n".join(lines) + "\n")
+    passed = sorted(_short(t) for t, (s, _r) in results.items() if s == "success")
+    failed = sorted(_short(t) for t, (s, _r) in results.items() if s in ("fail", "uxsuccess"))
+    skipped = [t for t, (s, _r) in results.items() if s == "skip"]
+    for test in failed:
+        print(f"FAILED {test}")
+    code = 0
+    if args.update:
+        EXPECTED.write_text("\n".join(passed) + "\n")
+    elif args.gate:
+        expected = {line.strip() for line in EXPECTED.read_text().splitlines()
+                    if line.strip() and not line.startswith("#")}
+        regressed = sorted(expected - set(passed))
+        for test in regressed:
+            print(f"REGRESSED {test} (in {EXPECTED.name}, did not pass)")
+        code = 1 if regressed else 0
+    print(f"{len(passed)} passed, {len(failed)} failed, {len(skipped)} skipped")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
