@@ -89,7 +89,6 @@ def response_name(status, identity):
 def statuses(path, method, operation):
     """The error statuses an operation can answer, by what it is."""
     found = set()
-    identity = path.startswith(errors.IDENTITY_PREFIX)
     public = auth.is_public_path(method.upper(), path)
     if not public or path.rstrip("/") == auth.AUTH_TOKENS_PATH:
         # Both check a token or a password with the conductor.
@@ -106,7 +105,7 @@ def statuses(path, method, operation):
         found.add(413)
     if microversion.is_versioned(path):
         found |= {400, 406}
-    if method in MUTATING and not identity and not public:
+    if method in MUTATING and not public:
         found.add(409)
     return found
 
