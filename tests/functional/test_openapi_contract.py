@@ -94,7 +94,7 @@ class Client:
                                   "OpenStack-API-Version": f"compute {version}"})
 
     def __call__(self, method, path, expect=(200,), **kwargs):
-        path = path if path.startswith("/image/") else f"/v2.1{path}"
+        path = path if path.startswith(("/image/", "/identity/")) else f"/v2.1{path}"
         reply = self.http.request(method, f"{self.url}{path}", timeout=60, **kwargs)
         assert reply.status_code in expect, f"{method} {path}: {reply.status_code} {reply.text}"
         return reply.json() if reply.content else None
@@ -129,13 +129,25 @@ def resources(api, suffix):
         "name": name, "policies": ["affinity"]}},
         headers={"OpenStack-API-Version": "compute 2.1"})["server_group"]["id"]
     actions = api("GET", f"/servers/{server}/os-instance-actions")["instanceActions"]
-    return {"server_id": server, "doomed_server_id": boot(api, f"{name}-doomed", flavor, image),
+    return {**identity_resources(api, name), "server_id": server, "doomed_server_id": boot(api, f"{name}-doomed", flavor, image),
             "flavor_id": flavor, "image_id": image, "keypair_name": name, "group_id": group,
             "key": "k1", "tag": "t1",
             "hypervisor_id": api("GET", "/os-hypervisors")["hypervisors"][0]["id"],
             "project_id": api("GET", f"/servers/{server}")["server"]["tenant_id"],
             "alias": api("GET", "/extensions")["extensions"][0]["alias"],
             "certificate_id": "root", "request_id": actions[0]["request_id"]}
+
+
+def identity_resources(api, name):
+    """A project and a user of their own for the identity API's routes
+    (which may disable or delete them), and the member role."""
+    project = api("POST", "/identity/v3/projects", expect=(201,), json={"project": {
+        "name": name, "domain_id": "default"}})["project"]["id"]
+    user = api("POST", "/identity/v3/users", expect=(201,), json={"user": {
+        "name": name, "password": "contract-user", "default_project_id": project}})["user"]["id"]
+    roles = api("GET", "/identity/v3/roles")["roles"]
+    return {"identity_project_id": project, "user_id": user, "domain_id": "default",
+            "role_id": next(role["id"] for role in roles if role["name"] == "member")}
 
 
 @pytest.mark.parametrize("version", ["2.1", "latest"])
