@@ -74,7 +74,8 @@ class AllInOne:
         log = open(self.workdir / "all-in-one.log", "w")
         self.proc = subprocess.Popen(
             [str(ROOT / ".venv" / "bin" / "stratus"), "all-in-one", "--port", str(self.port),
-             "--compute-host", "tempest-host"],
+             # Two hosts: cold migrations and resizes have somewhere to go.
+             "--compute-host", "tempest-a", "--compute-host", "tempest-b"],
             cwd=self.workdir, env=self.env, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True)
         deadline = time.monotonic() + 90
@@ -88,6 +89,15 @@ class AllInOne:
                 pass
             time.sleep(0.5)
         raise SystemExit(f"the all-in-one did not answer in 90 s; see {log.name}")
+
+    def import_image(self, name):
+        """A second image (Tempest's image_ref_alt must differ), imported
+        with the operator's command beside the running cloud."""
+        disk = self.workdir / f"{name}.qcow2"
+        subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", str(disk), "64M"], check=True)
+        subprocess.run([str(ROOT / ".venv" / "bin" / "stratus"), "image", "import", str(disk),
+                        "--name", name], cwd=self.workdir, env=self.env, check=True,
+                       capture_output=True)
 
     def admin_password(self):
         return (self.workdir / "var" / "admin-password").read_text().strip()
@@ -107,8 +117,8 @@ class AllInOne:
 
 
 def catalog_ids(cloud):
-    """(image id, flavor ids) the conf names: the seeded image, m1.tiny
-    and m1.small."""
+    """(image ids, flavor ids) the conf names: the seeded image and the
+    one imported here, m1.tiny and m1.small."""
     token = requests.post(f"{cloud.url}/identity/v3/auth/tokens", timeout=10, json={
         "auth": {"identity": {"methods": ["password"], "password": {"user": {
             "name": "admin", "domain": {"id": "default"}, "password": cloud.admin_password()}}},
@@ -118,13 +128,16 @@ def catalog_ids(cloud):
     images = requests.get(f"{cloud.url}/v2.1/images", headers=headers, timeout=10).json()
     flavors = requests.get(f"{cloud.url}/v2.1/flavors", headers=headers, timeout=10).json()
     by_name = {f["name"]: f["id"] for f in flavors["flavors"]}
-    return images["images"][0]["id"], by_name["m1.tiny"], by_name["m1.small"]
+    image_ids = {i["name"]: i["id"] for i in images["images"]}
+    return (image_ids["stratus-empty"], image_ids["tempest-alt"], by_name["m1.tiny"],
+            by_name["m1.small"])
 
 
 def write_conf(cloud, workspace):
-    image, flavor, flavor_alt = catalog_ids(cloud)
+    image, image_alt, flavor, flavor_alt = catalog_ids(cloud)
     text = (HERE / "tempest.conf.in").read_text().format(
-        url=cloud.url, password=cloud.admin_password(), image=image, flavor=flavor,
+        url=cloud.url, password=cloud.admin_password(), image=image, image_alt=image_alt,
+        flavor=flavor,
         flavor_alt=flavor_alt, lock_path=workspace / "locks", log_file=OUT / "tempest.log")
     (workspace / "etc" / "tempest.conf").write_text(text)
 
@@ -169,6 +182,7 @@ def main():
     cloud = AllInOne()
     try:
         cloud.start()
+        cloud.import_image("tempest-alt")
         write_conf(cloud, workspace)
         results = run_tempest(workspace, args.regex, args.concurrency)
     finally:

@@ -20,6 +20,7 @@ _HARD_REBOOT_DURING = (None, TaskState.REBOOTING, TaskState.REBOOT_PENDING, Task
                        TaskState.RESUMING, TaskState.REBOOTING_HARD, TaskState.UNPAUSING,
                        TaskState.PAUSING, TaskState.SUSPENDING)
 _METADATA_FROM = (VmState.ACTIVE, VmState.PAUSED, VmState.SUSPENDED, VmState.STOPPED)
+_RESCUE_FROM = (VmState.ACTIVE, VmState.STOPPED, VmState.ERROR)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,6 +70,25 @@ def power_action(ctxt, instance, name):
     check_host(instance)
     check_state(instance, name, power.vm_states)
     _save_and_cast(ctxt, instance, name, power.task_state, [None], power.method)
+
+
+def rescue(ctxt, instance, image):
+    """Boot from a new disk of `image` (the server's own by default), the
+    server's disk attached second; from ACTIVE, STOPPED or ERROR, as Nova."""
+    compute_api.check_lock(ctxt, instance)
+    check_host(instance)
+    check_state(instance, "rescue", _RESCUE_FROM)
+    _save_and_cast(ctxt, instance, "rescue", TaskState.RESCUING, [None], "rescue_instance",
+                   image=image)
+
+
+def unrescue(ctxt, instance):
+    """Boot a rescued server from its own disk again."""
+    compute_api.check_lock(ctxt, instance)
+    check_host(instance)
+    check_state(instance, "unrescue", (VmState.RESCUED,))
+    _save_and_cast(ctxt, instance, "unrescue", TaskState.UNRESCUING, [None],
+                   "unrescue_instance")
 
 
 def reboot(ctxt, instance, reboot_type):

@@ -56,6 +56,7 @@ RULES = {
     "os_compute_api:servers:migrations:show": ADMIN,
     "os_compute_api:os-shelve:shelve": MEMBER,
     "os_compute_api:os-shelve:unshelve": MEMBER,
+    "os_compute_api:os-shelve:unshelve_to_host": ADMIN,
     "os_compute_api:os-shelve:shelve_offload": ADMIN,
     "os_compute_api:os-rescue": MEMBER, "os_compute_api:os-unrescue": MEMBER,
     "os_compute_api:os-deferred-delete:force": MEMBER,

@@ -7,7 +7,8 @@ from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 from werkzeug.exceptions import BadRequest, Gone, NotFound, NotImplemented as NotSupported
 
 from stratus.api import (common, compute_actions, compute_api, consoles, live_migrate_actions,
-                         policy, resize_actions, snapshot_actions)
+                         policy, resize_actions, server_build, snapshot_actions)
+from stratus.api.action_body import object_of, string
 from stratus.api.api import Blueprint
 from stratus.api.microversion import is_supported
 from stratus.api.request_context import get_context
@@ -20,7 +21,7 @@ blp = Blueprint("server_actions", __name__, url_prefix="/v2.1", description="Ser
 # Nova's actions this cloud does not do yet: Nova's answer for a feature
 # the deployment lacks (501), never an error of the API itself.
 NOT_SUPPORTED = frozenset({
-    "createBackup", "changePassword", "rescue", "unrescue", "forceDelete", "restore",
+    "createBackup", "changePassword", "forceDelete", "restore",
     "trigger_crash_dump", "os-getConsoleOutput", "os-getSPICEConsole", "os-getRDPConsole",
     "os-getSerialConsole", "addSecurityGroup", "removeSecurityGroup", "addFixedIp",
     "removeFixedIp", "addFloatingIp", "removeFloatingIp", "injectNetworkInfo"})
@@ -83,6 +84,18 @@ def _power(name):
     return lambda ctxt, instance, value: compute_actions.power_action(ctxt, instance, name)
 
 
+def _rescue(ctxt, instance, value):
+    """{"rescue": null | {"adminPass", "rescue_image_ref"}} -> 200 with the
+    password (Nova's enable_instance_password)."""
+    body = object_of("rescue", value or {}, ("adminPass", "rescue_image_ref"))
+    password = string("adminPass", body["adminPass"]) if "adminPass" in body else None
+    image_id = (common.id_from_href(string("rescue_image_ref", body["rescue_image_ref"]))
+                if "rescue_image_ref" in body else instance.image_ref)
+    image = server_build.resolve_image(ctxt, image_id)
+    compute_actions.rescue(ctxt, instance, image)
+    return {"adminPass": password or server_build.new_password()}
+
+
 def _reboot(ctxt, instance, value):
     reboot_type = _load(RebootSpec, "reboot", value)["type"].upper()
     compute_actions.reboot(ctxt, instance, reboot_type)
@@ -136,6 +149,8 @@ HANDLERS = {
     "unlock": lambda ctxt, instance, value: compute_actions.unlock(ctxt, instance),
     "os-resetState": _reset_state,
     "os-getVNCConsole": _vnc_console,
+    "rescue": _rescue,
+    "unrescue": lambda ctxt, instance, value: compute_actions.unrescue(ctxt, instance),
     **MIGRATION_ACTIONS,
 }
 # The value schemas the handlers above load with, for the document.

@@ -33,8 +33,9 @@ class Plan:
 def plan(ctxt, server, scheduler_hints):
     """Validate the request against flavors, images and zones; build the plan.
 
-    Of the scheduler hints only `group` (a server group) is used; the
-    others are accepted (clients send them) and ignored."""
+    Of the scheduler hints `group` (a server group), `same_host` and
+    `different_host` are used; the others are accepted (clients send
+    them) and ignored."""
     zone, host, node = destination(server)  # a 403 before any lookup, as Nova
     check_networks(server.get("networks"))
     flavor = resolve_flavor(ctxt, server["flavorRef"])
@@ -46,7 +47,8 @@ def plan(ctxt, server, scheduler_hints):
     spec = {"flavor": flavor, "image": image, "availability_zone": zone,
             "project_id": ctxt.project_id, "user_id": ctxt.user_id, "ignore_hosts": [],
             "force_hosts": force_hosts, "num_instances": count,
-            "group": server_groups.requested_group(ctxt, scheduler_hints)}
+            "group": server_groups.requested_group(ctxt, scheduler_hints),
+            **hinted_hosts(ctxt, scheduler_hints)}
     base = base_values(ctxt, server, flavor, image, zone, reservation_id)
     base["key_data"] = key_data(ctxt, server.get("key_name"))
     instances = [dict(base, uuid=str(uuid.uuid4()), launch_index=index,
@@ -192,6 +194,25 @@ def forced_hosts(ctxt, host, node):
     if not hosts:
         raise exception.Invalid(f"Compute host {host or node} could not be found.")
     return hosts
+
+
+def hinted_hosts(ctxt, hints):
+    """{"same_host": [...], "different_host": [...]}: the hosts of the
+    servers the hints name (a uuid or a list of them), for the scheduler's
+    SameHostFilter and DifferentHostFilter; a same_host hint whose servers
+    have no host leaves no host to choose, as Nova's."""
+    found = {}
+    for key in ("same_host", "different_host"):
+        wanted = hints.get(key)
+        if wanted is None:
+            continue
+        uuids = [wanted] if isinstance(wanted, str) else wanted
+        if not isinstance(uuids, list) or not all(common.is_uuid_like(u) for u in uuids):
+            raise exception.Invalid(f"Invalid input for field/attribute {key}. Value: {wanted}. "
+                                    "Must be a server uuid or a list of them.")
+        servers = common.conductor().instance_get_all(ctxt, {"uuid": uuids}) if uuids else []
+        found[key] = sorted({s.host for s in servers if s.host})
+    return found
 
 
 def key_data(ctxt, key_name):

@@ -53,11 +53,14 @@ def status_filters(args):
 
 
 def catalog_and_time_filters(args):
-    """`image` (an id or a link), `flavor` (a flavor id), and
-    `changes-since` / `changes-before` (2.66), ISO 8601 times: a list
+    """`reservation_id` (the servers of one multi-create), `image` (an id
+    or a link), `flavor` (a flavor id), and `changes-since` /
+    `changes-before` (2.66), ISO 8601 times: a list
     bounded by time includes deleted servers, as Nova's (a client polling
     for changes sees deletions)."""
     filters = {}
+    if args.get("reservation_id"):
+        filters["reservation_id"] = args["reservation_id"]
     if args.get("image"):
         filters["image"] = common.id_from_href(args["image"])
     if args.get("flavor"):

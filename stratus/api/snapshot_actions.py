@@ -5,7 +5,7 @@ import flask
 from marshmallow import ValidationError
 from werkzeug.exceptions import BadRequest
 
-from stratus.api import common, compute_api, disk_config, server_build
+from stratus.api import common, compute_api, disk_config, policy, server_build
 from stratus.api.api import empty
 from stratus.api.action_body import object_of, string
 from stratus.api.compute_actions import check_state
@@ -13,6 +13,7 @@ from stratus.api.microversion import is_supported
 from stratus.api.schemas.servers import validate_base64
 from stratus.api.servers import shown
 from stratus.common import exception
+from stratus.config import get_settings
 from stratus.common.vocabulary import ImageStatus, SystemMetadata, TaskState, VmState
 
 # Nova's allowed vm_states of each action (task_state None unless said).
@@ -132,27 +133,49 @@ def _shelve_offload(ctxt, instance, value):
 
 
 def _unshelve(ctxt, instance, value):
-    zone = None
+    """unshelve; from 2.77 into an `availability_zone`, from 2.91 onto a
+    `host` (admins) too."""
+    zone = host = None
     if is_supported("2.77") and value is not None:
-        body = object_of("unshelve", value, ("availability_zone",))
+        allowed = ("availability_zone", "host") if is_supported("2.91") else ("availability_zone",)
+        body = object_of("unshelve", value, allowed)
         zone = string("availability_zone", body.get("availability_zone"), nullable=True)
+        host = string("host", body["host"]) if "host" in body else None
     compute_api.check_lock(ctxt, instance)
     check_state(instance, "unshelve", _UNSHELVE_FROM)
-    if zone and instance.vm_state != VmState.SHELVED_OFFLOADED:
+    if (zone or host) and instance.vm_state != VmState.SHELVED_OFFLOADED:
         raise UnshelveInvalidRequest(instance_uuid=instance.uuid, state=instance.vm_state)
     if zone:
         server_build.resolve_zone(ctxt, {"availability_zone": zone})  # 400 if unknown
+    if host:
+        _check_unshelve_host(ctxt, host, zone)
     _save_and_cast(ctxt, instance, None, "unshelve", TaskState.UNSHELVING,
-                   lambda saved: _cast_unshelve(ctxt, saved, zone))
+                   lambda saved: _cast_unshelve(ctxt, saved, zone, host))
 
 
-def _cast_unshelve(ctxt, saved, zone):
+def _check_unshelve_host(ctxt, host, zone):
+    """An admin's destination: a known compute host (in `zone`, if given),
+    and a conductor new enough to honour it (else 409 before anything is
+    saved, rather than an unshelve somewhere else)."""
+    policy.authorize("os_compute_api:os-shelve:unshelve_to_host")
+    nodes = [n for n in common.conductor().compute_node_get_all(ctxt) if n.host == host]
+    if not nodes:
+        raise BadRequest(f"Compute host {host} could not be found.")
+    if zone and all(n.availability_zone != zone for n in nodes):
+        raise BadRequest(f"Host {host} is not in availability zone {zone}.")
+    if not common.conductor().can_send_version("1.7"):
+        raise exception.VersionCapExceeded(role="conductor", version="1.7",
+                                           cap=get_settings().conductor_rpc_version_cap)
+
+
+def _cast_unshelve(ctxt, saved, zone, host=None):
     """Still on its host: the host starts it. Offloaded: the conductor
-    schedules it again."""
+    schedules it again (onto `host` when an admin named one)."""
     if saved.vm_state == VmState.SHELVED:
         common.compute().unshelve_instance(ctxt, saved.host, saved)
     else:
-        common.compute_task().unshelve_instance(ctxt, saved.uuid, availability_zone=zone)
+        common.compute_task().unshelve_instance(ctxt, saved.uuid, availability_zone=zone,
+                                                host=host)
 
 
 # rebuild

@@ -6,7 +6,7 @@ import socket
 import sys
 
 
-def main(host, port, compute_host):
+def main(host, port, compute_hosts):
     # Local mode must be chosen before Celery reads its configuration.
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "1"
     os.environ["STRATUS_API_PORT"] = str(port)
@@ -29,7 +29,10 @@ def main(host, port, compute_host):
     seed.seed_flavors()
     seed.seed_image()
     password, openrc = identity.bootstrap()  # the admin user, project and openrc
-    compute_host = compute_host or socket.gethostname()
+    # Several hosts share the process, each with its own hypervisor
+    # connection (on the test driver, each its own host): a cold migration
+    # or a resize to another host has somewhere to go.
+    compute_hosts = compute_hosts or [socket.gethostname()]
     console = _bind_console(settings)
 
     def start_in_worker():
@@ -38,7 +41,7 @@ def main(host, port, compute_host):
         from stratus.conductor.reaper import start_reaper
 
         local.reset_engine()  # never share SQLite connections across fork
-        start_compute([compute_host], settings.libvirt_uri)
+        start_compute(compute_hosts, settings.libvirt_uri)
         start_reaper()
         for role in ("conductor", "scheduler", "cert", "consoleauth"):
             start_heartbeat(role)
@@ -49,7 +52,8 @@ def main(host, port, compute_host):
 
     url = settings.public_url or f"http://{host}:{port}"
     print(f"Stratus all-in-one: compute API at {url}/v2.1 "
-          f"(compute host {compute_host}, database {settings.database_url})", flush=True)
+          f"(compute host {', '.join(compute_hosts)}, database {settings.database_url})",
+          flush=True)
     print(f"Identity at {url}/identity/v3: user admin, project admin, password {password}; "
           f"`source {openrc}` for the openstack client", flush=True)
     if console:

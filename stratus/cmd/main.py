@@ -24,13 +24,15 @@ def cli():
 @cli.command("all-in-one")
 @click.option("--host", default="127.0.0.1", show_default=True, help="API bind address.")
 @click.option("--port", default=None, type=int, help="API port (default STRATUS_API_PORT or 8774).")
-@click.option("--compute-host", default=None, help="Name of the local compute host.")
-def all_in_one(host, port, compute_host):
+@click.option("--compute-host", "compute_hosts", multiple=True,
+              help="Name of a local compute host (repeat for several; default: this "
+                   "machine's name).")
+def all_in_one(host, port, compute_hosts):
     """Every role in one process: SQLite, eager tasks, libvirt test driver."""
     from stratus.cmd import allinone
     from stratus.config import get_settings
 
-    allinone.main(host, port or get_settings().api_port, compute_host)
+    allinone.main(host, port or get_settings().api_port, list(compute_hosts))
 
 
 @cli.command()

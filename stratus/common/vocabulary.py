@@ -43,6 +43,8 @@ class TaskState:
     UNPAUSING = "unpausing"
     SUSPENDING = "suspending"
     RESUMING = "resuming"
+    RESCUING = "rescuing"
+    UNRESCUING = "unrescuing"
     # snapshots and shelving
     IMAGE_SNAPSHOT_PENDING = "image_snapshot_pending"
     IMAGE_SNAPSHOT = "image_snapshot"

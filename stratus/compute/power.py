@@ -55,10 +55,15 @@ SUSPEND = Action("compute_suspend_instance", (TaskState.SUSPENDING,), TaskState.
                  VmState.SUSPENDED)
 RESUME = Action("compute_resume_instance", (TaskState.RESUMING,), TaskState.RESUMING,
                 VmState.ACTIVE)
+RESCUE = Action("compute_rescue_instance", (TaskState.RESCUING,), TaskState.RESCUING,
+                VmState.RESCUED)
+UNRESCUE = Action("compute_unrescue_instance", (TaskState.UNRESCUING,), TaskState.UNRESCUING,
+                  VmState.ACTIVE)
 
 
 class Power(Operation):
-    """Start, stop, reboot, pause, unpause, suspend and resume."""
+    """Start, stop, reboot, pause, unpause, suspend, resume, rescue and
+    unrescue."""
 
     @endpoint(since="1.1")
     def stop_instance(self, ctxt, instance):
@@ -93,6 +98,15 @@ class Power(Operation):
     @endpoint(since="1.1")
     def resume_instance(self, ctxt, instance):
         self.run(ctxt, instance, RESUME, lambda: self.driver.resume(ctxt, instance))
+
+    @endpoint(since="1.4")
+    def rescue_instance(self, ctxt, instance, image):
+        """Boot from a new disk of the rescue `image`, the own disk second."""
+        self.run(ctxt, instance, RESCUE, lambda: self.driver.rescue(ctxt, instance, image))
+
+    @endpoint(since="1.4")
+    def unrescue_instance(self, ctxt, instance):
+        self.run(ctxt, instance, UNRESCUE, lambda: self.driver.unrescue(ctxt, instance))
 
     def run(self, ctxt, instance, action, driver_call):
         """Claim the action, run `driver_call()`, save the outcome. A driver

@@ -20,7 +20,8 @@ API version history:
           pre_live_migration, live_migration,
           post_live_migration_at_destination,
           rollback_live_migration_at_destination).
-    1.4 - diagnostics: get_instance_diagnostics, get_host_uptime.
+    1.4 - diagnostics: get_instance_diagnostics, get_host_uptime; rescue:
+          rescue_instance, unrescue_instance.
 """
 from stratus.config import get_settings
 from stratus.common.rpc import RPCClient
@@ -88,6 +89,15 @@ class ComputeAPI:
     def resume_instance(self, ctxt, host, instance):
         """Restore a suspended guest (task_state resuming); ends ACTIVE."""
         self._client(host, "1.1").cast(ctxt, "resume_instance", instance=instance)
+
+    # rescue (1.4)
+    def rescue_instance(self, ctxt, host, instance, image):
+        """Boot the guest from a new disk of `image` (task_state rescuing)."""
+        self._client(host, "1.4").cast(ctxt, "rescue_instance", instance=instance, image=image)
+
+    def unrescue_instance(self, ctxt, host, instance):
+        """Boot the guest from its own disk again (task_state unrescuing)."""
+        self._client(host, "1.4").cast(ctxt, "unrescue_instance", instance=instance)
 
     # consoles (1.2): calls, the caller needs the answer
     def get_vnc_console(self, ctxt, host, instance, console_type):

@@ -37,7 +37,8 @@ API version history:
           description, user_update name, password, default project,
           email and description (a 1.4 message still changes `enabled`).
     1.7 - quota classes: quota_class_get, quota_class_update; per-user
-          quotas: quota_get, quota_update and quota_delete take `user_id`.
+          quotas: quota_get, quota_update and quota_delete take `user_id`;
+          unshelve_instance takes `host` (2.91's unshelve to a host).
 """
 from stratus.config import get_settings
 from stratus.common.rpc import RPCClient
@@ -549,13 +550,14 @@ class ComputeTaskAPI(_ConductorClient):
                                  failed_host=failed_host, reason=reason)
 
     # === snapshots, shelve and rebuild (1.3) ===
-    def unshelve_instance(self, ctxt, instance_uuid, availability_zone=None):
+    def unshelve_instance(self, ctxt, instance_uuid, availability_zone=None, host=None):
         """Schedule an offloaded server (task_state unshelving) and cast
         its unshelve to the host chosen and claimed; no valid host puts it
-        back to shelved_offloaded with a fault."""
-        self._client("1.3").cast(ctxt, "unshelve_instance",
-                                 instance_uuid=instance_uuid,
-                                 availability_zone=availability_zone)
+        back to shelved_offloaded with a fault. `host` (1.7): onto that
+        host only; never dropped (VersionCapExceeded below 1.7)."""
+        self._client("1.7" if host else "1.3").cast(
+            ctxt, "unshelve_instance", instance_uuid=instance_uuid,
+            availability_zone=availability_zone, **({"host": host} if host else {}))
 
     def unshelve_on_selection(self, ctxt, instance_uuid, request_spec, reply,
                               availability_zone=None):

@@ -50,6 +50,10 @@ class RequestSpec:
     user_id: str | None = None
     ignore_hosts: list = dataclasses.field(default_factory=list)
     force_hosts: list = dataclasses.field(default_factory=list)
+    # The hosts of the servers named by the same_host / different_host
+    # hints (None: no same_host hint).
+    same_host: list | None = None
+    different_host: list = dataclasses.field(default_factory=list)
     num_instances: int = 1
     group: GroupSpec | None = None
 
@@ -63,5 +67,8 @@ class RequestSpec:
                    project_id=data.get("project_id"), user_id=data.get("user_id"),
                    ignore_hosts=list(data.get("ignore_hosts") or []),
                    force_hosts=list(data.get("force_hosts") or []),
+                   same_host=(list(data["same_host"]) if data.get("same_host") is not None
+                              else None),
+                   different_host=list(data.get("different_host") or []),
                    num_instances=data.get("num_instances") or 1,
                    group=GroupSpec.from_dict(data["group"]) if data.get("group") else None)

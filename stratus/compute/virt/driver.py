@@ -100,6 +100,15 @@ class ComputeDriver:
         """Start a suspended guest from its saved memory."""
         raise NotImplementedError()
 
+    # rescue
+    def rescue(self, context, instance, image):
+        """Boot the guest from a new disk of `image`, its own disk second."""
+        raise NotImplementedError()
+
+    def unrescue(self, context, instance):
+        """Boot the guest from its own disk again."""
+        raise NotImplementedError()
+
     # diagnostics (admins)
     def get_instance_diagnostics(self, instance):
         """Nova's 2.48 diagnostics of the guest (InstanceNotFound without one)."""

@@ -51,7 +51,8 @@ def instance_get_all(session, filters, limit=None, marker=None):
     query = select(Instance).order_by(Instance.created_at.desc(), Instance.id.desc())
     if not filters.get("deleted"):
         query = query.where(Instance.deleted == 0)
-    for key in ("project_id", "host", "vm_state", "task_state", "user_id", "uuid"):
+    for key in ("project_id", "host", "vm_state", "task_state", "user_id", "uuid",
+                "reservation_id"):
         if key in filters and filters[key] is not None:
             wanted = filters[key]
             column = getattr(Instance, key)

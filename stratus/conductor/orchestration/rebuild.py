@@ -25,9 +25,10 @@ class UnshelveTask(TaskBase):
     scheduled again."""
 
     @endpoint(since="1.3")
-    def unshelve_instance(self, ctxt, instance_uuid, availability_zone=None):
+    def unshelve_instance(self, ctxt, instance_uuid, availability_zone=None, host=None):
         """Schedule an offloaded server with its flavor and shelved image
-        (in `availability_zone` when given); the scheduler claims the host."""
+        (in `availability_zone` when given, onto `host` (1.7) when an admin
+        named one); the scheduler claims the host."""
         instance = _instance_if(instance_uuid, TaskState.UNSHELVING, VmState.SHELVED_OFFLOADED)
         if instance is None:
             return  # a second delivery: the first one placed it already
@@ -37,7 +38,11 @@ class UnshelveTask(TaskBase):
         except exception.ImageNotFound as exc:
             _unshelve_failed(ctxt, instance_uuid, exc.message)
             return
-        spec = _spec(instance, image, availability_zone)
+        try:
+            spec = _spec(instance, image, availability_zone, host)
+        except exception.ComputeHostNotFound as exc:
+            _unshelve_failed(ctxt, instance_uuid, exc.message)
+            return
         self.select_then(ctxt, spec, instance_uuid, "unshelve_on_selection",
                          request_spec=spec, availability_zone=availability_zone)
 
@@ -121,9 +126,11 @@ def _image(image_id):
         return convert.image(catalog.image_get(session, image_id))
 
 
-def _spec(instance, image, availability_zone=None):
+def _spec(instance, image, availability_zone=None, host=None):
+    """The request: `host`, when given, is the only one it may go to, still
+    through the filters (Nova's requested destination)."""
     with transaction() as session:
-        return migration_spec.request_spec(session, instance, image=image,
+        return migration_spec.request_spec(session, instance, image=image, host=host,
                                            availability_zone=availability_zone)
 
 

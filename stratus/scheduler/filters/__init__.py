@@ -4,15 +4,17 @@ filter's numbers speak only of hosts that could otherwise have been used."""
 from stratus.scheduler.filters.availability_zone import AvailabilityZoneFilter
 from stratus.scheduler.filters.base import BaseHostFilter, Removal, apply_filters
 from stratus.scheduler.filters.compute import ComputeFilter
-from stratus.scheduler.filters.hosts import ForceHostsFilter, IgnoreHostsFilter
+from stratus.scheduler.filters.hosts import (DifferentHostFilter, ForceHostsFilter,
+                                             IgnoreHostsFilter, SameHostFilter)
 from stratus.scheduler.filters.resources import CoreFilter, DiskFilter, RamFilter
 from stratus.scheduler.filters.server_group import (ServerGroupAffinityFilter,
                                                     ServerGroupAntiAffinityFilter)
 
 ALL_FILTERS = {cls.__name__: cls for cls in (
-    AvailabilityZoneFilter, ComputeFilter, ServerGroupAntiAffinityFilter,
-    ServerGroupAffinityFilter, RamFilter, CoreFilter, DiskFilter)}
-DEFAULT_FILTERS = ("AvailabilityZoneFilter", "ComputeFilter", "ServerGroupAntiAffinityFilter",
+    AvailabilityZoneFilter, ComputeFilter, SameHostFilter, DifferentHostFilter,
+    ServerGroupAntiAffinityFilter, ServerGroupAffinityFilter, RamFilter, CoreFilter, DiskFilter)}
+DEFAULT_FILTERS = ("AvailabilityZoneFilter", "ComputeFilter", "SameHostFilter",
+                   "DifferentHostFilter", "ServerGroupAntiAffinityFilter",
                    "ServerGroupAffinityFilter", "RamFilter", "CoreFilter", "DiskFilter")
 
 
@@ -32,5 +34,6 @@ def filter_hosts(hosts, spec, filters):
 
 __all__ = ["ALL_FILTERS", "DEFAULT_FILTERS", "BaseHostFilter", "Removal", "apply_filters",
            "filter_hosts", "get_filters", "AvailabilityZoneFilter", "ComputeFilter",
-           "CoreFilter", "DiskFilter", "ForceHostsFilter", "IgnoreHostsFilter", "RamFilter",
+           "CoreFilter", "DifferentHostFilter", "DiskFilter", "ForceHostsFilter",
+           "IgnoreHostsFilter", "RamFilter", "SameHostFilter",
            "ServerGroupAffinityFilter", "ServerGroupAntiAffinityFilter"]

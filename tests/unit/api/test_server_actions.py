@@ -138,7 +138,7 @@ def test_actions_not_done_yet_are_not_implemented(client, server):
     assert reply.status_code == 501
     assert reply.get_json() == {"notImplemented": {
         "message": "The requested functionality is not supported.", "code": 501}}
-    assert act(client, server, {"rescue": None}).status_code == 501
+    assert act(client, server, {"changePassword": {"adminPass": "x"}}).status_code == 501
     assert act(client, server, {"resetNetwork": None}).status_code == 410
     assert act(client, "00000000-0000-0000-0000-000000000000",
                 {"resize": {}}).status_code == 404
@@ -377,3 +377,19 @@ def test_a_deleted_servers_actions_from_2_21(client, server):
     assert [a["action"] for a in listed] == ["delete", "create"]
     assert client.get(f"/v2.1/servers/{server}/os-instance-actions",
                       headers=mv("2.20")).status_code == 404
+
+
+def test_rescue_and_unrescue_on_the_test_driver(client, server):
+    reply = stack.act(client, server, {"rescue": {"adminPass": "r3scue"}})
+    assert reply.status_code == 200 and reply.get_json() == {"adminPass": "r3scue"}
+    assert stack.states(client, server) == ("RESCUE", "rescued", None)
+    for action in ({"reboot": {"type": "SOFT"}}, {"rescue": None}, {"pause": None}):
+        assert stack.act(client, server, action).status_code == 409, action
+    assert stack.act(client, server, {"unrescue": None}).status_code == 202
+    assert stack.states(client, server) == ("ACTIVE", "active", None)
+    assert stack.act(client, server, {"unrescue": None}).status_code == 409
+    generated = stack.act(client, server, {"rescue": None}).get_json()["adminPass"]
+    assert len(generated) >= 8
+    assert stack.act(client, server, {"unrescue": None}).status_code == 202
+    bad = stack.act(client, server, {"rescue": {"rescue_image_ref": "nope"}})
+    assert bad.status_code == 400

@@ -1,4 +1,4 @@
-"""The server list's image, flavor and time filters on the real eager
+"""The server list's reservation, image, flavor and time filters on the real eager
 stack: `image`, `flavor`, `changes-since` and 2.66's `changes-before`
 (bad dates are 400; a bounded time lists deleted servers too)."""
 import datetime
@@ -40,6 +40,16 @@ def test_image_and_flavor_filters(api):
     assert _names(api, "flavor=no-such-flavor") == []
     assert _names(api, f"image={image}") == ["on-large", "on-small"]
     assert _names(api, "image=00000000-0000-0000-0000-000000000000") == []
+
+
+def test_reservation_id_filter_lists_one_multi_create(api):
+    flavor, image = stack.flavor_id(api), stack.image_id()
+    stack.boot_id(api, flavor, image, name="alone")
+    reply = stack.boot(api, flavor, image, name="pair", min_count=2, max_count=2,
+                       return_reservation_id=True)
+    reservation = reply.get_json()["reservation_id"]
+    assert _names(api, f"reservation_id={reservation}") == ["pair-1", "pair-2"]
+    assert _names(api, "reservation_id=r-nothing") == []
 
 
 def test_changes_since_and_before(api):

@@ -507,3 +507,22 @@ def test_user_data_and_description_are_kept_through_create_update_and_rebuild(cl
     bad = stack.act(client, server, {"rebuild": {"imageRef": image, "user_data": "not b64!"}},
                     mv("2.57"))
     assert bad.status_code == 400
+
+
+def test_unshelve_to_a_host_from_2_91_for_admins(client, server, monkeypatch):
+    assert stack.act(client, server, {"shelve": None}).status_code == 202
+    assert _instance(server).vm_state == "shelved_offloaded"
+    old = stack.act(client, server, {"unshelve": {"host": "snap-b"}}, mv("2.90"))
+    assert old.status_code == 400
+    unknown = stack.act(client, server, {"unshelve": {"host": "nowhere"}}, mv("2.91"))
+    assert unknown.status_code == 400 and "nowhere" in unknown.get_json()["badRequest"]["message"]
+    act_as(monkeypatch, "u-member", "default", ("member",))
+    assert stack.act(client, server, {"unshelve": {"host": "snap-b"}}, mv("2.91")) \
+        .status_code == 403
+    act_as(monkeypatch, "admin", "default", ("admin",))
+    for host in ("snap-b", "snap-a"):
+        assert stack.act(client, server, {"unshelve": {"host": host}}, mv("2.91")) \
+            .status_code == 202
+        assert (_instance(server).vm_state, _instance(server).host) == ("active", host)
+        assert _claims(server) == [host]
+        assert stack.act(client, server, {"shelve": None}).status_code == 202

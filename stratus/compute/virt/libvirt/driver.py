@@ -16,6 +16,7 @@ from stratus.compute.virt import driver
 from stratus.compute.virt.libvirt import config as vconfig
 from stratus.compute.virt.libvirt import (diagnostics, guest, live_migration, migration_disk,
                                           qemu_img)
+from stratus.compute.virt.libvirt import rescue as libvirt_rescue
 from stratus.compute.virt.libvirt import snapshot as libvirt_snapshot
 from stratus.compute.virt.libvirt.host import Host, translate_errors
 from stratus.compute.virt.libvirt.layout import (DOMAIN_PREFIX, disk_path, domain_name,
@@ -182,6 +183,16 @@ class LibvirtDriver(driver.ComputeDriver):
             guest.restore(self._domain(instance))
 
     # consoles
+    def rescue(self, context, instance, image):
+        with self._lock_for(instance.uuid), translate_errors():
+            base = None if self._host.is_test else _image_path(image)
+            libvirt_rescue.rescue(self.connection, self._domain(instance), instance.uuid, base,
+                                  image.disk_format)
+
+    def unrescue(self, context, instance):
+        with self._lock_for(instance.uuid), translate_errors():
+            libvirt_rescue.unrescue(self.connection, self._domain(instance), instance.uuid)
+
     def get_instance_diagnostics(self, instance):
         with translate_errors():
             domain = self._domain(instance)
