@@ -28,6 +28,7 @@ class Settings:
     broker_url: str
     result_backend: str
     libvirt_uri: str
+    libvirt_virt_type: str
     eager: bool
     api_host: str
     api_port: int
@@ -37,6 +38,8 @@ class Settings:
     rpc_response_timeout: float
     retry_after: int
     database_connect_timeout: float
+    db_retry_seconds: float
+    save_retry_seconds: float
     report_interval: float
     service_down_time: float
     max_attempts: int
@@ -118,6 +121,9 @@ class Settings:
             broker_url=broker,
             result_backend=_env("STRATUS_RESULT_BACKEND", broker),
             libvirt_uri=_env("STRATUS_LIBVIRT_URI", "test:///default"),
+            # Nova's [libvirt] virt_type: "kvm" or "qemu" (software
+            # emulation); empty: kvm where /dev/kvm exists.
+            libvirt_virt_type=_env("STRATUS_LIBVIRT_VIRT_TYPE", ""),
             eager=_env("CELERY_TASK_ALWAYS_EAGER", False, bool),
             api_host=host,
             api_port=port,
@@ -135,6 +141,16 @@ class Settings:
             # open (an unreachable host would otherwise hold the request
             # for the operating system's TCP timeout, minutes).
             database_connect_timeout=_env("STRATUS_DATABASE_CONNECT_TIMEOUT", 5.0, float),
+            # Seconds the conductor keeps retrying, with backoff, a
+            # transaction whose database connection was lost or refused
+            # before it answers DatabaseUnavailable (0: no retry). Held
+            # below half the RPC timeout (db_retry_window) so that the
+            # API's caller hears 503 rather than 504.
+            db_retry_seconds=_env("STRATUS_DB_RETRY_SECONDS", 15.0, float),
+            # Seconds a compute host keeps retrying, with backoff, a save
+            # to the conductor that met an outage (database or broker, or
+            # a reply that never came) before it gives up (0: no retry).
+            save_retry_seconds=_env("STRATUS_SAVE_RETRY_SECONDS", 60.0, float),
             report_interval=_env("STRATUS_REPORT_INTERVAL", 10.0, float),
             service_down_time=_env("STRATUS_SERVICE_DOWN_TIME", 60.0, float),
             max_attempts=_env("STRATUS_MAX_ATTEMPTS", 3, int),

@@ -27,8 +27,9 @@ DEFAULT_CONFIG = {
 
 
 def _blueprints():
-    from stratus.api import (availability_zones, certificates, extensions, external_events,
-                             flavors,
+    from stratus.api import (aggregates, availability_zones, certificates, extensions,
+                             external_events, flavor_access, flavor_extra_specs, flavors,
+                             hosts,
                              hypervisors, images, instance_actions, ips, keypairs, limits,
                              migrations, networks, quota_classes, quota_sets,
                              remote_consoles, server_actions, server_groups, server_metadata,
@@ -46,11 +47,11 @@ def _blueprints():
         remote_consoles.blp, server_groups.blp, migrations.blp, ips.blp,
         server_password.blp, server_tags.blp, server_diagnostics.blp,
         # catalog
-        flavors.blp, images.blp, images.nova_blp, networks.blp,
+        flavors.blp, flavor_extra_specs.blp, flavor_access.blp, images.blp, images.nova_blp, networks.blp,
         # operator resources
         hypervisors.blp, services.blp, keypairs.blp, availability_zones.blp, limits.blp,
         quota_sets.blp, quota_classes.blp, certificates.blp, tenant_usage.blp,
-        usage_audit_log.blp, external_events.blp,
+        usage_audit_log.blp, external_events.blp, aggregates.blp, hosts.blp,
     ]
 
 

@@ -82,6 +82,13 @@ def rescue(ctxt, instance, image):
                    image=image)
 
 
+def console_output(ctxt, instance, length):
+    """The guest's serial console output, asked of its host (404 where the
+    guest logs none: libvirt's test driver)."""
+    check_host(instance)
+    return common.compute().get_console_output(ctxt, instance.host, instance, length)
+
+
 def unrescue(ctxt, instance):
     """Boot a rescued server from its own disk again."""
     compute_api.check_lock(ctxt, instance)

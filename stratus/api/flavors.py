@@ -1,14 +1,16 @@
-"""/v2.1/flavors: list, detail, show, create and delete; extra specs (read)."""
+"""/v2.1/flavors: list, detail, show, create, update (2.55) and delete."""
+import flask
 from flask.views import MethodView
 from werkzeug.exceptions import BadRequest
 
 from stratus.api import common, policy
+from stratus.api.action_body import object_of, string
 from stratus.api.api import Blueprint
 from stratus.api.microversion import is_supported
 from stratus.api.request_context import get_context
 from stratus.api.schemas.fields import NovaBoolean
 from stratus.api.schemas.flavors import FlavorCreateBody, FlavorListQuery
-from stratus.api.schemas.responses import ExtraSpecsResponse, FlavorResponse, FlavorsResponse
+from stratus.api.schemas.responses import FlavorResponse, FlavorsResponse
 from stratus.api.views import flavors as views
 from stratus.common import exception
 
@@ -99,35 +101,23 @@ class Flavor(MethodView):
         """Show a flavor."""
         return {"flavor": views.show(common.conductor().flavor_get(get_context(), flavor_id))}
 
+    @blp.response(200, FlavorResponse)
+    def put(self, flavor_id):
+        """Change a flavor's description (admin, from 2.55)."""
+        if not is_supported("2.55"):
+            raise exception.NotFound("The resource could not be found.")
+        body = object_of("body", flask.request.get_json(silent=True), ("flavor",), ("flavor",))
+        values = object_of("flavor", body["flavor"], ("description",), ("description",))
+        description = string("description", values["description"], max_length=65535,
+                             nullable=True, min_length=0)
+        policy.authorize("os_compute_api:os-flavor-manage:update")
+        flavor = common.conductor().flavor_update(get_context(), flavor_id,
+                                                  {"description": description})
+        return {"flavor": views.show(flavor)}
+
     @blp.response(202)
     def delete(self, flavor_id):
         """Delete a flavor (admin); servers keep their copy."""
         policy.authorize("os_compute_api:os-flavor-manage:delete")
         common.conductor().flavor_delete(get_context(), flavor_id)
         return ""
-
-
-@blp.route("/flavors/<flavor_id>/os-extra_specs")
-class FlavorExtraSpecs(MethodView):
-    """A flavor's extra specs (read only for now)."""
-
-    @blp.response(200, ExtraSpecsResponse)
-    def get(self, flavor_id):
-        """List a flavor's extra specs (OSC reads them after finding a flavor)."""
-        policy.authorize("os_compute_api:os-flavor-extra-specs:index")
-        flavor = common.conductor().flavor_get(get_context(), flavor_id)
-        return {"extra_specs": dict(flavor.extra_specs or {})}
-
-
-@blp.route("/flavors/<flavor_id>/os-extra_specs/<key>")
-class FlavorExtraSpec(MethodView):
-    """One extra spec of a flavor."""
-
-    @blp.response(200)
-    def get(self, flavor_id, key):
-        """Show one extra spec as {key: value}."""
-        policy.authorize("os_compute_api:os-flavor-extra-specs:show")
-        specs = common.conductor().flavor_get(get_context(), flavor_id).extra_specs or {}
-        if key not in specs:
-            raise exception.NotFound(f"Flavor {flavor_id} has no extra specs with key {key}.")
-        return {key: specs[key]}

@@ -13,6 +13,7 @@ from stratus.api.api import Blueprint
 from stratus.api.microversion import is_supported
 from stratus.api.request_context import get_context
 from stratus.common import exception
+from stratus.common.integers import is_decimal
 from stratus.config import get_settings
 from stratus.common.vocabulary import VmState
 
@@ -22,7 +23,7 @@ blp = Blueprint("server_actions", __name__, url_prefix="/v2.1", description="Ser
 # the deployment lacks (501), never an error of the API itself.
 NOT_SUPPORTED = frozenset({
     "createBackup", "changePassword", "forceDelete", "restore",
-    "trigger_crash_dump", "os-getConsoleOutput", "os-getSPICEConsole", "os-getRDPConsole",
+    "trigger_crash_dump", "os-getSPICEConsole", "os-getRDPConsole",
     "os-getSerialConsole", "addSecurityGroup", "removeSecurityGroup", "addFixedIp",
     "removeFixedIp", "addFloatingIp", "removeFloatingIp", "injectNetworkInfo"})
 # Removed from Nova's API altogether (410).
@@ -96,6 +97,20 @@ def _rescue(ctxt, instance, value):
     return {"adminPass": password or server_build.new_password()}
 
 
+def _console_output(ctxt, instance, value):
+    """{"os-getConsoleOutput": {"length": N | "N" | null}} -> {"output"}:
+    the last N lines of the guest's serial console (-1 or none: all)."""
+    body = object_of("os-getConsoleOutput", value or {}, ("length",))
+    length = body.get("length")
+    if isinstance(length, str) and is_decimal(length, signed=True):
+        length = int(length)
+    if length is not None and (isinstance(length, bool) or not isinstance(length, int)
+                               or length < -1):
+        raise BadRequest(f"Invalid input for field/attribute length. Value: {length}.")
+    output = compute_actions.console_output(ctxt, instance, None if length == -1 else length)
+    return {"output": output}
+
+
 def _reboot(ctxt, instance, value):
     reboot_type = _load(RebootSpec, "reboot", value)["type"].upper()
     compute_actions.reboot(ctxt, instance, reboot_type)
@@ -150,6 +165,7 @@ HANDLERS = {
     "os-resetState": _reset_state,
     "os-getVNCConsole": _vnc_console,
     "rescue": _rescue,
+    "os-getConsoleOutput": _console_output,
     "unrescue": lambda ctxt, instance, value: compute_actions.unrescue(ctxt, instance),
     **MIGRATION_ACTIONS,
 }

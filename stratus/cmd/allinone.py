@@ -28,6 +28,7 @@ def main(host, port, compute_hosts):
     cert_manager().init_host()  # the cert role's CA exists from the first start
     seed.seed_flavors()
     seed.seed_image()
+    seed.seed_guest_image()
     password, openrc = identity.bootstrap()  # the admin user, project and openrc
     # Several hosts share the process, each with its own hypervisor
     # connection (on the test driver, each its own host): a cold migration

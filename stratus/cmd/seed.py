@@ -115,3 +115,19 @@ def seed_image(name="stratus-empty"):
         return import_image(scratch, name)
     finally:
         scratch.unlink(missing_ok=True)
+
+
+GUEST_IMAGE = "stratus-guest"
+
+
+def seed_guest_image():
+    """The image that really boots (a login prompt on its console), when
+    `make run` built it for real guests (tools/guest_image.py writes it
+    to the state directory); imported once."""
+    from stratus.conductor.rpcapi import ConductorAPI
+
+    path = get_settings().state_dir / f"{GUEST_IMAGE}.qcow2"
+    if not path.is_file() or ConductorAPI().image_get_all(get_admin_context(),
+                                                          {"name": GUEST_IMAGE}):
+        return None
+    return import_image(path, GUEST_IMAGE)

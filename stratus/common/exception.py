@@ -230,6 +230,10 @@ class ConsoleTypeInvalid(Invalid):
     msg_fmt = "Invalid console type %(console_type)s"
 
 
+class ConsoleNotAvailable(NotFound):
+    msg_fmt = "Guest does not have a console available."
+
+
 class ConsoleTypeUnavailable(Invalid):
     msg_fmt = "Unavailable console type %(console_type)s."
 
@@ -296,3 +300,46 @@ class CannotResizeToSameFlavor(Invalid):
 
 class MigrationPreCheckError(Invalid):
     msg_fmt = "Migration pre-check error: %(reason)s"
+
+
+# flavor access
+class FlavorAccessExists(Conflict):
+    msg_fmt = ("Flavor access already exists for flavor %(flavor_id)s and project "
+               "%(project_id)s combination.")
+
+
+class FlavorAccessNotFound(NotFound):
+    msg_fmt = "Flavor access not found for %(flavor_id)s / %(project_id)s combination."
+
+
+# aggregates and hosts
+class AggregateNotFound(NotFound):
+    msg_fmt = "Aggregate %(aggregate_id)s could not be found."
+
+
+class AggregateNameExists(Conflict):
+    msg_fmt = "Aggregate %(aggregate_name)s already exists."
+
+
+class AggregateHostExists(Conflict):
+    msg_fmt = "Aggregate %(aggregate_id)s already has host %(host)s."
+
+
+class AggregateHostNotFound(NotFound):
+    msg_fmt = "Aggregate %(aggregate_id)s has no host %(host)s."
+
+
+class InvalidAggregateAction(Invalid):
+    """Nova answers 400 for an update, metadata change or delete..."""
+
+    msg_fmt = "Cannot %(action)s aggregate %(aggregate_id)s. Reason: %(reason)s."
+
+
+class InvalidAggregateHostAction(Conflict):
+    """...and 409 when adding or removing a host would break a zone rule."""
+
+    msg_fmt = "Cannot %(action)s aggregate %(aggregate_id)s. Reason: %(reason)s."
+
+
+class HostNotFound(NotFound):
+    msg_fmt = "Host %(host)s could not be found."

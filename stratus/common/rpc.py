@@ -220,9 +220,15 @@ def unwrap(reply):
 SUPPORTED = {}
 
 
-def dispatch(role, manager_for, method, envelope, task_id=None, previous=()):
+def _direct(function, ctxt, kwargs, reply):
+    return function(ctxt, **kwargs)
+
+
+def dispatch(role, manager_for, method, envelope, task_id=None, previous=(), around=_direct):
     """The server side of a message: check, unpack, run, pack the reply.
-    `previous` holds the reply of the call this message continues."""
+    `previous` holds the reply of the call this message continues;
+    `around(function, ctxt, kwargs, reply)` runs the endpoint (a role's
+    retry policy, say; `reply`: whether a caller waits for it)."""
     reply = envelope.get("reply", False)
     version = envelope.get("version", "0.0")
     try:
@@ -237,7 +243,7 @@ def dispatch(role, manager_for, method, envelope, task_id=None, previous=()):
         kwargs = from_primitive(envelope.get("args") or {})
         if previous:
             kwargs["reply"] = previous[0]
-        result = function(ctxt, **kwargs)
+        result = around(function, ctxt, kwargs, reply)
     except exception.StratusException as exc:
         if not reply:
             raise
@@ -255,19 +261,21 @@ def _check_since(role, method, since, version):
             f"does not carry its arguments (the sender's stub must send {since}).")
 
 
-def expose(role, manager_for, manager_cls):
+def expose(role, manager_for, manager_cls, around=_direct):
     """Register one Celery task `<role>.<method>` per endpoint that
     `manager_cls` declares (@endpoint), and raise the role's served
     version to the newest of them.
 
     `manager_for(server)` returns the manager that serves a message sent to
-    `server` (compute processes may serve several hosts)."""
+    `server` (compute processes may serve several hosts); `around` runs
+    each endpoint (see dispatch)."""
     declared = endpoint.declared(manager_cls)
     SUPPORTED[role] = endpoint.newest([*declared.values(), SUPPORTED.get(role, "1.0")])
     tasks = {}
     for method in declared:
         def run(self, *previous, envelope, _method=method):
-            return dispatch(role, manager_for, _method, envelope, self.request.id, previous)
+            return dispatch(role, manager_for, _method, envelope, self.request.id, previous,
+                            around)
 
         # Celery reprs every result for its log line; a short one is enough
         # there and saves a walk over each reply.

@@ -12,6 +12,7 @@ from stratus.common.objects import Image
 from stratus.common.vocabulary import CAS_CONFLICT, TaskState, VmState
 from stratus.common.timeutils import utcnow
 from stratus.compute.operation import Operation
+from stratus.compute.saves import OUTAGES
 
 LOG = logging.getLogger(__name__)
 
@@ -75,6 +76,14 @@ class Build(Operation):
             # Deleted while we spawned: the guest we made is ours to remove.
             self.destroy_quietly(ctxt, instance)
             self._abandon(ctxt, instance.uuid, exc)
+        except OUTAGES:
+            # The save could not land within its retry window: the reaper
+            # will fail this build, and no ERROR server may keep a running
+            # guest, so the guest goes too.
+            LOG.error("Build of %s on %s could not be saved; removing its guest",
+                      instance.uuid, self.host)
+            self.destroy_quietly(ctxt, instance)
+            raise
 
     def _reschedule(self, ctxt, uuid, request_spec, alternates, exc):
         # As Nova: hand the instance back in `scheduling` so that the next

@@ -6,6 +6,7 @@ Its endpoints (the names of the stratus.compute.rpcapi methods) are
 those of its operation objects, one per concern."""
 from stratus.common.context import get_admin_context
 from stratus.compute.build import Build
+from stratus.compute.console_output import ConsoleOutput
 from stratus.compute.consoles import Consoles
 from stratus.compute.diagnostics import Diagnostics
 from stratus.compute.evacuation import Evacuation
@@ -14,6 +15,7 @@ from stratus.compute.live_migration import LiveMigration
 from stratus.compute.power import Power
 from stratus.compute.recovery import Recovery
 from stratus.compute.resize import Resize
+from stratus.compute.saves import RetryingConductor
 from stratus.compute.rpcapi import ComputeAPI
 from stratus.compute.shelve import Shelve
 from stratus.compute.snapshot import Snapshot
@@ -32,13 +34,13 @@ class ComputeManager:
     periodic work)."""
 
     operations = (Build, Power, Resize, Evacuation, Snapshot, Shelve, LiveMigration, Consoles,
-                  Diagnostics, Recovery)
+                  Diagnostics, ConsoleOutput, Recovery)
 
     def __init__(self, host, driver, conductor_api=None, compute_task_api=None,
                  compute_rpc=None):
         self.host = host
         self.driver = driver
-        self.conductor_api = conductor_api or conductor_rpcapi.ConductorAPI()
+        self.conductor_api = RetryingConductor(conductor_api or conductor_rpcapi.ConductorAPI())
         self.compute_task_api = compute_task_api or conductor_rpcapi.ComputeTaskAPI()
         # The other compute hosts (a migration hands over from host to host).
         self.compute_rpc = compute_rpc or ComputeAPI()
@@ -52,6 +54,7 @@ class ComputeManager:
         self.live_migrations = LiveMigration(self)
         self.consoles = Consoles(self)
         self.diagnostics = Diagnostics(self)
+        self.console_output = ConsoleOutput(self)
         self.recovery = Recovery(self)
 
     def init_host(self):

@@ -21,7 +21,7 @@ API version history:
           post_live_migration_at_destination,
           rollback_live_migration_at_destination).
     1.4 - diagnostics: get_instance_diagnostics, get_host_uptime; rescue:
-          rescue_instance, unrescue_instance.
+          rescue_instance, unrescue_instance; get_console_output.
 """
 from stratus.config import get_settings
 from stratus.common.rpc import RPCClient
@@ -89,6 +89,11 @@ class ComputeAPI:
     def resume_instance(self, ctxt, host, instance):
         """Restore a suspended guest (task_state resuming); ends ACTIVE."""
         self._client(host, "1.1").cast(ctxt, "resume_instance", instance=instance)
+
+    def get_console_output(self, ctxt, host, instance, length=None):
+        """The guest's serial console output (its last `length` lines)."""
+        return self._client(host, "1.4").call(ctxt, "get_console_output", instance=instance,
+                                              length=length)
 
     # rescue (1.4)
     def rescue_instance(self, ctxt, host, instance, image):

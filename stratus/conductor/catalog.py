@@ -14,23 +14,54 @@ class Catalog:
     @endpoint(since="1.0")
     def flavor_get_all(self, ctxt, is_public=True, min_ram=None, min_disk=None):
         with transaction() as session:
-            return [convert.flavor(row)
-                    for row in catalog.flavor_get_all(session, is_public, min_ram, min_disk)]
+            return [convert.flavor(row) for row in catalog.flavor_get_all(
+                session, is_public, min_ram, min_disk, project_id=ctxt.project_id,
+                is_admin=ctxt.is_admin)]
 
     @endpoint(since="1.0")
     def flavor_get(self, ctxt, flavorid):
         with transaction() as session:
-            return convert.flavor(catalog.flavor_get(session, flavorid))
+            return convert.flavor(catalog.flavor_get(session, flavorid, _viewer(ctxt)))
 
     @endpoint(since="1.0")
     def flavor_create(self, ctxt, values):
         with transaction() as session:
             return convert.flavor(catalog.flavor_create(session, values))
 
+    @endpoint(since="1.7")
+    def flavor_update(self, ctxt, flavorid, values):
+        with transaction() as session:
+            return convert.flavor(catalog.flavor_update(session, flavorid, values))
+
     @endpoint(since="1.0")
     def flavor_delete(self, ctxt, flavorid):
         with transaction() as session:
             catalog.flavor_delete(session, flavorid)
+
+    @endpoint(since="1.7")
+    def flavor_extra_specs_update(self, ctxt, flavorid, specs):
+        with transaction() as session:
+            return convert.flavor(catalog.extra_specs_update(session, flavorid, specs))
+
+    @endpoint(since="1.7")
+    def flavor_extra_spec_delete(self, ctxt, flavorid, key):
+        with transaction() as session:
+            catalog.extra_spec_delete(session, flavorid, key)
+
+    @endpoint(since="1.7")
+    def flavor_access_get(self, ctxt, flavorid):
+        with transaction() as session:
+            return catalog.flavor_access_list(session, flavorid)[1]
+
+    @endpoint(since="1.7")
+    def flavor_access_add(self, ctxt, flavorid, project_id):
+        with transaction() as session:
+            return catalog.flavor_access_add(session, flavorid, project_id)[1]
+
+    @endpoint(since="1.7")
+    def flavor_access_remove(self, ctxt, flavorid, project_id):
+        with transaction() as session:
+            return catalog.flavor_access_remove(session, flavorid, project_id)[1]
 
     # images
     @endpoint(since="1.0")
@@ -57,3 +88,8 @@ class Catalog:
     def image_delete(self, ctxt, image_id):
         with transaction() as session:
             catalog.image_delete(session, image_id)
+
+
+def _viewer(ctxt):
+    """The project whose access limits what `ctxt` sees; None for admins."""
+    return None if ctxt.is_admin else ctxt.project_id

@@ -139,3 +139,8 @@ def instance_group(row, members):
 def certificate(row):
     return objects.Certificate(**_columns(row, ("serial", "user_id", "project_id", "revoked",
                                                 "revoked_at", "created_at")))
+
+
+def aggregate(row, hosts):
+    return objects.Aggregate(**_columns(row, ("id", "uuid", "name", "created_at", "updated_at")),
+                             hosts=list(hosts), metadata=dict(row.meta or {}))

@@ -1,8 +1,13 @@
 """The conductor's endpoints for hosts: services (their heartbeats and
 operator updates), compute nodes and the resource claims on them. One
-short transaction per call, wire objects out."""
+short transaction per call, wire objects out.
+
+A host's availability zone is its aggregates' (Nova), else the one its
+compute service reports; it is filled in here so that every reader (the
+zone listing, server views, the scheduler's filters) sees the same.
+Compute nodes also carry their aggregates' metadata for the filters."""
 from stratus.conductor import convert
-from stratus.conductor.db import hosts
+from stratus.conductor.db import aggregates, hosts
 from stratus.conductor.db.session import transaction
 from stratus.common.endpoint import endpoint
 
@@ -20,7 +25,9 @@ class Hosts:
     @endpoint(since="1.0")
     def service_get_all(self, ctxt, binary=None):
         with transaction() as session:
-            return [convert.service(row) for row in hosts.service_get_all(session, binary)]
+            zones = aggregates.host_zones(session)
+            return [_zoned(convert.service(row), zones)
+                    for row in hosts.service_get_all(session, binary)]
 
     @endpoint(since="1.1")
     def service_save(self, ctxt, service_id, values):
@@ -37,18 +44,19 @@ class Hosts:
     def compute_node_update(self, ctxt, host, nodename, resources):
         with transaction() as session:
             node = hosts.compute_node_update(session, host, nodename, resources)
-            return convert.compute_node(*hosts.compute_node_get(session, node.id))
+            return _node(session, *hosts.compute_node_get(session, node.id))
 
     @endpoint(since="1.0")
     def compute_node_get_all(self, ctxt):
         with transaction() as session:
-            return [convert.compute_node(node, svc)
+            zones, metadata = aggregates.host_zones(session), aggregates.host_metadata(session)
+            return [_node(session, node, svc, zones, metadata)
                     for node, svc in hosts.compute_nodes_with_services(session)]
 
     @endpoint(since="1.0")
     def compute_node_get(self, ctxt, node_id):
         with transaction() as session:
-            return convert.compute_node(*hosts.compute_node_get(session, node_id))
+            return _node(session, *hosts.compute_node_get(session, node_id))
 
     # claims
     @endpoint(since="1.0")
@@ -62,3 +70,18 @@ class Hosts:
     def release_resources(self, ctxt, instance_uuid, compute_node_id=None):
         with transaction() as session:
             return hosts.release(session, instance_uuid, compute_node_id)
+
+
+def _zoned(obj, zones):
+    obj.availability_zone = zones.get(obj.host, obj.availability_zone)
+    return obj
+
+
+def _node(session, node_row, service_row, zones=None, metadata=None):
+    """A compute node's wire object with its aggregates' zone and metadata
+    (read for this node alone when the caller has not read every host's)."""
+    if zones is None:
+        zones, metadata = aggregates.host_zones(session), aggregates.host_metadata(session)
+    obj = _zoned(convert.compute_node(node_row, service_row), zones)
+    obj.aggregate_metadata = metadata.get(obj.host, {})
+    return obj

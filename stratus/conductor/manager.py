@@ -2,6 +2,7 @@
 whose endpoints are its own (stratus.common.endpoint): ConductorManager
 holds the database endpoints, one class per aggregate; ComputeTaskManager
 holds the long orchestrations, one task class per operation."""
+from stratus.conductor.aggregates import Aggregates
 from stratus.conductor.catalog import Catalog
 from stratus.conductor.certificates import Certificates
 from stratus.conductor.consoles import ConsoleAuthTokens
@@ -25,7 +26,7 @@ class ConductorManager:
     rows)."""
 
     operations = (Hosts, Catalog, Instances, KeyPairs, Quotas, ServerGroups,
-                  ConsoleAuthTokens, Certificates, Identity, Migrations)
+                  ConsoleAuthTokens, Certificates, Identity, Migrations, Aggregates)
 
     def __init__(self):
         self.hosts = Hosts()
@@ -38,6 +39,7 @@ class ConductorManager:
         self.certificates = Certificates()
         self.identity = Identity()
         self.migrations = Migrations()
+        self.aggregates = Aggregates()
 
 
 class ComputeTaskManager:

@@ -38,7 +38,14 @@ API version history:
           email and description (a 1.4 message still changes `enabled`).
     1.7 - quota classes: quota_class_get, quota_class_update; per-user
           quotas: quota_get, quota_update and quota_delete take `user_id`;
-          unshelve_instance takes `host` (2.91's unshelve to a host).
+          unshelve_instance takes `host` (2.91's unshelve to a host);
+          host aggregates: aggregate_get_all, aggregate_get,
+          aggregate_create, aggregate_update, aggregate_set_metadata,
+          aggregate_delete, aggregate_add_host, aggregate_remove_host;
+          flavors: flavor_update (description), flavor_extra_specs_update,
+          flavor_extra_spec_delete, flavor_access_get, flavor_access_add,
+          flavor_access_remove. (Compute nodes and services now carry
+          their aggregates' zone, nodes their aggregates' metadata.)
 """
 from stratus.config import get_settings
 from stratus.common.rpc import RPCClient
@@ -121,6 +128,72 @@ class ConductorAPI(_ConductorClient):
     def flavor_delete(self, ctxt, flavorid):
         """Delete a flavor (existing servers keep their copy)."""
         return self._client("1.0").call(ctxt, "flavor_delete", flavorid=flavorid)
+
+    def flavor_update(self, ctxt, flavorid, values):
+        """Change a flavor's description; returns the Flavor."""
+        return self._client("1.7").call(ctxt, "flavor_update", flavorid=flavorid, values=values)
+
+    def flavor_extra_specs_update(self, ctxt, flavorid, specs):
+        """Add or replace extra specs; returns the Flavor."""
+        return self._client("1.7").call(ctxt, "flavor_extra_specs_update", flavorid=flavorid,
+                                        specs=specs)
+
+    def flavor_extra_spec_delete(self, ctxt, flavorid, key):
+        """Remove one extra spec (NotFound if the flavor has no such key)."""
+        return self._client("1.7").call(ctxt, "flavor_extra_spec_delete", flavorid=flavorid,
+                                        key=key)
+
+    def flavor_access_get(self, ctxt, flavorid):
+        """The project ids with access to a private flavor."""
+        return self._client("1.7").call(ctxt, "flavor_access_get", flavorid=flavorid)
+
+    def flavor_access_add(self, ctxt, flavorid, project_id):
+        """Give a project access to a private flavor; returns the project ids."""
+        return self._client("1.7").call(ctxt, "flavor_access_add", flavorid=flavorid,
+                                        project_id=project_id)
+
+    def flavor_access_remove(self, ctxt, flavorid, project_id):
+        """Take a project's access away; returns the project ids left."""
+        return self._client("1.7").call(ctxt, "flavor_access_remove", flavorid=flavorid,
+                                        project_id=project_id)
+
+    # host aggregates
+    def aggregate_get_all(self, ctxt):
+        """Every aggregate with its hosts and metadata."""
+        return self._client("1.7").call(ctxt, "aggregate_get_all")
+
+    def aggregate_get(self, ctxt, aggregate_id):
+        """One aggregate by id."""
+        return self._client("1.7").call(ctxt, "aggregate_get", aggregate_id=aggregate_id)
+
+    def aggregate_create(self, ctxt, name, availability_zone=None):
+        """Create an aggregate, in a zone when one is given."""
+        return self._client("1.7").call(ctxt, "aggregate_create", name=name,
+                                        availability_zone=availability_zone)
+
+    def aggregate_update(self, ctxt, aggregate_id, values):
+        """Rename an aggregate and/or change its zone."""
+        return self._client("1.7").call(ctxt, "aggregate_update", aggregate_id=aggregate_id,
+                                        values=values)
+
+    def aggregate_set_metadata(self, ctxt, aggregate_id, metadata):
+        """Merge metadata into an aggregate's (a null value removes a key)."""
+        return self._client("1.7").call(ctxt, "aggregate_set_metadata",
+                                        aggregate_id=aggregate_id, metadata=metadata)
+
+    def aggregate_delete(self, ctxt, aggregate_id):
+        """Delete an empty aggregate."""
+        return self._client("1.7").call(ctxt, "aggregate_delete", aggregate_id=aggregate_id)
+
+    def aggregate_add_host(self, ctxt, aggregate_id, host):
+        """Add a compute host to an aggregate."""
+        return self._client("1.7").call(ctxt, "aggregate_add_host", aggregate_id=aggregate_id,
+                                        host=host)
+
+    def aggregate_remove_host(self, ctxt, aggregate_id, host):
+        """Remove a host from an aggregate."""
+        return self._client("1.7").call(ctxt, "aggregate_remove_host",
+                                        aggregate_id=aggregate_id, host=host)
 
     def image_get_all(self, ctxt, filters=None):
         """Images, filtered by name, id list or status."""

@@ -51,6 +51,11 @@ class HostState:
         return self.node.availability_zone
 
     @property
+    def aggregate_metadata(self):
+        """{key: [values]} of the host's aggregates' metadata."""
+        return self.node.aggregate_metadata or {}
+
+    @property
     def service_up(self):
         return self.node.service_up
 

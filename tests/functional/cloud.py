@@ -39,8 +39,11 @@ def wait_for(predicate, timeout, interval=0.1, what="condition"):
 class Cloud:
     """Processes of one distributed cloud, and an HTTP client to its API."""
 
-    def __init__(self, workdir, redis_db=0, broker_url=None):
+    def __init__(self, workdir, redis_db=0, broker_url=None, pg_admin=PG_ADMIN):
         self.workdir = Path(workdir)
+        # The server's admin database URL (a test's own cluster, or the shared one).
+        self.pg_admin = pg_admin
+        pg_server = pg_admin.split("@", 1)[1].rsplit("/", 1)[0]
         # QEMU runs as its own user and must reach the disks kept under here.
         self.workdir.chmod(0o755)
         self.dbname = f"stratus_ft_{uuid.uuid4().hex[:10]}"
@@ -52,7 +55,7 @@ class Cloud:
         self.env = dict(os.environ, **{
             "CELERY_TASK_ALWAYS_EAGER": "0",
             "STRATUS_STATE_DIR": str(self.workdir / "state"),
-            "STRATUS_DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:5432/{self.dbname}",
+            "STRATUS_DATABASE_URL": f"postgresql+psycopg://postgres@{pg_server}/{self.dbname}",
             "STRATUS_BROKER_URL": broker_url or f"redis://127.0.0.1:6379/{redis_db}",
             "STRATUS_API_PORT": str(self.port),
             "STRATUS_REPORT_INTERVAL": "1",
@@ -75,13 +78,13 @@ class Cloud:
 
     # life cycle
     def create_database(self):
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        with psycopg.connect(self.pg_admin, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{self.dbname}"')
         self.run_cli("db", "sync")
         self.run_cli("bootstrap")
 
     def drop_database(self):
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        with psycopg.connect(self.pg_admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{self.dbname}" WITH (FORCE)')
 
     def run_cli(self, *args, env=None):

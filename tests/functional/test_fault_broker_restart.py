@@ -12,8 +12,8 @@ import time
 import pytest
 
 from tests.functional.fault_cloud import (BATCH, boot_batch, check_all_deleted,
-                                          check_outcome, counts, private_cloud, servers,
-                                          wait_settled)
+                                          check_outcome, counts, figures_line, private_cloud,
+                                          servers, wait_settled)
 
 # Long enough for every worker to notice the broker is gone.
 DOWNTIME = 2.0
@@ -41,9 +41,8 @@ def test_broker_restarted_mid_batch(fault):
 
     final = wait_settled(c, BATCH, SETTLE_TIMEOUT)
     settled = time.monotonic() - restarted
-    active, error, kept = check_outcome(c, final)
-    print(f"\nbroker-restart: stopped at ({counts(at_stop)}); {len(final)} instances, "
-          f"{active} ACTIVE, {error} ERROR ({kept} keeping their guest), "
+    figures = check_outcome(c, final)
+    print(f"\nbroker-restart: stopped at ({counts(at_stop)}); {figures_line(figures)}; "
           f"settled in {settled:.1f}s after the restart")
 
     # Every role consumes again: a boot made after the restart goes through

@@ -10,8 +10,8 @@ import pytest
 
 from tests.functional.cloud import wait_for
 from tests.functional.fault_cloud import (BATCH, HOST, boot_batch, check_all_deleted,
-                                          check_outcome, counts, guests_of, private_cloud, servers,
-                                          wait_settled)
+                                          check_outcome, counts, figures_line, guests_of,
+                                          private_cloud, servers, wait_settled)
 
 # Start-up recovery fails the builds the killed process held. The messages
 # it had taken but not acknowledged come back only after the broker's
@@ -52,9 +52,9 @@ def test_compute_killed_mid_build_then_restarted(fault):
 
     final = wait_settled(c, BATCH, SETTLE_TIMEOUT)
     settled = time.monotonic() - killed
-    active, error, kept = check_outcome(c, final)
-    print(f"\ncompute-kill: killed at {moment}; {len(final)} instances, {active} ACTIVE, "
-          f"{error} ERROR ({kept} keeping their guest), settled {settled:.1f}s after the kill")
+    figures = check_outcome(c, final)
+    print(f"\ncompute-kill: killed at {moment}; {figures_line(figures)}; "
+          f"settled {settled:.1f}s after the kill")
     check_all_deleted(c)
 
 

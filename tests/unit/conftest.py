@@ -74,7 +74,35 @@ def unreachable_database(tmp_path):
         session.reset_engine()
 
     environment.setenv("STRATUS_DATABASE_URL", f"sqlite:///{tmp_path}")
+    # An outage that outlasts the retry window: answered at once.
+    environment.setenv("STRATUS_DB_RETRY_SECONDS", "0")
     config.reset_settings()
     session.reset_engine()
     yield restore
     restore()
+
+
+class FakeTime:
+    """A monotonic clock that only `sleep` moves, recording the pauses."""
+
+    def __init__(self):
+        self.now = 1000.0
+        self.pauses = []
+
+    def monotonic(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.pauses.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def fake_time(monkeypatch):
+    """Retry backoff (stratus.common.backoff) on a clock of its own: the
+    pauses are recorded, not slept."""
+    from stratus.common import backoff
+
+    clock = FakeTime()
+    monkeypatch.setattr(backoff, "time", clock)
+    return clock

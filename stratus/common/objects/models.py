@@ -125,6 +125,8 @@ class ComputeNode(StratusObject):
     service_up: bool = True
     availability_zone: str = "nova"
     updated_at: str | None = None
+    # {key: [values]} of the host's aggregates' metadata, for the filters.
+    aggregate_metadata: dict = field(default_factory=dict)
 
 
 @register
@@ -275,3 +277,21 @@ class Migration(StratusObject):
     error: str | None = None
     created_at: str | None = None
     updated_at: str | None = None
+
+
+@register
+@dataclasses.dataclass
+class Aggregate(StratusObject):
+    """A host aggregate: its hosts and metadata (`availability_zone` among them)."""
+
+    id: int
+    uuid: str
+    name: str
+    hosts: list = field(default_factory=list)
+    metadata: dict = field(default_factory=dict)
+    created_at: str | None = None
+    updated_at: str | None = None
+
+    @property
+    def availability_zone(self):
+        return self.metadata.get("availability_zone")

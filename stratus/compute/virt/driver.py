@@ -100,6 +100,12 @@ class ComputeDriver:
         """Start a suspended guest from its saved memory."""
         raise NotImplementedError()
 
+    # console output
+    def get_console_output(self, context, instance):
+        """The guest's serial console output so far (bytes);
+        ConsoleNotAvailable when the guest logs none."""
+        raise NotImplementedError()
+
     # rescue
     def rescue(self, context, instance, image):
         """Boot the guest from a new disk of `image`, its own disk second."""

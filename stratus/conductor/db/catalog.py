@@ -1,20 +1,33 @@
 """Flavors and images: what servers are built from."""
 import uuid as uuidlib
 
-from sqlalchemy import or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from stratus.common import exception
-from stratus.conductor.db.models import Flavor, Image
+from stratus.conductor.db.models import Flavor, FlavorProject, Image
 
 _FLAVOR_FIELDS = ("name", "vcpus", "memory_mb", "root_gb", "ephemeral_gb", "swap",
                   "rxtx_factor", "is_public", "disabled", "description", "extra_specs")
 
 
-def flavor_get_all(session, is_public=True, min_ram=None, min_disk=None):
+def _granted(project_id):
+    """The flavor is private and `project_id` has been given access."""
+    return exists().where(FlavorProject.flavor_id == Flavor.id,
+                          FlavorProject.project_id == project_id)
+
+
+def flavor_get_all(session, is_public=True, min_ram=None, min_disk=None, project_id=None,
+                   is_admin=True):
+    """Nova's rule: `is_public` True means the public flavors and those
+    `project_id` has access to; a non-admin never sees other private ones."""
     query = select(Flavor).order_by(Flavor.flavorid)
     if is_public is not None:
-        query = query.where(Flavor.is_public == bool(is_public))
+        wanted = Flavor.is_public == bool(is_public)
+        query = query.where(or_(wanted, _granted(project_id)) if is_public and project_id
+                            else wanted)
+    if not is_admin:
+        query = query.where(or_(Flavor.is_public.is_(True), _granted(project_id)))
     if min_ram:
         query = query.where(Flavor.memory_mb >= int(min_ram))
     if min_disk:
@@ -22,11 +35,76 @@ def flavor_get_all(session, is_public=True, min_ram=None, min_disk=None):
     return list(session.scalars(query))
 
 
-def flavor_get(session, flavorid):
-    row = session.scalars(select(Flavor).where(Flavor.flavorid == str(flavorid))).first()
+def flavor_get(session, flavorid, project_id=None):
+    """A flavor by API id; with `project_id` (a non-admin asking), a
+    private flavor the project has no access to is not found (Nova)."""
+    query = select(Flavor).where(Flavor.flavorid == str(flavorid))
+    if project_id is not None:
+        query = query.where(or_(Flavor.is_public.is_(True), _granted(project_id)))
+    row = session.scalars(query).first()
     if row is None:
         raise exception.FlavorNotFound(flavor_id=flavorid)
     return row
+
+
+def flavor_update(session, flavorid, values):
+    """Change a flavor's description (the one field Nova lets change)."""
+    row = flavor_get(session, flavorid)
+    if "description" in values:
+        row.description = values["description"]
+    session.flush()
+    return row
+
+
+def extra_specs_update(session, flavorid, specs):
+    """Set (add or replace) extra specs; returns the flavor."""
+    row = flavor_get(session, flavorid)
+    # A new dict: the JSON column only notices assignment.
+    row.extra_specs = {**(row.extra_specs or {}), **specs}
+    session.flush()
+    return row
+
+
+def extra_spec_delete(session, flavorid, key):
+    row = flavor_get(session, flavorid)
+    specs = dict(row.extra_specs or {})
+    if key not in specs:
+        raise exception.NotFound(f"Flavor {flavorid} has no extra specs with key {key}.")
+    del specs[key]
+    row.extra_specs = specs
+    session.flush()
+
+
+def flavor_access_list(session, flavorid):
+    """The projects given access to a private flavor; a public flavor has
+    no list (Nova's 404)."""
+    row = flavor_get(session, flavorid)
+    if row.is_public:
+        raise exception.NotFound("Access list not available for public flavors.")
+    return row, list(session.scalars(select(FlavorProject.project_id).where(
+        FlavorProject.flavor_id == row.id).order_by(FlavorProject.id)))
+
+
+def flavor_access_add(session, flavorid, project_id):
+    row = flavor_get(session, flavorid)
+    if row.is_public:
+        raise exception.Conflict("Can not add access to a public flavor.")
+    if project_id in flavor_access_list(session, flavorid)[1]:
+        raise exception.FlavorAccessExists(flavor_id=flavorid, project_id=project_id)
+    session.add(FlavorProject(flavor_id=row.id, project_id=project_id))
+    session.flush()
+    return flavor_access_list(session, flavorid)
+
+
+def flavor_access_remove(session, flavorid, project_id):
+    row = flavor_get(session, flavorid)
+    grant = session.scalars(select(FlavorProject).where(
+        FlavorProject.flavor_id == row.id, FlavorProject.project_id == project_id)).first()
+    if grant is None:
+        raise exception.FlavorAccessNotFound(flavor_id=flavorid, project_id=project_id)
+    session.delete(grant)
+    session.flush()
+    return flavor_access_list(session, flavorid)
 
 
 def flavor_create(session, values):
@@ -47,7 +125,11 @@ def flavor_create(session, values):
 
 
 def flavor_delete(session, flavorid):
-    session.delete(flavor_get(session, flavorid))
+    row = flavor_get(session, flavorid)
+    # Not left to the foreign key's cascade: SQLite does not enforce it.
+    session.execute(FlavorProject.__table__.delete().where(
+        FlavorProject.__table__.c.flavor_id == row.id))
+    session.delete(row)
 
 
 def image_get_all(session, filters):

@@ -79,6 +79,40 @@ class Flavor(Base):
     extra_specs: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
+class FlavorProject(Base):
+    """A project given access to a private flavor (Nova's flavor_projects)."""
+
+    __tablename__ = "flavor_projects"
+    __table_args__ = (UniqueConstraint("flavor_id", "project_id",
+                                       name="uniq_flavor_projects0flavor_id0project_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    flavor_id: Mapped[int] = mapped_column(ForeignKey("flavors.id", ondelete="CASCADE"))
+    project_id: Mapped[str] = mapped_column(String(255))
+
+
+class Aggregate(Base):
+    """A host aggregate; its metadata's `availability_zone` is the zone of
+    its hosts."""
+
+    __tablename__ = "aggregates"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    # "metadata" is taken by SQLAlchemy's declarative base.
+    meta: Mapped[dict] = mapped_column("metadata", JSON, default=dict)
+
+
+class AggregateHost(Base):
+    """A compute host's membership of an aggregate."""
+
+    __tablename__ = "aggregate_hosts"
+    __table_args__ = (UniqueConstraint("aggregate_id", "host",
+                                       name="uniq_aggregate_hosts0aggregate_id0host"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    aggregate_id: Mapped[int] = mapped_column(ForeignKey("aggregates.id", ondelete="CASCADE"))
+    host: Mapped[str] = mapped_column(String(255), index=True)
+
+
 class Image(Base):
     __tablename__ = "images"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

@@ -3,8 +3,15 @@ threads and the conductor can share the embedded database.
 
 A transaction that loses its connection, or cannot get one, raises
 DatabaseUnavailable (503 at the API): a known condition that a caller
-may retry, not a bug. Any other database error stays what it is."""
+may retry, not a bug. Any other database error stays what it is.
+
+Through a short outage (a restart, a failover) the conductor waits
+instead of failing: a transaction waits, with backoff, for a connection
+before its body runs, and an endpoint whose one transaction lost its
+connection midway runs again whole (`retried`). Both share one window
+per message (`retry_window`), after which DatabaseUnavailable is raised."""
 import contextlib
+import contextvars
 import logging
 import threading
 
@@ -12,12 +19,13 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import sessionmaker
 
-from stratus.common import exception
+from stratus.common import backoff, exception
 from stratus.config import get_settings
 
 LOG = logging.getLogger(__name__)
 
 _lock = threading.Lock()
+_deadline = contextvars.ContextVar("stratus_db_retry_deadline", default=None)
 _engine = None
 _factory = None
 
@@ -85,27 +93,124 @@ def reset_engine():
         _engine = _factory = None
 
 
+def db_retry_window(waited=True):
+    """Seconds a message may spend waiting for the database.
+
+    For a call (`waited`), at most half the RPC timeout: the API calls
+    the conductor with that timeout, and its message may have waited in
+    the queue first, so the conductor must give up (DatabaseUnavailable:
+    503, nothing done, send it again) well before the API gives up
+    waiting (504: the outcome is unknown, which a client cannot act on as
+    safely). Work nobody waits for (a cast, the reaper) has the whole
+    setting."""
+    settings = get_settings()
+    window = settings.db_retry_seconds
+    if waited:
+        window = min(window, settings.rpc_response_timeout / 2)
+    return max(0.0, window)
+
+
+@contextlib.contextmanager
+def retry_window(waited=True):
+    """One retry window for every transaction run inside (a message's
+    work), opened by the outermost caller."""
+    if _deadline.get() is not None:
+        yield
+        return
+    token = _deadline.set(backoff.Deadline(db_retry_window(waited)))
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def _current_deadline():
+    return _deadline.get() or backoff.Deadline(db_retry_window(waited=False))
+
+
+def _unavailable(exc):
+    """Worth another attempt: the database was out of reach and nothing
+    was committed (a commit cut short may have landed: not repeated)."""
+    return (isinstance(exc, exception.DatabaseUnavailable)
+            and not getattr(exc, "commit_cut", False))
+
+
+def retried(function, ctxt, kwargs, reply=True):
+    """Run `function(ctxt, **kwargs)`, again whole while the database is
+    unavailable, within the retry window (of a call when a caller waits
+    for the `reply`). Only for functions whose sole effect is one
+    transaction: the failed attempt was rolled back, so the next one
+    starts from the same state."""
+    with retry_window(waited=reply):
+        return backoff.retry(lambda: function(ctxt, **kwargs), _unavailable,
+                             _current_deadline(), f"{function.__name__}")
+
+
+def in_retry_window(function, ctxt, kwargs, reply=True):
+    """Run `function(ctxt, **kwargs)` with one retry window for all its
+    transactions, each waiting for a connection but none repeated: an
+    orchestration sends messages between them."""
+    with retry_window(waited=reply):
+        return function(ctxt, **kwargs)
+
+
+def _lost(exc):
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+def _begin():
+    """(session, its begun transaction) holding a live connection. A
+    refused or dropped connection is tried again with backoff within the
+    window: nothing of the transaction has run yet, so waiting is safe."""
+    def attempt():
+        session = _factory()
+        try:
+            begun = session.begin()
+            session.connection()
+            return session, begun
+        except BaseException:
+            session.close()
+            raise
+
+    return backoff.retry(attempt, _lost, _current_deadline(), "Database connection")
+
+
 @contextlib.contextmanager
 def transaction():
     """A session in one transaction: committed on success, rolled back on
     error. Keep RPC out of it: send messages after the commit.
 
-    Raises DatabaseUnavailable when the connection is lost or cannot be
-    opened: the transaction was rolled back (or, lost during the commit
-    itself, its outcome is the server's). Other database errors pass
+    Raises DatabaseUnavailable when the connection is lost, or cannot be
+    opened within the retry window: the transaction was rolled back (or,
+    lost during the commit itself, its outcome is the server's: the
+    error's `commit_cut` is then true). Other database errors pass
     unchanged."""
     get_engine()
-    session = _factory()
     try:
-        with session.begin():
-            yield session
+        session, begun = _begin()
     except DBAPIError as exc:
-        if not exc.connection_invalidated:
-            raise  # a constraint, a bad statement: the caller's error or a bug
-        LOG.warning("Database unavailable: %s", exc.orig)
-        raise exception.DatabaseUnavailable(reason=_first_line(exc.orig)) from exc
+        _raise_if_lost(exc, committing=False)
+        raise
+    committing = False
+    try:
+        with begun:
+            yield session
+            committing = True
+    except DBAPIError as exc:
+        _raise_if_lost(exc, committing)
+        raise  # a constraint, a bad statement: the caller's error or a bug
     finally:
         session.close()
+
+
+def _raise_if_lost(exc, committing):
+    """DatabaseUnavailable from `exc` if it is a lost connection."""
+    if not exc.connection_invalidated:
+        return
+    LOG.warning("Database unavailable: %s", exc.orig)
+    unavailable = exception.DatabaseUnavailable(reason=_first_line(exc.orig))
+    unavailable.commit_cut = committing
+    raise unavailable from exc
 
 
 def _first_line(error):

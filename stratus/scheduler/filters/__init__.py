@@ -1,6 +1,7 @@
 """Host filters. DEFAULT_FILTERS is the enabled list, in the order they run:
 cheap placement rules first, then the resource fits, so that a resource
 filter's numbers speak only of hosts that could otherwise have been used."""
+from stratus.scheduler.filters.aggregates import AggregateInstanceExtraSpecsFilter
 from stratus.scheduler.filters.availability_zone import AvailabilityZoneFilter
 from stratus.scheduler.filters.base import BaseHostFilter, Removal, apply_filters
 from stratus.scheduler.filters.compute import ComputeFilter
@@ -11,10 +12,11 @@ from stratus.scheduler.filters.server_group import (ServerGroupAffinityFilter,
                                                     ServerGroupAntiAffinityFilter)
 
 ALL_FILTERS = {cls.__name__: cls for cls in (
-    AvailabilityZoneFilter, ComputeFilter, SameHostFilter, DifferentHostFilter,
-    ServerGroupAntiAffinityFilter, ServerGroupAffinityFilter, RamFilter, CoreFilter, DiskFilter)}
-DEFAULT_FILTERS = ("AvailabilityZoneFilter", "ComputeFilter", "SameHostFilter",
-                   "DifferentHostFilter", "ServerGroupAntiAffinityFilter",
+    AvailabilityZoneFilter, AggregateInstanceExtraSpecsFilter, ComputeFilter, SameHostFilter,
+    DifferentHostFilter, ServerGroupAntiAffinityFilter, ServerGroupAffinityFilter, RamFilter,
+    CoreFilter, DiskFilter)}
+DEFAULT_FILTERS = ("AvailabilityZoneFilter", "AggregateInstanceExtraSpecsFilter", "ComputeFilter",
+                   "SameHostFilter", "DifferentHostFilter", "ServerGroupAntiAffinityFilter",
                    "ServerGroupAffinityFilter", "RamFilter", "CoreFilter", "DiskFilter")
 
 
@@ -32,7 +34,8 @@ def filter_hosts(hosts, spec, filters):
     return passed, removals + more
 
 
-__all__ = ["ALL_FILTERS", "DEFAULT_FILTERS", "BaseHostFilter", "Removal", "apply_filters",
+__all__ = ["ALL_FILTERS", "DEFAULT_FILTERS", "AggregateInstanceExtraSpecsFilter",
+           "BaseHostFilter", "Removal", "apply_filters",
            "filter_hosts", "get_filters", "AvailabilityZoneFilter", "ComputeFilter",
            "CoreFilter", "DifferentHostFilter", "DiskFilter", "ForceHostsFilter",
            "IgnoreHostsFilter", "RamFilter", "SameHostFilter",

@@ -393,3 +393,16 @@ def test_rescue_and_unrescue_on_the_test_driver(client, server):
     assert stack.act(client, server, {"unrescue": None}).status_code == 202
     bad = stack.act(client, server, {"rescue": {"rescue_image_ref": "nope"}})
     assert bad.status_code == 400
+
+
+def test_console_output_of_a_guest_without_a_serial_log(client, server):
+    """libvirt's test driver gives guests no serial port: Nova's 404. The
+    output itself is read in tests/unit/compute/test_console_output.py and
+    from a real guest in tests/functional/test_guest_image.py."""
+    reply = act(client, server, {"os-getConsoleOutput": {"length": 10}})
+    assert reply.status_code == 404
+    assert reply.get_json()["itemNotFound"]["message"] == \
+        "Guest does not have a console available."
+    for length in ("abc", -2, True, 1.5):
+        bad = act(client, server, {"os-getConsoleOutput": {"length": length}})
+        assert bad.status_code == 400, length

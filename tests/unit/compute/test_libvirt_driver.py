@@ -69,12 +69,26 @@ def test_real_domain_xml_has_disk_and_vnc():
     graphics = root.find("devices/graphics")
     assert (graphics.get("type"), graphics.get("listen"), graphics.get("autoport")) == \
         ("vnc", "127.0.0.1", "yes")
+    assert root.find("devices/serial") is None  # no log path asked for
+
+
+def test_real_domain_xml_logs_the_serial_console():
+    xml = vconfig.domain_xml("u-1", "instance-u-1", 256, 2, "qemu", console_log="/i/u-1/log")
+    serial = ET.fromstring(xml).find("devices/serial")
+    assert serial.get("type") == "pty" and serial.find("log").get("file") == "/i/u-1/log"
+    test_xml = vconfig.domain_xml("u-1", "instance-u-1", 256, 2, "test", console_log="/x")
+    assert ET.fromstring(test_xml).find("devices/serial") is None
 
 
 @pytest.mark.parametrize("kvm, expected", [(True, "kvm"), (False, "qemu")])
 def test_virt_type_follows_dev_kvm(monkeypatch, kvm, expected):
     monkeypatch.setattr(libvirt_driver.os.path, "exists", lambda path: kvm)
     assert LibvirtDriver("qemu:///system", "h").virt_type == expected
+
+
+def test_virt_type_setting_wins(override):
+    override(STRATUS_LIBVIRT_VIRT_TYPE="qemu")
+    assert LibvirtDriver("qemu:///system", "h").virt_type == "qemu"
 
 
 @pytest.mark.skipif(shutil.which("qemu-img") is None, reason="qemu-img not installed")

@@ -28,12 +28,13 @@ def node_file_xml(vcpus, memory_mb):
     return _to_string(root)
 
 
-def domain_xml(uuid, name, memory_mb, vcpus, virt_type, disk=None):
+def domain_xml(uuid, name, memory_mb, vcpus, virt_type, disk=None, console_log=None):
     """A guest's domain XML.
 
     `virt_type` is 'test', 'qemu' or 'kvm'; `disk` is (path, format) of
     the root disk or None. Real hypervisors get a VNC console on
-    127.0.0.1 with a port libvirt picks."""
+    127.0.0.1 with a port libvirt picks, and a serial port whose output
+    libvirt writes to `console_log` (the guest's console output)."""
     root = ET.Element("domain", type=virt_type)
     _sub(root, "name", name)
     _sub(root, "uuid", uuid)
@@ -45,6 +46,10 @@ def domain_xml(uuid, name, memory_mb, vcpus, virt_type, disk=None):
         _disk_element(devices, *disk)
     if virt_type != "test":
         _sub(devices, "graphics", type="vnc", port=-1, autoport="yes", listen="127.0.0.1")
+        if console_log is not None:
+            serial = _sub(devices, "serial", type="pty")
+            _sub(serial, "log", file=str(console_log), append="off")
+            _sub(serial, "target", port=0)
     return _to_string(root)
 
 

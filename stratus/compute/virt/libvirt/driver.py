@@ -19,12 +19,14 @@ from stratus.compute.virt.libvirt import (diagnostics, guest, live_migration, mi
 from stratus.compute.virt.libvirt import rescue as libvirt_rescue
 from stratus.compute.virt.libvirt import snapshot as libvirt_snapshot
 from stratus.compute.virt.libvirt.host import Host, translate_errors
-from stratus.compute.virt.libvirt.layout import (DOMAIN_PREFIX, disk_path, domain_name,
-                                                 instance_dir)
+from stratus.compute.virt.libvirt.layout import (DOMAIN_PREFIX, console_log_path, disk_path,
+                                                 domain_name, instance_dir)
 from stratus.common.timeutils import parse_isotime
 from stratus.common.vocabulary import PowerState, VmState
 
 # libvirt's virDomainState to Nova's power states.
+# Nova's cap on what a console output request reads of the log.
+MAX_CONSOLE_BYTES = 100 * 1024
 POWER_STATES = {
     libvirt.VIR_DOMAIN_NOSTATE: PowerState.NOSTATE,
     libvirt.VIR_DOMAIN_RUNNING: PowerState.RUNNING,
@@ -56,6 +58,9 @@ class LibvirtDriver(driver.ComputeDriver):
     def virt_type(self):
         if self._host.is_test:
             return "test"
+        chosen = get_settings().libvirt_virt_type
+        if chosen:
+            return chosen
         return "kvm" if os.path.exists("/dev/kvm") else "qemu"
 
     @property
@@ -119,8 +124,12 @@ class LibvirtDriver(driver.ComputeDriver):
             disk = (str(path), "qcow2")
         memory_mb = flavor.memory_mb if flavor else instance.memory_mb
         vcpus = flavor.vcpus if flavor else instance.vcpus
+        if not self._host.is_test:
+            # virtlogd writes the console log there, disk or no disk.
+            instance_dir(instance.uuid).mkdir(parents=True, exist_ok=True)
         xml = vconfig.domain_xml(instance.uuid, domain_name(instance.uuid), memory_mb,
-                                 vcpus, self.virt_type, disk)
+                                 vcpus, self.virt_type, disk,
+                                 console_log=console_log_path(instance.uuid))
         return self.connection.defineXML(xml)
 
     def destroy(self, context, instance):
@@ -183,6 +192,19 @@ class LibvirtDriver(driver.ComputeDriver):
             guest.restore(self._domain(instance))
 
     # consoles
+    def get_console_output(self, context, instance):
+        # The log libvirt writes for the serial port (see domain_xml);
+        # guests of the test driver have no serial port.
+        with translate_errors():
+            xml = ET.fromstring(self._domain(instance).XMLDesc(0))
+        log = xml.find("./devices/serial/log")
+        path = Path(log.get("file")) if log is not None else None
+        if path is None or not path.is_file():
+            raise exception.ConsoleNotAvailable()
+        with open(path, "rb") as handle:
+            handle.seek(max(path.stat().st_size - MAX_CONSOLE_BYTES, 0))
+            return handle.read()
+
     def rescue(self, context, instance, image):
         with self._lock_for(instance.uuid), translate_errors():
             base = None if self._host.is_test else _image_path(image)

@@ -28,3 +28,8 @@ def resize_dir(uuid):
     cold migration, until it is confirmed or reverted."""
     path = instance_dir(uuid)
     return path.with_name(path.name + RESIZE_SUFFIX)
+
+
+def console_log_path(uuid):
+    """Where libvirt writes the guest's serial console output."""
+    return instance_dir(uuid) / "console.log"
