@@ -6,22 +6,31 @@ import json
 
 import flask
 import flask_smorest
-import marshmallow as ma
 from webargs import core
 from webargs.flaskparser import FlaskParser
 
-
-class FaultSchema(ma.Schema):
-    """Nova's error body: one key naming the fault, e.g. `itemNotFound`."""
-
-    badRequest = ma.fields.Dict(metadata={"description": "{message, code} (the key varies: "
-                                          "itemNotFound, conflictingRequest, computeFault...)"})
+from stratus.api.openapi import ErrorsPlugin, field_schema
 
 
 class StratusApi(flask_smorest.Api):
-    """The Api with Nova's fault body documented as the default error."""
+    """The Api whose document states each operation's errors (by the rules
+    of app.openapi), with no catch-all `default` response that would let
+    any status pass as documented."""
 
-    ERROR_SCHEMA = FaultSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def __init__(self, app=None, **kwargs):
+        kwargs.setdefault("spec_kwargs", {}).setdefault("extra_plugins", [ErrorsPlugin()])
+        super().__init__(app, **kwargs)
+
+    def _init_spec(self, **kwargs):
+        super()._init_spec(**kwargs)
+        self.ma_plugin.converter.add_attribute_function(field_schema)
+
+    def _register_responses(self):
+        # flask-smorest's generic ones (one per HTTP status, all with one
+        # schema): ErrorsPlugin registers Nova's, one per fault name.
+        pass
 
     def _register_error_handlers(self):
         # app.errors registers the handlers (Nova's shape) instead.
@@ -33,7 +42,11 @@ class LenientJsonParser(FlaskParser):
 
     Reads JSON whatever the Content-Type (curl's default form type would
     otherwise hide the body), and turns every decoding failure (bad UTF-8,
-    bad JSON, ints past Python's digit limit, absurd nesting) into a 400."""
+    bad JSON, ints past Python's digit limit, absurd nesting) into a 400.
+    A body or query failing its schema is a 400 too, as Nova's JSON-schema
+    check (and so documented)."""
+
+    DEFAULT_VALIDATION_STATUS = 400
 
     def _raw_load_json(self, req):
         data = req.get_data(cache=True)

@@ -50,6 +50,7 @@ class Certificate(MethodView):
     """The root certificate (the only one that can be shown)."""
 
     @blp.response(200, CertificateResponse)
+    @blp.alt_response(501, description="Any id but `root`.")
     def get(self, certificate_id):
         """Show the CA's root certificate: `root` is the only id."""
         policy.authorize(_RULE % "show")

@@ -58,6 +58,9 @@ class ExternalEvents(MethodView):
 
     @blp.arguments(EventsBody)
     @blp.response(200, EventsResponse)
+    @blp.alt_response(207, schema=EventsResponse, description="The events' codes differ.",
+                      success=True)
+    @blp.alt_response(404, description="No event names a server that exists.")
     def post(self, body):
         """Report events (each answered with its code)."""
         policy.authorize("os_compute_api:os-server-external-events:create")

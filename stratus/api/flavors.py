@@ -8,6 +8,7 @@ from stratus.api.action_body import object_of, string
 from stratus.api.api import Blueprint
 from stratus.api.microversion import is_supported
 from stratus.api.request_context import get_context
+from stratus.api.schemas.fields import NovaBoolean
 from stratus.api.schemas.flavors import FlavorCreateBody, FlavorListQuery
 from stratus.api.schemas.responses import FlavorResponse, FlavorsResponse
 from stratus.api.views import flavors as views
@@ -15,28 +16,17 @@ from stratus.common import exception
 
 blp = Blueprint("flavors", __name__, url_prefix="/v2.1", description="Flavors (server sizes)")
 
-_SORT_KEYS = {"flavorid", "name", "memory_mb", "vcpus", "root_gb", "ephemeral_gb", "swap",
-              "rxtx_factor", "is_public", "disabled", "description", "id"}
-_TRUE = {"true", "1", "on", "yes", "y", "t"}
-_FALSE = {"false", "0", "off", "no", "n", "f"}
-
-
 def parse_is_public(value):
-    """Nova's rule: absent means public only, 'None' means both."""
+    """Nova's rule: absent means public only, 'None' means both (the
+    query schema let only these spellings through)."""
     if value is None:
         return True
     text = value.strip().lower()
-    if text == "none":
-        return None
-    if text in _TRUE | _FALSE:
-        return text in _TRUE
-    raise BadRequest(f"Invalid is_public filter [{value}]")
+    return None if text == "none" else NovaBoolean().deserialize(text)
 
 
 def _sorted(flavors, args):
     key = args.get("sort_key") or "flavorid"
-    if key not in _SORT_KEYS:
-        raise BadRequest("Invalid sort_key or sort_dir")
     # None sorts first, as in SQL's ascending order.
     return sorted(flavors, key=lambda f: (getattr(f, key) is not None, getattr(f, key) or 0),
                   reverse=args.get("sort_dir") == "desc")

@@ -63,6 +63,7 @@ class Hosts(MethodView):
     """Hosts."""
 
     @blp.response(200, HostsResponse)
+    @blp.alt_response(404, description="From 2.43 (Nova removed the route).")
     def get(self):
         """List the hosts of the enabled services (?zone= filters)."""
         _check_version()

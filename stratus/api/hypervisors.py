@@ -175,6 +175,7 @@ class HypervisorStatistics(MethodView):
     """The sums over every hypervisor (until 2.88)."""
 
     @blp.response(200, HypervisorStatisticsResponse)
+    @blp.alt_response(404, description="From 2.88 (Nova removed the route).")
     def get(self):
         """Show the hypervisors' total resources and usage."""
         _removed_in("2.88")

@@ -100,7 +100,8 @@ class Keypairs(MethodView):
         return body
 
     @blp.arguments(KeypairCreateBody)
-    @blp.response(200, KeypairResponse)
+    @blp.response(200, KeypairResponse, description="Before 2.2.")
+    @blp.alt_response(201, schema=KeypairResponse, description="From 2.2.", success=True)
     def post(self, body):
         """Create (generate) or import a key pair; 201 from 2.2."""
         keypair = body["keypair"]
@@ -128,7 +129,8 @@ class Keypair(MethodView):
             get_context(), user_id, keypair_name))}
 
     @blp.arguments(KeypairQuery, location="query")
-    @blp.response(204)
+    @blp.response(204, description="From 2.2.")
+    @blp.alt_response(202, description="Before 2.2.", success=True)
     def delete(self, args, keypair_name):
         """Delete a key pair (202 before 2.2)."""
         user_id = _user_id("delete", args.get("user_id"))

@@ -71,14 +71,15 @@ def parse_plain(text):
     return int(major), int(minor)
 
 
-def _is_versioned(path):
+def is_versioned(path):
+    """Whether the path is a compute API resource (negotiated), not discovery."""
     return path.startswith(VERSIONED_PREFIX) and path.rstrip("/") != "/v2.1"
 
 
 def negotiate():
     """before_request: settle the microversion of a compute API request."""
     flask.g.api_version = MIN_VERSION
-    if not _is_versioned(flask.request.path):
+    if not is_versioned(flask.request.path):
         return
     text = requested(flask.request.headers)
     if text is not None:
@@ -88,7 +89,7 @@ def negotiate():
 
 def echo(response):
     """after_request: tell the client which version answered, as Nova does."""
-    if getattr(flask.g, "versioned", False) or _is_versioned(flask.request.path):
+    if getattr(flask.g, "versioned", False) or is_versioned(flask.request.path):
         version = to_string(getattr(flask.g, "api_version", MIN_VERSION))
         response.headers[HEADER] = f"{SERVICE_TYPE} {version}"
         response.headers[LEGACY_HEADER] = version

@@ -9,7 +9,7 @@ from stratus.api import common, compute_api, policy
 from stratus.api.api import Blueprint
 from stratus.api.microversion import is_supported
 from stratus.api.request_context import get_context
-from stratus.api.schemas.fields import NovaInteger
+from stratus.api.schemas.fields import MAX_QUERY_INT, NovaInteger
 from stratus.api.views import migrations as views
 from stratus.common import exception
 from stratus.common.integers import is_decimal
@@ -36,7 +36,7 @@ class MigrationsQuery(Schema):
     migration_type = fields.String()
     source_compute = fields.String()
     hidden = fields.String()
-    limit = NovaInteger(minimum=0, maximum=2 ** 63)
+    limit = NovaInteger(minimum=0, maximum=MAX_QUERY_INT)
     marker = fields.String()
     changes_since = fields.String(data_key="changes-since")
     changes_before = fields.String(data_key="changes-before")

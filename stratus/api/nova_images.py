@@ -95,6 +95,7 @@ class NovaImages(MethodView):
     """Images through the compute API."""
 
     @blp.arguments(ImageListQuery, location="query")
+    @blp.alt_response(404, description="From 2.36 (the proxy API is gone).")
     @blp.response(200, NovaImagesResponse)
     def get(self, args):
         """List images (until microversion 2.35)."""
@@ -113,6 +114,7 @@ class NovaImagesDetail(MethodView):
     """Images with details through the compute API."""
 
     @blp.arguments(ImageListQuery, location="query")
+    @blp.alt_response(404, description="From 2.36 (the proxy API is gone).")
     @blp.response(200, NovaImagesResponse)
     def get(self, args):
         """List images with details (until microversion 2.35)."""

@@ -31,8 +31,12 @@ NOT_SUPPORTED = frozenset({
 GONE = frozenset({"resetNetwork"})
 
 
-class ActionBody(Schema):
-    """Any object; its one key is the action."""
+class _ActionBody(Schema):
+    """An object whose one key is the action. Loaded as it is (the view
+    answers an unknown or missing action with Nova's messages); the
+    document states the same rule: one of the known keys, exactly one."""
+
+    OPENAPI = {"additionalProperties": False, "minProperties": 1, "maxProperties": 1}
 
     class Meta:
         unknown = INCLUDE
@@ -49,6 +53,20 @@ class LockSpec(Schema):
 
 class ResetStateSpec(Schema):
     state = fields.String(required=True, validate=validate.OneOf([VmState.ACTIVE, VmState.ERROR]))
+
+
+class ActionValue(fields.Raw):
+    """An action's value, passed on as it came (its handler checks it, with
+    `spec` where it has one); documented as `spec`, if any."""
+
+    def __init__(self, spec=None):
+        super().__init__(allow_none=True)
+        self.spec = spec
+
+    def json_schema(self, converter):
+        if self.spec is None:
+            return {"description": "The action's argument (null for most; see Nova's API)."}
+        return {"allOf": [converter.resolve_nested_schema(self.spec)], "nullable": False}
 
 
 def _load(schema, name, value, allow_none=False):
@@ -153,6 +171,13 @@ HANDLERS = {
     **MIGRATION_ACTIONS,
     **deferred_delete.HANDLERS,
 }
+# The value schemas the handlers above load with, for the document.
+# (lock's is not: before 2.73 its value is ignored, whatever it is.)
+SPECS = {"reboot": ActionValue(RebootSpec), "os-resetState": ActionValue(ResetStateSpec),
+         "os-getVNCConsole": ActionValue(VNCConsoleSpec)}
+ActionBody = _ActionBody.from_dict(
+    {name: SPECS.get(name) or ActionValue()
+     for name in sorted(HANDLERS.keys() | NOT_SUPPORTED | GONE)}, name="ActionBody")
 
 
 # Nova's policy rule of each action, checked once the server is
@@ -197,6 +222,11 @@ class ServerAction(MethodView):
 
     @blp.arguments(ActionBody)
     @blp.response(202)
+    @blp.alt_response(200, description="An action that answers (a console, 2.45's "
+                      "createImage, evacuate).", success=True)
+    @blp.alt_response(204, description="confirmResize.", success=True)
+    @blp.alt_response(410, description="An action removed from the API (resetNetwork).")
+    @blp.alt_response(501, description="An action this cloud does not do (yet).")
     def post(self, body, server_id):
         """Run an action: `{"os-stop": null}`, `{"reboot": {"type": "SOFT"}}`..."""
         if len(body) != 1:

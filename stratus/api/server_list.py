@@ -72,7 +72,9 @@ def catalog_and_time_filters(args):
         try:
             moment = parse_isotime(args[key])
         except ValueError:
-            raise BadRequest(f"Invalid filter field: {name}.") from None
+            moment = None
+        if moment is None:  # also an empty value, which parses as no time
+            raise BadRequest(f"Invalid filter field: {name}.")
         filters[key] = moment.isoformat()
         filters["deleted"] = True
     since, before = filters.get("changes_since"), filters.get("changes_before")

@@ -119,6 +119,9 @@ class ServerTag(MethodView):
             raise NotFound(f"Server {server_id} has no tag '{tag}'")
         return ""
 
+    @blp.response(204, description="The server already had the tag.")
+    @blp.alt_response(201, description="The tag was added.", success=True, headers={
+        "Location": {"description": "The tag's URL.", "schema": {"type": "string"}}})
     def put(self, server_id, tag):
         """Add the tag: 201 with its Location, 204 if the server had it."""
         ctxt, instance = _server(server_id, "update", "update tag")

@@ -23,10 +23,15 @@ _DOC_ASSETS = "/swagger-ui-assets/"
 
 
 def is_public(request):
-    path = request.path.rstrip("/")
-    if request.method == "POST":
-        return path == AUTH_TOKENS_PATH
-    return path in _DISCOVERY or request.path.startswith(_DOC_ASSETS)
+    return is_public_path(request.method, request.path)
+
+
+def is_public_path(method, path):
+    """Whether anyone may send `method` to `path` without a token (the
+    OpenAPI document asks too, to know which operations answer 401)."""
+    if method == "POST":
+        return path.rstrip("/") == AUTH_TOKENS_PATH
+    return path.rstrip("/") in _DISCOVERY or path.startswith(_DOC_ASSETS)
 
 
 def anonymous_context(request_id):

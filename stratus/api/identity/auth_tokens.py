@@ -25,37 +25,65 @@ SUBJECT_HEADER = "X-Subject-Token"
 TokenResponse = Schema.from_dict({"token": fields.Dict()}, name="TokenResponse")
 
 
-class AuthBody(Schema):
-    """{"auth": {"identity": {"methods": ["password"], "password": {"user":
-    {"name", "domain": {"name"}, "password"}}}, "scope": {"project":
-    {"name", "domain": {"name"}}}}}; a user or project may be named by id."""
+class _Open(Schema):
+    """Keystone's request objects: other keys are let through."""
 
     class Meta:
         unknown = INCLUDE
 
 
-def _field(data, name, where, kind=dict):
-    value = data.get(name) if isinstance(data, dict) else None
-    if not isinstance(value, kind):
-        raise exception.Invalid(f"Invalid input for field '{where}': '{name}' is a required "
-                                f"property of type {kind.__name__}.")
-    return value
+class Reference(_Open):
+    """A user or a project, by id or by name (and domain)."""
+
+    id = fields.String()
+    name = fields.String()
+    domain = fields.Dict()
+
+
+class PasswordUser(Reference):
+    password = fields.String(required=True)
+
+
+class PasswordMethod(_Open):
+    user = fields.Nested(PasswordUser, required=True)
+
+
+class Identity(_Open):
+    methods = fields.List(fields.String(), required=True)
+    password = fields.Nested(PasswordMethod)
+
+
+class Scope(_Open):
+    """Only project scopes are supported."""
+
+    project = fields.Nested(Reference, required=True)
+
+
+class Auth(_Open):
+    identity = fields.Nested(Identity, required=True)
+    scope = fields.Nested(Scope)
+
+
+class AuthBody(_Open):
+    """{"auth": {"identity": {"methods": ["password"], "password": {"user":
+    {"name", "domain": {"name"}, "password"}}}, "scope": {"project":
+    {"name", "domain": {"name"}}}}}; a user or project may be named by id."""
+
+    auth = fields.Nested(Auth, required=True)
 
 
 def credentials(body):
     """(user reference, password, project reference or None) of a
-    password authentication request."""
-    identity = _field(_field(body, "auth", "body"), "identity", "auth")
-    methods = _field(identity, "methods", "identity", list)
-    if "password" not in methods:
+    password authentication request (its shape checked by AuthBody)."""
+    identity = body["auth"]["identity"]
+    if "password" not in identity["methods"]:
         raise exception.NotAuthenticated("Attempted to authenticate with an unsupported method.")
-    user = _field(_field(identity, "password", "identity"), "user", "password")
-    password = _field(user, "password", "user", str)
-    scope = _field(body["auth"], "scope", "auth") if "scope" in body["auth"] else None
-    if scope is not None and "project" not in scope:
-        raise exception.Invalid("Only project scopes are supported.")
-    project = _field(scope, "project", "scope") if scope is not None else None
-    return {k: v for k, v in user.items() if k != "password"}, password, project
+    if "password" not in identity:
+        raise exception.Invalid("Invalid input for field 'identity': 'password' is a required "
+                                "property.")
+    user = identity["password"]["user"]
+    project = body["auth"].get("scope", {}).get("project")
+    return {k: v for k, v in user.items() if k != "password"}, user["password"], project
 
 
 def _isotime(timestamp):
@@ -89,6 +117,10 @@ def subject_token(action):
     return token
 
 
+SUBJECT_PARAMETER = {"in": "header", "name": SUBJECT_HEADER, "required": True,
+                     "schema": {"type": "string"}, "description": "The token acted on."}
+
+
 @blp.route("/auth/tokens")
 class AuthTokens(MethodView):
     """Tokens."""
@@ -102,14 +134,18 @@ class AuthTokens(MethodView):
         text, token = tokens.issue(found["user"], found["project"], found["roles"])
         return {"token": token_view(token)}, {SUBJECT_HEADER: text}
 
+    @blp.doc(parameters=[SUBJECT_PARAMETER])
     @blp.response(200, TokenResponse)
+    @blp.alt_response(404, description="X-Subject-Token is not a valid token.")
     def get(self):
         """Validate the token in X-Subject-Token (?nocatalog leaves the catalog out)."""
         token = subject_token("validate")
         body = {"token": token_view(token, "nocatalog" not in flask.request.args)}
         return body, {SUBJECT_HEADER: flask.request.headers[SUBJECT_HEADER]}
 
+    @blp.doc(parameters=[SUBJECT_PARAMETER])
     @blp.response(204)
+    @blp.alt_response(404, description="X-Subject-Token is not a valid token.")
     def delete(self):
         """Revoke the token in X-Subject-Token."""
         token = subject_token("revoke")

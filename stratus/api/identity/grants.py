@@ -106,6 +106,7 @@ class RoleAssignments(MethodView):
 
     @blp.arguments(AssignmentQuery, location="query")
     @blp.response(200, AssignmentsResponse)
+    @blp.alt_response(404, description="?role.id names no role.")
     def get(self, query):
         """List role assignments (?user.id, ?scope.project.id, ?role.id,
         ?effective, ?include_names)."""

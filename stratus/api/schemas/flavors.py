@@ -2,8 +2,9 @@
 from marshmallow import Schema, fields, validate
 
 from stratus.api.schemas.common import PagingQuery, name_field
-from stratus.api.schemas.fields import (DB_MAX_INT, NovaBoolean, NovaInteger, PositiveNumber,
-                                        StringOrInteger)
+from stratus.api.schemas.fields import (BOOLEAN_SPELLINGS, DB_MAX_INT, MAX_QUERY_INT,
+                                        NovaBoolean, NovaInteger, PositiveNumber,
+                                        StringOrInteger, spellings_pattern)
 
 _ID_PATTERN = r"^(?! )[a-zA-Z0-9. _-]+(?<! )$"
 
@@ -30,11 +31,18 @@ class FlavorCreateBody(Schema):
     flavor = fields.Nested(FlavorCreate, required=True)
 
 
+SORT_KEYS = ("description", "disabled", "ephemeral_gb", "flavorid", "id", "is_public",
+             "memory_mb", "name", "root_gb", "rxtx_factor", "swap", "vcpus")
+
+
 class FlavorListQuery(PagingQuery):
     """Filters of GET /flavors and /flavors/detail."""
 
-    is_public = fields.String(metadata={"description": "true, false, or None for both (admins)."})
-    minRam = NovaInteger(minimum=0, maximum=2 ** 63)
-    minDisk = NovaInteger(minimum=0, maximum=2 ** 63)
-    sort_key = fields.String()
+    is_public = fields.String(
+        validate=validate.Regexp(spellings_pattern(BOOLEAN_SPELLINGS | {"none"}),
+                                 error="Invalid is_public filter [{input}]"),
+        metadata={"description": "true, false, or None for both (admins)."})
+    minRam = NovaInteger(minimum=0, maximum=MAX_QUERY_INT)
+    minDisk = NovaInteger(minimum=0, maximum=MAX_QUERY_INT)
+    sort_key = fields.String(validate=validate.OneOf(SORT_KEYS))
     sort_dir = fields.String(validate=validate.OneOf(["asc", "desc"]))

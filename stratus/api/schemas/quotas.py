@@ -21,6 +21,10 @@ class QuotaLimit(fields.Field):
 
     default_error_messages = {"invalid": f"Must be an integer from -1 to {DB_MAX_INT}."}
 
+    def json_schema(self, converter=None):
+        return {"anyOf": [{"type": "integer", "minimum": -1, "maximum": DB_MAX_INT},
+                          {"type": "string", "pattern": "^-?[0-9]+$", "maxLength": 19}]}
+
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool) or not isinstance(value, (int, str)):
             raise self.make_error("invalid")

@@ -5,7 +5,7 @@ rules from 2.64)."""
 from marshmallow import EXCLUDE, Schema, fields
 
 from stratus.api.schemas.common import name_field
-from stratus.api.schemas.fields import NovaInteger
+from stratus.api.schemas.fields import MAX_QUERY_INT, NovaInteger
 
 
 class ServerGroupRules(Schema):
@@ -37,5 +37,5 @@ class ServerGroupListQuery(Schema):
         unknown = EXCLUDE
 
     all_projects = fields.String()
-    limit = NovaInteger(minimum=0, maximum=2 ** 63)
-    offset = NovaInteger(minimum=0, maximum=2 ** 63)
+    limit = NovaInteger(minimum=0, maximum=MAX_QUERY_INT)
+    offset = NovaInteger(minimum=0, maximum=MAX_QUERY_INT)

@@ -9,18 +9,30 @@ from stratus.api.schemas.fields import NovaBoolean, NovaInteger, StringOrInteger
 from stratus.common.integers import is_decimal
 
 
-def validate_networks(value):
-    """"auto", "none", or a list of {uuid, port, fixed_ip, tag} objects."""
-    if value in ("auto", "none"):
-        return
-    if not isinstance(value, list):
-        raise ValidationError('Must be "auto", "none" or a list of networks.')
-    allowed = {"uuid", "port", "fixed_ip", "tag"}
-    for net in value:
-        if not isinstance(net, dict) or set(net) - allowed:
-            raise ValidationError(f"Each network is an object with keys among {sorted(allowed)}.")
-        if any(v is not None and not isinstance(v, str) for v in net.values()):
-            raise ValidationError("Network uuid, port, fixed_ip and tag are strings.")
+class Networks(fields.Field):
+    """"auto", "none", or a list of {uuid, port, fixed_ip, tag} objects
+    whose values are strings (or null)."""
+
+    KEYS = ("uuid", "port", "fixed_ip", "tag")
+
+    def json_schema(self, converter=None):
+        network = {"type": "object", "additionalProperties": False,
+                   "properties": {key: {"type": "string", "nullable": True} for key in self.KEYS}}
+        return {"anyOf": [{"type": "string", "enum": ["auto", "none"]},
+                          {"type": "array", "items": network}]}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value in ("auto", "none"):
+            return value
+        if not isinstance(value, list):
+            raise ValidationError('Must be "auto", "none" or a list of networks.')
+        for net in value:
+            if not isinstance(net, dict) or set(net) - set(self.KEYS):
+                raise ValidationError(
+                    f"Each network is an object with keys among {list(self.KEYS)}.")
+            if any(v is not None and not isinstance(v, str) for v in net.values()):
+                raise ValidationError("Network uuid, port, fixed_ip and tag are strings.")
+        return value
 
 
 def validate_base64(value):
@@ -72,7 +84,7 @@ class ServerCreate(Schema):
     name = name_field(required=True)
     imageRef = fields.String(validate=validate.Length(max=255))
     flavorRef = StringOrInteger(required=True)
-    networks = fields.Raw(validate=validate_networks)
+    networks = Networks()
     availability_zone = fields.String(validate=validate.Length(1, 255))
     metadata = fields.Dict(keys=fields.String(validate=validate.Length(1, 255)),
                            values=fields.String(validate=validate.Length(max=255)))
