@@ -96,6 +96,7 @@ def create(ctxt, body):
             raise BadRequest(f"Invalid value for id: {body['id']!r} is not a UUID.")
         values["id"] = str(body["id"])
     values.setdefault("visibility", "shared")
+    values.setdefault("name", "")  # Glance's images may have no name (shown as null)
     values.update(status=ImageStatus.QUEUED, owner=ctxt.project_id)
     return common.conductor().image_create(ctxt, values)
 

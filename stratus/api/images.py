@@ -3,7 +3,7 @@ create (queued), upload its data (active), JSON-patch, delete, show and
 list with Glance's filters. The rules are in stratus.api.image_api."""
 import flask
 from flask.views import MethodView
-from marshmallow import Schema, fields
+from marshmallow import INCLUDE, Schema, fields
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from stratus.api import common, image_api
@@ -14,6 +14,23 @@ from stratus.api.schemas.common import PagingQuery
 blp = Blueprint("images", __name__, description="Images (Glance v2 subset)")
 
 ImageVersions = Schema.from_dict({"versions": fields.List(fields.Dict())}, name="ImageVersions")
+# Glance's bodies are bare objects (an image is not wrapped): documented
+# loosely here, answered by the views themselves.
+class _Open(Schema):
+    class Meta:
+        unknown = INCLUDE
+
+
+class GlanceImage(_Open):
+    id = fields.String()
+    status = fields.String()
+
+
+class GlanceImages(_Open):
+    images = fields.List(fields.Dict())
+
+
+GlanceTasks = Schema.from_dict({"tasks": fields.List(fields.Dict())}, name="GlanceTasks")
 PATCH_TYPES = ("application/openstack-images-v2.1-json-patch",
                "application/openstack-images-v2.0-json-patch")
 # Glance's image_size_cap default (1 TiB): the largest upload.
@@ -27,7 +44,7 @@ def glance_image(image):
     """A Glance v2 image (a bare object): its extra properties at the top level."""
     view = dict(image.properties or {})
     view.update({
-        "id": image.id, "name": image.name, "status": image.status,
+        "id": image.id, "name": image.name or None, "status": image.status,
         "disk_format": image.disk_format, "container_format": image.container_format,
         "size": image.size or None, "virtual_size": None, "visibility": image.visibility,
         "min_disk": image.min_disk, "min_ram": image.min_ram, "checksum": image.checksum,
@@ -88,6 +105,7 @@ class GlanceImages(MethodView):
     """Images."""
 
     @blp.arguments(PagingQuery, location="query")
+    @blp.alt_response(200, schema=GlanceImages)
     def get(self, args):
         """List the images the project sees (Glance's filters; other keys
         filter by extra property)."""
@@ -103,6 +121,7 @@ class GlanceImages(MethodView):
         return _reply(body)
 
     @blp.doc(requestBody={"content": {"application/json": {"schema": {"type": "object"}}}})
+    @blp.alt_response(201, schema=GlanceImage)
     def post(self):
         """Create an image (queued until its data is uploaded): name,
         disk_format, container_format, min_ram, min_disk, visibility, and
@@ -120,10 +139,13 @@ class GlanceImages(MethodView):
 class GlanceImageDetail(MethodView):
     """One image."""
 
+    @blp.alt_response(200, schema=GlanceImage)
     def get(self, image_id):
         """Show an image (a bare object, not wrapped)."""
         return _reply(glance_image(image_api.get(get_context(), image_id)))
 
+    @blp.alt_response(200, schema=GlanceImage)
+    @blp.alt_response(415, description="Not a JSON patch's media type.")
     def patch(self, image_id):
         """Change an image with a JSON patch
         (`application/openstack-images-v2.1-json-patch`)."""
@@ -162,6 +184,7 @@ class GlanceImageFile(MethodView):
 class GlanceImageTasks(MethodView):
     """An image's import tasks."""
 
+    @blp.alt_response(200, schema=GlanceTasks)
     def get(self, image_id):
         """None: uploads here are synchronous (Glance's answer for an image
         that was never imported)."""

@@ -118,7 +118,14 @@ def resources(api, suffix):
     name = f"contract-{suffix}"
     flavor = api("POST", "/flavors", json={"flavor": {
         "name": name, "ram": 64, "vcpus": 1, "disk": 1, "id": name}})["flavor"]["id"]
-    image = api("GET", "/image/v2/images")["images"][0]["id"]
+    # The servers boot from the seeded image; the image routes get an image
+    # of this run's own, which they may patch or delete (an earlier run's
+    # DELETE /images/{id} must not take the next run's boot image).
+    image = api("GET", "/image/v2/images?name=stratus-empty")["images"][0]["id"]
+    fuzzed = api("POST", "/image/v2/images", expect=(201,), json={
+        "name": name, "disk_format": "raw", "container_format": "bare"})["id"]
+    api("PUT", f"/image/v2/images/{fuzzed}/file", expect=(204,), data=b"\0" * 4096,
+        headers={"Content-Type": "application/octet-stream"})
     server = boot(api, name, flavor, image, metadata={"k1": "v1"})
     api("PUT", f"/servers/{server}/tags/t1", expect=(201, 204),
         headers={"OpenStack-API-Version": "compute 2.26"})
@@ -129,8 +136,9 @@ def resources(api, suffix):
         "name": name, "policies": ["affinity"]}},
         headers={"OpenStack-API-Version": "compute 2.1"})["server_group"]["id"]
     actions = api("GET", f"/servers/{server}/os-instance-actions")["instanceActions"]
-    return {**identity_resources(api, name), "server_id": server, "doomed_server_id": boot(api, f"{name}-doomed", flavor, image),
-            "flavor_id": flavor, "image_id": image, "keypair_name": name, "group_id": group,
+    doomed = boot(api, f"{name}-doomed", flavor, image)
+    return {**identity_resources(api, name), "server_id": server, "doomed_server_id": doomed,
+            "flavor_id": flavor, "image_id": fuzzed, "keypair_name": name, "group_id": group,
             "key": "k1", "tag": "t1",
             "hypervisor_id": api("GET", "/os-hypervisors")["hypervisors"][0]["id"],
             "project_id": api("GET", f"/servers/{server}")["server"]["tenant_id"],

@@ -39,6 +39,14 @@ def test_create_is_queued_with_extra_properties(client, store):
     assert shown["os_distro"] == "cirros" and shown["size"] is None
 
 
+def test_an_empty_create_makes_a_nameless_image(client, store):
+    """Glance takes an image with no attributes at all (found by the
+    OpenAPI contract test: it was a 500)."""
+    reply = client.post("/image/v2/images", json={})
+    assert reply.status_code == 201, reply.get_json()
+    assert (reply.get_json()["name"], reply.get_json()["status"]) == (None, "queued")
+
+
 def test_upload_makes_it_active_with_size_and_hashes(client, store):
     image = _create(client)
     data = b"stratus" * 500
