@@ -145,7 +145,7 @@ class GlanceImageDetail(MethodView):
         return _reply(glance_image(image_api.get(get_context(), image_id)))
 
     @blp.alt_response(200, schema=GlanceImage)
-    @blp.alt_response(415, description="Not a JSON patch's media type.")
+    @blp.alt_response(415)
     def patch(self, image_id):
         """Change an image with a JSON patch
         (`application/openstack-images-v2.1-json-patch`)."""

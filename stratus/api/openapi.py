@@ -24,6 +24,7 @@ DESCRIPTIONS = {
     409: "The resource's state or a concurrent change conflicts with the request.",
     410: "The action was removed from the API.",
     414: "The URL is longer than the HTTP server reads (its own answer, not JSON).",
+    415: "The request body's media type is not one this operation takes.",
     413: "The request body is larger than the API accepts.",
     501: "Nova's answer for a feature this deployment does not have.",
     503: "The database or the message broker cannot be reached: nothing was done; retry "

@@ -90,13 +90,16 @@ def test_server_event_list(cloud, env, server):
 
 
 def test_an_action_this_cloud_lacks_is_a_clean_error(cloud, env, server):
-    """Rescue is not built: Nova's answer for an unsupported action (501),
-    and the client says so, with no traceback."""
-    done = osc(env, "server", "rescue", server["id"], ok=False)
+    """A crash dump is not built (libvirt's NMI injection is not wired):
+    Nova's answer for an unsupported action (501), and the client says so,
+    with no traceback."""
+    done = osc(env, "server", "dump", "create", server["id"], ok=False)
     assert done.returncode == 1
     assert "501" in done.stderr and "The requested functionality is not supported." in done.stderr
     assert "Traceback" not in done.stderr
-    reply = cloud.api("POST", f"/servers/{server['id']}/action", json={"rescue": None})
+    reply = cloud.api("POST", f"/servers/{server['id']}/action",
+                      json={"trigger_crash_dump": None},
+                      headers={"OpenStack-API-Version": "compute 2.17"})
     assert reply.status_code == 501
     assert reply.json() == {"notImplemented": {
         "code": 501, "message": "The requested functionality is not supported."}}
