@@ -285,7 +285,8 @@ def report(runs, args):
         print(f"FAILED {test}")
     code = 0
     if args.update:
-        EXPECTED.write_text("\n".join(passed) + "\n")
+        comments = [line for line in EXPECTED.read_text().splitlines() if line.startswith("#")]
+        EXPECTED.write_text("\n".join(comments + passed) + "\n")
     elif args.gate:
         expected = {line.strip() for line in EXPECTED.read_text().splitlines()
                     if line.strip() and not line.startswith("#")}
