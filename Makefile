@@ -77,9 +77,12 @@ test: deps services $(GUEST_IMAGE)
 	$(BIN)/pytest -q tests/unit tests/functional
 	$(RABBITMQ) $(foreach t,$(ON_RABBITMQ),tests/functional/$(t).py)
 
-# Tempest (PyPI, in .tempest-venv) against an all-in-one started and
-# stopped here; fails if a test in conformance/expected-pass.txt did not pass.
+# Tempest (PyPI, in .tempest-venv) against an all-in-one and, for the
+# migration tests, a distributed cloud (PostgreSQL and Redis: started here
+# if they are not running), both started and stopped here; fails if a test
+# in conformance/expected-pass.txt did not pass.
 tempest: deps
+	./tools/ensure-services.sh
 	$(BIN)/python conformance/run.py --gate
 
 bench: deps services

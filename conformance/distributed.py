@@ -35,8 +35,8 @@ def distributed_cloud(log_dir):
     with session_broker("redis") as broker_env:
         cloud = Cloud(workdir)
         cloud.env.update(broker_env)
-        cloud.create_database()
         try:
+            cloud.create_database()
             _start(cloud)
             yield cloud
         finally:
