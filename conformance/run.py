@@ -27,7 +27,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -40,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # The distributed cloud is the functional suite's (tests/functional/cloud.py).
 sys.path.insert(1, str(ROOT))
 from distributed import distributed_cloud  # noqa: E402 (conformance/, the script's dir)
+from tests.functional.cloud import free_port  # noqa: E402
 
 HERE = ROOT / "conformance"
 VENV = ROOT / ".tempest-venv"
@@ -60,12 +60,6 @@ CLOUDS = {
     "all-in-one": (f"^(?:{MIGRATIONS})", False),
     "distributed": (f"^(?!(?:{MIGRATIONS}))", True),
 }
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def ensure_tempest():
