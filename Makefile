@@ -83,13 +83,15 @@ tempest: deps
 	$(BIN)/python conformance/run.py --gate
 
 # The boot benchmark against the floor, then the scale figures: scheduler
-# decisions at 100/1,000/10,000 compute nodes and each role's idle memory.
+# decisions at 100/1,000/10,000 compute nodes, GET /servers/detail?limit=1000
+# among 10,000 servers, and each role's idle memory.
 # Quick: `make bench BENCH_N=100 SCHED_N=50`.
 BENCH_N ?= 300
 SCHED_N ?= 200
 bench: deps services
 	$(BIN)/python bench/boot.py -n $(BENCH_N)
 	$(BIN)/python bench/scheduler_scale.py -n $(SCHED_N)
+	$(BIN)/python bench/list_scale.py
 	$(BIN)/python bench/rss.py
 
 clean:
