@@ -84,7 +84,8 @@ tempest: deps
 
 # The boot benchmark against the floor, then the scale figures: scheduler
 # decisions at 100/1,000/10,000 compute nodes, GET /servers/detail?limit=1000
-# among 10,000 servers, and each role's idle memory.
+# among 10,000 servers, 200 boots racing for room for 150, and each role's
+# idle memory.
 # Quick: `make bench BENCH_N=100 SCHED_N=50`.
 BENCH_N ?= 300
 SCHED_N ?= 200
@@ -92,6 +93,7 @@ bench: deps services
 	$(BIN)/python bench/boot.py -n $(BENCH_N)
 	$(BIN)/python bench/scheduler_scale.py -n $(SCHED_N)
 	$(BIN)/python bench/list_scale.py
+	$(BIN)/python bench/race.py
 	$(BIN)/python bench/rss.py
 
 clean:
