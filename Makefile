@@ -82,7 +82,8 @@ test: deps services $(GUEST_IMAGE)
 tempest: deps
 	$(BIN)/python conformance/run.py --gate
 
-# The boot benchmark against the floor, then the scale figures: scheduler
+# The boot benchmark against the floor; where a boot's time goes (CPU per
+# process, messages and commits per boot); then the scale figures: scheduler
 # decisions at 100/1,000/10,000 compute nodes, GET /servers/detail?limit=1000
 # among 10,000 servers, 200 boots racing for room for 150, and each role's
 # idle memory.
@@ -91,6 +92,7 @@ BENCH_N ?= 300
 SCHED_N ?= 200
 bench: deps services
 	$(BIN)/python bench/boot.py -n $(BENCH_N)
+	$(BIN)/python bench/profile.py
 	$(BIN)/python bench/scheduler_scale.py -n $(SCHED_N)
 	$(BIN)/python bench/list_scale.py
 	$(BIN)/python bench/race.py
