@@ -87,11 +87,19 @@ tempest: deps
 # decisions at 100/1,000/10,000 compute nodes, GET /servers/detail?limit=1000
 # among 10,000 servers, 200 boots racing for room for 150, and each role's
 # idle memory.
-# Quick: `make bench BENCH_N=100 SCHED_N=50`.
-BENCH_N ?= 300
+# The boot benchmark sweeps the offered rates BENCH_RATES (0: as fast as
+# possible) and plots them into $(STATE_DIR)/bench.png (matplotlib: the
+# `bench` extra). Quick: `make bench BENCH_N=60 BENCH_RATES=10,0 SCHED_N=50`.
+BENCH_N ?= 150
+BENCH_RATES ?= 10,20,0
 SCHED_N ?= 200
-bench: deps services
-	$(BIN)/python bench/boot.py -n $(BENCH_N)
+$(BIN)/.bench-installed: $(BIN)/.installed
+	$(BIN)/pip install -q -e '.[test,bench]'
+	touch $@
+
+bench: deps services $(BIN)/.bench-installed
+	mkdir -p $(STATE_DIR)
+	$(BIN)/python bench/boot.py -n $(BENCH_N) --rates $(BENCH_RATES) --plot $(STATE_DIR)/bench.png
 	$(BIN)/python bench/profile.py
 	$(BIN)/python bench/scheduler_scale.py -n $(SCHED_N)
 	$(BIN)/python bench/list_scale.py
