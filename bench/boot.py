@@ -106,7 +106,8 @@ def distributed(n, concurrency, hosts, conductors, rate, base, broker="redis"):
     with _broker_env(broker) as env:
         cloud = Cloud(workdir)
         cloud.env.update(env)
-        _distributed(cloud, workdir, n, concurrency, hosts, conductors, rate, base, broker)
+        return _distributed(cloud, workdir, n, concurrency, hosts, conductors, rate, base,
+                            broker)
 
 
 def _distributed(cloud, workdir, n, concurrency, hosts, conductors, rate, base, broker):
@@ -129,8 +130,9 @@ def _distributed(cloud, workdir, n, concurrency, hosts, conductors, rate, base, 
         flavor, image = _setup(cloud)
         run_boots(cloud, flavor, image, min(20, n), concurrency)  # warm up
         result = run_boots(cloud, flavor, image, n, concurrency, rate)
-        report(f"distributed ({broker})", n, concurrency, f"{hosts} hosts",
-               floor.figures(*result), base, rate)
+        fig = floor.figures(*result)
+        report(f"distributed ({broker})", n, concurrency, f"{hosts} hosts", fig, base, rate)
+        return fig
     finally:
         cloud.stop_all()
         cloud.drop_database()
@@ -151,7 +153,9 @@ def local(n, concurrency, rate, base):
         flavor, image = _setup(cloud)
         run_boots(cloud, flavor, image, min(20, n), concurrency)
         result = run_boots(cloud, flavor, image, n, concurrency, rate)
-        report("local", n, concurrency, "1 hosts", floor.figures(*result), base, rate)
+        fig = floor.figures(*result)
+        report("local", n, concurrency, "1 hosts", fig, base, rate)
+        return fig
     finally:
         cloud.stop_all()
 
@@ -169,13 +173,31 @@ def main():
                         help="the distributed cloud's broker (the floor's is Redis)")
     parser.add_argument("--floor", action=argparse.BooleanOptionalAction, default=True,
                         help="measure the bare Celery floor first and print ratios to it")
+    parser.add_argument("--rates", metavar="R,R,...",
+                        help="a sweep: one run per offered rate (0: as fast as possible), "
+                             "in place of --rate")
+    parser.add_argument("--plot", metavar="PNG",
+                        help="with --rates: plot boots/s and p50/p99 against offered rate")
     args = parser.parse_args()
+    plot = args.plot and os.path.abspath(args.plot)
     os.chdir(tempfile.mkdtemp(prefix="stratus-bench-cwd-"))
-    base = run_floor(args) if args.floor else None
-    if args.mode in ("both", "distributed"):
-        distributed(args.n, args.c, args.hosts, args.conductors, args.rate, base, args.broker)
-    if args.mode in ("both", "local"):
-        local(args.n, args.c, args.rate, base)
+    rates = [float(r) for r in args.rates.split(",")] if args.rates else [args.rate]
+    sweep = {}
+    for rate in rates:
+        args.rate = rate
+        base = run_floor(args) if args.floor else None
+        if base:
+            sweep.setdefault("floor", {})[rate] = base
+        if args.mode in ("both", "distributed"):
+            sweep.setdefault("distributed", {})[rate] = distributed(
+                args.n, args.c, args.hosts, args.conductors, rate, base, args.broker)
+        if args.mode in ("both", "local"):
+            sweep.setdefault("local", {})[rate] = local(args.n, args.c, rate, base)
+    if plot:
+        import plot as plotting  # bench/plot.py
+
+        plotting.write(sweep, plot, args.n, args.c)
+        print(f"plot written to {plot}", flush=True)
 
 
 def run_floor(args):

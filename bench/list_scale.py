@@ -1,0 +1,132 @@
+"""`GET /servers/detail?limit=1000` with 10,000 servers in the database,
+through the real API process (and its conductor call, over Redis 15).
+
+A conductor, a scheduler, the api and one compute host start as in
+bench/boot.py: one server is booted through the API, then its row is
+copied in SQL to make the other servers (ACTIVE, on the same host). The list is then read a few times as the admin; the figures
+(p50, max) are printed, never asserted."""
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from tests.functional.cloud import Cloud  # noqa: E402
+
+from boot import _setup  # noqa: E402
+
+
+def clone(cloud, server_id, count):
+    """Copy the server's row `count` times (new uuid and name, ACTIVE)."""
+    columns = [c for (c,) in cloud.sql(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'instances'"
+        " AND column_name NOT IN ('id', 'uuid', 'display_name', 'vm_state', 'task_state')")]
+    cols = ", ".join(f'"{c}"' for c in columns)
+    execute(cloud, f"INSERT INTO instances (uuid, display_name, vm_state, task_state, {cols})"
+              f" SELECT gen_random_uuid()::text, 'list-' || i, 'active', NULL, {cols}"
+              f" FROM instances, generate_series(1, %s) AS i WHERE uuid = %s",
+              count, server_id)
+    execute(cloud, "ANALYZE")
+
+
+def conductor_call(cloud, limit, reads):
+    """p50 ms of the API's conductor call alone (instance_get_all over the
+    broker, the conductor's query and conversion, the reply's decoding),
+    made from this process as the API makes it."""
+    os.environ.update({k: v for k, v in cloud.env.items() if k.startswith(("STRATUS_", "CELERY_"))})
+    from stratus.common.context import get_admin_context
+    from stratus.conductor.rpcapi import ConductorAPI
+
+    api, ctxt, times = ConductorAPI(), get_admin_context(), []
+    for _ in range(reads + 1):
+        t0 = time.perf_counter()
+        assert len(api.instance_get_all(ctxt, filters={}, limit=limit)) == limit
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times[1:])
+
+
+def conductor_parts(limit, reads):
+    """p50 ms, in this process (no broker), of the conductor's query with
+    its conversion to wire objects, and of the wire objects' encoding for
+    the reply (after conductor_call has set the environment)."""
+    from stratus.common.objects.base import to_primitive
+    from stratus.conductor.instances import Instances
+    from stratus.common.context import get_admin_context
+
+    query, encode = [], []
+    for _ in range(reads):
+        t0 = time.perf_counter()
+        rows = Instances().instance_get_all(get_admin_context(), {}, limit)
+        t1 = time.perf_counter()
+        to_primitive(rows)
+        query.append((t1 - t0) * 1000)
+        encode.append((time.perf_counter() - t1) * 1000)
+    return statistics.median(query), statistics.median(encode)
+
+
+def execute(cloud, statement, *params):
+    """A statement that returns no rows (Cloud.sql fetches)."""
+    import psycopg
+
+    with psycopg.connect(cloud.env["STRATUS_DATABASE_URL"].replace("+psycopg", "")) as conn:
+        conn.execute(statement, params)
+
+
+def run(servers, limit, reads):
+    import redis
+
+    cloud = Cloud(tempfile.mkdtemp(prefix="stratus-bench-list-"), redis_db=15)
+    redis.Redis(db=15).flushdb()
+    cloud.create_database()
+    try:
+        cloud.start("conductor", "conductor")
+        cloud.start("scheduler", "scheduler")
+        cloud.start("api", "api")
+        cloud.start("compute", "compute", "--host", "list-host")
+        cloud.wait_ready(lambda: "list-host" in cloud.up_hosts(), 120, "compute up")
+        path = Path(cloud.workdir) / "disk.raw"
+        path.write_bytes(b"\0" * 1024)
+        cloud.run_cli("image", "import", str(path), "--name", "bench")
+        flavor, image = _setup(cloud)
+        first = cloud.boot("list-0", flavor, image)
+        cloud.wait_final([first], timeout=60)
+        clone(cloud, first, servers - 1)
+        url = f"/servers/detail?limit={limit}"
+        times = []
+        for _ in range(reads + 1):
+            t0 = time.perf_counter()
+            reply = cloud.api("GET", url)
+            times.append((time.perf_counter() - t0) * 1000)
+            assert reply.status_code == 200 and len(reply.json()["servers"]) == limit, reply.text[:300]
+        times = times[1:]  # the first warms the connections
+        p50 = statistics.median(times)
+        print(f"GET {url} with {servers} servers: p50 {p50:.0f} ms, max {max(times):.0f} ms "
+              f"({reads} reads; target <= 150 ms: {'met' if p50 <= 150 else 'missed'}); "
+              f"of which the conductor call alone: p50 {conductor_call(cloud, limit, reads):.0f} ms",
+              flush=True)
+        query, encode = conductor_parts(limit, reads)
+        print(f"  in the conductor: query and wire objects p50 {query:.0f} ms, "
+              f"their encoding for the reply p50 {encode:.0f} ms", flush=True)
+    finally:
+        cloud.stop_all()
+        cloud.drop_database()
+        redis.Redis(db=15).flushdb()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--servers", type=int, default=10000)
+    parser.add_argument("--limit", type=int, default=1000)
+    parser.add_argument("--reads", type=int, default=10)
+    args = parser.parse_args()
+    os.chdir(tempfile.mkdtemp(prefix="stratus-bench-cwd-"))
+    run(args.servers, args.limit, args.reads)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""Idle resident memory of each role's process: api, conductor,
+scheduler, compute (one host) and the all-in-one.
+
+Each role is started as the functional tests start it (tests/functional/
+cloud.py: Redis database 15 as bench/boot.py, a PostgreSQL database of its
+own; the all-in-one on SQLite), left idle a few seconds once it serves,
+then the RSS of its whole process group is read from /proc (the api's
+gunicorn master and workers are one figure). Printed, never asserted."""
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.functional.cloud import Cloud, free_port, wait_for  # noqa: E402
+
+ROLES = ("conductor", "scheduler", "compute", "api")
+
+
+def group_rss_mb(session_id):
+    """{pid: (RSS, PSS) in MB} of every process whose session is `session_id`."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            fields = stat.rsplit(")", 1)[1].split()
+            if int(fields[3]) != session_id:  # field 6 of stat: the session id
+                continue
+            rss_pages = int(fields[21])  # field 24: rss
+        except (OSError, IndexError, ValueError):
+            continue
+        found[int(entry)] = (rss_pages * os.sysconf("SC_PAGE_SIZE") / 2**20, _pss_mb(entry))
+    return found
+
+
+def _pss_mb(pid):
+    """Proportional set size: pages shared with the forking parent counted
+    once across the group, so the group's sum is the memory it really costs."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+def describe(name, rss, target):
+    total = sum(r for r, _ in rss.values())
+    pss = sum(p for _, p in rss.values())
+    verdict = "met" if total <= target else "missed"
+    parts = ", ".join(f"{r:.0f}" for r, _ in sorted(rss.values(), reverse=True))
+    return (f"idle RSS {name:<10}: {total:6.1f} MB in {len(rss)} process(es) [{parts}], "
+            f"PSS {pss:.1f} MB (target <= {target} MB RSS: {verdict})")
+
+
+def distributed(idle):
+    import redis
+
+    cloud = Cloud(tempfile.mkdtemp(prefix="stratus-bench-rss-"), redis_db=15)
+    redis.Redis(db=15).flushdb()
+    cloud.create_database()
+    try:
+        cloud.start("conductor", "conductor")
+        cloud.start("scheduler", "scheduler")
+        cloud.start("api", "api")
+        cloud.start("compute", "compute", "--host", "rss-host")
+        cloud.wait_ready(lambda: "rss-host" in cloud.up_hosts(), 120, "compute up")
+        time.sleep(idle)
+        for role in ROLES:
+            print(describe(role, group_rss_mb(cloud.procs[role].pid), 100), flush=True)
+    finally:
+        cloud.stop_all()
+        cloud.drop_database()
+        redis.Redis(db=15).flushdb()
+
+
+def all_in_one(idle):
+    cloud = Cloud(tempfile.mkdtemp(prefix="stratus-bench-rss-aio-"), redis_db=15)
+    cloud.port = free_port()
+    cloud.url = f"http://127.0.0.1:{cloud.port}"
+    cloud.env["CELERY_TASK_ALWAYS_EAGER"] = "1"
+    cloud.env.pop("STRATUS_DATABASE_URL")
+    try:
+        cloud.start("aio", "all-in-one", "--port", str(cloud.port), "--compute-host", "local")
+        wait_for(lambda: "local" in cloud.up_hosts(), 120, 0.5, "all-in-one")
+        time.sleep(idle)
+        print(describe("all-in-one", group_rss_mb(cloud.procs["aio"].pid), 200), flush=True)
+    finally:
+        cloud.stop_all()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--idle", type=float, default=5.0, help="seconds idle before reading")
+    args = parser.parse_args()
+    os.chdir(tempfile.mkdtemp(prefix="stratus-bench-cwd-"))
+    distributed(args.idle)
+    all_in_one(args.idle)
+
+
+if __name__ == "__main__":
+    main()
