@@ -24,9 +24,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.functional.brokers import rabbitmq_vhost  # noqa: E402
-from tests.functional.cloud import Cloud, free_port, wait_for  # noqa: E402
 
-import floor  # noqa: E402  (bench/, this script's own directory)
+import clouds  # noqa: E402  (bench/, this script's own directory)
+import floor  # noqa: E402
 
 
 def _utc(stamp):
@@ -77,20 +77,12 @@ def report(label, n, concurrency, where, fig, base, rate=0.0):
           f"errors {fig['errors']} (floor {base['errors']})", flush=True)
 
 
-def _setup(cloud):
-    reply = cloud.api("POST", "/flavors", json={"flavor": {
-        "name": "bench", "vcpus": 1, "ram": 1, "disk": 0}})
-    flavor = reply.json()["flavor"]["id"]
-    images = cloud.http.get(f"{cloud.url}/image/v2/images").json()["images"]
-    return flavor, images[0]["id"]
-
-
 @contextlib.contextmanager
 def _broker_env(broker):
     """The distributed cloud's broker: Redis database 15, or a fresh
     RabbitMQ virtual host (deleted after) with the call replies in Redis
     database 15 (see config/settings.py)."""
-    results = "redis://127.0.0.1:6379/15"
+    results = clouds.REDIS_URL
     if broker == "rabbitmq":
         with rabbitmq_vhost("stratus-bench") as url:
             yield {"STRATUS_BROKER_URL": url, "STRATUS_RESULT_BACKEND": results}
@@ -99,65 +91,32 @@ def _broker_env(broker):
 
 
 def distributed(n, concurrency, hosts, conductors, rate, base, broker="redis"):
-    import redis
-
-    workdir = tempfile.mkdtemp(prefix="stratus-bench-")
-    redis.Redis(db=15).flushdb()
-    with _broker_env(broker) as env:
-        cloud = Cloud(workdir)
-        cloud.env.update(env)
-        return _distributed(cloud, workdir, n, concurrency, hosts, conductors, rate, base,
-                            broker)
-
-
-def _distributed(cloud, workdir, n, concurrency, hosts, conductors, rate, base, broker):
-    import redis
-
-    big = {"STRATUS_TEST_HOST_VCPUS": "100000", "STRATUS_TEST_HOST_MEMORY_MB": "10000000"}
-    cloud.create_database()
-    try:
+    with _broker_env(broker) as env, \
+            clouds.distributed_cloud("stratus-bench-", env) as cloud:
         for i in range(conductors):
             cloud.start(f"conductor-{i}", "conductor", "--concurrency", "16")
         cloud.start("scheduler", "scheduler", "--concurrency", "16")
         cloud.start("api", "api", "--workers", "2", "--threads", "16")
         names = [f"bench-{i}" for i in range(hosts)]
         args = [a for h in names for a in ("--host", h)]
-        cloud.start("compute", "compute", *args, "--concurrency", "16", env=big)
-        wait_for(lambda: cloud.up_hosts() >= set(names), 120, 0.5, "compute hosts")
-        path = Path(workdir) / "disk.raw"
-        path.write_bytes(b"\0" * 1024)
-        cloud.run_cli("image", "import", str(path), "--name", "bench")
-        flavor, image = _setup(cloud)
+        cloud.start("compute", "compute", *args, "--concurrency", "16", env=clouds.BIG_HOST)
+        clouds.wait_hosts(cloud, names)
+        flavor, image = clouds.flavor_and_image(cloud)
         run_boots(cloud, flavor, image, min(20, n), concurrency)  # warm up
         result = run_boots(cloud, flavor, image, n, concurrency, rate)
         fig = floor.figures(*result)
         report(f"distributed ({broker})", n, concurrency, f"{hosts} hosts", fig, base, rate)
         return fig
-    finally:
-        cloud.stop_all()
-        cloud.drop_database()
-        redis.Redis(db=15).flushdb()
 
 
 def local(n, concurrency, rate, base):
-    workdir = tempfile.mkdtemp(prefix="stratus-bench-local-")
-    cloud = Cloud(workdir, redis_db=15)
-    cloud.port = free_port()
-    cloud.url = f"http://127.0.0.1:{cloud.port}"
-    cloud.env.update({"CELERY_TASK_ALWAYS_EAGER": "1", "STRATUS_TEST_HOST_VCPUS": "100000",
-                      "STRATUS_TEST_HOST_MEMORY_MB": "10000000"})
-    cloud.env.pop("STRATUS_DATABASE_URL")
-    try:
-        cloud.start("aio", "all-in-one", "--port", str(cloud.port), "--compute-host", "local")
-        wait_for(lambda: "local" in cloud.up_hosts(), 120, 0.5, "all-in-one")
-        flavor, image = _setup(cloud)
+    with clouds.all_in_one("stratus-bench-local-", clouds.BIG_HOST) as cloud:
+        flavor, image = clouds.flavor_and_image(cloud, import_image=False)
         run_boots(cloud, flavor, image, min(20, n), concurrency)
         result = run_boots(cloud, flavor, image, n, concurrency, rate)
         fig = floor.figures(*result)
         report("local", n, concurrency, "1 hosts", fig, base, rate)
         return fig
-    finally:
-        cloud.stop_all()
 
 
 def main():

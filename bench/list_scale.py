@@ -16,9 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from tests.functional.cloud import Cloud  # noqa: E402
-
-from boot import _setup  # noqa: E402
+import clouds  # noqa: E402
 
 
 def clone(cloud, server_id, count):
@@ -78,21 +76,13 @@ def execute(cloud, statement, *params):
 
 
 def run(servers, limit, reads):
-    import redis
-
-    cloud = Cloud(tempfile.mkdtemp(prefix="stratus-bench-list-"), redis_db=15)
-    redis.Redis(db=15).flushdb()
-    cloud.create_database()
-    try:
+    with clouds.distributed_cloud("stratus-bench-list-") as cloud:
         cloud.start("conductor", "conductor")
         cloud.start("scheduler", "scheduler")
         cloud.start("api", "api")
         cloud.start("compute", "compute", "--host", "list-host")
-        cloud.wait_ready(lambda: "list-host" in cloud.up_hosts(), 120, "compute up")
-        path = Path(cloud.workdir) / "disk.raw"
-        path.write_bytes(b"\0" * 1024)
-        cloud.run_cli("image", "import", str(path), "--name", "bench")
-        flavor, image = _setup(cloud)
+        clouds.wait_hosts(cloud, ["list-host"])
+        flavor, image = clouds.flavor_and_image(cloud)
         first = cloud.boot("list-0", flavor, image)
         cloud.wait_final([first], timeout=60)
         clone(cloud, first, servers - 1)
@@ -112,10 +102,6 @@ def run(servers, limit, reads):
         query, encode = conductor_parts(limit, reads)
         print(f"  in the conductor: query and wire objects p50 {query:.0f} ms, "
               f"their encoding for the reply p50 {encode:.0f} ms", flush=True)
-    finally:
-        cloud.stop_all()
-        cloud.drop_database()
-        redis.Redis(db=15).flushdb()
 
 
 def main():

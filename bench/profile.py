@@ -25,10 +25,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from tests.functional.cloud import Cloud, wait_for  # noqa: E402
-
+import clouds  # noqa: E402
 import pgdb  # noqa: E402
-from boot import _setup, run_boots  # noqa: E402
+from boot import run_boots  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -79,33 +78,20 @@ class Messages:
 
 
 def run(n, concurrency, hosts):
-    import redis
-
-    cloud = Cloud(tempfile.mkdtemp(prefix="stratus-bench-profile-"), redis_db=15)
-    redis.Redis(db=15).flushdb()
-    cloud.create_database()
-    dsn = cloud.env["STRATUS_DATABASE_URL"].replace("+psycopg", "")
-    big = {"STRATUS_TEST_HOST_VCPUS": "100000", "STRATUS_TEST_HOST_MEMORY_MB": "10000000"}
     names = [f"bench-{i}" for i in range(hosts)]
-    try:
+    with clouds.distributed_cloud("stratus-bench-profile-") as cloud:
+        dsn = cloud.env["STRATUS_DATABASE_URL"].replace("+psycopg", "")
         for i in range(2):
             cloud.start(f"conductor-{i}", "conductor", "--concurrency", "16")
         cloud.start("scheduler", "scheduler", "--concurrency", "16")
         cloud.start("api", "api", "--workers", "2", "--threads", "16")
         cloud.start("compute", "compute", *[a for h in names for a in ("--host", h)],
-                    "--concurrency", "16", env=big)
-        wait_for(lambda: cloud.up_hosts() >= set(names), 120, 0.5, "compute hosts")
-        path = Path(cloud.workdir) / "disk.raw"
-        path.write_bytes(b"\0" * 1024)
-        cloud.run_cli("image", "import", str(path), "--name", "bench")
-        flavor, image = _setup(cloud)
+                    "--concurrency", "16", env=clouds.BIG_HOST)
+        clouds.wait_hosts(cloud, names)
+        flavor, image = clouds.flavor_and_image(cloud)
         run_boots(cloud, flavor, image, min(20, n), concurrency)  # warm up
         idle_rate = _idle_commit_rate(dsn)
         measure(cloud, dsn, idle_rate, flavor, image, n, concurrency)
-    finally:
-        cloud.stop_all()
-        cloud.drop_database()
-        redis.Redis(db=15).flushdb()
 
 
 def _idle_commit_rate(dsn, seconds=5.0):

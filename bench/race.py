@@ -17,41 +17,28 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from tests.functional.cloud import Cloud  # noqa: E402
 
-from boot import _setup  # noqa: E402
+import clouds  # noqa: E402
 
 HOSTS, VCPUS = 3, 50
 
 
 def run(boots, concurrency):
-    import redis
-
-    cloud = Cloud(tempfile.mkdtemp(prefix="stratus-bench-race-"), redis_db=15)
-    redis.Redis(db=15).flushdb()
-    cloud.create_database()
     sized = {"STRATUS_TEST_HOST_VCPUS": str(VCPUS), "STRATUS_TEST_HOST_MEMORY_MB": "10000000"}
     names = [f"race-{i}" for i in range(HOSTS)]
-    try:
+    with clouds.distributed_cloud("stratus-bench-race-") as cloud:
         for i in range(2):
             cloud.start(f"conductor-{i}", "conductor")
             cloud.start(f"scheduler-{i}", "scheduler")
         cloud.start("api", "api", "--workers", "2", "--threads", "16")
         cloud.start("compute", "compute", *[a for h in names for a in ("--host", h)], env=sized)
-        cloud.wait_ready(lambda: cloud.up_hosts() >= set(names), 120, "compute hosts")
-        path = Path(cloud.workdir) / "disk.raw"
-        path.write_bytes(b"\0" * 1024)
-        cloud.run_cli("image", "import", str(path), "--name", "bench")
-        flavor, image = _setup(cloud)
+        clouds.wait_hosts(cloud, names)
+        flavor, image = clouds.flavor_and_image(cloud)
         t0 = time.time()
         with concurrent.futures.ThreadPoolExecutor(max_workers=concurrency) as pool:
             ids = list(pool.map(lambda i: cloud.boot(f"race-{i}", flavor, image), range(boots)))
         servers = cloud.wait_final(ids, timeout=600)
         report(cloud, servers, boots, concurrency, time.time() - t0)
-    finally:
-        cloud.stop_all()
-        cloud.drop_database()
-        redis.Redis(db=15).flushdb()
 
 
 def report(cloud, servers, boots, concurrency, wall):

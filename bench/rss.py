@@ -15,7 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.functional.cloud import Cloud, free_port, wait_for  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import clouds  # noqa: E402
 
 ROLES = ("conductor", "scheduler", "compute", "api")
 
@@ -60,39 +62,21 @@ def describe(name, rss, target):
 
 
 def distributed(idle):
-    import redis
-
-    cloud = Cloud(tempfile.mkdtemp(prefix="stratus-bench-rss-"), redis_db=15)
-    redis.Redis(db=15).flushdb()
-    cloud.create_database()
-    try:
+    with clouds.distributed_cloud("stratus-bench-rss-") as cloud:
         cloud.start("conductor", "conductor")
         cloud.start("scheduler", "scheduler")
         cloud.start("api", "api")
         cloud.start("compute", "compute", "--host", "rss-host")
-        cloud.wait_ready(lambda: "rss-host" in cloud.up_hosts(), 120, "compute up")
+        clouds.wait_hosts(cloud, ["rss-host"])
         time.sleep(idle)
         for role in ROLES:
             print(describe(role, group_rss_mb(cloud.procs[role].pid), 100), flush=True)
-    finally:
-        cloud.stop_all()
-        cloud.drop_database()
-        redis.Redis(db=15).flushdb()
 
 
 def all_in_one(idle):
-    cloud = Cloud(tempfile.mkdtemp(prefix="stratus-bench-rss-aio-"), redis_db=15)
-    cloud.port = free_port()
-    cloud.url = f"http://127.0.0.1:{cloud.port}"
-    cloud.env["CELERY_TASK_ALWAYS_EAGER"] = "1"
-    cloud.env.pop("STRATUS_DATABASE_URL")
-    try:
-        cloud.start("aio", "all-in-one", "--port", str(cloud.port), "--compute-host", "local")
-        wait_for(lambda: "local" in cloud.up_hosts(), 120, 0.5, "all-in-one")
+    with clouds.all_in_one("stratus-bench-rss-aio-") as cloud:
         time.sleep(idle)
         print(describe("all-in-one", group_rss_mb(cloud.procs["aio"].pid), 200), flush=True)
-    finally:
-        cloud.stop_all()
 
 
 def main():
