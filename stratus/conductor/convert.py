@@ -57,6 +57,7 @@ def instance(row, fault_row=None):
     obj.flavor = objects.Flavor.from_dict(row.flavor) if row.flavor else None
     obj.fault = fault(fault_row)
     obj.system_metadata = dict(row.system_metadata or {})
+    obj.network_info = list(row.network_info or [])
     return obj
 
 

@@ -60,9 +60,10 @@ class Instance(StratusObject):
     """A server, as every role but the conductor sees it.
 
     1.1: system_metadata.
-    1.2: user_data, description."""
+    1.2: user_data, description.
+    1.3: network_info (the server's ports, as the compute plugs them)."""
 
-    VERSION = "1.2"
+    VERSION = "1.3"
 
     uuid: str
     display_name: str
@@ -102,6 +103,9 @@ class Instance(StratusObject):
     fault: dict | None = None
     id: int | None = None
     system_metadata: dict = field(default_factory=dict)
+    # One dict per port: port_id, mac, network_id, network_name, subnet_id,
+    # cidr, gateway, ip, ip_version, dns_nameservers, mtu.
+    network_info: list = field(default_factory=list)
 
 
 @register

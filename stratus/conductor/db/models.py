@@ -171,6 +171,8 @@ class Instance(Base):
     # Nova's instance system_metadata: what moves keep about a server
     # (the shelved image and host, the image a rebuild replaced...).
     system_metadata: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The server's ports as its host plugs them (Nova's instance_info_caches).
+    network_info: Mapped[list | None] = mapped_column(JSON, default=list)
     launch_index: Mapped[int] = mapped_column(Integer, default=0)
     reservation_id: Mapped[str | None] = mapped_column(String(255))
     launched_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
