@@ -343,3 +343,60 @@ class InvalidAggregateHostAction(Conflict):
 
 class HostNotFound(NotFound):
     msg_fmt = "Host %(host)s could not be found."
+
+
+# The network service's errors carry Neutron's names: its error body
+# ({"NeutronError": {"type": ...}}) is built from the class name.
+class NetworkNotFound(NotFound):
+    msg_fmt = "Network %(net_id)s could not be found."
+
+
+class SubnetNotFound(NotFound):
+    msg_fmt = "Subnet %(subnet_id)s could not be found."
+
+
+class PortNotFound(NotFound):
+    msg_fmt = "Port %(port_id)s could not be found."
+
+
+class SecurityGroupNotFound(NotFound):
+    msg_fmt = "Security group %(id)s does not exist"
+
+
+class SecurityGroupRuleNotFound(NotFound):
+    msg_fmt = "Security group rule %(id)s does not exist"
+
+
+class NetworkInUse(Conflict):
+    msg_fmt = ("Unable to complete operation on network %(net_id)s. There are one or more "
+               "ports still in use on the network.")
+
+
+class SubnetInUse(Conflict):
+    msg_fmt = ("Unable to complete operation on subnet %(subnet_id)s: One or more ports have "
+               "an IP allocation from this subnet.")
+
+
+class SecurityGroupInUse(Conflict):
+    msg_fmt = "Security Group %(id)s in use."
+
+
+class PortInUse(Conflict):
+    msg_fmt = ("Unable to complete operation for network %(net_id)s. The port %(port_id)s "
+               "is in use by %(device_id)s.")
+
+
+class IpAddressAlreadyAllocated(Conflict):
+    msg_fmt = "IP address %(ip)s already allocated in subnet %(subnet_id)s"
+
+
+class IpAddressGenerationFailure(Conflict):
+    msg_fmt = "No more IP addresses available on network %(net_id)s."
+
+
+class InvalidIpForSubnet(Invalid):
+    msg_fmt = "IP address %(ip)s is not a valid IP for the specified subnet."
+
+
+class NetworkAmbiguous(Conflict):
+    msg_fmt = "Multiple possible networks found, use a Network ID to be more specific."

@@ -11,6 +11,7 @@ from stratus.conductor.identity import Identity
 from stratus.conductor.instances import Instances
 from stratus.conductor.keypairs import KeyPairs
 from stratus.conductor.migrations import Migrations
+from stratus.conductor.networks import Networking
 from stratus.conductor.orchestration.build import BuildTask
 from stratus.conductor.orchestration.evacuate import EvacuationTask
 from stratus.conductor.orchestration.live_migrate import LiveMigrationTask
@@ -26,7 +27,7 @@ class ConductorManager:
     rows)."""
 
     operations = (Hosts, Catalog, Instances, KeyPairs, Quotas, ServerGroups,
-                  ConsoleAuthTokens, Certificates, Identity, Migrations, Aggregates)
+                  ConsoleAuthTokens, Certificates, Identity, Migrations, Aggregates, Networking)
 
     def __init__(self):
         self.hosts = Hosts()
@@ -40,6 +41,7 @@ class ConductorManager:
         self.identity = Identity()
         self.migrations = Migrations()
         self.aggregates = Aggregates()
+        self.networking = Networking()
 
 
 class ComputeTaskManager:

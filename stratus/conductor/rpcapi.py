@@ -46,12 +46,17 @@ API version history:
           flavor_extra_spec_delete, flavor_access_get, flavor_access_add,
           flavor_access_remove. (Compute nodes and services now carry
           their aggregates' zone, nodes their aggregates' metadata.)
+    1.8 - the network service: net_get, net_list, net_create, net_update,
+          net_delete, each for one kind of record (network, subnet, port,
+          security_group, security_group_rule). Instances carry
+          network_info (Instance 1.3); create_instance(s) request specs
+          may carry requested_networks.
 """
 from stratus.config import get_settings
 from stratus.common.rpc import RPCClient
 from stratus.common.vocabulary import UNSET
 
-RPC_VERSION = "1.7"
+RPC_VERSION = "1.8"
 
 
 class _ConductorClient:
@@ -68,6 +73,25 @@ class _ConductorClient:
 
 class ConductorAPI(_ConductorClient):
     """Database access for roles that may not import the models."""
+
+    # the network service (stratus.conductor.networks): `kind` is one of
+    # network, subnet, port, security_group, security_group_rule.
+    def net_get(self, ctxt, kind, resource_id):
+        return self._client("1.8").call(ctxt, "net_get", kind=kind, resource_id=resource_id)
+
+    def net_list(self, ctxt, kind, filters=None):
+        return self._client("1.8").call(ctxt, "net_list", kind=kind, filters=filters)
+
+    def net_create(self, ctxt, kind, values):
+        return self._client("1.8").call(ctxt, "net_create", kind=kind, values=values)
+
+    def net_update(self, ctxt, kind, resource_id, values):
+        return self._client("1.8").call(ctxt, "net_update", kind=kind,
+                                        resource_id=resource_id, values=values)
+
+    def net_delete(self, ctxt, kind, resource_id):
+        return self._client("1.8").call(ctxt, "net_delete", kind=kind,
+                                        resource_id=resource_id)
 
     # services and compute nodes
     def service_update(self, ctxt, host, binary, topic, availability_zone=None):
