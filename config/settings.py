@@ -73,6 +73,7 @@ class Settings:
     scheduler_host_state_ttl: float
     availability_zone: str
     default_schedule_zone: str
+    default_network_cidr: str
     compute_rpc_version_cap: str
     conductor_rpc_version_cap: str
     scheduler_rpc_version_cap: str
@@ -190,6 +191,9 @@ class Settings:
             scheduler_host_state_ttl=_env("STRATUS_SCHEDULER_HOST_STATE_TTL", 0.5, float),
             availability_zone=_env("STRATUS_AVAILABILITY_ZONE", "nova"),
             default_schedule_zone=_env("STRATUS_DEFAULT_SCHEDULE_ZONE", ""),
+            # The all-in-one's `default` network (a libvirt NAT bridge on
+            # the host): pick another range if this one is in use here.
+            default_network_cidr=_env("STRATUS_DEFAULT_NETWORK_CIDR", "10.42.0.0/24"),
             # Nova's [upgrade_levels]: the highest RPC API version this
             # process sends to each role ("1.2"; empty: no cap). Set them to
             # what the oldest service of that role speaks while a rolling

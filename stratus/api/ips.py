@@ -1,6 +1,5 @@
 """/v2.1/servers/{id}/ips: a server's addresses by network, as Nova's ips
-API. Stratus has no network service, so a server is on no network: the
-list is empty and every network label is not found."""
+API (from the server's network_info)."""
 from flask.views import MethodView
 from marshmallow import Schema, fields
 from werkzeug.exceptions import NotFound
@@ -8,6 +7,7 @@ from werkzeug.exceptions import NotFound
 from stratus.api import compute_api, policy
 from stratus.api.api import Blueprint
 from stratus.api.request_context import get_context
+from stratus.api.views.addresses import addresses
 
 blp = Blueprint("ips", __name__, url_prefix="/v2.1", description="Server addresses")
 
@@ -16,10 +16,10 @@ AddressesResponse = Schema.from_dict({"addresses": fields.Dict()}, name="Address
 
 def _networks(server_id, action):
     """{label: [address, ...]} of a visible server (else 404), once the
-    rule allows `action` on it. Always empty: no server has a NIC."""
+    rule allows `action` on it."""
     instance = compute_api.get(get_context(), server_id)
     policy.authorize(f"os_compute_api:ips:{action}", project_id=instance.project_id)
-    return {}
+    return addresses(instance, extended=False)
 
 
 @blp.route("/servers/<server_id>/ips")

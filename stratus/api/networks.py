@@ -1,23 +1,23 @@
-"""/v2.1/os-networks: Nova's proxy to the network service. There is no
-network service here, so a server gets no NIC, and the one network
-listed is `none`: Nova's own word for "no network" (`"networks":
-"none"`, 2.37).
+"""/v2.1/os-networks: Nova's proxy to the network service: the networks
+the project can use, in Nova's view (label = name), and `none`: Nova's
+own word for "no network" (`"networks": "none"`, 2.37).
 
-Why list it: `openstack server create --network none` does not send
+Why list `none`: for clients with no network endpoint in the catalog, `openstack server create --network none` does not send
 "none"; OSC treats the value of --network as a network name, looks it up
 (GET /os-networks/none, then the list by label) and posts
 `"networks": [{"uuid": <its id>}]`. Answering the lookup with this entry,
 whose id is `none` too, makes that request read as what the user asked
-for, and server creation (app.server_build.check_networks) boots such a
+for, and server creation (app.server_networks) boots such a
 server with no NIC. Any other network is not found, as in Nova."""
 from flask.views import MethodView
 
-from stratus.api import policy
+from stratus.api import common, policy
 from stratus.api.api import Blueprint
 from stratus.api.schemas.responses import NetworksResponse, envelope
+from stratus.api.request_context import get_context
 from stratus.common import exception
 
-blp = Blueprint("networks", __name__, url_prefix="/v2.1", description="Networks (only `none`)")
+blp = Blueprint("networks", __name__, url_prefix="/v2.1", description="Networks")
 
 NetworkResponse = envelope("NetworkResponse", "network")
 NO_NETWORK = "none"
@@ -27,10 +27,14 @@ _FIELDS = ("id", "cidr", "netmask", "gateway", "broadcast", "dns1", "dns2",
            "cidr_v6", "gateway_v6", "label", "netmask_v6")
 
 
-def no_network():
+def _view(net_id, label):
     view = dict.fromkeys(_FIELDS)
-    view.update(id=NO_NETWORK, label=NO_NETWORK)
+    view.update(id=net_id, label=label)
     return view
+
+
+def no_network():
+    return _view(NO_NETWORK, NO_NETWORK)
 
 
 @blp.route("/os-networks")
@@ -39,9 +43,10 @@ class Networks(MethodView):
 
     @blp.response(200, NetworksResponse)
     def get(self):
-        """List networks (only `none`: servers get no NIC)."""
+        """List the networks the project can use, and `none`."""
         policy.authorize("os_compute_api:os-networks:list")
-        return {"networks": [no_network()]}
+        found = common.conductor().net_list(get_context(), "network")
+        return {"networks": [_view(n["id"], n["name"]) for n in found] + [no_network()]}
 
 
 @blp.route("/os-networks/<network_id>")
@@ -50,8 +55,12 @@ class Network(MethodView):
 
     @blp.response(200, NetworkResponse)
     def get(self, network_id):
-        """Show a network (only `none` exists)."""
+        """Show a network (or `none`)."""
         policy.authorize("os_compute_api:os-networks:show")
-        if network_id != NO_NETWORK:
-            raise exception.NotFound("Network not found")
-        return {"network": no_network()}
+        if network_id == NO_NETWORK:
+            return {"network": no_network()}
+        try:
+            found = common.conductor().net_get(get_context(), "network", network_id)
+        except exception.NetworkNotFound:
+            raise exception.NotFound("Network not found") from None
+        return {"network": _view(found["id"], found["name"])}

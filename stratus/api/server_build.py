@@ -9,7 +9,8 @@ import string
 import time
 import uuid
 
-from stratus.api import common, disk_config, image_api, networks, policy, server_groups
+from stratus.api import (common, disk_config, image_api, policy, server_groups,
+                         server_networks)
 from stratus.api.schemas.servers import BlockDeviceMappingV2
 from stratus.config import get_settings
 from stratus.common import exception
@@ -37,17 +38,18 @@ def plan(ctxt, server, scheduler_hints):
     `different_host` are used; the others are accepted (clients send
     them) and ignored."""
     zone, host, node = destination(server)  # a 403 before any lookup, as Nova
-    check_networks(server.get("networks"))
     flavor = resolve_flavor(ctxt, server["flavorRef"])
     image = resolve_image(ctxt, image_id_of(server))
     check_flavor_fits(flavor, image)
     count = instance_count(server)
+    requested = server_networks.requested_networks(ctxt, server.get("networks"), count)
     zone, force_hosts = check_zone(ctxt, zone), forced_hosts(ctxt, host, node)
     reservation_id = new_reservation_id()
     spec = {"flavor": flavor, "image": image, "availability_zone": zone,
             "project_id": ctxt.project_id, "user_id": ctxt.user_id, "ignore_hosts": [],
             "force_hosts": force_hosts, "num_instances": count,
             "group": server_groups.requested_group(ctxt, scheduler_hints),
+            "requested_networks": requested,
             **hinted_hosts(ctxt, scheduler_hints)}
     base = base_values(ctxt, server, flavor, image, zone, reservation_id)
     base["key_data"] = key_data(ctxt, server.get("key_name"))
@@ -56,30 +58,6 @@ def plan(ctxt, server, scheduler_hints):
                  for index in range(count)]
     return Plan(instances, spec, reservation_id, server.get("adminPass") or new_password(),
                 min_count=server.get("min_count", 1))
-
-
-def check_networks(requested):
-    """There is no network service: every server boots with no NIC. That
-    is what "none", "auto" (nothing to allocate from), no networks and the
-    `none` network of os-networks (what `openstack server create --network
-    none` posts, see app.networks) ask for; any other network or port does
-    not exist, and Nova answers a 400 for those."""
-    if not isinstance(requested, list):
-        return
-    for network in requested:
-        if network.get("port"):
-            raise exception.Invalid(f"Port id {network['port']} could not be found.")
-        net_id = network.get("uuid")
-        if net_id is None:
-            raise exception.Invalid("Bad network format: missing 'uuid'")
-        if net_id != networks.NO_NETWORK:
-            if not common.is_uuid_like(net_id):
-                raise exception.Invalid("Bad networks format: network uuid is not in proper "
-                                        f"format ({net_id})")
-            raise exception.Invalid(f"Network {net_id} could not be found.")
-        if network.get("fixed_ip"):
-            raise exception.Invalid(f"Fixed IP {network['fixed_ip']} cannot be used: "
-                                    f"network {net_id} has no addresses.")
 
 
 def resolve_flavor(ctxt, flavor_ref):

@@ -29,6 +29,7 @@ def main(host, port, compute_hosts):
     seed.seed_flavors()
     seed.seed_image()
     seed.seed_guest_image()
+    seed.seed_network()
     password, openrc = identity.bootstrap()  # the admin user, project and openrc
     # Several hosts share the process, each with its own hypervisor
     # connection (on the test driver, each its own host): a cold migration

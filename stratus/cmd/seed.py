@@ -117,6 +117,24 @@ def seed_image(name="stratus-empty"):
         scratch.unlink(missing_ok=True)
 
 
+DEFAULT_NETWORK = "default"
+
+
+def seed_network():
+    """The all-in-one's `default` network, shared by every project, with
+    one subnet (STRATUS_DEFAULT_NETWORK_CIDR): what `--network default` and
+    a boot that names no network use."""
+    from stratus.conductor.rpcapi import ConductorAPI
+
+    conductor, admin = ConductorAPI(), get_admin_context()
+    if conductor.net_list(admin, "network", {"name": DEFAULT_NETWORK}):
+        return None
+    network = conductor.net_create(admin, "network", {"name": DEFAULT_NETWORK, "shared": True})
+    conductor.net_create(admin, "subnet", {"network_id": network["id"], "name": DEFAULT_NETWORK,
+                                           "cidr": get_settings().default_network_cidr})
+    return network
+
+
 GUEST_IMAGE = "stratus-guest"
 
 

@@ -4,6 +4,7 @@ import hashlib
 from stratus.api import common, compute_api, disk_config, policy
 from stratus.api.microversion import is_supported
 from stratus.api.views import flavors as flavor_views
+from stratus.api.views.addresses import addresses
 from stratus.api.views.server_status import status_from_state
 
 # Statuses that show `progress`, and those that show a `fault` (Nova's).
@@ -57,7 +58,7 @@ def _core(instance, status):
         "flavor": flavor_views.embedded(instance.flavor),
         "created": common.isotime(instance.created_at),
         "updated": common.isotime(instance.updated_at or instance.created_at),
-        "addresses": {},
+        "addresses": addresses(instance),
         "accessIPv4": instance.access_ip_v4 or "",
         "accessIPv6": instance.access_ip_v6 or "",
         "links": common.links("servers", instance.uuid),

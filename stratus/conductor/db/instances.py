@@ -5,8 +5,8 @@ vm_state), as Nova's instance.save(expected_task_state=...)."""
 from sqlalchemy import and_, func, or_, select, update
 
 from stratus.common import exception
-from stratus.conductor.db import (consoles, groups, hosts, migration_records, paging, quotas,
-                                  tags)
+from stratus.conductor.db import (consoles, groups, hosts, instance_ports, migration_records,
+                                  paging, quotas, tags)
 from stratus.conductor.db.models import (Instance, InstanceAction, InstanceActionEvent,
                                          InstanceFault)
 from stratus.common.vocabulary import PowerState, TaskState, UNSET, VmState
@@ -154,13 +154,14 @@ def instance_soft_delete(session, instance_uuid):
 def instance_destroy(session, instance_uuid):
     """Everything a delete does to the records: the claims given back, the
     server groups left, the console tokens and tags forgotten, the row
-    soft-deleted."""
+    soft-deleted, its ports given back."""
     hosts.release(session, instance_uuid)
     for migration_uuid in migration_records.migration_uuids(session, instance_uuid):
         hosts.release(session, migration_uuid)  # a resize's source room
     groups.remove_member(session, instance_uuid)
     consoles.destroy_all_by_instance(session, instance_uuid)
     tags.delete_all(session, instance_uuid)
+    instance_ports.release(session, instance_get(session, instance_uuid))
     return instance_soft_delete(session, instance_uuid)
 
 

@@ -4,7 +4,7 @@ alternates when a host fails a build (Nova's build_instances and
 schedule_and_build_instances)."""
 from stratus.common import exception, rpc
 from stratus.conductor import convert
-from stratus.conductor.db import groups, hosts, instances, quotas
+from stratus.conductor.db import groups, hosts, instance_ports, instances, quotas
 from stratus.conductor.db.session import transaction
 from stratus.conductor.orchestration import migration_spec
 from stratus.conductor.orchestration.base import TaskBase, record_event, release_unused
@@ -15,6 +15,11 @@ from stratus.common.endpoint import endpoint
 
 BUILD_EVENT = "conductor_schedule_and_build_instances"
 RESCHEDULE_EVENT = "conductor_reschedule_instance"
+# What a server's ports can fail with when its host is chosen (a network
+# or port deleted since the request was checked, no address left).
+NETWORK_ERRORS = (exception.NetworkNotFound, exception.SubnetNotFound, exception.PortNotFound,
+                  exception.PortInUse, exception.IpAddressGenerationFailure,
+                  exception.IpAddressAlreadyAllocated, exception.InvalidIpForSubnet)
 
 
 class BuildTask(TaskBase):
@@ -109,7 +114,14 @@ class BuildTask(TaskBase):
                     {"host": chosen.host, "node": chosen.nodename,
                      "task_state": TaskState.SCHEDULING, "system_metadata": sysmeta},
                     expected_task_state=expected)
+                # Its ports, in the commit that records its host.
+                row.network_info = instance_ports.allocate(
+                    session, row, request_spec.get("requested_networks"), chosen.host)
                 instance = convert.instance(row)
+        except NETWORK_ERRORS as exc:
+            _fail(ctxt, instance_uuid, f"Build of instance {instance_uuid} aborted: Failed to "
+                  f"allocate the network(s), not rescheduling. {exc.message}", event)
+            return
         except CAS_CONFLICT:
             # Deleted while we scheduled it, or taken further by a first
             # delivery of this same message: give back only room that the

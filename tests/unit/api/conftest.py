@@ -192,6 +192,15 @@ class FakeConductorAPI:
             raise exception.ImageNotFound(image_id=image_id)
         return self.cloud.images[image_id]
 
+    # no network service records in the fake (tests/unit/network has the real ones)
+    def net_list(self, ctxt, kind, filters=None):
+        return []
+
+    def net_get(self, ctxt, kind, resource_id):
+        errors = {"network": exception.NetworkNotFound(net_id=resource_id),
+                  "port": exception.PortNotFound(port_id=resource_id)}
+        raise errors[kind]
+
     def instance_group_get_all(self, ctxt, project_id=None):
         return []  # no server groups in the fake (test_server_groups uses the real stack)
 
