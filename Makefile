@@ -8,9 +8,11 @@ DEBS := libvirt-dev pkg-config qemu-utils novnc
 # A functional test boots a real QEMU guest through libvirtd; another
 # opens its console in headless Chromium; the live-migration test runs two
 # private libvirtd, each in a mount namespace of its own (unshare); the
-# suite's second pass runs on RabbitMQ.
-QEMU_DEBS := libvirt-daemon-system qemu-system-x86
-TEST_DEBS := $(QEMU_DEBS) util-linux chromium chromium-driver rabbitmq-server
+# suite's second pass runs on RabbitMQ. A guest's network is a libvirt NAT
+# bridge: libvirt runs dnsmasq for its DHCP and iptables for its NAT; the
+# guest-network test pings its guest.
+QEMU_DEBS := libvirt-daemon-system qemu-system-x86 dnsmasq-base iptables
+TEST_DEBS := $(QEMU_DEBS) util-linux chromium chromium-driver rabbitmq-server iputils-ping
 
 .PHONY: run test unit functional functional-rabbitmq lint bench deps services clean tempest guest
 

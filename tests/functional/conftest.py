@@ -3,7 +3,9 @@ or RabbitMQ with STRATUS_FT_BROKER=rabbitmq: see brokers.py), a conductor,
 a scheduler, compute hosts and the API, all real processes."""
 import os
 import subprocess
+import sys
 import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -94,3 +96,16 @@ def names(cloud, flavor):
     flavor_name = cloud.api("GET", f"/flavors/{flavor}").json()["flavor"]["name"]
     image_name = cloud.api("GET", f"/images/{cloud.image_id}").json()["image"]["name"]
     return flavor_name, image_name
+
+
+GUEST_IMAGE = Path(__file__).resolve().parents[2] / "var" / "stratus-guest.qcow2"
+
+
+@pytest.fixture(scope="module")
+def guest_image():
+    """`make test` builds it first; a direct pytest run builds it here."""
+    if not GUEST_IMAGE.is_file():
+        GUEST_IMAGE.parent.mkdir(parents=True, exist_ok=True)
+        tool = GUEST_IMAGE.parents[1] / "tools" / "guest_image.py"
+        subprocess.run([sys.executable, str(tool), str(GUEST_IMAGE)], check=True, timeout=600)
+    return GUEST_IMAGE

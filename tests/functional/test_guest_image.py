@@ -6,8 +6,6 @@ API's os-getConsoleOutput.
 
 Software emulation (STRATUS_LIBVIRT_VIRT_TYPE=qemu): on these machines
 KVM fails in the boot loader's real-mode code ("emulation failure")."""
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -16,20 +14,6 @@ import pytest
 from tests.functional.cloud import wait_for
 
 libvirt = pytest.importorskip("libvirt")
-ROOT = Path(__file__).resolve().parents[2]
-IMAGE = ROOT / "var" / "stratus-guest.qcow2"
-
-
-@pytest.fixture(scope="module")
-def guest_image():
-    """`make test` builds it first; a direct pytest run builds it here."""
-    if not IMAGE.is_file():
-        IMAGE.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, str(ROOT / "tools" / "guest_image.py"), str(IMAGE)],
-                       check=True, timeout=600)
-    return IMAGE
-
-
 def test_the_guest_image_boots_to_a_login_prompt(clean, qemu, make_flavor, guest_image):
     cloud = clean
     image = cloud.import_file(guest_image, "ft-guest")
