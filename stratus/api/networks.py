@@ -13,6 +13,7 @@ from flask.views import MethodView
 
 from stratus.api import common, policy
 from stratus.api.api import Blueprint
+from stratus.api.microversion import is_supported
 from stratus.api.schemas.responses import NetworksResponse, envelope
 from stratus.api.request_context import get_context
 from stratus.common import exception
@@ -64,3 +65,51 @@ class Network(MethodView):
         except exception.NetworkNotFound:
             raise exception.NotFound("Network not found") from None
         return {"network": _view(found["id"], found["name"])}
+
+
+# os-tenant-networks: the same networks in Nova's tenant view (id, label,
+# cidr), gone from microversion 2.36 as Nova's network proxies.
+def _tenant_view(network, subnets):
+    cidrs = [s["cidr"] for s in subnets if s["network_id"] == network["id"]]
+    return {"id": network["id"], "label": network["name"], "cidr": cidrs[0] if cidrs else None}
+
+
+def _before_236():
+    if is_supported("2.36"):
+        raise exception.NotFound("The network proxy API is not available from microversion "
+                                 "2.36.")
+
+
+@blp.route("/os-tenant-networks")
+class TenantNetworks(MethodView):
+    """The project's networks (Nova's tenant view)."""
+
+    @blp.response(200, NetworksResponse)
+    @blp.alt_response(404, description="From 2.36 (the proxy API is gone).")
+    def get(self):
+        """List the networks the project can use."""
+        policy.authorize("os_compute_api:os-tenant-networks:list")
+        _before_236()
+        ctxt = get_context()
+        subnets = common.conductor().net_list(ctxt, "subnet")
+        return {"networks": [_tenant_view(n, subnets)
+                             for n in common.conductor().net_list(ctxt, "network")]}
+
+
+@blp.route("/os-tenant-networks/<network_id>")
+class TenantNetwork(MethodView):
+    """One of the project's networks."""
+
+    @blp.response(200, NetworkResponse)
+    @blp.alt_response(404, description="Unknown network, or from 2.36.")
+    def get(self, network_id):
+        """Show a network."""
+        policy.authorize("os_compute_api:os-tenant-networks:show")
+        _before_236()
+        ctxt = get_context()
+        try:
+            found = common.conductor().net_get(ctxt, "network", network_id)
+        except exception.NetworkNotFound:
+            raise exception.NotFound("Network not found") from None
+        subnets = common.conductor().net_list(ctxt, "subnet", {"network_id": network_id})
+        return {"network": _tenant_view(found, subnets)}

@@ -144,6 +144,8 @@ RULES = {
     "os_compute_api:os-server-groups:create": MEMBER,
     "os_compute_api:os-server-groups:delete": MEMBER,
     "os_compute_api:os-networks:list": READER, "os_compute_api:os-networks:show": READER,
+    "os_compute_api:os-tenant-networks:list": READER,
+    "os_compute_api:os-tenant-networks:show": READER,
     # certificates (Nova's rules before Pike: the caller's own project)
     "os_compute_api:os-certificates:create": MEMBER,
     "os_compute_api:os-certificates:show": READER,

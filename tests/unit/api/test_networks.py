@@ -1,4 +1,4 @@
-"""No network service: os-networks holds only `none`, and creating a
+"""With no network in the cloud: os-networks holds only `none`, and creating a
 server accepts only requests for no NIC (what `openstack server create
 --network none` posts after looking `none` up included)."""
 import pytest

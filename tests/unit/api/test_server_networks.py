@@ -89,3 +89,15 @@ def test_unknown_network_is_400_and_a_full_one_fails_the_build(client, image, co
     assert second["status"] == "ERROR"
     assert "Failed to allocate the network(s)" in second["fault"]["message"]
     assert _ports(second["id"]) == []
+
+
+def test_tenant_networks_until_2_35(client, stack):
+    net = _network(cidr="10.8.0.0/24")
+    listed = client.get("/v2.1/os-tenant-networks", headers=mv("2.35")).get_json()
+    assert listed == {"networks": [{"id": net["id"], "label": "private", "cidr": "10.8.0.0/24"}]}
+    shown = client.get(f"/v2.1/os-tenant-networks/{net['id']}").get_json()
+    assert shown["network"]["label"] == "private"
+    assert client.get("/v2.1/os-tenant-networks", headers=mv("2.36")).status_code == 404
+    assert client.get("/v2.1/os-tenant-networks/nope").status_code == 404
+    names = [n["label"] for n in client.get("/v2.1/os-networks").get_json()["networks"]]
+    assert names == ["private", "none"]
