@@ -209,6 +209,25 @@ def image_import(path, name):
     click.echo(f"image {made.name} id={made.id} format={made.disk_format} size={made.size}")
 
 
+@cli.group()
+def network():
+    """Networks (the network service's; `openstack network ...` does more)."""
+
+
+@network.command("create")
+@click.argument("name")
+@click.option("--cidr", required=True, help="the subnet's range, e.g. 10.42.0.0/24")
+@click.option("--private", is_flag=True, help="the admin project's only (default: shared)")
+def network_create(name, cidr, private):
+    """Create a network with one subnet; shared by every project unless --private."""
+    from stratus.cmd import seed
+
+    _local_conductor()
+    made, subnet = seed.create_network(name, cidr, shared=not private)
+    click.echo(f"network {made['name']} id={made['id']} subnet={subnet['cidr']} "
+               f"gateway={subnet['gateway_ip']} shared={made['shared']}")
+
+
 # the cert role
 @cli.command()
 @click.option("--concurrency", default=4, show_default=True)

@@ -126,13 +126,24 @@ def seed_network():
     a boot that names no network use."""
     from stratus.conductor.rpcapi import ConductorAPI
 
-    conductor, admin = ConductorAPI(), get_admin_context()
-    if conductor.net_list(admin, "network", {"name": DEFAULT_NETWORK}):
+    if ConductorAPI().net_list(get_admin_context(), "network", {"name": DEFAULT_NETWORK}):
         return None
-    network = conductor.net_create(admin, "network", {"name": DEFAULT_NETWORK, "shared": True})
-    conductor.net_create(admin, "subnet", {"network_id": network["id"], "name": DEFAULT_NETWORK,
-                                           "cidr": get_settings().default_network_cidr})
-    return network
+    return create_network(DEFAULT_NETWORK, get_settings().default_network_cidr)[0]
+
+
+def create_network(name, cidr, shared=True):
+    """(network, subnet): a network of the admin project with one subnet."""
+    from stratus.conductor.rpcapi import ConductorAPI
+
+    conductor, admin = ConductorAPI(), get_admin_context()
+    network = conductor.net_create(admin, "network", {"name": name, "shared": shared})
+    try:
+        subnet = conductor.net_create(admin, "subnet", {"network_id": network["id"],
+                                                        "name": name, "cidr": cidr})
+    except Exception:
+        conductor.net_delete(admin, "network", network["id"])  # no network without its subnet
+        raise
+    return network, subnet
 
 
 GUEST_IMAGE = "stratus-guest"

@@ -87,3 +87,19 @@ def test_role_commands_keep_the_configured_mode(no_broker, monkeypatch):
     assert CliRunner().invoke(cli, ["conductor"]).exit_code == 0
     assert ran == [False]
     assert worker  # run_worker is looked up in stratus.cmd.conductor
+
+
+def test_network_create_shared_with_a_subnet_and_a_bad_range(store):
+    from stratus.common.context import get_admin_context
+    from stratus.conductor.rpcapi import ConductorAPI
+
+    runner = CliRunner()
+    made = runner.invoke(cli, ["network", "create", "ops-net", "--cidr", "10.77.0.0/24"])
+    assert made.exit_code == 0, made.output
+    assert "network ops-net id=" in made.output
+    assert "subnet=10.77.0.0/24 gateway=10.77.0.1 shared=True" in made.output
+    (found,) = ConductorAPI().net_list(get_admin_context(), "network", {"name": "ops-net"})
+    assert found["shared"] and len(found["subnets"]) == 1
+    bad = runner.invoke(cli, ["network", "create", "bad", "--cidr", "10.77.300.0/24"])
+    assert bad.exit_code != 0 and "is not a valid IP subnet" in bad.output
+    assert ConductorAPI().net_list(get_admin_context(), "network", {"name": "bad"}) == []
