@@ -54,6 +54,8 @@ def _start(cloud):
         cloud.start_compute(host, timeout=60)
     cloud.image_ids = [cloud.import_image("stratus-empty"), cloud.import_image("tempest-alt")]
     cloud.flavor_ids = [_flavor(cloud, *flavor) for flavor in FLAVORS]
+    # Tempest's fixed_network_name; the all-in-one seeds its own.
+    cloud.run_cli("network", "create", "default", "--cidr", "10.43.0.0/24")
 
 
 def _flavor(cloud, flavor_id, name, vcpus, ram, disk):
