@@ -67,10 +67,10 @@ if [ ! -f "$latest/meta_data.json" ]; then
 fi
 say "config drive $dev mounted at /mnt/config"
 meta=$(cat "$latest/meta_data.json")
-name=$(echo "$meta" | sed -n 's/.*"hostname": *"\([^"]*\)".*//p')
+name=$(echo "$meta" | sed -n 's/.*"hostname": *"\([^"]*\)".*/\1/p')
 [ -n "$name" ] && hostname "$name" && say "hostname $name"
 keys=$(echo "$meta" | sed -n 's/.*"keys": *\[//p' | grep -o '"data": *"[^"]*"' |
-       sed 's/"data": *"//; s/"$//; s/\n$//')
+       sed 's/"data": *"//; s/"$//; s/\\n$//')
 if [ -n "$keys" ]; then
     mkdir -p /root/.ssh && chmod 700 /root/.ssh
     echo "$keys" > /root/.ssh/authorized_keys && chmod 600 /root/.ssh/authorized_keys
