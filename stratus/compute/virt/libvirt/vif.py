@@ -7,9 +7,16 @@ a port, so a guest gets only the address the cloud gave it. Networks
 are created transient with their first port's entry and destroyed with
 their last: a subnet can sit on one bridge only, so a network kept
 after its ports would block a new cloud network on the same CIDR, and
-dnsmasq only serves static leases if it started with one."""
+dnsmasq only serves static leases if it started with one.
+
+Two libvirt daemons on one machine share its network namespace (the
+live-migration tests run two): the second cannot make a bridge of the
+same name and subnet, so it gets a network over the first one's bridge,
+whose DHCP serves both; an entry whose port is still on the bridge (the
+guest now runs under the other daemon) is kept."""
 import ipaddress
 import threading
+from pathlib import Path
 import xml.etree.ElementTree as ET
 
 import libvirt
@@ -30,13 +37,17 @@ def network_name(vif):
     return NETWORK_PREFIX + vif["network_id"][:8]
 
 
+def bridge_name(vif):
+    return BRIDGE_PREFIX + vif["network_id"][:8]
+
+
 def network_xml(vif, hosts=()):
     """A NAT network routing the vif's subnet, its gateway on the bridge,
     DHCP serving only the `hosts` entries (mac, ip, name or None)."""
     subnet = ipaddress.ip_network(vif["cidr"], strict=False)
     root = ET.Element("network")
     ET.SubElement(root, "name").text = network_name(vif)
-    ET.SubElement(root, "bridge", name=BRIDGE_PREFIX + vif["network_id"][:8])
+    ET.SubElement(root, "bridge", name=bridge_name(vif))
     ET.SubElement(root, "forward", mode="nat")
     if vif.get("mtu"):
         ET.SubElement(root, "mtu", size=str(vif["mtu"]))
@@ -55,23 +66,43 @@ def _host_element(mac, ip, name=None):
     return ET.Element("host", attrs)
 
 
+def host_bridge_xml(vif):
+    """A network over the vif's bridge made by another daemon."""
+    root = ET.Element("network")
+    ET.SubElement(root, "name").text = network_name(vif)
+    ET.SubElement(root, "forward", mode="bridge")
+    ET.SubElement(root, "bridge", name=bridge_name(vif))
+    return ET.tostring(root, encoding="unicode")
+
+
 def ensure_network(conn, vif, hosts=()):
     """The vif's network, created (with `hosts`) unless it exists, active."""
     with translate_errors():
         network = _lookup(conn, network_name(vif))
+        if network is not None and _over_host_bridge(network) and not _bridge(vif).exists():
+            network.destroy()  # the daemon that owned the bridge removed it
+            network = None
         if network is None:
-            try:
-                # dnsmasq's DHCP is configured at start; a network born
-                # with a host entry starts it serving static leases.
-                network = conn.networkCreateXML(network_xml(vif, hosts))
-            except libvirt.libvirtError:
-                # Another spawn (maybe another process) created it first.
-                network = _lookup(conn, network_name(vif))
-                if network is None:
-                    raise
+            network = _create(conn, vif, hosts)
         if not network.isActive():
             network.create()
         return network
+
+
+def _create(conn, vif, hosts):
+    try:
+        # dnsmasq's DHCP is configured at start; a network born with a
+        # host entry starts it serving static leases.
+        return conn.networkCreateXML(network_xml(vif, hosts))
+    except libvirt.libvirtError:
+        # Another spawn (maybe another process) created it first, or
+        # another daemon of this machine holds the bridge.
+        network = _lookup(conn, network_name(vif))
+        if network is not None:
+            return network
+        if not _bridge(vif).exists():
+            raise
+        return conn.networkCreateXML(host_bridge_xml(vif))
 
 
 def plug(conn, instance, vif):
@@ -81,6 +112,8 @@ def plug(conn, instance, vif):
     name = hostname(instance)
     with _LOCK, translate_errors():
         network = ensure_network(conn, vif, [(vif["mac"], vif["ip"], name)])
+        if _over_host_bridge(network):
+            return  # the bridge's own daemon serves DHCP; its entry is its
         hosts = _hosts(network)
         if any(h.get("mac") == vif["mac"] and h.get("ip") == vif["ip"] for h in hosts):
             return
@@ -101,9 +134,12 @@ def unplug(conn, vif):
         network = _lookup(conn, network_name(vif))
         if network is None or not network.isActive():
             return
+        taps = _bridge_ports(vif)
+        if _tap_mac(vif["mac"]) in taps:
+            return  # the guest runs on under another daemon of this machine
         hosts = _hosts(network)
         mine = [h for h in hosts if h.get("mac") == vif["mac"]]
-        if mine and len(mine) == len(hosts):
+        if len(mine) == len(hosts) and not taps:
             network.destroy()
             return
         for entry in mine:
@@ -132,6 +168,30 @@ def _lookup(conn, name):
         if exc.get_error_code() == libvirt.VIR_ERR_NO_NETWORK:
             return None
         raise
+
+
+def _bridge(vif):
+    return Path("/sys/class/net", bridge_name(vif))
+
+
+def _bridge_ports(vif):
+    """The MACs of the ports on the vif's bridge, whichever daemon's."""
+    ports = _bridge(vif) / "brif"
+    if not ports.is_dir():
+        return set()
+    return {Path("/sys/class/net", port.name, "address").read_text().strip()
+            for port in ports.iterdir()}
+
+
+def _tap_mac(mac):
+    # libvirt gives a guest's tap device the guest's MAC with the first
+    # byte FE (FA when it already is FE), so the bridge never takes the
+    # guest's own address.
+    return ("fa" if mac[:2].lower() == "fe" else "fe") + mac[2:].lower()
+
+
+def _over_host_bridge(network):
+    return ET.fromstring(network.XMLDesc(0)).find("ip") is None
 
 
 def _hosts(network):
