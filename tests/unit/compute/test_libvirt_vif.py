@@ -165,3 +165,18 @@ def test_real_domain_xml_has_the_nics_and_the_config_drive():
     nic = devices.find("interface")
     assert nic.find("source").get("network") == "stratus-3f2a9c1e"
     assert nic.find("model").get("type") == "virtio"
+
+
+def test_an_entry_whose_port_is_on_the_bridge_under_another_daemon_stays(
+        driver, make_instance, monkeypatch):
+    # Two daemons of one machine share the bridge: after a live migration
+    # between them the guest's tap (its MAC with FE first) is still there.
+    instance = make_instance(network_info=[port(1)])
+    vif.plug(driver.connection, instance, instance.network_info[0])
+    monkeypatch.setattr(vif, "_bridge_ports", lambda _vif: {"fe:16:3e:00:00:01"})
+    vif.unplug(driver.connection, instance.network_info[0])
+    assert _hosts(driver.connection) == [("fa:16:3e:00:00:01", "10.42.0.5", "vm")]
+    monkeypatch.setattr(vif, "_bridge_ports", lambda _vif: {"fe:16:3e:00:00:07"})
+    vif.unplug(driver.connection, instance.network_info[0])
+    # Its entry goes; the network stays for the other daemon's guest.
+    assert _network(driver.connection) is not None and _hosts(driver.connection) == []

@@ -6,8 +6,7 @@ The network holds no dynamic DHCP range: every address on it belongs to
 a port, so a guest gets only the address the cloud gave it. Networks
 are created transient with their first port's entry and destroyed with
 their last: a subnet can sit on one bridge only, so a network kept
-after its ports would block a new cloud network on the same CIDR, and
-dnsmasq only serves static leases if it started with one.
+after its ports would block a new cloud network on the same CIDR.
 
 Two libvirt daemons on one machine share its network namespace (the
 live-migration tests run two): the second cannot make a bridge of the
@@ -91,8 +90,8 @@ def ensure_network(conn, vif, hosts=()):
 
 def _create(conn, vif, hosts):
     try:
-        # dnsmasq's DHCP is configured at start; a network born with a
-        # host entry starts it serving static leases.
+        # Born with its first entry: libvirt would otherwise restart
+        # dnsmasq at that entry (static DHCP is off in a network with none).
         return conn.networkCreateXML(network_xml(vif, hosts))
     except libvirt.libvirtError:
         # Another spawn (maybe another process) created it first, or
