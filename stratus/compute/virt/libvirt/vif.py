@@ -116,12 +116,13 @@ def plug(conn, instance, vif):
         hosts = _hosts(network)
         if any(h.get("mac") == vif["mac"] and h.get("ip") == vif["ip"] for h in hosts):
             return
-        for stale in (h for h in hosts if vif["mac"] == h.get("mac") or vif["ip"] == h.get("ip")):
-            _update(network, libvirt.VIR_NETWORK_UPDATE_COMMAND_DELETE, stale)
+        stale = [h for h in hosts if vif["mac"] == h.get("mac") or vif["ip"] == h.get("ip")]
+        for entry in stale:
+            _update(network, libvirt.VIR_NETWORK_UPDATE_COMMAND_DELETE, entry)
         # libvirt refuses two entries of one name: servers may share a
         # display name, and the second goes without (dnsmasq then takes
         # the name the guest asks for).
-        taken = any(h.get("name") == name for h in hosts)
+        taken = any(h.get("name") == name for h in hosts if h not in stale)
         _update(network, libvirt.VIR_NETWORK_UPDATE_COMMAND_ADD_LAST,
                 _host_element(vif["mac"], vif["ip"], None if taken else name))
 
@@ -178,8 +179,13 @@ def _bridge_ports(vif):
     ports = _bridge(vif) / "brif"
     if not ports.is_dir():
         return set()
-    return {Path("/sys/class/net", port.name, "address").read_text().strip()
-            for port in ports.iterdir()}
+    macs = set()
+    for port in ports.iterdir():
+        try:
+            macs.add(Path("/sys/class/net", port.name, "address").read_text().strip())
+        except OSError:
+            pass  # the port went meanwhile
+    return macs
 
 
 def _tap_mac(mac):
