@@ -14,7 +14,7 @@ DEBS := libvirt-dev pkg-config qemu-utils novnc
 QEMU_DEBS := libvirt-daemon-system qemu-system-x86 dnsmasq-base iptables
 TEST_DEBS := $(QEMU_DEBS) util-linux chromium chromium-driver rabbitmq-server iputils-ping
 
-.PHONY: run test unit functional functional-rabbitmq lint bench deps services clean tempest guest
+.PHONY: run test unit functional functional-rabbitmq lint bench deps services clean tempest guest guest-probe
 
 $(BIN)/.installed: pyproject.toml
 	./tools/ensure-debs.sh $(DEBS)
@@ -39,6 +39,14 @@ run: deps
 guest: $(GUEST_IMAGE)
 	./tools/ensure-debs.sh $(QEMU_DEBS)
 	./tools/ensure-libvirtd.sh
+
+# This host gives a real guest its network and config drive: a guest on a
+# NAT network of its own serves HTTP from its user data, the host fetches
+# and pings it, then everything is removed (STRATUS_LIBVIRT_VIRT_TYPE=qemu
+# where KVM cannot boot it).
+guest-probe: deps guest
+	./tools/ensure-debs.sh iputils-ping
+	$(BIN)/python tools/guest_network_probe.py $(GUEST_IMAGE)
 
 $(GUEST_IMAGE): tools/guest_image.py
 	./tools/ensure-debs.sh $(GUEST_DEBS)

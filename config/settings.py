@@ -101,6 +101,7 @@ class Settings:
     running_deleted_instance_action: str
     resume_guests_state_on_host_boot: bool
     reap_unknown_guests: bool
+    force_config_drive: bool
     # the cert role's CA
     ca_path: Path
     ca_subject: str
@@ -242,6 +243,10 @@ class Settings:
             # A guest with no instance record at all is only reported unless
             # this is on: a shared libvirtd may hold other clouds' guests.
             reap_unknown_guests=_env("STRATUS_REAP_UNKNOWN_GUESTS", False, bool),
+            # Every real guest gets a config drive, asked for or not (Nova's
+            # option; its default is off): Stratus has no metadata service,
+            # so the drive is a guest's only way to its key and user data.
+            force_config_drive=_env("STRATUS_FORCE_CONFIG_DRIVE", True, bool),
             # The cert role's CA (Nova's [crypto] options): its files, the
             # subjects it writes (a user's: project, user, timestamp, as in
             # Nova's user_cert_subject), and how long what it signs is valid.

@@ -1,7 +1,8 @@
 """The guest image `make run` builds for real guests
 (tools/guest_image.py: Debian's kernel, BusyBox, SYSLINUX) boots to a
-login prompt as a Stratus server on qemu:///system: the prompt shows in
-the console log libvirt writes for the server's serial port, and in the
+login prompt as a Stratus server on qemu:///system: the prompt, named
+for the server (the hostname its config drive gives), shows in the
+console log libvirt writes for the server's serial port, and in the
 API's os-getConsoleOutput.
 
 Software emulation (STRATUS_LIBVIRT_VIRT_TYPE=qemu): on these machines
@@ -29,16 +30,18 @@ def test_the_guest_image_boots_to_a_login_prompt(clean, qemu, make_flavor, guest
         log = Path(xml.find("devices/serial/log").get("file"))
 
         def prompted():
-            return log.is_file() and "stratus-guest login:" in log.read_text(errors="replace")
+            return log.is_file() and "login-guest login:" in log.read_text(errors="replace")
 
         wait_for(prompted, 180, 1, "a login prompt on the guest's serial console")
-        assert "Stratus guest, Linux" in log.read_text(errors="replace")
+        text = log.read_text(errors="replace")
+        assert "Stratus guest, Linux" in text
+        assert "stratus-init: config drive" in text and "stratus-init: no eth0" in text
         # The same output through the API (os-getConsoleOutput), its last lines.
         reply = cloud.api("POST", f"/servers/{sid}/action",
                           json={"os-getConsoleOutput": {"length": 3}})
         assert reply.status_code == 200, reply.text
         output = reply.json()["output"]
-        assert "stratus-guest login:" in output and len(output.splitlines()) <= 3
+        assert "login-guest login:" in output and len(output.splitlines()) <= 3
     finally:
         cloud.delete_all()
         cloud.retire_compute("ft-guest")

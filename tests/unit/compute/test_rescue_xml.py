@@ -49,3 +49,23 @@ def test_rescue_boots_the_rescue_disk_first_and_unrescue_restores(settings, tmp_
     assert list(instance_dir(uuid).iterdir()) == []
     restored.destroy()
     restored.undefine()
+
+
+def test_rescue_keeps_the_nics_and_the_config_drive(settings):
+    conn = libvirt.open("test:///default")
+    uuid = str(uuidlib.uuid4())
+    network = conn.networkCreateXML(
+        "<network><name>stratus-rescue1</name><ip address='10.42.0.1' netmask='255.255.255.0'/>"
+        "</network>")
+    xml = vconfig.domain_xml(uuid, f"guest-{uuid[:8]}", 64, 1, "test", ("/own", "qcow2"),
+                             interfaces=[("fa:16:3e:00:00:01", "stratus-rescue1")],
+                             config_drive="/i/disk.config")
+    conn.defineXML(xml).create()
+    rescue.rescue(conn, conn.lookupByUUIDString(uuid), uuid, None, "qcow2")
+    rescued = conn.lookupByUUIDString(uuid)
+    assert _disks(rescued) == [("vdb", "/own"), ("hdd", "/i/disk.config")]
+    nics = ET.fromstring(rescued.XMLDesc(0)).findall("devices/interface/mac")
+    assert [m.get("address") for m in nics] == ["fa:16:3e:00:00:01"]
+    rescued.destroy()
+    rescued.undefine()
+    network.destroy()

@@ -28,11 +28,14 @@ def node_file_xml(vcpus, memory_mb):
     return _to_string(root)
 
 
-def domain_xml(uuid, name, memory_mb, vcpus, virt_type, disk=None, console_log=None):
+def domain_xml(uuid, name, memory_mb, vcpus, virt_type, disk=None, console_log=None,
+               interfaces=(), config_drive=None):
     """A guest's domain XML.
 
     `virt_type` is 'test', 'qemu' or 'kvm'; `disk` is (path, format) of
-    the root disk or None. Real hypervisors get a VNC console on
+    the root disk or None; `interfaces` a virtio NIC per (mac, libvirt
+    network name); `config_drive` the path of an ISO attached as a
+    read-only IDE CD-ROM. Real hypervisors get a VNC console on
     127.0.0.1 with a port libvirt picks, and a serial port whose output
     libvirt writes to `console_log` (the guest's console output)."""
     root = ET.Element("domain", type=virt_type)
@@ -44,6 +47,10 @@ def domain_xml(uuid, name, memory_mb, vcpus, virt_type, disk=None, console_log=N
     devices = _sub(root, "devices")
     if disk is not None:
         _disk_element(devices, *disk)
+    if config_drive is not None:
+        _cdrom_element(devices, config_drive)
+    for mac, network in interfaces:
+        _interface_element(devices, mac, network)
     if virt_type != "test":
         _sub(devices, "graphics", type="vnc", port=-1, autoport="yes", listen="127.0.0.1")
         if console_log is not None:
@@ -67,3 +74,20 @@ def _disk_element(devices, path, fmt):
     _sub(disk, "driver", name="qemu", type=fmt)
     _sub(disk, "source", file=path)
     _sub(disk, "target", dev="vda", bus="virtio")
+
+
+def _cdrom_element(devices, path):
+    # IDE, not virtio: the guest finds it with ata_piix and sr_mod, as
+    # cloud-init images expect a config drive.
+    cdrom = _sub(devices, "disk", type="file", device="cdrom")
+    _sub(cdrom, "driver", name="qemu", type="raw")
+    _sub(cdrom, "source", file=str(path))
+    _sub(cdrom, "target", dev="hdd", bus="ide")
+    _sub(cdrom, "readonly")
+
+
+def _interface_element(devices, mac, network):
+    interface = _sub(devices, "interface", type="network")
+    _sub(interface, "mac", address=mac)
+    _sub(interface, "source", network=network)
+    _sub(interface, "model", type="virtio")

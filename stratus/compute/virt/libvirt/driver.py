@@ -12,15 +12,17 @@ import libvirt
 
 from stratus.config import get_settings
 from stratus.common import exception
+from stratus.compute import config_drive
 from stratus.compute.virt import driver
 from stratus.compute.virt.libvirt import config as vconfig
 from stratus.compute.virt.libvirt import (diagnostics, guest, live_migration, migration_disk,
-                                          qemu_img)
+                                          qemu_img, vif)
 from stratus.compute.virt.libvirt import rescue as libvirt_rescue
 from stratus.compute.virt.libvirt import snapshot as libvirt_snapshot
 from stratus.compute.virt.libvirt.host import Host, translate_errors
-from stratus.compute.virt.libvirt.layout import (DOMAIN_PREFIX, console_log_path, disk_path,
-                                                 domain_name, instance_dir)
+from stratus.compute.virt.libvirt.layout import (DOMAIN_PREFIX, config_drive_path,
+                                                 console_log_path, disk_path, domain_name,
+                                                 instance_dir)
 from stratus.common.timeutils import parse_isotime
 from stratus.common.vocabulary import PowerState, VmState
 
@@ -113,6 +115,8 @@ class LibvirtDriver(driver.ComputeDriver):
             domain = self._host.lookup(instance.uuid)
             if domain is None:
                 domain = self._define(instance, image, flavor, base)
+            else:
+                vif.plug_all(self.connection, instance)  # a redone spawn
             if not domain.isActive():
                 domain.create()
 
@@ -129,14 +133,28 @@ class LibvirtDriver(driver.ComputeDriver):
             instance_dir(instance.uuid).mkdir(parents=True, exist_ok=True)
         xml = vconfig.domain_xml(instance.uuid, domain_name(instance.uuid), memory_mb,
                                  vcpus, self.virt_type, disk,
-                                 console_log=console_log_path(instance.uuid))
+                                 console_log=console_log_path(instance.uuid),
+                                 **self._guest_devices(instance))
         return self.connection.defineXML(xml)
+
+    def _guest_devices(self, instance):
+        """Plug the instance's ports on this host and write its config
+        drive; domain_xml's arguments for both."""
+        vif.plug_all(self.connection, instance)
+        drive = None
+        if not self._host.is_test and (instance.config_drive
+                                       or get_settings().force_config_drive):
+            drive = config_drive_path(instance.uuid)
+            drive.parent.mkdir(parents=True, exist_ok=True)
+            config_drive.build(instance, drive)
+        return {"interfaces": vif.interfaces(instance), "config_drive": drive}
 
     def destroy(self, context, instance):
         with self._lock_for(instance.uuid), translate_errors():
             domain = self._host.lookup(instance.uuid)
             if domain is not None:
                 guest.remove(domain)
+            vif.unplug_all(self.connection, instance)
             shutil.rmtree(instance_dir(instance.uuid), ignore_errors=True)
 
     def get_info(self, instance):
@@ -169,7 +187,10 @@ class LibvirtDriver(driver.ComputeDriver):
 
     def power_on(self, context, instance):
         with translate_errors():
-            guest.boot(self._domain(instance))
+            domain = self._domain(instance)
+            # Transient networks do not outlive the host's reboot.
+            vif.plug_all(self.connection, instance)
+            guest.boot(domain)
 
     def reboot(self, context, instance, reboot_type):
         with translate_errors():
@@ -274,6 +295,7 @@ class LibvirtDriver(driver.ComputeDriver):
 
     def destroy_guest_only(self, context, instance):
         migration_disk.undefine(self, instance.uuid)
+        vif.unplug_all(self.connection, instance)
 
     # === live migration ===
     # The work is in stratus.compute.virt.libvirt.live_migration.
@@ -302,6 +324,9 @@ class LibvirtDriver(driver.ComputeDriver):
         path = instance_dir(instance.uuid)
         path.mkdir(parents=True, exist_ok=True)
         with self._lock_for(instance.uuid), translate_errors():
+            # The guest's XML names its networks and its config drive:
+            # both must be here before it arrives.
+            self._guest_devices(instance)
             if self._host.is_test:
                 live_migration.define_from_source(
                     self.connection, lambda: self._host.lookup(instance.uuid), migrate_data)
@@ -338,6 +363,7 @@ class LibvirtDriver(driver.ComputeDriver):
             domain = self._host.lookup(instance.uuid)
             if domain is not None:
                 guest.remove(domain)
+            vif.unplug_all(self.connection, instance)
         live_migration.remove_local_files(instance_dir(instance.uuid), migrate_data)
 
 

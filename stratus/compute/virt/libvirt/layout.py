@@ -5,6 +5,7 @@ from stratus.config import get_settings
 
 DOMAIN_PREFIX = "instance-"
 DISK = "disk"
+CONFIG_DRIVE = "disk.config"
 RESIZE_SUFFIX = "_resize"
 
 
@@ -33,3 +34,8 @@ def resize_dir(uuid):
 def console_log_path(uuid):
     """Where libvirt writes the guest's serial console output."""
     return instance_dir(uuid) / "console.log"
+
+
+def config_drive_path(uuid):
+    """The instance's config drive (an ISO9660 image) on QEMU hosts."""
+    return instance_dir(uuid) / CONFIG_DRIVE

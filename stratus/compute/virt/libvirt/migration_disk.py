@@ -12,7 +12,7 @@ from pathlib import Path
 
 from stratus.common import exception
 from stratus.compute.virt.libvirt import config as vconfig
-from stratus.compute.virt.libvirt import guest
+from stratus.compute.virt.libvirt import guest, vif
 from stratus.compute.virt.libvirt.host import translate_errors
 from stratus.compute.virt.libvirt.layout import DISK, domain_name, instance_dir, resize_dir
 
@@ -36,7 +36,7 @@ def finish_migration(drv, instance, flavor, disk_info, power_on):
     """Define the guest with `flavor` on this host, its disk copied from
     the source's kept one; boot it when `power_on`."""
     disk = _copy_disk(drv, instance.uuid, (disk_info or {}).get("disk"))
-    _define_and_boot(drv, instance.uuid, flavor, disk, power_on)
+    _define_and_boot(drv, instance, flavor, disk, power_on)
 
 
 def _copy_disk(drv, uuid, source):
@@ -57,10 +57,12 @@ def _copy_disk(drv, uuid, source):
     return target
 
 
-def _define_and_boot(drv, uuid, flavor, disk, power_on):
-    xml = vconfig.domain_xml(uuid, domain_name(uuid), flavor.memory_mb, flavor.vcpus,
-                             drv.virt_type, (str(disk), "qcow2") if disk else None)
+def _define_and_boot(drv, instance, flavor, disk, power_on):
+    uuid = instance.uuid
     with drv._lock_for(uuid), translate_errors():
+        xml = vconfig.domain_xml(uuid, domain_name(uuid), flavor.memory_mb, flavor.vcpus,
+                                 drv.virt_type, (str(disk), "qcow2") if disk else None,
+                                 **drv._guest_devices(instance))
         domain = drv._host.lookup(uuid)
         if domain is not None and domain.isActive():
             guest.destroy(domain)  # a redone step: the new definition must apply
@@ -76,6 +78,7 @@ def confirm_migration(drv, instance, keep_guest=False):
     only the `_resize` copy is removed."""
     if not keep_guest:
         undefine(drv, instance.uuid)
+        vif.unplug_all(drv.connection, instance)
     shutil.rmtree(resize_dir(instance.uuid), ignore_errors=True)
 
 
@@ -89,7 +92,7 @@ def finish_revert_migration(drv, instance, flavor, power_on):
         shutil.rmtree(current, ignore_errors=True)
         kept.rename(current)
     disk = current / DISK
-    _define_and_boot(drv, instance.uuid, flavor, disk if disk.exists() else None, power_on)
+    _define_and_boot(drv, instance, flavor, disk if disk.exists() else None, power_on)
 
 
 def undefine(drv, uuid):

@@ -25,7 +25,7 @@ def rescue(connection, domain, instance_uuid, image_path, disk_format):
         kept.write_text(domain.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE))
     xml = ET.fromstring(kept.read_text())
     devices = xml.find("devices")
-    for target in devices.findall("disk/target"):
+    for target in devices.findall("disk[@device='disk']/target"):
         target.set("dev", "vdb")  # the guest's own disk, second
     if image_path is not None:
         rescue_disk = directory / RESCUE_DISK
