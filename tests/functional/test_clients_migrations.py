@@ -55,7 +55,7 @@ def test_openstack_snapshots_and_boots_the_snapshot(cloud, env, mover, names):
     shown = cloud.api("GET", f"/images/{image['id']}").json()["image"]
     assert shown["status"] == "ACTIVE"
     booted = osc_json(env, "server", "create", "--flavor", names[0], "--image", snap_name,
-                      "--network", "none", unique_name("from-snap"), "--wait")
+                      "--no-network", unique_name("from-snap"), "--wait")
     assert booted["status"] == "ACTIVE"
     osc(env, "server", "delete", booted["id"], "--wait")
 
