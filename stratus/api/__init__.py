@@ -33,7 +33,8 @@ def _blueprints():
                              hosts, hypervisors, image_metadata, images, instance_actions, ips,
                              keypairs, limits, migrations, networks, nova_images, quota_classes,
                              quota_sets,
-                             remote_consoles, server_actions, server_groups, server_metadata,
+                             remote_consoles, security_groups, server_actions, server_groups,
+                             server_metadata,
                              server_diagnostics, server_password, server_tags, servers, services,
                              tenant_usage, usage_audit_log, versions)
     from stratus.api.identity import auth_tokens, domains_roles, grants, projects, users
@@ -52,7 +53,7 @@ def _blueprints():
         server_password.blp, server_tags.blp, server_diagnostics.blp,
         # catalog
         flavors.blp, flavor_extra_specs.blp, flavor_access.blp, images.blp, nova_images.blp,
-        image_metadata.blp, networks.blp,
+        image_metadata.blp, networks.blp, security_groups.blp,
         # operator resources
         hypervisors.blp, services.blp, keypairs.blp, availability_zones.blp, limits.blp,
         quota_sets.blp, quota_classes.blp, certificates.blp, tenant_usage.blp,
