@@ -3,7 +3,6 @@ server's groups and the add/removeSecurityGroup actions), answered from
 the network service, on the real eager stack."""
 import pytest
 
-from stratus import config
 from tests.unit.api import stack
 from tests.unit.api.conftest import act_as, mv
 from tests.unit.api.test_neutron_networks import V2, _create
@@ -13,14 +12,7 @@ GROUPS = "/v2.1/os-security-groups"
 RULES = "/v2.1/os-security-group-rules"
 
 
-@pytest.fixture
-def api(client, db, roles, tmp_path, monkeypatch):
-    stack.configure(monkeypatch, tmp_path)
-    reporters = stack.start_hosts(monkeypatch, {"sg-a": "nova"})
-    yield client
-    stack.stop_hosts(reporters)
-    monkeypatch.undo()
-    config.reset_settings()
+api = stack.client_with_hosts({"sg-a": "nova"})
 
 
 @pytest.fixture
