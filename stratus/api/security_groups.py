@@ -73,7 +73,8 @@ def proxy(view):
         if not is_supported(max_version=MAX_PROXY_VERSION):
             raise NotFound()
         return view(*args, **kwargs)
-    return checked
+    return blp.alt_response(404, description="Gone from microversion 2.36, or a security "
+                            "group named is not found.")(checked)
 
 
 def _proxy(rule):

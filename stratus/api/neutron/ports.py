@@ -9,6 +9,7 @@ from stratus.api.neutron import bodies, routes
 from stratus.api.neutron.bodies import NeutronBody, Owned
 from stratus.api.neutron.resource import Resource
 from stratus.api.request_context import get_context
+from stratus.api.schemas.fields import NovaBoolean
 
 blp = Blueprint("neutron_ports", __name__, url_prefix="/network/v2.0",
                 description="Network: ports")
@@ -27,7 +28,7 @@ class PortUpdate(NeutronBody):
     description = bodies.description()
     device_id = fields.String(validate=validate.Length(max=255))
     device_owner = fields.String(validate=validate.Length(max=255))
-    admin_state_up = fields.Boolean()
+    admin_state_up = NovaBoolean()
     binding_host_id = fields.String(data_key="binding:host_id", validate=validate.Length(max=255))
     security_groups = fields.List(fields.String())
 

@@ -21,6 +21,8 @@ def register(blp, resource, collection, create_body, update_body=None, prepare=N
 
         @blp.arguments(bodies.wrapped(resource.kind, create_body))
         @blp.response(201, one)
+        @blp.alt_response(404, description="A record the body names (its network, subnet, "
+                          "security group) is not one the caller sees.")
         def post(self, body):
             values = res.new_values(resource, body)
             return res.create(resource, prepare(values) if prepare else values)

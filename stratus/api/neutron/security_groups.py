@@ -12,6 +12,7 @@ from stratus.api.neutron import bodies, routes
 from stratus.api.neutron.bodies import NeutronBody, Owned
 from stratus.api.neutron.resource import Resource
 from stratus.api.request_context import get_context
+from stratus.api.schemas.fields import NovaInteger
 from stratus.common import exception
 
 blp = Blueprint("neutron_security_groups", __name__, url_prefix="/network/v2.0",
@@ -43,8 +44,8 @@ class RuleCreate(Owned):
     direction = fields.String(required=True, validate=validate.OneOf(["ingress", "egress"]))
     ethertype = fields.String(validate=validate.OneOf(["IPv4", "IPv6"]))
     protocol = fields.Raw(allow_none=True)
-    port_range_min = fields.Integer(allow_none=True, strict=False)
-    port_range_max = fields.Integer(allow_none=True, strict=False)
+    port_range_min = NovaInteger(minimum=0, maximum=65535, allow_none=True)
+    port_range_max = NovaInteger(minimum=0, maximum=65535, allow_none=True)
     remote_ip_prefix = fields.String(allow_none=True, validate=bodies.ip_network)
     remote_group_id = fields.String(allow_none=True)
     description = bodies.description()

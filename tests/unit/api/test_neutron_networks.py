@@ -159,3 +159,19 @@ def test_readers_cannot_create(client, monkeypatch):
 def test_unknown_route_and_method_have_neutrons_shape(client):
     _error(client.get(f"{V2}/routers"), 404, "HTTPNotFound")
     _error(client.patch(f"{V2}/networks"), 405, "HTTPMethodNotAllowed")
+
+
+def test_pools_stay_in_the_subnet(client):
+    net = _create(client, "networks", "network", name="n1")
+    body = {"network_id": net["id"], "cidr": "10.1.0.0/24",
+            "allocation_pools": [{"start": "10.1.0.10", "end": "10.2.0.20"}]}
+    _error(client.post(f"{V2}/subnets", json={"subnet": body}), 400, "Invalid")
+    body["allocation_pools"] = [{"start": "10.1.0.10", "end": "10.1.0.20"}]
+    assert _create(client, "subnets", "subnet", **body)["allocation_pools"] == [
+        {"start": "10.1.0.10", "end": "10.1.0.20"}]
+
+
+def test_string_booleans_and_integers_as_neutron(client):
+    net = _create(client, "networks", "network", admin_state_up="false", mtu="1400")
+    assert (net["admin_state_up"], net["mtu"]) == (False, 1400)
+    _error(client.post(f"{V2}/networks", json={"network": {"mtu": 10}}), 400, "HTTPBadRequest")

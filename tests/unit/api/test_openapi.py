@@ -57,7 +57,7 @@ def test_no_catch_all_response_and_every_error_has_its_fault_shape(document):
     ("/identity/v3/auth/tokens", "post", {"400", "401", "503"}, {"403", "404", "406"}),
     ("/v2.1", "get", set(), {"401", "403", "503"}),
     ("/network", "get", set(), {"401", "403", "503"}),
-    ("/network/v2.0/networks", "post", {"400", "401", "403", "409", "413"}, {"404", "406"}),
+    ("/network/v2.0/networks", "post", {"400", "401", "403", "404", "409", "413"}, {"406"}),
     ("/network/v2.0/ports/{resource_id}", "put", {"400", "403", "404", "409"}, {"406"}),
     ("/v2.1/os-security-groups/{group_id}", "delete", {"400", "404", "406"}, set()),
 ])
