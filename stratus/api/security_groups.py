@@ -15,6 +15,7 @@ from stratus.api import common, compute_api, policy, security_group_api as sg_ap
 from stratus.api.action_body import object_of, string
 from stratus.api.api import Blueprint
 from stratus.api.microversion import is_supported
+from stratus.api.neutron.security_groups import check_group
 from stratus.api.request_context import get_context
 from stratus.api.schemas.responses import envelope
 from stratus.common import exception
@@ -132,9 +133,9 @@ class SecurityGroups(MethodView):
         """Create a security group."""
         ctxt = _proxy("create")
         values = {key: body["security_group"][key] for key in ("name", "description")}
-        if values["name"] == "default":
-            raise Forbidden("Default security group already exists.")
-        return _one(ctxt, common.conductor().net_create(ctxt, "security_group", values))
+        _as(Forbidden, check_group, values)  # Nova's 403 for Neutron's 409
+        return _one(ctxt, _as(Forbidden, common.conductor().net_create, ctxt, "security_group",
+                              values))
 
 
 @blp.route("/os-security-groups/<group_id>")
@@ -156,6 +157,7 @@ class SecurityGroup(MethodView):
         ctxt = _proxy("update")
         values = {key: body["security_group"][key] for key in ("name", "description")}
         group = _group(ctxt, group_id)
+        _as(BadRequest, check_group, values)
         return _one(ctxt, _as(BadRequest, common.conductor().net_update, ctxt, "security_group",
                               group["id"], values))
 

@@ -398,6 +398,14 @@ class InvalidIpForSubnet(Invalid):
     msg_fmt = "IP address %(ip)s is not a valid IP for the specified subnet."
 
 
+class SecurityGroupDefaultAlreadyExists(Conflict):
+    msg_fmt = "Default security group already exists."
+
+
+class SecurityGroupCannotRemoveDefault(Conflict):
+    msg_fmt = "Insufficient rights for removing default security group."
+
+
 class PolicyNotAuthorized(StratusException):
     """Neutron's 403: its policy forbids this to the caller."""
 

@@ -104,9 +104,10 @@ def check_rule(values):
 
 
 def check_group(values):
-    """A second `default` is refused, as Neutron's."""
-    if values.get("name") == DEFAULT:
-        raise exception.Conflict("Default security group already exists.")
+    """No group is named `default` but the one each project has
+    (Neutron's name_not_default, on create and update)."""
+    if str(values.get("name", "")).lower() == DEFAULT:
+        raise exception.SecurityGroupDefaultAlreadyExists()
     return values
 
 

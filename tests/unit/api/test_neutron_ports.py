@@ -129,7 +129,7 @@ def test_group_in_use_second_default_and_remote_group(client, network):
     client.put(f"{V2}/ports/{port['id']}", json={"port": {"security_groups": []}})
     assert client.delete(f"{V2}/security-groups/{group['id']}").status_code == 204
     reply = client.post(f"{V2}/security-groups", json={"security_group": {"name": "default"}})
-    _error(reply, 409, "Conflict")
+    _error(reply, 409, "SecurityGroupDefaultAlreadyExists")
 
 
 def test_groups_are_per_project(client, monkeypatch):
@@ -142,3 +142,16 @@ def test_groups_are_per_project(client, monkeypatch):
     reply = client.post(f"{V2}/security-group-rules", json={"security_group_rule": {
         "security_group_id": theirs["id"], "direction": "ingress"}})
     _error(reply, 404, "SecurityGroupNotFound")
+
+
+def test_default_group_is_kept_and_its_name_taken(client, monkeypatch):
+    act_as(monkeypatch, "u1", "p1")
+    [default] = client.get(f"{V2}/security-groups").get_json()["security_groups"]
+    _error(client.delete(f"{V2}/security-groups/{default['id']}"), 409,
+           "SecurityGroupCannotRemoveDefault")
+    group = _create(client, "security-groups", "security_group", name="web")
+    reply = client.put(f"{V2}/security-groups/{group['id']}",
+                       json={"security_group": {"name": "Default"}})
+    _error(reply, 409, "SecurityGroupDefaultAlreadyExists")
+    act_as(monkeypatch, "admin", "default", roles=("admin",))
+    assert client.delete(f"{V2}/security-groups/{default['id']}").status_code == 204

@@ -112,6 +112,16 @@ def test_bad_groups_and_gone_from_2_36(client):
     assert client.get(GROUPS).status_code == 200  # 2.1
 
 
+def test_a_member_cannot_delete_its_default_group(client, monkeypatch):
+    act_as(monkeypatch, "u1", "p1")
+    [default] = client.get(GROUPS, headers=OLD).get_json()["security_groups"]
+    assert client.delete(f"{GROUPS}/{default['id']}", headers=OLD).status_code == 400
+    web = _group(client)
+    reply = client.put(f"{GROUPS}/{web['id']}", headers=OLD,
+                       json={"security_group": {"name": "default", "description": ""}})
+    assert reply.status_code == 400
+
+
 def test_all_tenants_and_members(client, monkeypatch):
     _group(client, "admins")
     act_as(monkeypatch, "u1", "p1")
