@@ -49,11 +49,13 @@ def wait_gone(cloud, server_id):
 
 def created_server(cloud, env, names, kind):
     """For a fixture to yield from: `openstack server create --flavor F
-    --image I --no-network NAME --wait`'s output; afterwards the server
+    --image I NAME --wait`'s output (no network: the cloud has none, so
+    the server gets no NIC); afterwards the server
     is deleted if the tests left it."""
     flavor_name, image_name = names
-    created = osc_json(env, "server", "create", "--flavor", flavor_name, "--image", image_name,
-                       "--no-network", unique_name(kind), "--wait")
+    created = osc_json(env, "server", "create",
+                       "--flavor", flavor_name, "--image", image_name,
+                       unique_name(kind), "--wait")
     yield created
     if cloud.server(created["id"]) is not None:
         cloud.api("DELETE", f"/servers/{created['id']}")

@@ -5,7 +5,7 @@ Each flow checks what the client printed and exited with, and what the
 API then holds; a client release that stops working with Stratus fails
 here.
 
-One server, booted with `openstack server create --no-network --wait`,
+One server, booted with `openstack server create --wait` (no network),
 serves the openstack client's server flows, which run in file order:
 the last of them deletes it with `openstack server delete --wait` (the
 fixture removes it if an earlier failure left it)."""
@@ -28,7 +28,7 @@ LATEST = {"OpenStack-API-Version": "compute latest"}
 
 @pytest.fixture(scope="module")
 def server(cloud, env, names):
-    """`openstack server create ... --no-network NAME --wait`: its output."""
+    """`openstack server create ... NAME --wait`: its output."""
     yield from created_server(cloud, env, names, "server")
 
 

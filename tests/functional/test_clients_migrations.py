@@ -54,8 +54,9 @@ def test_openstack_snapshots_and_boots_the_snapshot(cloud, env, mover, names):
     assert image["name"] == snap_name
     shown = cloud.api("GET", f"/images/{image['id']}").json()["image"]
     assert shown["status"] == "ACTIVE"
-    booted = osc_json(env, "server", "create", "--flavor", names[0], "--image", snap_name,
-                      "--no-network", unique_name("from-snap"), "--wait")
+    booted = osc_json(env, "server", "create",
+                      "--flavor", names[0], "--image", snap_name,
+                      unique_name("from-snap"), "--wait")
     assert booted["status"] == "ACTIVE"
     osc(env, "server", "delete", booted["id"], "--wait")
 
