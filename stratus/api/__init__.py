@@ -1,5 +1,6 @@
-"""The api role: a Flask app that speaks the Nova compute API v2.1 (and a
-Glance-v2-shaped image subset) so that unchanged OpenStack clients work.
+"""The api role: a Flask app that speaks the Nova compute API v2.1 (and
+Glance-v2-, Keystone-v3- and Neutron-v2.0-shaped subsets) so that
+unchanged OpenStack clients work.
 
 It imports only the rpcapi stubs, the wire objects, the context, the
 exceptions and config: every piece of data comes through conductor calls."""
@@ -32,11 +33,15 @@ def _blueprints():
                              hosts, hypervisors, image_metadata, images, instance_actions, ips,
                              keypairs, limits, migrations, networks, nova_images, quota_classes,
                              quota_sets,
-                             remote_consoles, server_actions, server_groups, server_metadata,
+                             remote_consoles, security_groups, server_actions, server_groups,
+                             server_metadata,
                              server_diagnostics, server_password, server_tags, servers, services,
                              tenant_usage, usage_audit_log, versions)
     from stratus.api.identity import auth_tokens, domains_roles, grants, projects, users
     from stratus.api.identity import versions as identity_versions
+    from stratus.api.neutron import networks as neutron_networks, ports as neutron_ports
+    from stratus.api.neutron import security_groups as neutron_security_groups
+    from stratus.api.neutron import versions as neutron_versions
 
     return [
         # discovery and identity (the Keystone v3 subset)
@@ -48,11 +53,14 @@ def _blueprints():
         server_password.blp, server_tags.blp, server_diagnostics.blp,
         # catalog
         flavors.blp, flavor_extra_specs.blp, flavor_access.blp, images.blp, nova_images.blp,
-        image_metadata.blp, networks.blp,
+        image_metadata.blp, networks.blp, security_groups.blp,
         # operator resources
         hypervisors.blp, services.blp, keypairs.blp, availability_zones.blp, limits.blp,
         quota_sets.blp, quota_classes.blp, certificates.blp, tenant_usage.blp,
         usage_audit_log.blp, external_events.blp, aggregates.blp, hosts.blp,
+        # the network service (the Neutron v2.0 subset)
+        neutron_versions.blp, neutron_networks.blp, neutron_ports.blp,
+        neutron_security_groups.blp,
     ]
 
 

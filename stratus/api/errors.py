@@ -1,5 +1,6 @@
 """Nova's error shape for every 4xx/5xx answer:
-`{"badRequest": {"message": "...", "code": 400}}`.
+`{"badRequest": {"message": "...", "code": 400}}` (Keystone's under
+/identity, Neutron's under /network).
 
 Werkzeug HTTP errors, webargs' validation errors (422, turned into 400
 as Nova's JSON-schema validation does), StratusExceptions (by `.code`) and
@@ -32,19 +33,40 @@ DEFAULT_MESSAGES = {404: "The resource could not be found.",
                     503: "The service is unavailable. Please try again later.",
                     504: ("The service did not answer in time: whether the request was "
                           "carried out is unknown.")}
-# The identity API answers in Keystone's error shape.
+# The identity API answers in Keystone's error shape, the network API in
+# Neutron's.
 IDENTITY_PREFIX = "/identity"
+NETWORK_PREFIX = "/network"
 
 
-def fault(code, message, headers=None):
-    """A JSON response in Nova's fault shape (Keystone's under /identity).
-    A 401 says where to get a token, as keystonemiddleware's do."""
+def http_type(code):
+    """Neutron's `type` of an error that is no exception of its own:
+    webob's class name (HTTPBadRequest, HTTPNotFound...)."""
+    cls = wexc.default_exceptions.get(code)
+    return f"HTTP{cls.__name__}" if cls else "HTTPInternalServerError"
+
+
+def is_network_request():
+    path = flask.request.path
+    return path == NETWORK_PREFIX or path.startswith(NETWORK_PREFIX + "/")
+
+
+def fault_body(code, message, error_type=None):
+    """The error body of the API the request went to."""
     if flask.request.path.startswith(IDENTITY_PREFIX):
-        body = {"error": {"code": code, "title": HTTP_STATUS_CODES.get(code, "Error"),
+        return {"error": {"code": code, "title": HTTP_STATUS_CODES.get(code, "Error"),
                           "message": message}}
-    else:
-        body = {FAULT_NAMES.get(code, "computeFault"): {"message": message, "code": code}}
-    response = flask.jsonify(body)
+    if is_network_request():
+        return {"NeutronError": {"type": error_type or http_type(code), "message": message,
+                                 "detail": ""}}
+    return {FAULT_NAMES.get(code, "computeFault"): {"message": message, "code": code}}
+
+
+def fault(code, message, headers=None, error_type=None):
+    """A JSON response in the API's fault shape (fault_body); `error_type`
+    names the error in Neutron's. A 401 says where to get a token, as
+    keystonemiddleware's do."""
+    response = flask.jsonify(fault_body(code, message, error_type))
     response.status_code = code
     if code == 401:
         response.headers["WWW-Authenticate"] = auth.www_authenticate()
@@ -71,9 +93,33 @@ def _validation_message(messages, prefix=""):
     return str(messages)
 
 
+def _leaves(messages, field=None):
+    """(field, text) of each of webargs' messages; a schema-level one
+    (`_schema`) has no field."""
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            inner = None if key == "_schema" else field if key in _LOCATIONS or isinstance(
+                key, int) else key
+            yield from _leaves(value, inner)
+    elif isinstance(messages, (list, tuple)):
+        for message in messages:
+            yield from _leaves(message, field)
+    else:
+        yield field, str(messages)
+
+
+def _neutron_validation_message(messages):
+    """Neutron's words: "Invalid input for mtu. Reason: ..."."""
+    return " ".join(f"Invalid input for {field}. Reason: {text}" if field else text
+                    for field, text in _leaves(messages))
+
+
+_LOCATIONS = ("json", "query", "querystring", "view_args", "headers", "form")
+
+
 def _join(prefix, key):
     # webargs nests by location first ("json", "query"): not a field name.
-    if not prefix and key in ("json", "query", "querystring", "view_args", "headers", "form"):
+    if not prefix and key in _LOCATIONS:
         return ""
     if key == "_schema":
         return prefix
@@ -85,7 +131,8 @@ def handle_http_exception(error):
     data = getattr(error, "data", None) or {}
     code = 400 if error.code == 422 else (error.code or 500)
     if "messages" in data:
-        message = _validation_message(data["messages"])
+        flatten = _neutron_validation_message if is_network_request() else _validation_message
+        message = flatten(data["messages"])
     elif "message" in data:
         message = data["message"]
     elif error.description and error.description != type(error).description:
@@ -108,7 +155,7 @@ def handle_stratus_exception(error):
         # A timeout's text names internal queues and methods: for admins only.
         LOG.warning("%s: %s", type(error).__name__, error.message)
         return fault(code, DEFAULT_MESSAGES[code])
-    return fault(code, error.message)
+    return fault(code, error.message, error_type=type(error).__name__)
 
 
 def _caller_is_admin():

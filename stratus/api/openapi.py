@@ -3,7 +3,8 @@ by route: which faults an operation can answer follows from what it is
 (authenticated or public, versioned, with path parameters, with a body,
 changing state), the same facts that make the app answer them. Each
 fault name has one schema (Nova's `{"itemNotFound": {"message", "code"}}`;
-Keystone's `{"error": {...}}` under /identity).
+Keystone's `{"error": {...}}` under /identity, Neutron's
+`{"NeutronError": {"type", "message", "detail"}}` under /network).
 
 Also the one hook through which the custom fields of stratus.api.schemas
 describe themselves (`json_schema()`), so that a field's document and its
@@ -66,6 +67,19 @@ IDENTITY_ERROR = {
         "properties": {"code": {"type": "integer"}, "title": {"type": "string"},
                        "message": {"type": "string"}}}},
 }
+NEUTRON_ERROR = {
+    "type": "object", "required": ["NeutronError"], "additionalProperties": False,
+    "properties": {"NeutronError": {
+        "type": "object", "required": ["type", "message", "detail"],
+        "additionalProperties": False,
+        "properties": {"type": {"type": "string", "description": "The error's class name "
+                                "(NetworkNotFound, HTTPBadRequest...)."},
+                       "message": {"type": "string"}, "detail": {"type": "string"}}}},
+}
+# The APIs with an error shape of their own: path prefix -> (response
+# name prefix, schema name, schema).
+OWN_SHAPES = {errors.IDENTITY_PREFIX: ("Identity", "IdentityError", IDENTITY_ERROR),
+              errors.NETWORK_PREFIX: ("Network", "NeutronError", NEUTRON_ERROR)}
 HEADERS = {
     401: {"WWW-Authenticate": {"description": "Where to get a token (Keystone uri=...).",
                                "schema": {"type": "string"}}},
@@ -83,8 +97,18 @@ MICROVERSION_PARAMETER = {
 }
 
 
-def response_name(status, identity):
-    return f"{'Identity' if identity else ''}Error{status}"
+def response_name(status, shape=""):
+    """The shared response of an error status, in an API's shape ("" for
+    Nova's, else an OWN_SHAPES prefix)."""
+    return f"{shape}Error{status}"
+
+
+def shape_of(path):
+    """The error shape of a path: "" (Nova's) or an OWN_SHAPES prefix."""
+    for prefix, (shape, _name, _schema) in OWN_SHAPES.items():
+        if path == prefix or path.startswith(prefix + "/"):
+            return shape
+    return ""
 
 
 def statuses(path, method, operation):
@@ -126,17 +150,20 @@ class ErrorsPlugin(BasePlugin):
         self.spec = spec
         for name in sorted(set(errors.FAULT_NAMES.values()) | {COMPUTE_FAULT}):
             spec.components.schema(f"{name}Fault", fault_schema(name))
-        spec.components.schema("IdentityError", IDENTITY_ERROR)
+        shapes = {"": None}
+        for shape, name, schema in OWN_SHAPES.values():
+            spec.components.schema(name, schema)
+            shapes[shape] = name
         for status, description in DESCRIPTIONS.items():
-            for identity in (False, True):
-                schema = "IdentityError" if identity else f"{fault_name(status)}Fault"
+            for shape, own_schema in shapes.items():
+                schema = own_schema or f"{fault_name(status)}Fault"
                 response = {"description": description}
                 if status not in SERVER_ANSWERS:
                     response["content"] = {"application/json": {
                         "schema": {"$ref": f"#/components/schemas/{schema}"}}}
                 if status in HEADERS:
                     response["headers"] = HEADERS[status]
-                spec.components.response(response_name(status, identity), response)
+                spec.components.response(response_name(status, shape), response)
 
     def schema_helper(self, name, definition, **kwargs):
         """A schema's own schema-level keywords (`OPENAPI`), for what
@@ -144,10 +171,10 @@ class ErrorsPlugin(BasePlugin):
         return dict(getattr(kwargs.get("schema"), "OPENAPI", {}))
 
     def operation_helper(self, path=None, operations=None, **kwargs):
-        identity = path.startswith(errors.IDENTITY_PREFIX)
+        shape = shape_of(path)
         for method, operation in (operations or {}).items():
             for status in statuses(path, method, operation) | _declared(operation):
-                _set_response(operation, status, response_name(status, identity))
+                _set_response(operation, status, response_name(status, shape))
             if microversion.is_versioned(path):
                 operation.setdefault("parameters", []).append(dict(MICROVERSION_PARAMETER))
 

@@ -21,6 +21,7 @@ import logging
 from werkzeug.exceptions import Forbidden
 
 from stratus.api.request_context import get_context
+from stratus.common import exception
 
 LOG = logging.getLogger(__name__)
 
@@ -164,7 +165,29 @@ RULES = {
     "identity:list_grants": ADMIN, "identity:check_grant": ADMIN,
     "identity:create_grant": ADMIN, "identity:revoke_grant": ADMIN,
     "identity:list_role_assignments": ADMIN,
+    # Nova's proxy to the network service's security groups
+    "os_compute_api:os-security-groups:get": READER,
+    "os_compute_api:os-security-groups:show": READER,
+    "os_compute_api:os-security-groups:create": MEMBER,
+    "os_compute_api:os-security-groups:update": MEMBER,
+    "os_compute_api:os-security-groups:delete": MEMBER,
+    "os_compute_api:os-security-groups:rule:create": MEMBER,
+    "os_compute_api:os-security-groups:rule:delete": MEMBER,
+    "os_compute_api:os-security-groups:list": READER,
 }
+# Neutron's (rule names without a prefix, as Neutron's): a project's
+# readers read, its members write (visibility is the conductor's: its own
+# records and shared networks); only admins share a network, make it
+# external or bind a port to a host.
+NETWORK_RESOURCES = ("network", "subnet", "port", "security_group", "security_group_rule")
+NETWORK_RULES = {
+    **{f"{verb}_{resource}": READER if verb == "get" else MEMBER
+       for resource in NETWORK_RESOURCES for verb in ("get", "create", "update", "delete")},
+    **{f"{verb}_network:{attribute}": ADMIN for verb in ("create", "update")
+       for attribute in ("shared", "router:external")},
+    "create_port:binding:host_id": ADMIN, "update_port:binding:host_id": ADMIN,
+}
+RULES.update(NETWORK_RULES)
 
 
 def _allowed(check, ctxt, project_id, user_id):
@@ -193,6 +216,8 @@ def check(rule, project_id=None, user_id=None):
 def authorize(rule, project_id=None, user_id=None):
     """403 unless check() allows it, with Nova's (or Keystone's) message."""
     if not check(rule, project_id, user_id):
+        if rule in NETWORK_RULES:
+            raise exception.PolicyNotAuthorized(action=rule)
         if rule.startswith("identity:"):
             raise Forbidden(f"You are not authorized to perform the requested action: {rule}.")
         raise Forbidden(f"Policy doesn't allow {rule} to be performed.")

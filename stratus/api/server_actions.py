@@ -7,8 +7,8 @@ from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 from werkzeug.exceptions import BadRequest, Gone, NotFound, NotImplemented as NotSupported
 
 from stratus.api import (common, compute_actions, compute_api, consoles, deferred_delete,
-                         live_migrate_actions, policy, resize_actions, server_build,
-                         snapshot_actions)
+                         live_migrate_actions, policy, resize_actions, security_groups,
+                         server_build, snapshot_actions)
 from stratus.api.action_body import object_of, string
 from stratus.api.api import Blueprint
 from stratus.api.microversion import is_supported
@@ -25,7 +25,7 @@ blp = Blueprint("server_actions", __name__, url_prefix="/v2.1", description="Ser
 NOT_SUPPORTED = frozenset({
     "changePassword",
     "trigger_crash_dump", "os-getSPICEConsole", "os-getRDPConsole",
-    "os-getSerialConsole", "addSecurityGroup", "removeSecurityGroup", "addFixedIp",
+    "os-getSerialConsole", "addFixedIp",
     "removeFixedIp", "addFloatingIp", "removeFloatingIp", "injectNetworkInfo"})
 # Removed from Nova's API altogether (410).
 GONE = frozenset({"resetNetwork"})
@@ -170,6 +170,7 @@ HANDLERS = {
     "unrescue": lambda ctxt, instance, value: compute_actions.unrescue(ctxt, instance),
     **MIGRATION_ACTIONS,
     **deferred_delete.HANDLERS,
+    **security_groups.HANDLERS,
 }
 # The value schemas the handlers above load with, for the document.
 # (lock's is not: before 2.73 its value is ignored, whatever it is.)

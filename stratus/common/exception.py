@@ -398,5 +398,20 @@ class InvalidIpForSubnet(Invalid):
     msg_fmt = "IP address %(ip)s is not a valid IP for the specified subnet."
 
 
+class SecurityGroupDefaultAlreadyExists(Conflict):
+    msg_fmt = "Default security group already exists."
+
+
+class SecurityGroupCannotRemoveDefault(Conflict):
+    msg_fmt = "Insufficient rights for removing default security group."
+
+
+class PolicyNotAuthorized(StratusException):
+    """Neutron's 403: its policy forbids this to the caller."""
+
+    msg_fmt = "rule:%(action)s is disallowed by policy"
+    code = 403
+
+
 class NetworkAmbiguous(Conflict):
     msg_fmt = "Multiple possible networks found, use a Network ID to be more specific."

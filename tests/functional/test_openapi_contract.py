@@ -94,7 +94,8 @@ class Client:
                                   "OpenStack-API-Version": f"compute {version}"})
 
     def __call__(self, method, path, expect=(200,), **kwargs):
-        path = path if path.startswith(("/image/", "/identity/")) else f"/v2.1{path}"
+        path = path if path.startswith(("/image/", "/identity/", "/network/")) else \
+            f"/v2.1{path}"
         reply = self.http.request(method, f"{self.url}{path}", timeout=60, **kwargs)
         assert reply.status_code in expect, f"{method} {path}: {reply.status_code} {reply.text}"
         return reply.json() if reply.content else None
@@ -137,13 +138,34 @@ def resources(api, suffix):
         headers={"OpenStack-API-Version": "compute 2.1"})["server_group"]["id"]
     actions = api("GET", f"/servers/{server}/os-instance-actions")["instanceActions"]
     doomed = boot(api, f"{name}-doomed", flavor, image)
-    return {**identity_resources(api, name), "server_id": server, "doomed_server_id": doomed,
+    return {**identity_resources(api, name), **network_resources(api, name, server),
+            "server_id": server, "doomed_server_id": doomed,
             "flavor_id": flavor, "image_id": fuzzed, "keypair_name": name, "group_id": group,
             "key": "k1", "tag": "t1",
             "hypervisor_id": api("GET", "/os-hypervisors")["hypervisors"][0]["id"],
             "project_id": api("GET", f"/servers/{server}")["server"]["tenant_id"],
             "alias": api("GET", "/extensions")["extensions"][0]["alias"],
             "certificate_id": "root", "request_id": actions[0]["request_id"]}
+
+
+def network_resources(api, name, server):
+    """A network with a subnet, a port of the server in a group of its
+    own with a rule: the network API's routes and Nova's proxy get them
+    (the port holds the rest, so their deletes are 409s until it goes)."""
+    def made(collection, key, **body):
+        return api("POST", f"/network/v2.0/{collection}", expect=(201,),
+                   json={key: {"name": name, **body}})[key]["id"]
+
+    network = made("networks", "network")
+    subnet = made("subnets", "subnet", network_id=network, cidr="10.99.0.0/24")
+    group = made("security-groups", "security_group")
+    port = made("ports", "port", network_id=network, device_id=server, security_groups=[group])
+    rule = api("POST", "/network/v2.0/security-group-rules", expect=(201,), json={
+        "security_group_rule": {"security_group_id": group, "direction": "ingress",
+                                "protocol": "tcp", "port_range_min": 22,
+                                "port_range_max": 22}})["security_group_rule"]["id"]
+    return {"network_id": network, "subnet_id": subnet, "port_id": port,
+            "security_group_id": group, "security_group_rule_id": rule}
 
 
 def identity_resources(api, name):

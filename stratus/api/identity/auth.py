@@ -18,7 +18,7 @@ TOKEN_HEADER = "X-Auth-Token"
 AUTH_TOKENS_PATH = "/identity/v3/auth/tokens"
 # Paths (without a trailing slash) anyone may GET.
 _DISCOVERY = frozenset({"", "/v2", "/v2.1", "/identity", "/identity/v3", "/image", "/image/v2",
-                        "/openapi.json", "/swagger-ui"})
+                        "/network", "/network/v2.0", "/openapi.json", "/swagger-ui"})
 _DOC_ASSETS = "/swagger-ui-assets/"
 
 

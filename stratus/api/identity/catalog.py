@@ -1,5 +1,5 @@
-"""The service catalog a token carries: where the compute, image and
-identity APIs are, built from the public URL (or the address the client
+"""The service catalog a token carries: where the compute, image,
+identity and network APIs are, built from the public URL (or the address the client
 used). Clients pick the `public` interface; every interface names the
 same URL, in region RegionOne."""
 import uuid
@@ -10,7 +10,7 @@ REGION = "RegionOne"
 _INTERFACES = ("public", "internal", "admin")
 # (type, name, path under the public URL)
 _SERVICES = (("compute", "nova", "/v2.1"), ("image", "glance", "/image"),
-             ("identity", "keystone", "/identity"))
+             ("identity", "keystone", "/identity"), ("network", "neutron", "/network"))
 
 
 def _id(*parts):

@@ -64,10 +64,14 @@ def group_update(session, group_id, values, project_id=None):
 
 
 def group_delete(session, group_id, project_id=None):
+    """Refused while a port is in the group; a project's `default` only
+    an admin removes (Neutron's)."""
     row = group_get(session, group_id, project_id)
     ports = session.scalars(select(Port).where(Port.project_id == row.project_id))
     if any(group_id in (port.security_groups or []) for port in ports):
         raise exception.SecurityGroupInUse(id=group_id)
+    if row.name == DEFAULT and project_id is not None:
+        raise exception.SecurityGroupCannotRemoveDefault()
     session.execute(delete(SecurityGroupRule).where(
         SecurityGroupRule.security_group_id == group_id))
     session.execute(delete(SecurityGroup).where(SecurityGroup.id == group_id))

@@ -20,6 +20,22 @@ def configure(monkeypatch, tmp_path, **env):
     (tmp_path / "images" / "cirros.qcow2").write_bytes(b"not really qcow2")
 
 
+def client_with_hosts(zones):
+    """A fixture `api`: the test client on the stack with compute hosts
+    {host: zone} up, stopped (and settings reset) after the test."""
+    import pytest
+
+    @pytest.fixture
+    def api(client, db, roles, tmp_path, monkeypatch):
+        configure(monkeypatch, tmp_path)
+        reporters = start_hosts(monkeypatch, zones)
+        yield client
+        stop_hosts(reporters)
+        monkeypatch.undo()
+        config.reset_settings()
+    return api
+
+
 def start_hosts(monkeypatch, zones):
     """Compute hosts on test:///default, {host: zone}; stop with stop_hosts."""
     from stratus.compute import service

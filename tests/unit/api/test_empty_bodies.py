@@ -37,6 +37,13 @@ BODILESS = {
     ("DELETE", "/v2/images/<image_id>"): {204},
     ("DELETE", "/v2.1/images/<image_id>"): {204},
     ("DELETE", "/v2.1/images/<image_id>/metadata/<key>"): {204},
+    # requested in tests/unit/api/test_neutron_networks.py and test_neutron_ports.py
+    **{("DELETE", f"/network/v2.0/{collection}/<resource_id>"): {204}
+       for collection in ("networks", "subnets", "ports", "security-groups",
+                          "security-group-rules")},
+    # requested in tests/unit/api/test_security_groups.py
+    ("DELETE", "/v2.1/os-security-groups/<group_id>"): {202},
+    ("DELETE", "/v2.1/os-security-group-rules/<rule_id>"): {202},
 }
 
 

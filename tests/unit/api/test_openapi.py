@@ -43,6 +43,8 @@ def test_no_catch_all_response_and_every_error_has_its_fault_shape(document):
             [key] = fault["required"]
             if path.startswith("/identity"):
                 assert key == "error"
+            elif path.startswith("/network"):
+                assert key == "NeutronError"
             else:
                 assert int(status) in fault["properties"][key]["properties"]["code"]["enum"]
 
@@ -54,6 +56,10 @@ def test_no_catch_all_response_and_every_error_has_its_fault_shape(document):
     ("/v2.1/servers/{server_id}/action", "post", {"404", "409", "410", "501"}, set()),
     ("/identity/v3/auth/tokens", "post", {"400", "401", "503"}, {"403", "404", "406"}),
     ("/v2.1", "get", set(), {"401", "403", "503"}),
+    ("/network", "get", set(), {"401", "403", "503"}),
+    ("/network/v2.0/networks", "post", {"400", "401", "403", "404", "409", "413"}, {"406"}),
+    ("/network/v2.0/ports/{resource_id}", "put", {"400", "403", "404", "409"}, {"406"}),
+    ("/v2.1/os-security-groups/{group_id}", "delete", {"400", "404", "406"}, set()),
 ])
 def test_errors_follow_what_an_operation_is(document, path, method, present, absent):
     responses = set(document["paths"][path][method]["responses"])

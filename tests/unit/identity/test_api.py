@@ -58,6 +58,8 @@ def test_token_life_cycle(anonymous, users):
     assert {(e["url"], e["region"], e["region_id"]) for e in compute} == \
         {("http://localhost/v2.1", "RegionOne", "RegionOne")}
     assert {e["url"] for e in services["image"]["endpoints"]} == {"http://localhost/image"}
+    assert services["network"]["name"] == "neutron"
+    assert {e["url"] for e in services["network"]["endpoints"]} == {"http://localhost/network"}
 
     assert anonymous.get("/v2.1/servers", headers=_with(token)).status_code == 200
     shown = anonymous.get(TOKENS, headers=_with(token, **{"X-Subject-Token": token}))
