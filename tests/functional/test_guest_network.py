@@ -10,6 +10,7 @@ Software emulation (STRATUS_LIBVIRT_VIRT_TYPE=qemu), as test_guest_image."""
 import base64
 import random
 import subprocess
+import time
 import uuid
 
 import pytest
@@ -62,6 +63,7 @@ def test_a_real_guest_gets_its_address_key_and_user_data(clean, qemu, make_flavo
         sid = cloud.boot("net-guest", flavor, image, availability_zone="netguest",
                          networks=[{"uuid": network["id"]}], key_name=f"ft-{marker[:6]}",
                          user_data=user_data)
+        started = time.monotonic()
         server = cloud.wait_final([sid], timeout=120)[sid]
         assert server["status"] == "ACTIVE", server
         (address,) = server["addresses"]["ft-guest-net"]
@@ -77,6 +79,8 @@ def test_a_real_guest_gets_its_address_key_and_user_data(clean, qemu, make_flavo
 
         wait_for(lambda: page() is not None, 300, 2,
                  f"the guest's web server at {ip}:8000 (started by its user data)")
+        print(f"\nguest {ip}: ACTIVE and its web server answering {time.monotonic() - started:.1f} s "
+              "after the boot request")
         assert page().strip() == f"stratus-net-ok {marker}"
         assert requests.get(f"http://{ip}:8000/key", timeout=5).text.strip() == PUBLIC_KEY
         assert subprocess.run(["ping", "-c", "1", "-W", "3", ip],
