@@ -181,3 +181,23 @@ def remove_from_instance(ctxt, instance, name):
                                               f"instance {instance.uuid}")
     for port in having:
         _set_groups(ctxt, port, [g for g in port["security_groups"] if g != group_id])
+
+
+def names_by_server(ctxt, instances):
+    """{uuid: [{"name": ...}, ...]}: the groups of each server's ports, for
+    server views; two conductor calls for a page, none when no server of
+    it has a port."""
+    plugged = [i.uuid for i in instances if i.network_info]
+    if not plugged:
+        return {}
+    ports = common.conductor().net_list(ctxt, "port", {"device_id": plugged})
+    ids = list(dict.fromkeys(g for port in ports for g in port["security_groups"]))
+    groups = common.conductor().net_list(ctxt, "security_group", {"id": ids}) if ids else []
+    names = {group["id"]: group["name"] for group in groups}
+    found = {}
+    for port in ports:
+        entries = found.setdefault(port["device_id"], [])
+        for group_id in port["security_groups"]:
+            if group_id in names and {"name": names[group_id]} not in entries:
+                entries.append({"name": names[group_id]})
+    return found

@@ -50,6 +50,8 @@ def plan(ctxt, server, scheduler_hints):
             "force_hosts": force_hosts, "num_instances": count,
             "group": server_groups.requested_group(ctxt, scheduler_hints),
             "requested_networks": requested,
+            "security_groups": server_networks.security_groups(
+                ctxt, server.get("security_groups"), requested),
             **hinted_hosts(ctxt, scheduler_hints)}
     base = base_values(ctxt, server, flavor, image, zone, reservation_id)
     base["key_data"] = key_data(ctxt, server.get("key_name"))

@@ -38,6 +38,22 @@ def requested_networks(ctxt, requested, count):
     return wanted
 
 
+def security_groups(ctxt, requested, wanted_networks):
+    """The ids of the groups a new server's ports join (None: the
+    project's default), when it gets ports; an unknown name is a 400."""
+    names = [g["name"] for g in requested or []]
+    if not wanted_networks or not names or names == ["default"]:
+        return None
+    known = common.conductor().net_list(ctxt, "security_group")
+    found = []
+    for name in dict.fromkeys(names):
+        matches = [g["id"] for g in known if name in (g["name"], g["id"])]
+        if not matches:
+            raise exception.Invalid(f"Security group {name} not found.")
+        found.append(matches[0])
+    return found
+
+
 def _auto(ctxt):
     usable = [n for n in common.conductor().net_list(ctxt, "network")
               if not n["router:external"] and n["subnets"]]

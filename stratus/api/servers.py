@@ -2,8 +2,8 @@
 from flask.views import MethodView
 from marshmallow import Schema, fields
 
-from stratus.api import (common, compute_api, deferred_delete, policy, server_groups,
-                         server_list, server_tags)
+from stratus.api import (common, compute_api, deferred_delete, policy, security_group_api,
+                         server_groups, server_list, server_tags)
 from stratus.api.api import Blueprint
 from stratus.api.microversion import is_supported
 from stratus.api.request_context import get_context
@@ -44,8 +44,10 @@ def shown(instance, extended=True):
     """GET, PUT and rebuild of one server: the detail view (PUT and
     rebuild: the short one before 2.75) and, from 2.71, the server's groups
     (not in lists, as Nova)."""
-    tags = server_tags.tags_by_server(get_context(), [instance]).get(instance.uuid)
-    view = views.show(instance, tags, extended)
+    ctxt = get_context()
+    tags = server_tags.tags_by_server(ctxt, [instance]).get(instance.uuid)
+    groups = security_group_api.names_by_server(ctxt, [instance]).get(instance.uuid)
+    view = views.show(instance, tags, extended, groups)
     if is_supported("2.71"):
         view["server_groups"] = server_groups.groups_of(get_context(), instance)
     return view
@@ -100,7 +102,8 @@ class ServersDetail(MethodView):
         policy.authorize(_RULE % "detail")
         instances, limit = server_list.list_instances(get_context(), args, "detail")
         tags = server_tags.tags_by_server(get_context(), instances)
-        items = [views.show(i, tags.get(i.uuid)) for i in instances]
+        groups = security_group_api.names_by_server(get_context(), instances)
+        items = [views.show(i, tags.get(i.uuid), groups=groups.get(i.uuid)) for i in instances]
         return common.listing("servers", items, limit, "servers/detail")
 
 

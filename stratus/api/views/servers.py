@@ -66,7 +66,7 @@ def _core(instance, status):
     }
 
 
-def _extended(instance):
+def _extended(instance, groups):
     return {
         "key_name": instance.key_name,
         "config_drive": instance.config_drive or "",
@@ -78,7 +78,8 @@ def _extended(instance):
         "OS-EXT-STS:power_state": instance.power_state,
         "OS-SRV-USG:launched_at": common.isotime_micro(instance.launched_at),
         "OS-SRV-USG:terminated_at": common.isotime_micro(instance.terminated_at),
-        "security_groups": [{"name": "default"}],
+        # The groups of its ports; a server with none shows `default`.
+        "security_groups": groups if groups is not None else [{"name": "default"}],
         "os-extended-volumes:volumes_attached": [],
     }
 
@@ -125,9 +126,10 @@ def hostname(instance):
     return name.strip("-")[:63] or "server"
 
 
-def show(instance, tags=None, extended=True):
+def show(instance, tags=None, extended=True, groups=None):
     """The full server, as GET /servers/{id} and /servers/detail show it;
-    `tags` (shown from 2.26) come from server_tags.tags_by_server. Without
+    `tags` (shown from 2.26) come from server_tags.tags_by_server, `groups`
+    from security_group_api.names_by_server. Without
     `extended`, what Nova's PUT and rebuild answer before 2.75: no zone,
     key, config drive, states, usage, security groups, volumes or admin
     attributes."""
@@ -136,7 +138,7 @@ def show(instance, tags=None, extended=True):
     if status in _PROGRESS_STATUSES:
         view["progress"] = 100 if status == "ACTIVE" else 0
     if extended:
-        view.update(_extended(instance))
+        view.update(_extended(instance, groups))
     if extended and policy.is_admin():
         view.update(_admin_attrs(instance))
         if is_supported("2.16"):

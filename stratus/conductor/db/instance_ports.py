@@ -11,10 +11,11 @@ from stratus.conductor.db.models import Network, Subnet
 COMPUTE_OWNER = "compute:"
 
 
-def allocate(session, instance, requested, host):
+def allocate(session, instance, requested, host, security_groups=None):
     """network_info for `instance` on `host`: its ports, bound to the host.
     A server that has ports already (a reschedule, a second delivery)
-    keeps them, bound to the new host."""
+    keeps them, bound to the new host. The ports made here join
+    `security_groups` (ids; None: the project's default)."""
     owned = networks.ports_of_device(session, instance.uuid)
     if owned:
         for port in owned:
@@ -36,7 +37,8 @@ def allocate(session, instance, requested, host):
         networks.port_create(session, {
             "network_id": wanted["network_id"], "project_id": instance.project_id,
             "device_id": instance.uuid, "binding_host_id": host, "fixed_ips": fixed,
-            "device_owner": COMPUTE_OWNER + (instance.availability_zone or "nova")},
+            "device_owner": COMPUTE_OWNER + (instance.availability_zone or "nova"),
+            "security_groups": security_groups},
             instance.project_id)
     session.flush()
     ports = networks.ports_of_device(session, instance.uuid)

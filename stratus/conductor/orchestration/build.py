@@ -116,7 +116,8 @@ class BuildTask(TaskBase):
                     expected_task_state=expected)
                 # Its ports, in the commit that records its host.
                 row.network_info = instance_ports.allocate(
-                    session, row, request_spec.get("requested_networks"), chosen.host)
+                    session, row, request_spec.get("requested_networks"), chosen.host,
+                    request_spec.get("security_groups"))
                 instance = convert.instance(row)
         except NETWORK_ERRORS as exc:
             _fail(ctxt, instance_uuid, f"Build of instance {instance_uuid} aborted: Failed to "

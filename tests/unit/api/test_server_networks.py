@@ -44,6 +44,22 @@ def test_boot_on_a_network_has_an_address_until_deleted(client, image, compute_h
     assert client.get(f"/v2.1/servers/{server_id}/ips/private").get_json() == \
         {"private": [{"version": 4, "addr": "10.8.0.2"}]}
     assert client.get(f"/v2.1/servers/{server_id}/ips/other").status_code == 404
+    assert server["security_groups"] == [{"name": "default"}]
+    web = client.post("/v2.1/os-security-groups", headers=mv("2.1"), json={
+        "security_group": {"name": "web", "description": "w"}}).get_json()["security_group"]
+    assert client.post(f"/v2.1/servers/{server_id}/action",
+                       json={"addSecurityGroup": {"name": "web"}}).status_code == 202
+    assert _server(client, server_id)["security_groups"] == [{"name": "default"}, {"name": "web"}]
+    listed = client.get("/v2.1/servers/detail").get_json()["servers"]
+    assert listed[0]["security_groups"] == [{"name": "default"}, {"name": "web"}]
+    assert web["name"] == "web"
+    in_web = boot_id(client, flavor, image.id, networks=[{"uuid": net["id"]}],
+                     security_groups=[{"name": "web"}])
+    assert _server(client, in_web)["security_groups"] == [{"name": "web"}]
+    unknown = boot(client, flavor, image.id, networks=[{"uuid": net["id"]}],
+                   security_groups=[{"name": "nope"}])
+    assert unknown.status_code == 400
+    assert unknown.get_json()["badRequest"]["message"] == "Security group nope not found."
     assert client.delete(f"/v2.1/servers/{server_id}").status_code == 204
     assert _ports(server_id) == []
 
