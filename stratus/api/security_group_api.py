@@ -194,9 +194,9 @@ def names_by_server(ctxt, instances):
     ids = list(dict.fromkeys(g for port in ports for g in port["security_groups"]))
     groups = common.conductor().net_list(ctxt, "security_group", {"id": ids}) if ids else []
     names = {group["id"]: group["name"] for group in groups}
-    found = {}
+    found = {uuid: [] for uuid in plugged}
     for port in ports:
-        entries = found.setdefault(port["device_id"], [])
+        entries = found[port["device_id"]]
         for group_id in port["security_groups"]:
             if group_id in names and {"name": names[group_id]} not in entries:
                 entries.append({"name": names[group_id]})

@@ -137,6 +137,11 @@ class SecurityGroups(MethodView):
         return _one(ctxt, _as(Forbidden, common.conductor().net_create, ctxt, "security_group",
                               values))
 
+    @blp.response(404)
+    def delete(self):
+        """No group named: `DELETE /os-security-groups/` is a 404, as Nova's."""
+        raise exception.NotFound("Security group not found")
+
 
 @blp.route("/os-security-groups/<group_id>")
 class SecurityGroup(MethodView):

@@ -26,7 +26,7 @@ NOT_SUPPORTED = frozenset({
     "changePassword",
     "trigger_crash_dump", "os-getSPICEConsole", "os-getRDPConsole",
     "os-getSerialConsole", "addFixedIp",
-    "removeFixedIp", "addFloatingIp", "removeFloatingIp", "injectNetworkInfo"})
+    "removeFixedIp", "addFloatingIp", "removeFloatingIp"})
 # Removed from Nova's API altogether (410).
 GONE = frozenset({"resetNetwork"})
 
@@ -164,6 +164,9 @@ HANDLERS = {
     "resume": _power("resume"), "lock": _lock,
     "unlock": lambda ctxt, instance, value: compute_actions.unlock(ctxt, instance),
     "os-resetState": _reset_state,
+    # Accepted, as Nova's libvirt driver does: a guest learns its address
+    # by DHCP and from its config drive; nothing is injected into it.
+    "injectNetworkInfo": lambda ctxt, instance, value: None,
     "os-getVNCConsole": _vnc_console,
     "rescue": _rescue,
     "os-getConsoleOutput": _console_output,

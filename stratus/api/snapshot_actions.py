@@ -100,7 +100,8 @@ def snapshot(ctxt, instance, name, metadata=None):
     """Record a queued image, mark the server image_snapshot_pending
     (action createImage), cast the snapshot to its host; the image id."""
     _check(ctxt, instance, "createImage", _SNAPSHOT_FROM)
-    image = _new_image(ctxt, instance, name, dict(metadata or {}, image_type="snapshot"))
+    # The request's metadata last, as Nova: it may name its own image_type.
+    image = _new_image(ctxt, instance, name, {"image_type": "snapshot", **(metadata or {})})
     _save_and_cast(ctxt, instance, image.id, "createImage", TaskState.IMAGE_SNAPSHOT_PENDING,
                    lambda saved: common.compute().snapshot_instance(
                        ctxt, saved.host, saved, image.id))

@@ -156,6 +156,8 @@ class ServerListQuery(PagingQuery):
     image = fields.String()
     flavor = fields.String()
     availability_zone = fields.String()
+    ip = fields.String(metadata={"description": "A regular expression on the IPv4 addresses."})
+    ip6 = fields.String(metadata={"description": "A regular expression on the IPv6 addresses."})
     changes_since = fields.String(data_key="changes-since")
     changes_before = fields.String(data_key="changes-before")
     # 2.26's tag filters: comma-separated tags

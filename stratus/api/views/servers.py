@@ -45,7 +45,7 @@ def fault(instance):
     return view
 
 
-def _core(instance, status):
+def _core(instance, status, extended):
     return {
         "id": instance.uuid,
         "name": instance.display_name,
@@ -58,7 +58,7 @@ def _core(instance, status):
         "flavor": flavor_views.embedded(instance.flavor),
         "created": common.isotime(instance.created_at),
         "updated": common.isotime(instance.updated_at or instance.created_at),
-        "addresses": addresses(instance),
+        "addresses": addresses(instance, extended),
         "accessIPv4": instance.access_ip_v4 or "",
         "accessIPv6": instance.access_ip_v6 or "",
         "links": common.links("servers", instance.uuid),
@@ -78,7 +78,7 @@ def _extended(instance, groups):
         "OS-EXT-STS:power_state": instance.power_state,
         "OS-SRV-USG:launched_at": common.isotime_micro(instance.launched_at),
         "OS-SRV-USG:terminated_at": common.isotime_micro(instance.terminated_at),
-        # The groups of its ports; a server with none shows `default`.
+        # The groups of its ports; a server with no port shows `default`.
         "security_groups": groups if groups is not None else [{"name": "default"}],
         "os-extended-volumes:volumes_attached": [],
     }
@@ -134,11 +134,13 @@ def show(instance, tags=None, extended=True, groups=None):
     key, config drive, states, usage, security groups, volumes or admin
     attributes."""
     status = status_from_state(instance.vm_state, instance.task_state)
-    view = _core(instance, status)
+    view = _core(instance, status, extended)
     if status in _PROGRESS_STATUSES:
         view["progress"] = 100 if status == "ACTIVE" else 0
     if extended:
         view.update(_extended(instance, groups))
+        if groups == []:
+            del view["security_groups"]  # ports in no group: Nova shows no key
     if extended and policy.is_admin():
         view.update(_admin_attrs(instance))
         if is_supported("2.16"):

@@ -60,6 +60,10 @@ def test_boot_on_a_network_has_an_address_until_deleted(client, image, compute_h
                    security_groups=[{"name": "nope"}])
     assert unknown.status_code == 400
     assert unknown.get_json()["badRequest"]["message"] == "Security group nope not found."
+    by_ip = client.get("/v2.1/servers?ip=10\\.8\\.0\\.2$").get_json()["servers"]
+    assert [s["id"] for s in by_ip] == [server_id]
+    assert client.get("/v2.1/servers?ip=10.9.").get_json()["servers"] == []
+    assert client.get("/v2.1/servers?ip=(").status_code == 400
     assert client.delete(f"/v2.1/servers/{server_id}").status_code == 204
     assert _ports(server_id) == []
 
