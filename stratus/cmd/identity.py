@@ -8,6 +8,8 @@ first bootstrap and kept in the state dir (mode 0600), so that restarts
 keep it; the openrc written beside it holds it too."""
 import os
 import shlex
+import sys
+from pathlib import Path
 
 import click
 
@@ -38,7 +40,18 @@ def openrc(password):
     values = {"OS_AUTH_URL": auth_url(), "OS_IDENTITY_API_VERSION": "3",
               "OS_USERNAME": ADMIN, "OS_PASSWORD": password, "OS_PROJECT_NAME": ADMIN,
               "OS_USER_DOMAIN_NAME": "Default", "OS_PROJECT_DOMAIN_NAME": "Default"}
-    return "".join(f"export {key}={shlex.quote(value)}\n" for key, value in values.items())
+    lines = "".join(f"export {key}={shlex.quote(value)}\n" for key, value in values.items())
+    return lines + _clients_path()
+
+
+def _clients_path():
+    """The PATH line that finds the clients installed beside Stratus (`make
+    run` puts python-openstackclient in its virtualenv), so that `openstack`
+    works right after `source var/openrc`; nothing where they are not."""
+    bin_dir = Path(sys.executable).parent
+    if not (bin_dir / "openstack").exists():
+        return ""
+    return f'export PATH={shlex.quote(str(bin_dir))}:"$PATH"\n'
 
 
 def write_openrc(password):

@@ -1,6 +1,8 @@
 """`stratus bootstrap`, `openrc`, `user`, `project` and `role`, and
 `stratus flower`'s binding and credentials, in local mode."""
 import stat
+import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -49,6 +51,9 @@ def test_bootstrap_keeps_a_generated_password_and_writes_the_openrc(state):
                  "OS_PROJECT_NAME=admin", "OS_USER_DOMAIN_NAME=Default",
                  "OS_PROJECT_DOMAIN_NAME=Default", "OS_IDENTITY_API_VERSION=3"):
         assert f"export {line}\n" in openrc
+    # `openstack` right after `source var/openrc`: the virtualenv's clients.
+    bin_dir = Path(sys.executable).parent
+    assert (f'export PATH={bin_dir}:"$PATH"\n' in openrc) == (bin_dir / "openstack").exists()
     assert run("openrc") == openrc
 
 
