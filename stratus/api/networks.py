@@ -28,6 +28,15 @@ _FIELDS = ("id", "cidr", "netmask", "gateway", "broadcast", "dns1", "dns2",
            "cidr_v6", "gateway_v6", "label", "netmask_v6")
 
 
+# The conductors that know the network service (1.8). While a rolling
+# upgrade caps them below it, there are no networks: a boot gets no NIC.
+NETWORK_RPC_VERSION = "1.8"
+
+
+def network_service():
+    return common.conductor().can_send_version(NETWORK_RPC_VERSION)
+
+
 def _view(net_id, label):
     view = dict.fromkeys(_FIELDS)
     view.update(id=net_id, label=label)
@@ -46,7 +55,8 @@ class Networks(MethodView):
     def get(self):
         """List the networks the project can use, and `none`."""
         policy.authorize("os_compute_api:os-networks:list")
-        found = common.conductor().net_list(get_context(), "network")
+        found = (common.conductor().net_list(get_context(), "network")
+                 if network_service() else [])
         return {"networks": [_view(n["id"], n["name"]) for n in found] + [no_network()]}
 
 

@@ -17,7 +17,7 @@ def requested_networks(ctxt, requested, count):
     if requested == "none":
         return []
     if requested is None or requested == "auto":
-        return _auto(ctxt)
+        return _auto(ctxt) if networks.network_service() else []
     wanted = []
     for network in requested:
         if network.get("port"):
@@ -34,6 +34,8 @@ def requested_networks(ctxt, requested, count):
         if not common.is_uuid_like(net_id):
             raise exception.Invalid("Bad networks format: network uuid is not in proper "
                                     f"format ({net_id})")
+        if not networks.network_service():
+            raise exception.Invalid(f"Network {net_id} could not be found.")
         wanted.append(_network(ctxt, net_id, network.get("fixed_ip"), count))
     return wanted
 
@@ -87,6 +89,8 @@ def _port(ctxt, port_id, count):
         raise exception.Invalid("Unable to launch multiple instances with a single configured "
                                 "port ID. Please launch your instance one by one with "
                                 "different ports.")
+    if not networks.network_service():
+        raise exception.Invalid(f"Port id {port_id} could not be found.")
     try:
         port = common.conductor().net_get(ctxt, "port", port_id)
     except exception.PortNotFound:

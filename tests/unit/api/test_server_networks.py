@@ -121,3 +121,19 @@ def test_tenant_networks_until_2_35(client, stack):
     assert client.get("/v2.1/os-tenant-networks/nope").status_code == 404
     names = [n["label"] for n in client.get("/v2.1/os-networks").get_json()["networks"]]
     assert names == ["private", "none"]
+
+
+def test_while_conductors_are_capped_below_the_network_service_boots_get_no_nic(
+        client, image, compute_host, flavor, monkeypatch):
+    """A rolling upgrade (conductors capped at 1.7): no network is asked
+    of them; a boot without networks works, one naming a network is a 400."""
+    net = _network()
+    monkeypatch.setenv("STRATUS_CONDUCTOR_RPC_VERSION_CAP", "1.7")
+    from stratus import config
+    config.reset_settings()
+    server_id = boot_id(client, flavor, image.id, networks="auto", security_groups=[
+        {"name": "default"}])
+    assert _server(client, server_id)["addresses"] == {}
+    assert boot(client, flavor, image.id, networks=[{"uuid": net["id"]}]).status_code == 400
+    names = [n["label"] for n in client.get("/v2.1/os-networks").get_json()["networks"]]
+    assert names == ["none"]
