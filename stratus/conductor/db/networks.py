@@ -20,7 +20,6 @@ from stratus.conductor.db.models import IPAllocation, Network, Port, Subnet
 
 # Neutron's default base MAC (fa:16:3e, OpenStack's OUI).
 MAC_PREFIX = "fa:16:3e"
-COMPUTE_OWNER = "compute:"
 
 
 def _new_id():
@@ -77,7 +76,7 @@ def network_update(session, net_id, values, project_id=None):
 
 
 def network_delete(session, net_id, project_id=None):
-    """Refused while a port other than the network's own is on it."""
+    """Refused while any port is on it; its subnets go with it."""
     _owned(session, Network, net_id, project_id, exception.NetworkNotFound, "net_id")
     if session.scalars(select(Port.id).where(Port.network_id == net_id)).first():
         raise exception.NetworkInUse(net_id=net_id)
@@ -200,9 +199,20 @@ def port_list(session, filters=None, project_id=None):
 
 
 def fixed_ips(session, port_id):
-    rows = session.scalars(select(IPAllocation).where(IPAllocation.port_id == port_id)
+    return fixed_ips_by_port(session, [port_id]).get(port_id, [])
+
+
+def fixed_ips_by_port(session, port_ids):
+    """{port id: [{"subnet_id", "ip_address"}]}, in one query."""
+    found = {}
+    if not port_ids:
+        return found
+    rows = session.scalars(select(IPAllocation).where(IPAllocation.port_id.in_(port_ids))
                            .order_by(IPAllocation.created_at))
-    return [{"subnet_id": r.subnet_id, "ip_address": r.ip_address} for r in rows]
+    for row in rows:
+        found.setdefault(row.port_id, []).append({"subnet_id": row.subnet_id,
+                                                  "ip_address": row.ip_address})
+    return found
 
 
 def port_create(session, values, project_id=None):

@@ -137,3 +137,41 @@ def test_concurrent_allocations_never_share_an_address(api, demo):
     assert len(got) == len(set(got)) == 13
     assert len(errors) == 3 and all(isinstance(e, exception.IpAddressGenerationFailure)
                                     for e in errors)
+
+
+@pytest.fixture
+def statements():
+    """The SQL statements run while the test counts them (a list to clear)."""
+    from sqlalchemy import event
+
+    from stratus.conductor.db.session import get_engine
+
+    seen = []
+
+    def count(conn, cursor, statement, *_args):
+        seen.append(statement)
+
+    event.listen(get_engine(), "before_cursor_execute", count)
+    yield seen
+    event.remove(get_engine(), "before_cursor_execute", count)
+
+
+@pytest.mark.parametrize("kind", ["network", "port", "security_group"])
+def test_a_list_costs_the_same_queries_for_one_record_or_many(api, demo, statements, kind):
+    """Views of a list are built with one query per kind of related record
+    (subnets, addresses, rules), not one per record."""
+    def listed():
+        statements.clear()
+        api.net_list(demo, kind)
+        return len(statements)
+
+    net, _subnet = _network(api, demo)
+    api.net_create(demo, "port", {"network_id": net["id"]})
+    api.net_create(demo, "security_group", {"name": "g1"})
+    few = listed()
+    for index in range(5):
+        other, _ = _network(api, demo, cidr=f"10.6.{index}.0/24")
+        api.net_create(demo, "port", {"network_id": other["id"]})
+        api.net_create(demo, "security_group", {"name": f"g{index + 2}"})
+    assert len(api.net_list(demo, kind)) >= 6
+    assert listed() == few
