@@ -145,12 +145,17 @@ def server_ports(ctxt, instance):
     return ports
 
 
+def _groups_of(ctxt, ports):
+    """{id: group} of the groups the ports are in (one conductor call)."""
+    ids = list(dict.fromkeys(g for port in ports for g in port["security_groups"]))
+    groups = common.conductor().net_list(ctxt, "security_group", {"id": ids}) if ids else []
+    return {group["id"]: group for group in groups}
+
+
 def instance_groups(ctxt, instance):
     """Nova's views of the groups of the server's ports."""
     ports = common.conductor().net_list(ctxt, "port", {"device_id": instance.uuid})
-    ids = list(dict.fromkeys(g for port in ports for g in port["security_groups"]))
-    groups = common.conductor().net_list(ctxt, "security_group", {"id": ids}) if ids else []
-    return views(ctxt, groups)
+    return views(ctxt, list(_groups_of(ctxt, ports).values()))
 
 
 def _set_groups(ctxt, port, groups):
@@ -191,9 +196,7 @@ def names_by_server(ctxt, instances):
     if not plugged:
         return {}
     ports = common.conductor().net_list(ctxt, "port", {"device_id": plugged})
-    ids = list(dict.fromkeys(g for port in ports for g in port["security_groups"]))
-    groups = common.conductor().net_list(ctxt, "security_group", {"id": ids}) if ids else []
-    names = {group["id"]: group["name"] for group in groups}
+    names = {gid: group["name"] for gid, group in _groups_of(ctxt, ports).items()}
     found = {uuid: [] for uuid in plugged}
     for port in ports:
         entries = found[port["device_id"]]

@@ -9,8 +9,10 @@ several, the request must say which. The `none` network of os-networks
 (app.networks) is no NIC too, for clients without a network endpoint."""
 import ipaddress
 
-from stratus.api import common, networks
+from stratus.api import common, networks, security_group_api
 from stratus.common import exception
+
+DEFAULT_GROUP = "default"
 
 
 def requested_networks(ctxt, requested, count):
@@ -42,17 +44,20 @@ def requested_networks(ctxt, requested, count):
 
 def security_groups(ctxt, requested, wanted_networks):
     """The ids of the groups a new server's ports join (None: the
-    project's default), when it gets ports; an unknown name is a 400."""
+    project's default; "default" stands for it among others), when it
+    gets ports; an unknown name is a 400."""
     names = [g["name"] for g in requested or []]
-    if not wanted_networks or not names or names == ["default"]:
+    if not wanted_networks or not names or names == [DEFAULT_GROUP]:
         return None
-    known = common.conductor().net_list(ctxt, "security_group")
     found = []
     for name in dict.fromkeys(names):
-        matches = [g["id"] for g in known if name in (g["name"], g["id"])]
-        if not matches:
-            raise exception.Invalid(f"Security group {name} not found.")
-        found.append(matches[0])
+        if name == DEFAULT_GROUP:
+            found.append(DEFAULT_GROUP)  # the conductor knows it (made at first need)
+            continue
+        try:
+            found.append(security_group_api.find_group(ctxt, name))
+        except exception.SecurityGroupNotFound:
+            raise exception.Invalid(f"Security group {name} not found.") from None
     return found
 
 
@@ -98,4 +103,7 @@ def _port(ctxt, port_id, count):
     if port["device_id"]:
         raise exception.PortInUse(net_id=port["network_id"], port_id=port_id,
                                   device_id=port["device_id"])
+    if not port["fixed_ips"]:
+        # Nova's PortRequiresFixedIP: the host's DHCP has no address to give.
+        raise exception.Invalid(f"Port {port_id} requires a FixedIP in order to be used.")
     return {"network_id": port["network_id"], "port_id": port_id}

@@ -6,6 +6,8 @@ import ipaddress
 
 from stratus.common import exception
 from stratus.conductor.db import networks
+from stratus.conductor.db import security_groups as security_groups_db
+from stratus.conductor.db.security_groups import DEFAULT as DEFAULT_GROUP
 from stratus.conductor.db.models import Network, Subnet
 
 COMPUTE_OWNER = "compute:"
@@ -15,12 +17,15 @@ def allocate(session, instance, requested, host, security_groups=None):
     """network_info for `instance` on `host`: its ports, bound to the host.
     A server that has ports already (a reschedule, a second delivery)
     keeps them, bound to the new host. The ports made here join
-    `security_groups` (ids; None: the project's default)."""
+    `security_groups` (ids, "default" for the project's default; None:
+    the default alone)."""
     owned = networks.ports_of_device(session, instance.uuid)
     if owned:
         for port in owned:
             port.binding_host_id = host
         return _network_info(session, owned, instance.network_info)
+    if security_groups:
+        security_groups = [_group_id(session, instance.project_id, g) for g in security_groups]
     preserved = set()
     for wanted in requested or []:
         if wanted.get("port_id"):
@@ -43,6 +48,14 @@ def allocate(session, instance, requested, host, security_groups=None):
     session.flush()
     ports = networks.ports_of_device(session, instance.uuid)
     return _network_info(session, ports, [{"port_id": p, "preserve": True} for p in preserved])
+
+
+def _group_id(session, project_id, group):
+    """A group's id; "default" (as the API passes it) is the project's
+    default group, made if it is not there yet."""
+    if group == DEFAULT_GROUP:
+        return security_groups_db.default_group(session, project_id).id
+    return group
 
 
 def _network_info(session, ports, previous):

@@ -56,6 +56,9 @@ def test_boot_on_a_network_has_an_address_until_deleted(client, image, compute_h
     in_web = boot_id(client, flavor, image.id, networks=[{"uuid": net["id"]}],
                      security_groups=[{"name": "web"}])
     assert _server(client, in_web)["security_groups"] == [{"name": "web"}]
+    in_both = boot_id(client, flavor, image.id, networks=[{"uuid": net["id"]}],
+                      security_groups=[{"name": "default"}, {"name": "web"}])
+    assert _server(client, in_both)["security_groups"] == [{"name": "default"}, {"name": "web"}]
     unknown = boot(client, flavor, image.id, networks=[{"uuid": net["id"]}],
                    security_groups=[{"name": "nope"}])
     assert unknown.status_code == 400
@@ -80,6 +83,12 @@ def test_fixed_ip_and_a_users_port_which_outlives_the_server(client, image, comp
         port["fixed_ips"][0]["ip_address"]
     in_use = boot(client, flavor, image.id, networks=[{"port": port["id"]}])
     assert in_use.status_code == 409, in_use.get_json()
+    bare = ConductorAPI().net_create(get_admin_context(), "network", {"name": "bare"})
+    no_address = ConductorAPI().net_create(get_admin_context(), "port",
+                                           {"network_id": bare["id"]})
+    refused = boot(client, flavor, image.id, networks=[{"port": no_address["id"]}])
+    assert refused.status_code == 400
+    assert "requires a FixedIP" in refused.get_json()["badRequest"]["message"]
     client.delete(f"/v2.1/servers/{with_port}")
     kept = ConductorAPI().net_get(get_admin_context(), "port", port["id"])
     assert (kept["device_id"], kept["status"]) == ("", "DOWN")
