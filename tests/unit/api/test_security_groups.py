@@ -110,6 +110,10 @@ def test_bad_groups_and_gone_from_2_36(client):
         reply = getattr(client, method)(url, headers=mv("2.36"), json={})
         assert reply.status_code == 404, (method, url)
     assert client.get(GROUPS).status_code == 200  # 2.1
+    # No group named (Nova's routes match no id): a 404, not a 405.
+    nameless = client.delete(f"{GROUPS}/", headers=OLD)
+    assert nameless.status_code == 404
+    assert nameless.get_json()["itemNotFound"]["message"] == "Security group not found"
 
 
 def test_a_member_cannot_delete_its_default_group(client, monkeypatch):

@@ -133,6 +133,15 @@ def test_bad_action_bodies(client, server, body, message):
     assert reply.get_json()["badRequest"]["message"].startswith(message)
 
 
+def test_inject_network_info_is_accepted_for_admins(client, server, monkeypatch):
+    """Nothing to inject (DHCP and the config drive carry a guest's
+    network): 202, as Nova's libvirt driver; a member may not."""
+    assert act(client, server, {"injectNetworkInfo": None}).status_code == 202
+    project = client.get(f"/v2.1/servers/{server}").get_json()["server"]["tenant_id"]
+    act_as(monkeypatch, "member-user", project, ["member"])
+    assert act(client, server, {"injectNetworkInfo": None}).status_code == 403
+
+
 def test_actions_not_done_yet_are_not_implemented(client, server):
     reply = act(client, server, {"trigger_crash_dump": None})
     assert reply.status_code == 501

@@ -106,6 +106,16 @@ def test_create_image_makes_a_bootable_active_image(client, cloud, server, flavo
     assert _events(client, server, "createImage") == {"compute_snapshot_instance": "Success"}
     booted = stack.boot_id(client, flavor, image_id)
     assert stack.states(client, booted) == ("ACTIVE", "active", None)
+    assert image.properties["image_type"] == "snapshot"
+
+
+def test_create_image_metadata_may_name_the_image_type(client, server):
+    """The request's metadata is applied last, as Nova's (Tempest sets
+    image_type to its own value)."""
+    reply = stack.act(client, server, {"createImage": {"name": "s",
+                                                       "metadata": {"image_type": "test"}}})
+    image = _conductor().image_get(get_admin_context(), reply.get_json()["image_id"])
+    assert image.properties["image_type"] == "test"
 
 
 def test_create_image_before_2_45_answers_a_location(client, server):
