@@ -3,6 +3,7 @@ the functional suite's Cloud (tests/functional/cloud.py) on Redis database
 15 (the functional sessions share out 5-14) with a PostgreSQL database of
 its own, or the all-in-one with eager tasks and SQLite."""
 import contextlib
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -11,7 +12,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.functional.cloud import Cloud, free_port, wait_for  # noqa: E402
 
-REDIS_DB = 15
+# STRATUS_BENCH_REDIS_DB: another database for a second benchmark run beside this one.
+REDIS_DB = int(os.environ.get("STRATUS_BENCH_REDIS_DB", "15"))
 REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
 # Room for any number of 1-vCPU boots.
 BIG_HOST = {"STRATUS_TEST_HOST_VCPUS": "100000", "STRATUS_TEST_HOST_MEMORY_MB": "10000000"}
