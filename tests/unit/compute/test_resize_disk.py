@@ -7,9 +7,9 @@ import libvirt
 import pytest
 
 from stratus.common import exception
-from stratus.compute.virt.libvirt import LibvirtDriver
+from stratus.compute.virt.libvirt import LibvirtDriver, migration_disk
 from stratus.compute.virt.libvirt.driver import instance_dir
-from stratus.compute.virt.libvirt.layout import resize_dir
+from stratus.compute.virt.libvirt.layout import console_log_path, resize_dir
 from stratus.common.objects import Flavor
 from stratus.common.vocabulary import VmState
 
@@ -104,3 +104,23 @@ def test_destroy_guest_only_leaves_the_files(pair):
     source.destroy_guest_only(None, instance)
     assert _state(source, instance.uuid) is None
     assert (instance_dir(instance.uuid) / "disk").exists()
+
+
+def test_moved_and_reverted_guests_keep_writing_their_console_log(pair, flavor, monkeypatch):
+    """The console output (`openstack console log show`) survives a resize
+    and its revert: both definitions ask for the serial console's log
+    (the test driver's XML has no serial port, so the builder's arguments
+    are read)."""
+    source, dest, instance = pair
+    asked = []
+
+    def domain_xml(*args, **kwargs):
+        asked.append(kwargs.get("console_log"))
+        return real(*args, **kwargs)
+
+    real = migration_disk.vconfig.domain_xml
+    monkeypatch.setattr(migration_disk.vconfig, "domain_xml", domain_xml)
+    _moved(source, dest, instance)
+    dest.destroy(None, instance)
+    source.finish_revert_migration(None, instance, flavor, power_on=True)
+    assert asked == [console_log_path(instance.uuid)] * 2

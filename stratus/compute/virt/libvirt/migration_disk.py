@@ -14,7 +14,8 @@ from stratus.common import exception
 from stratus.compute.virt.libvirt import config as vconfig
 from stratus.compute.virt.libvirt import guest, vif
 from stratus.compute.virt.libvirt.host import translate_errors
-from stratus.compute.virt.libvirt.layout import DISK, domain_name, instance_dir, resize_dir
+from stratus.compute.virt.libvirt.layout import (DISK, console_log_path, domain_name, instance_dir,
+                                                resize_dir)
 
 
 def migrate_disk_and_power_off(drv, instance, timeout):
@@ -60,8 +61,11 @@ def _copy_disk(drv, uuid, source):
 def _define_and_boot(drv, instance, flavor, disk, power_on):
     uuid = instance.uuid
     with drv._lock_for(uuid), translate_errors():
+        # virtlogd needs the directory for the console log, disk or no disk.
+        instance_dir(uuid).mkdir(parents=True, exist_ok=True)
         xml = vconfig.domain_xml(uuid, domain_name(uuid), flavor.memory_mb, flavor.vcpus,
                                  drv.virt_type, (str(disk), "qcow2") if disk else None,
+                                 console_log=console_log_path(uuid),
                                  **drv._guest_devices(instance))
         domain = drv._host.lookup(uuid)
         if domain is not None and domain.isActive():
