@@ -3,8 +3,9 @@ from gunicorn.app.base import BaseApplication
 
 
 class _Gunicorn(BaseApplication):
-    def __init__(self, wsgi, options, post_worker_init=None):
+    def __init__(self, wsgi, options, post_worker_init=None, factory=None):
         self.application, self.options, self.hook = wsgi, options, post_worker_init
+        self.factory = factory
         super().__init__()
 
     def load_config(self):
@@ -14,14 +15,18 @@ class _Gunicorn(BaseApplication):
             self.cfg.set("post_worker_init", lambda worker: self.hook())
 
     def load(self):
-        return self.application
+        # gunicorn calls this in each worker unless the app is preloaded.
+        return self.application if self.factory is None else self.factory()
 
 
-def serve(host, port, workers, threads, post_worker_init=None):
+def serve(host, port, workers, threads, post_worker_init=None, app_factory=None):
     """Serve create_app() with gthread workers (each request waits on a
-    conductor call, so threads carry the concurrency)."""
-    from stratus.api import create_app
+    conductor call, so threads carry the concurrency).
 
+    By default the app is built here, in gunicorn's master, whose
+    workers share its pages. With `app_factory`, each worker builds its
+    own with it and the master stays small: for a master that would
+    otherwise hold what only its worker needs (the all-in-one's roles)."""
     options = {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
                "worker_class": "gthread", "accesslog": "-", "timeout": 120,
                # Clients poll with a kept-alive connection (the openstack
@@ -33,4 +38,9 @@ def serve(host, port, workers, threads, post_worker_init=None):
                "graceful_timeout": 5, "keepalive": 75,
                # One shared control socket path would collide between APIs on one machine.
                "control_socket_disable": True}
-    _Gunicorn(create_app(), options, post_worker_init).run()
+    if app_factory is None:
+        from stratus.api import create_app
+
+        _Gunicorn(create_app(), options, post_worker_init).run()
+    else:
+        _Gunicorn(None, options, post_worker_init, app_factory).run()

@@ -11,15 +11,32 @@ def run_worker(role, queues, concurrency, name=None):
     # Pool threads mostly wait; a short switch interval lets a woken thread
     # take the GIL from the consumer loop sooner (lower latency per hop).
     sys.setswitchinterval(0.0005)
+    from celery.bin.base import CLIContext
+    from celery.bin.worker import worker
+    from click.exceptions import Exit
+
     from stratus.config import get_settings
     from stratus.common.celeryapp import app
 
     nodename = f"{role}@{name or f'{socket.gethostname()}-{os.getpid()}'}"
-    app.worker_main(argv=[
-        "worker", "--queues", ",".join(queues), "--pool", "threads",
-        "--concurrency", str(concurrency), "--hostname", nodename,
-        "--loglevel", get_settings().log_level, "--without-gossip", "--without-mingle",
-    ])
+    # `celery worker` itself, parsed as on the command line, but without
+    # the `celery` group around it (what app.worker_main runs): that group
+    # loads every command plugin (Flower, with Tornado and Prometheus's
+    # client) and the REPL's prompt_toolkit, ~15 MB a worker never uses.
+    argv = ["--queues", ",".join(queues), "--pool", "threads",
+            "--concurrency", str(concurrency), "--hostname", nodename,
+            "--loglevel", get_settings().log_level, "--without-gossip", "--without-mingle"]
+    context = CLIContext(app=app, no_color=_flag(os.environ.get("NO_COLOR")),
+                         workdir=None, quiet=False)
+    try:
+        worker.main(args=argv, prog_name="celery worker", obj=context, standalone_mode=False)
+    except Exit:
+        pass
+
+
+def _flag(value):
+    """An environment flag as click reads one (celery's NO_COLOR)."""
+    return (value or "").strip().lower() in ("1", "true", "t", "yes", "y", "on")
 
 
 def start_heartbeat(role):

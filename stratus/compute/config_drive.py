@@ -12,8 +12,6 @@ import json
 import os
 import re
 
-import pycdlib
-
 LABEL = "config-2"
 VERSIONS = ("latest", "2012-08-10")
 
@@ -72,6 +70,10 @@ def files(instance):
 def build(instance, path):
     """Write the instance's config drive to `path` (replaced whole, so a
     guest already reading the old file keeps a consistent one)."""
+    # Loaded at the first config drive, not at start: an idle compute
+    # worker does not hold it (about 2 MB).
+    import pycdlib
+
     partial = path.with_name(path.name + ".part")
     iso = pycdlib.PyCdlib()
     # Rock Ridge and Joliet carry the real names; the ISO9660 names

@@ -4,28 +4,26 @@ process per connection, so that each admission runs on the roles this
 process serves in local mode (consoleauth, the conductor, compute), and
 the proxy ends with the process, leaving nothing to stop.
 
-`bind` makes the listening socket in the process that forks the workers
-(gunicorn's master), before the fork; `serve_in_background` serves it in
-the worker. The socket is so bound once, whatever the number of workers
-the master forks over time, and a restarted worker serves it again."""
+The listening socket is made in the process that forks the workers
+(gunicorn's master), before the fork (stratus.novncproxy.listener);
+the worker wraps it in a ThreadedConsoleProxy and serves it
+(`serve_in_background`). The socket is so bound once, whatever the
+number of workers the master forks over time, and a restarted worker
+serves it again."""
 import logging
 import socket
 import sys
 import threading
 from http.server import HTTPServer
-from pathlib import Path
 from socketserver import ThreadingMixIn
 
 from websockify.websockifyserver import WebSockifyServer
 
+from stratus.novncproxy.listener import NoPages, listen  # noqa: F401 (NoPages: raised by bind)
 from stratus.novncproxy.proxy import ConsoleProxyRequestHandler
 from stratus.novncproxy.security import scrub
 
 LOG = logging.getLogger("stratus.novncproxy")
-
-
-class NoPages(Exception):
-    """noVNC's pages are not where the settings say."""
 
 
 class _Connection:
@@ -68,10 +66,16 @@ class ThreadedConsoleProxy(ThreadingMixIn, HTTPServer):
     token_plugin = auth_plugin = target_host = target_port = None
     logger = LOG
 
-    def __init__(self, host, port, web):
+    def __init__(self, sock, web):
+        """The server of `sock`, a socket already listening (listener.listen)."""
         self.web = str(web)
-        self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        super().__init__((host, port), ThreadedRequestHandler)
+        self.address_family = sock.family
+        super().__init__(sock.getsockname(), ThreadedRequestHandler, bind_and_activate=False)
+        self.socket.close()  # the one made for binding; `sock` is bound already
+        self.socket = sock
+        # What HTTPServer.server_bind records once it has bound.
+        self.server_name = socket.getfqdn(self.server_address[0])
+        self.server_port = self.server_address[1]
 
     def handle_error(self, request, client_address):
         """A refusal is one line (the handler already answered it); a
@@ -87,10 +91,7 @@ def bind(host, port, web):
     """A ThreadedConsoleProxy listening on host:port (not yet serving),
     its pages from `web`. NoPages without noVNC's pages there; OSError
     when the address cannot be bound."""
-    if not (Path(web) / "vnc_lite.html").is_file():
-        raise NoPages(f"noVNC is not in {web}: install Debian's `novnc` package "
-                      "or set STRATUS_NOVNC_WEB")
-    return ThreadedConsoleProxy(host, port, web)
+    return ThreadedConsoleProxy(listen(host, port, web), web)
 
 
 def serve_in_background(server):

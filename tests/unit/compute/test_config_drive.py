@@ -79,3 +79,16 @@ def test_test_driver_guests_get_no_config_drive(settings, instance, image, flavo
     xml = ET.fromstring(driver.connection.lookupByUUIDString(instance.uuid).XMLDesc(0))
     assert xml.find("devices/disk[@device='cdrom']") is None
     assert not config_drive_path(instance.uuid).exists()
+
+
+def test_a_compute_worker_loads_pycdlib_at_its_first_config_drive_not_at_start():
+    import subprocess
+    import sys
+
+    probe = ("import sys; import stratus.cmd.compute; from stratus.common.celeryapp import "
+             "load_roles; load_roles('compute'); import stratus.compute.service; "
+             "print('pycdlib' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"

@@ -136,3 +136,20 @@ def test_the_all_in_one_stops_when_the_console_port_is_taken(web, _no_logging_se
     with socket.create_server(("127.0.0.1", 0)) as taken:
         with pytest.raises(SystemExit, match="set STRATUS_NOVNCPROXY_PORT"):
             allinone._bind_console(_settings(web, taken.getsockname()[1]))
+
+
+def test_the_all_in_one_worker_serves_the_inherited_socket_once_someone_connects(
+        web, console, _no_logging_setup):
+    from stratus.novncproxy import listener
+
+    sock = listener.listen("127.0.0.1", 0, web)  # as the master binds it
+    port = sock.getsockname()[1]
+    allinone._serve_console(sock, _settings(web, port))
+    handshake = Handshake(port, f"/?token={TOKEN}", origin=f"http://127.0.0.1:{port}")
+    try:
+        assert handshake.status == 101, handshake.head
+        assert handshake.first_frame() == BANNER
+    finally:
+        handshake.close()
+    page = requests.get(f"http://127.0.0.1:{port}/vnc_lite.html", timeout=10)
+    assert (page.status_code, page.text) == (200, "<title>noVNC</title>")
