@@ -15,8 +15,6 @@ import contextvars
 import logging
 import threading
 
-import psycopg
-from psycopg.pq import ExecStatus, TransactionStatus
 from sqlalchemy import create_engine, event
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import sessionmaker
@@ -69,6 +67,10 @@ def _begin_at_checkout(dbapi_conn, _record, _proxy):
     is replaced here instead of failing the transaction, so service
     resumes by itself once the database is back; psycopg sends no BEGIN
     of its own once the server is in a transaction."""
+    # Imported here: an all-in-one on SQLite never loads psycopg.
+    import psycopg
+    from psycopg.pq import ExecStatus, TransactionStatus
+
     if dbapi_conn.autocommit or dbapi_conn.info.transaction_status != TransactionStatus.IDLE:
         return
     try:
