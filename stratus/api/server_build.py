@@ -38,8 +38,7 @@ def plan(ctxt, server, scheduler_hints):
     `different_host` are used; the others are accepted (clients send
     them) and ignored."""
     zone, host, node = destination(server)  # a 403 before any lookup, as Nova
-    flavor = resolve_flavor(ctxt, server["flavorRef"])
-    image = resolve_image(ctxt, image_id_of(server))
+    flavor, image = resolve_flavor_and_image(ctxt, server)
     check_flavor_fits(flavor, image)
     count = instance_count(server)
     requested = server_networks.requested_networks(ctxt, server.get("networks"), count)
@@ -62,12 +61,42 @@ def plan(ctxt, server, scheduler_hints):
                 min_count=server.get("min_count", 1))
 
 
+# The conductors that give a boot's flavor and image in one call.
+ONE_LOOKUP_SINCE = "1.9"
+
+
+def resolve_flavor_and_image(ctxt, server):
+    """(flavor, image) of a boot, checked as resolve_flavor, then
+    resolve_image: one conductor call where the conductors allow it."""
+    conductor = common.conductor()
+    try:
+        image_id = image_id_of(server)
+    except exception.Invalid:
+        resolve_flavor(ctxt, server["flavorRef"])  # its 400 comes first, as before
+        raise
+    if not conductor.can_send_version(ONE_LOOKUP_SINCE):
+        return resolve_flavor(ctxt, server["flavorRef"]), resolve_image(ctxt, image_id)
+    try:
+        flavor, image = conductor.flavor_and_image_get(
+            ctxt, common.id_from_href(server["flavorRef"]), str(image_id))
+    except exception.FlavorNotFound as exc:
+        raise exception.Invalid(exc.message) from None
+    check_flavor(flavor)
+    if image is None or not image_api.visible(ctxt, image):
+        raise exception.Invalid(exception.ImageNotFound(image_id=image_id).message)
+    return flavor, check_image(image, image_id)
+
+
 def resolve_flavor(ctxt, flavor_ref):
     """The flavor named by an id or a link; unknown or disabled is a 400."""
     try:
         flavor = common.conductor().flavor_get(ctxt, common.id_from_href(flavor_ref))
     except exception.FlavorNotFound as exc:
         raise exception.Invalid(exc.message) from None
+    return check_flavor(flavor)
+
+
+def check_flavor(flavor):
     if flavor.disabled:
         raise exception.Invalid("Flavor is disabled.")
     return flavor
@@ -95,6 +124,10 @@ def resolve_image(ctxt, image_id):
         image = image_api.get(ctxt, image_id)
     except exception.ImageNotFound as exc:
         raise exception.Invalid(exc.message) from None
+    return check_image(image, image_id)
+
+
+def check_image(image, image_id):
     if image.status != ImageStatus.ACTIVE:
         raise exception.Invalid(f"Image {image_id} is not active.")
     return image

@@ -1,6 +1,7 @@
 """The conductor's endpoints for the catalog: flavors, and the image
 records (snapshots and shelves fill theirs in as they upload). One short
 transaction per call, wire objects out."""
+from stratus.common import exception
 from stratus.conductor import convert
 from stratus.conductor.db import catalog
 from stratus.conductor.db.session import transaction
@@ -73,6 +74,17 @@ class Catalog:
     def image_get(self, ctxt, image_id):
         with transaction() as session:
             return convert.image(catalog.image_get(session, image_id))
+
+    @endpoint(since="1.9")
+    def flavor_and_image_get(self, ctxt, flavorid, image_id):
+        """A boot's flavor and image in one call: [Flavor, Image, or None
+        when there is no such image]; FlavorNotFound as flavor_get."""
+        with transaction() as session:
+            flavor = convert.flavor(catalog.flavor_get(session, flavorid, _viewer(ctxt)))
+            try:
+                return [flavor, convert.image(catalog.image_get(session, image_id))]
+            except exception.ImageNotFound:
+                return [flavor, None]
 
     @endpoint(since="1.0")
     def image_create(self, ctxt, values):

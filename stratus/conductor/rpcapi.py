@@ -51,12 +51,14 @@ API version history:
           security_group, security_group_rule). Instances carry
           network_info (Instance 1.3); create_instance(s) request specs
           may carry requested_networks.
+    1.9 - flavor_and_image_get: a boot's flavor and image in one call (the
+          api sends flavor_get and image_get below 1.9).
 """
 from stratus.config import get_settings
 from stratus.common.rpc import RPCClient
 from stratus.common.vocabulary import UNSET
 
-RPC_VERSION = "1.8"
+RPC_VERSION = "1.9"
 
 
 class _ConductorClient:
@@ -226,6 +228,12 @@ class ConductorAPI(_ConductorClient):
     def image_get(self, ctxt, image_id):
         """One image by id."""
         return self._client("1.0").call(ctxt, "image_get", image_id=image_id)
+
+    def flavor_and_image_get(self, ctxt, flavorid, image_id):
+        """[Flavor, Image or None] of a boot (one call instead of two);
+        FlavorNotFound."""
+        return self._client("1.9").call(ctxt, "flavor_and_image_get", flavorid=flavorid,
+                                        image_id=image_id)
 
     def image_create(self, ctxt, values):
         """Record an image whose file is in the image store."""

@@ -16,7 +16,7 @@ import logging
 import threading
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import sessionmaker
 
 from stratus.common import backoff, exception
@@ -52,12 +52,33 @@ def make_engine(url):
         return _watched(engine)
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
-    # pre-ping: a connection the server dropped (a restart, a failover) is
-    # replaced at checkout instead of failing the next transaction, so
-    # service resumes by itself once the database is back.
-    return _watched(create_engine(
-        url, pool_size=10, max_overflow=20, pool_recycle=3600, pool_pre_ping=True,
-        connect_args={"connect_timeout": max(1, round(get_settings().database_connect_timeout))}))
+    engine = create_engine(
+        url, pool_size=10, max_overflow=20, pool_recycle=3600,
+        connect_args={"connect_timeout": max(1, round(get_settings().database_connect_timeout))})
+    event.listen(engine, "checkout", _begin_at_checkout)
+    return _watched(engine)
+
+
+def _begin_at_checkout(dbapi_conn, _record, _proxy):
+    """Send the transaction's BEGIN when the connection leaves the pool:
+    it is also the liveness check that pool_pre_ping made with a statement
+    of its own (a round trip, and an empty transaction, more on every
+    checkout). A connection the server dropped (a restart, a failover)
+    is replaced here instead of failing the transaction, so service
+    resumes by itself once the database is back; psycopg sends no BEGIN
+    of its own once the server is in a transaction."""
+    # Imported here: an all-in-one on SQLite never loads psycopg.
+    import psycopg
+    from psycopg.pq import ExecStatus, TransactionStatus
+
+    if dbapi_conn.autocommit or dbapi_conn.info.transaction_status != TransactionStatus.IDLE:
+        return
+    try:
+        result = dbapi_conn.pgconn.exec_(b"BEGIN")
+    except psycopg.Error as exc:
+        raise DisconnectionError(str(exc)) from exc
+    if result.status != ExecStatus.COMMAND_OK:
+        raise DisconnectionError(dbapi_conn.pgconn.error_message.decode(errors="replace"))
 
 
 def _watched(engine):

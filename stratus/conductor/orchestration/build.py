@@ -41,10 +41,12 @@ class BuildTask(TaskBase):
         if not new:
             return created  # a second delivery: the first started their builds
         request_spec = dict(request_spec, num_instances=len(created))
-        # Already on the conductor: start the builds here, after the commit,
-        # rather than cast to ourselves (one message less per boot).
+        # Already on the conductor: schedule here, after the commit that
+        # recorded them with their build events started, rather than cast
+        # to ourselves (a message) or read back what that commit wrote.
         for instance in created:
-            self.build_instances(ctxt, instance.uuid, request_spec)
+            if _new_build(instance):
+                self.schedule(ctxt, instance.uuid, request_spec)
         return created
 
     @endpoint(since="1.0")
@@ -55,6 +57,10 @@ class BuildTask(TaskBase):
             # A second delivery of this message: the first one scheduled it.
             return
         record_event(ctxt, instance_uuid, BUILD_EVENT, start=True)
+        self.schedule(ctxt, instance_uuid, request_spec)
+
+    def schedule(self, ctxt, instance_uuid, request_spec):
+        """Ask the scheduler for a host for a build whose event is started."""
         request_spec = with_member_hosts(request_spec, instance_uuid)
         # No thread waits for the scheduler: it calls back into the conductor,
         # and a pool full of waiting builds would never serve those calls.
@@ -119,6 +125,8 @@ class BuildTask(TaskBase):
                     session, row, request_spec.get("requested_networks"), chosen.host,
                     request_spec.get("security_groups"))
                 instance = convert.instance(row)
+                # The event's end in the same commit: one transaction less.
+                instances.event_record(session, ctxt, instance_uuid, event, result="Success")
         except NETWORK_ERRORS as exc:
             _fail(ctxt, instance_uuid, f"Build of instance {instance_uuid} aborted: Failed to "
                   f"allocate the network(s), not rescheduling. {exc.message}", event)
@@ -129,7 +137,6 @@ class BuildTask(TaskBase):
             # instance is not using.
             release_unused(instance_uuid, chosen)
             return
-        record_event(ctxt, instance_uuid, event, result="Success")
         self.compute_api.build_and_run_instance(ctxt, chosen.host, instance, request_spec,
                                                 alternates)
 
@@ -155,8 +162,18 @@ def _record(ctxt, instances_values, request_spec, min_count):
             row = instances.instance_create(session, values)
             groups.add_member(session, request_spec, row)
             instances.action_start(session, ctxt, row.uuid, "create")
-            created.append(convert.instance(row))
+            instance = convert.instance(row)
+            if _new_build(instance):
+                instances.event_record(session, ctxt, row.uuid, BUILD_EVENT, start=True)
+            created.append(instance)
         return created, True
+
+
+def _new_build(instance):
+    """Whether a just recorded instance waits for a host (what
+    _awaits_scheduling reads from the database)."""
+    return (instance.vm_state == VmState.BUILDING
+            and instance.task_state == TaskState.SCHEDULING and instance.host is None)
 
 
 def _claim_alternate(instance_uuid, request_spec, alternate, needs, reason):

@@ -192,6 +192,9 @@ class FakeConductorAPI:
             raise exception.ImageNotFound(image_id=image_id)
         return self.cloud.images[image_id]
 
+    def flavor_and_image_get(self, ctxt, flavorid, image_id):
+        return [self.flavor_get(ctxt, flavorid), self.cloud.images.get(image_id)]
+
     # no network service records in the fake (tests/unit/network has the real ones)
     def net_list(self, ctxt, kind, filters=None):
         return []

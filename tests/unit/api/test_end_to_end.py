@@ -53,3 +53,39 @@ def test_boot_list_and_delete_on_a_host(client, image, compute_host):
     assert client.delete(f"/v2.1/servers/{server_id}").status_code == 204
     assert client.get(f"/v2.1/servers/{server_id}").status_code == 404
     assert client.get("/v2.1/servers").get_json()["servers"] == []
+
+
+def _conductor_calls(monkeypatch):
+    """The conductor methods called (not cast) from now on."""
+    from stratus.common.rpc import RPCClient
+
+    called, call = [], RPCClient.call
+
+    def recording(self, ctxt, method, **kwargs):
+        if self.role == "conductor":
+            called.append(method)
+        return call(self, ctxt, method, **kwargs)
+
+    monkeypatch.setattr(RPCClient, "call", recording)
+    return called
+
+
+def test_a_boot_reads_its_flavor_and_image_in_one_call(client, image, monkeypatch):
+    flavor = flavor_id(client, "e2e.tiny")
+    called = _conductor_calls(monkeypatch)
+    boot_id(client, flavor, image.id)
+    assert called.count("flavor_and_image_get") == 1
+    assert "flavor_get" not in called and "image_get" not in called
+
+
+def test_conductors_capped_below_1_9_are_asked_for_the_flavor_then_the_image(
+        client, image, monkeypatch):
+    from stratus import config
+
+    flavor = flavor_id(client, "e2e.tiny")
+    monkeypatch.setenv("STRATUS_CONDUCTOR_RPC_VERSION_CAP", "1.8")
+    config.reset_settings()
+    called = _conductor_calls(monkeypatch)
+    boot_id(client, flavor, image.id)
+    assert "flavor_and_image_get" not in called
+    assert called.index("flavor_get") < called.index("image_get")

@@ -86,3 +86,49 @@ def test_no_valid_host_is_an_error_with_the_reason(cloud, ctxt):
     assert instance.vm_state == "error"
     assert instance.fault["message"].startswith("No valid host was found. 0 of 4 hosts:")
     assert "CoreFilter removed 4 (needs 1000 vCPUs" in instance.fault["message"]
+
+
+def test_a_boot_commits_once_per_step(cloud, ctxt):
+    """One transaction for each step of a boot that must commit before a
+    message: the records with the build's event started, the host's
+    state read and the claim (scheduler), the hand-over to the host with
+    the event's end, and the host's two saves (spawning, active)."""
+    from sqlalchemy import event
+
+    from stratus.conductor.db.session import get_engine
+
+    (cloud / "img.raw").write_bytes(b"\0" * 512)
+    commits = []
+
+    def listener(conn):
+        commits.append(conn)
+
+    event.listen(get_engine(), "commit", listener)
+    try:
+        instance = _boot(ctxt)
+    finally:
+        event.remove(get_engine(), "commit", listener)
+    assert instance.vm_state == "active"
+    # _boot's own: flavor_create, image_create, then the boot, then instance_get.
+    assert len(commits) - 3 == 6
+    events = _build_events(instance.uuid)
+    assert events == [("conductor_schedule_and_build_instances", None, "Success"),
+                      ("compute__do_build_and_run_instance", "b", "Success")]
+
+
+def _build_events(instance_uuid):
+    from sqlalchemy import select
+
+    from stratus.conductor.db.models import InstanceAction, InstanceActionEvent
+    from stratus.conductor.db.session import transaction
+
+    with transaction() as session:
+        rows = session.execute(
+            select(InstanceActionEvent.event, InstanceActionEvent.host,
+                   InstanceActionEvent.result, InstanceActionEvent.start_time,
+                   InstanceActionEvent.finish_time)
+            .join(InstanceAction, InstanceAction.id == InstanceActionEvent.action_id)
+            .where(InstanceAction.instance_uuid == instance_uuid)
+            .order_by(InstanceActionEvent.id)).all()
+    assert all(row.start_time and row.finish_time for row in rows)
+    return [(row.event, row.host and row.host[0], row.result) for row in rows]

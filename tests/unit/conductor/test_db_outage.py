@@ -52,8 +52,49 @@ def test_postgresql_connections_are_checked_before_use_and_open_within_a_bound(m
         return sqlalchemy.create_engine(url, **kwargs)
 
     monkeypatch.setattr(db_session, "create_engine", create_engine)
-    db_session.make_engine("postgresql://postgres@127.0.0.1:1/none").dispose()
-    # A connection dropped by a restart is replaced at checkout, and an
-    # unanswered connect gives up within the setting.
-    assert made["pool_pre_ping"] is True
+    engine = db_session.make_engine("postgresql://postgres@127.0.0.1:1/none")
+    # A connection dropped by a restart is replaced at checkout (its BEGIN
+    # is the check: see below), and an unanswered connect gives up within
+    # the setting.
+    assert sqlalchemy.event.contains(engine, "checkout", db_session._begin_at_checkout)
     assert made["connect_args"] == {"connect_timeout": 5}
+    engine.dispose()
+
+
+class _PgConn:
+    def __init__(self, alive):
+        self.alive, self.sent = alive, []
+        self.error_message = b"server closed the connection unexpectedly"
+
+    def exec_(self, command):
+        from psycopg.pq import ExecStatus
+
+        self.sent.append(command)
+        status = ExecStatus.COMMAND_OK if self.alive else ExecStatus.FATAL_ERROR
+        return type("Result", (), {"status": status})()
+
+
+class _Driver:
+    """A psycopg connection as the pool hands it out (PostgreSQL only)."""
+
+    def __init__(self, alive=True, autocommit=False, in_transaction=False):
+        from psycopg.pq import TransactionStatus
+
+        self.autocommit, self.pgconn = autocommit, _PgConn(alive)
+        status = TransactionStatus.INTRANS if in_transaction else TransactionStatus.IDLE
+        self.info = type("Info", (), {"transaction_status": status})()
+
+
+def test_a_checkout_begins_the_transaction_in_one_round_trip():
+    """The BEGIN is the liveness check (no ping statement of its own)."""
+    driver = _Driver()
+    db_session._begin_at_checkout(driver, None, None)
+    assert driver.pgconn.sent == [b"BEGIN"]
+    for quiet in (_Driver(autocommit=True), _Driver(in_transaction=True)):
+        db_session._begin_at_checkout(quiet, None, None)
+        assert quiet.pgconn.sent == []
+
+
+def test_a_connection_the_server_dropped_is_replaced_at_checkout():
+    with pytest.raises(sqlalchemy.exc.DisconnectionError, match="server closed"):
+        db_session._begin_at_checkout(_Driver(alive=False), None, None)
