@@ -58,6 +58,23 @@ def _fields(cls):
     return names, frozenset(names), plain
 
 
+class Encoded:
+    """A value already in its wire form (what to_primitive would make of
+    it), passed on as it is: a reply built straight from database rows,
+    without the objects (see wire_form)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+
+def wire_form(cls, data):
+    """What `cls(**data)` becomes on the wire; `data` holds JSON-ready
+    values of every field."""
+    return {_NAME: cls.__name__, _VERSION: cls.VERSION, _DATA: data}
+
+
 # Values that are their own JSON form: returned at once, before the
 # isinstance checks (most fields of a wire object are these).
 _SCALARS = frozenset({str, int, float, bool, type(None)})
@@ -67,6 +84,8 @@ def to_primitive(value):
     """Turn objects, lists and dicts of them into JSON-ready values."""
     if type(value) in _SCALARS:
         return value
+    if type(value) is Encoded:
+        return value.value
     if isinstance(value, StratusObject):
         return value.obj_to_primitive()
     if isinstance(value, (list, tuple)):
