@@ -4,7 +4,8 @@ through the real API process (and its conductor call, over Redis 15).
 A conductor, a scheduler, the api and one compute host start as in
 bench/boot.py: one server is booted through the API, then its row is
 copied in SQL to make the other servers (ACTIVE, on the same host). The list is then read a few times as the admin; the figures
-(p50, max) are printed, never asserted."""
+(p50, max) are printed, never asserted; --profile DIR then profiles each
+half in this process (bench/list_profile.py)."""
 import argparse
 import os
 import statistics
@@ -49,9 +50,12 @@ def conductor_call(cloud, limit, reads):
 
 
 def conductor_parts(limit, reads):
-    """p50 ms, in this process (no broker), of the conductor's query with
-    its conversion to wire objects, and of the wire objects' encoding for
-    the reply (after conductor_call has set the environment)."""
+    """p50 ms, in this process (no broker), of the conductor's endpoint
+    (its query and the reply's wire form), and of the reply's JSON
+    encoding as its worker makes it (after conductor_call has set the
+    environment)."""
+    from kombu.utils import json as kombu_json
+
     from stratus.common.objects.base import to_primitive
     from stratus.conductor.instances import Instances
     from stratus.common.context import get_admin_context
@@ -59,9 +63,9 @@ def conductor_parts(limit, reads):
     query, encode = [], []
     for _ in range(reads):
         t0 = time.perf_counter()
-        rows = Instances().instance_get_all(get_admin_context(), {}, limit)
+        reply = to_primitive(Instances().instance_get_all(get_admin_context(), {}, limit))
         t1 = time.perf_counter()
-        to_primitive(rows)
+        kombu_json.dumps({"result": reply})
         query.append((t1 - t0) * 1000)
         encode.append((time.perf_counter() - t1) * 1000)
     return statistics.median(query), statistics.median(encode)
@@ -75,7 +79,7 @@ def execute(cloud, statement, *params):
         conn.execute(statement, params)
 
 
-def run(servers, limit, reads):
+def run(servers, limit, reads, profile=None):
     with clouds.distributed_cloud("stratus-bench-list-") as cloud:
         cloud.start("conductor", "conductor")
         cloud.start("scheduler", "scheduler")
@@ -100,8 +104,12 @@ def run(servers, limit, reads):
               f"of which the conductor call alone: p50 {conductor_call(cloud, limit, reads):.0f} ms",
               flush=True)
         query, encode = conductor_parts(limit, reads)
-        print(f"  in the conductor: query and wire objects p50 {query:.0f} ms, "
-              f"their encoding for the reply p50 {encode:.0f} ms", flush=True)
+        print(f"  in the conductor: query and the reply's wire form p50 {query:.0f} ms, "
+              f"its JSON encoding p50 {encode:.0f} ms", flush=True)
+        if profile:
+            import list_profile
+
+            list_profile.profile_halves(cloud.http.headers["X-Auth-Token"], limit, reads, profile)
 
 
 def main():
@@ -109,9 +117,13 @@ def main():
     parser.add_argument("--servers", type=int, default=10000)
     parser.add_argument("--limit", type=int, default=1000)
     parser.add_argument("--reads", type=int, default=10)
+    parser.add_argument("--profile", metavar="DIR",
+                        help="then cProfile each half in this process (bench/list_profile.py): "
+                             "DIR/conductor.prof and DIR/api.prof")
     args = parser.parse_args()
+    profile = args.profile and os.path.abspath(args.profile)
     os.chdir(tempfile.mkdtemp(prefix="stratus-bench-cwd-"))
-    run(args.servers, args.limit, args.reads)
+    run(args.servers, args.limit, args.reads, profile)
 
 
 if __name__ == "__main__":

@@ -80,14 +80,23 @@ def page(items, limit, marker, key):
     return items[:limit]
 
 
+# A naive ISO time as the wire objects carry it (datetime.isoformat()):
+# shown by slicing, not parsing (a page of servers has four a server).
+_WIRE_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?", re.ASCII)
+
+
 def isotime(value):
     """'2024-05-01T12:00:00Z' (Nova's `created`/`updated`), or None."""
+    if type(value) is str and _WIRE_TIME.fullmatch(value):
+        return value[:19] + "Z"
     value = parse_isotime(value)
     return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
 
 
 def isotime_micro(value):
     """'2024-05-01T12:00:00.000000' (Nova's launched_at, updated_at of services)."""
+    if type(value) is str and _WIRE_TIME.fullmatch(value):
+        return value if len(value) > 19 else value + ".000000"
     value = parse_isotime(value)
     return value.strftime("%Y-%m-%dT%H:%M:%S.%f") if value else None
 

@@ -103,7 +103,7 @@ class ServersDetail(MethodView):
         instances, limit = server_list.list_instances(get_context(), args, "detail")
         tags = server_tags.tags_by_server(get_context(), instances)
         groups = security_group_api.names_by_server(get_context(), instances)
-        items = [views.show(i, tags.get(i.uuid), groups=groups.get(i.uuid)) for i in instances]
+        items = views.show_all(instances, tags, groups)
         return common.listing("servers", items, limit, "servers/detail")
 
 

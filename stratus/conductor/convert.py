@@ -1,10 +1,13 @@
 """Rows to wire objects: the only place ORM rows become what other
 roles see."""
+import dataclasses
 import datetime
+import json
 import math
 
 from stratus.config import get_settings
 from stratus.common import objects
+from stratus.common.objects.base import Encoded, wire_form
 from stratus.common.timeutils import utcnow
 
 
@@ -59,6 +62,57 @@ def instance(row, fault_row=None):
     obj.system_metadata = dict(row.system_metadata or {})
     obj.network_info = list(row.network_info or [])
     return obj
+
+
+# What a listed instance's wire form is made of (instances_encoded).
+INSTANCE_LIST_COLUMNS = _INSTANCE_COLUMNS + ("deleted", "user_metadata", "flavor",
+                                             "system_metadata", "network_info")
+_LIST_TIMES = ("launched_at", "terminated_at", "created_at", "updated_at", "deleted_at")
+
+
+_EMPTY_JSON = {"{}": dict, "[]": list}
+
+
+def _json(text):
+    """A JSON column's value from its text (an empty one, as most
+    metadata, without parsing)."""
+    if text is None:
+        return None
+    empty = _EMPTY_JSON.get(text)
+    return empty() if empty else json.loads(text)
+
+
+_FLAVOR_FIELDS = frozenset(f.name for f in dataclasses.fields(objects.Flavor))
+
+
+def _flavor_encoded(stored):
+    """An instance's flavor (Flavor.to_dict() as saved) in its wire form:
+    its JSON values are their own when it has every field, as saved."""
+    if not stored:
+        return None
+    if stored.keys() == _FLAVOR_FIELDS:
+        return wire_form(objects.Flavor, stored)
+    return objects.Flavor.from_dict(stored).obj_to_primitive()
+
+
+def instances_encoded(rows, faults):
+    """The reply of a list: to_primitive([instance(row, its fault)...])
+    for rows of INSTANCE_LIST_COLUMNS (JSON columns as text, faults by
+    instance uuid), built without the objects: a page of 1,000 servers
+    spent most of its conductor time building and then encoding them."""
+    encoded = []
+    for row in rows:
+        values = dict(zip(INSTANCE_LIST_COLUMNS, row))
+        for name in _LIST_TIMES:
+            values[name] = _iso(values[name])
+        values["deleted"] = bool(values["deleted"])
+        values["metadata"] = _json(values.pop("user_metadata")) or {}
+        values["flavor"] = _flavor_encoded(_json(values["flavor"]))
+        values["fault"] = fault(faults.get(values["uuid"]))
+        values["system_metadata"] = _json(values["system_metadata"]) or {}
+        values["network_info"] = _json(values["network_info"]) or []
+        encoded.append(wire_form(objects.Instance, values))
+    return Encoded(encoded)
 
 
 _MIGRATION_COLUMNS = ("id", "uuid", "instance_uuid", "migration_type", "status",

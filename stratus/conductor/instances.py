@@ -22,9 +22,11 @@ class Instances:
     @endpoint(since="1.0")
     def instance_get_all(self, ctxt, filters, limit=None, marker=None):
         with transaction() as session:
-            rows = instances.instance_get_all(session, filters, limit, marker)
-            faults = instances.latest_faults(session, [r.uuid for r in rows if r.vm_state == VmState.ERROR])
-            return [convert.instance(row, faults.get(row.uuid)) for row in rows]
+            rows = instances.instance_rows_get_all(session, convert.INSTANCE_LIST_COLUMNS,
+                                                   filters, limit, marker)
+            failed = [row.uuid for row in rows if row.vm_state == VmState.ERROR]
+            faults = instances.latest_faults(session, failed) if failed else {}
+            return convert.instances_encoded(rows, faults)
 
     @endpoint(since="1.0")
     def instance_update(self, ctxt, instance_uuid, values, expected_task_state=UNSET,

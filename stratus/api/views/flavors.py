@@ -35,12 +35,8 @@ def show(flavor):
     return view
 
 
-def embedded(flavor):
-    """The flavor inside a server: a link before 2.47, a copy from 2.47."""
-    if flavor is None:
-        return {}
-    if not is_supported("2.47"):
-        return {"id": flavor.flavorid, "links": common.bookmark("flavors", flavor.flavorid)}
+def copied(flavor):
+    """The flavor as a server shows it from 2.47 (a copy, not a link)."""
     return {"vcpus": flavor.vcpus, "ram": flavor.memory_mb, "disk": flavor.root_gb,
             "ephemeral": flavor.ephemeral_gb, "swap": flavor.swap,
             "original_name": flavor.name, "extra_specs": dict(flavor.extra_specs or {})}

@@ -2,7 +2,7 @@
 
 Every save of an instance can be a compare-and-swap on task_state (and
 vm_state), as Nova's instance.save(expected_task_state=...)."""
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import JSON, Text, and_, cast, func, or_, select, update
 
 from stratus.common import exception
 from stratus.conductor.db import (consoles, groups, hosts, instance_ports, migration_records,
@@ -48,7 +48,24 @@ def instance_get(session, instance_uuid, read_deleted=False):
 
 
 def instance_get_all(session, filters, limit=None, marker=None):
-    query = select(Instance).order_by(Instance.created_at.desc(), Instance.id.desc())
+    return list(session.scalars(_page(session, select(Instance), filters, limit, marker)))
+
+
+def instance_rows_get_all(session, columns, filters, limit=None, marker=None):
+    """instance_get_all's page as plain rows of `columns` (names of
+    Instance attributes), in that order, a JSON column as its text: no
+    ORM objects and no JSON decoding by the driver, which took most of a
+    1,000-server list's time in the conductor (the caller decodes)."""
+    query = select(*(_as_text(getattr(Instance, name)) for name in columns))
+    return session.execute(_page(session, query, filters, limit, marker)).all()
+
+
+def _as_text(column):
+    return cast(column, Text) if isinstance(column.type, JSON) else column
+
+
+def _page(session, query, filters, limit, marker):
+    query = query.order_by(Instance.created_at.desc(), Instance.id.desc())
     if not filters.get("deleted"):
         query = query.where(Instance.deleted == 0)
     for key in ("project_id", "host", "vm_state", "task_state", "user_id", "uuid",
@@ -76,7 +93,7 @@ def instance_get_all(session, filters, limit=None, marker=None):
         query = paging.after_marker(query, Instance, after)
     if limit is not None:
         query = query.limit(int(limit))
-    return list(session.scalars(query))
+    return query
 
 
 def _matches(column, expected):
