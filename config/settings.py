@@ -71,6 +71,7 @@ class Settings:
     soft_affinity_weight_multiplier: float
     soft_anti_affinity_weight_multiplier: float
     scheduler_host_state_ttl: float
+    scheduler_max_candidates: int
     availability_zone: str
     default_schedule_zone: str
     default_network_cidr: str
@@ -190,6 +191,10 @@ class Settings:
             soft_anti_affinity_weight_multiplier=_env(
                 "STRATUS_SOFT_ANTI_AFFINITY_WEIGHT_MULTIPLIER", 10.0, float),
             scheduler_host_state_ttl=_env("STRATUS_SCHEDULER_HOST_STATE_TTL", 0.5, float),
+            # Hosts weighed per decision (Nova's max_placement_results, 1000
+            # there): the best ranked that pass the filters. Enough for the
+            # chosen host, its alternates and claims lost to other schedulers.
+            scheduler_max_candidates=_env("STRATUS_SCHEDULER_MAX_CANDIDATES", 20, int),
             availability_zone=_env("STRATUS_AVAILABILITY_ZONE", "nova"),
             default_schedule_zone=_env("STRATUS_DEFAULT_SCHEDULE_ZONE", ""),
             # The all-in-one's `default` network (a libvirt NAT bridge on

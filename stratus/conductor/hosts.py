@@ -7,7 +7,7 @@ compute service reports; it is filled in here so that every reader (the
 zone listing, server views, the scheduler's filters) sees the same.
 Compute nodes also carry their aggregates' metadata for the filters."""
 from stratus.conductor import convert
-from stratus.conductor.db import aggregates, hosts
+from stratus.conductor.db import aggregates, hosts, node_states
 from stratus.conductor.db.session import transaction
 from stratus.common.endpoint import endpoint
 
@@ -52,6 +52,13 @@ class Hosts:
             zones, metadata = aggregates.host_zones(session), aggregates.host_metadata(session)
             return [_node(session, node, svc, zones, metadata)
                     for node, svc in hosts.compute_nodes_with_services(session)]
+
+    @endpoint(since="1.10")
+    def compute_node_states(self, ctxt, since=None):
+        """The scheduler's host states, compact and, given the "now" of a
+        previous answer, only what changed since (db.node_states)."""
+        with transaction() as session:
+            return node_states.node_states(session, since)
 
     @endpoint(since="1.0")
     def compute_node_get(self, ctxt, node_id):

@@ -53,12 +53,14 @@ API version history:
           may carry requested_networks.
     1.9 - flavor_and_image_get: a boot's flavor and image in one call (the
           api sends flavor_get and image_get below 1.9).
+    1.10 - compute_node_states: the scheduler's compact host states, and
+           after the first read only the nodes changed since.
 """
 from stratus.config import get_settings
 from stratus.common.rpc import RPCClient
 from stratus.common.vocabulary import UNSET
 
-RPC_VERSION = "1.9"
+RPC_VERSION = "1.10"
 
 
 class _ConductorClient:
@@ -113,6 +115,12 @@ class ConductorAPI(_ConductorClient):
     def compute_node_get_all(self, ctxt):
         """Every compute node, with its service's state and zone."""
         return self._client("1.0").call(ctxt, "compute_node_get_all")
+
+    def compute_node_states(self, ctxt, since=None):
+        """{"now", "columns", "nodes", "gone", "unavailable", "aggregates"}:
+        every node as plain values, or with `since` (a previous answer's
+        "now") those changed since; callers check can_send_version("1.10")."""
+        return self._client("1.10").call(ctxt, "compute_node_states", since=since)
 
     def compute_node_get(self, ctxt, node_id):
         """One compute node by id."""

@@ -4,15 +4,15 @@ reschedules. Knows nothing about Celery."""
 import copy
 import dataclasses
 import logging
-import threading
-import time
 
 from stratus.config import get_settings
 from stratus.common import exception
 from stratus.conductor import rpcapi as conductor_rpcapi
 from stratus.common.objects import Selection
+from stratus.scheduler.candidates import bounded_pass
 from stratus.scheduler.filters import filter_hosts, get_filters
 from stratus.scheduler.filters.base import host_names
+from stratus.scheduler.host_cache import HostStateCache
 from stratus.scheduler.host_state import HostState, Resources
 from stratus.scheduler.spec import RequestSpec
 from stratus.scheduler.weighers import get_weighers, weigh_hosts
@@ -54,28 +54,6 @@ def _selection(host, claimed):
                      claimed=claimed)
 
 
-class HostStateCache:
-    """Compute nodes read through the conductor, kept for
-    settings.scheduler_host_state_ttl seconds and shared by this process's
-    requests: claims made here are consumed into them, claims elsewhere and
-    releases show at the next refresh. One thread refreshes at a time; the
-    others wait for its read instead of each asking the conductor."""
-
-    def __init__(self):
-        self._nodes, self._read_at = [], None
-        self._lock = threading.Lock()
-
-    def get(self, ctxt, conductor_api, refresh=False):
-        """(HostStates, whether they were read for this call)."""
-        with self._lock:
-            ttl = get_settings().scheduler_host_state_ttl
-            stale = self._read_at is None or time.monotonic() - self._read_at > ttl
-            if refresh or stale:
-                self._nodes = conductor_api.compute_node_get_all(ctxt)
-                self._read_at = time.monotonic()
-            return [HostState(node) for node in self._nodes], refresh or stale
-
-
 class SchedulerManager:
     """Filters and weighs the compute nodes, then claims best first.
 
@@ -88,7 +66,7 @@ class SchedulerManager:
         self.conductor_api = conductor_api or conductor_rpcapi.ConductorAPI()
         self.filters = get_filters() if filters is None else filters
         self.weighers = get_weighers() if weighers is None else weighers
-        self.host_states = HostStateCache()
+        self.host_states = HostStateCache(self.weighers)
 
     @endpoint(since="1.0")
     def select_destinations(self, ctxt, request_spec, instance_uuids, return_alternates=True):
@@ -119,7 +97,8 @@ class SchedulerManager:
         spec = dataclasses.replace(RequestSpec.from_dict(request_spec), force_hosts=[])
         nodes, _ = self.host_states.get(ctxt, self.conductor_api, refresh=True)
         # Copies: the cached nodes are shared with other requests.
-        mine = [HostState(copy.copy(state.node)) for state in nodes if state.host == host]
+        mine = [HostState(copy.copy(state.node)) for state in nodes.on_host(host)
+                if state.host == host]
         own = spec.resources
         for state in mine:
             state.consume(Resources(-own.vcpus, -own.memory_mb, -own.disk_gb))
@@ -144,22 +123,43 @@ class SchedulerManager:
 
     def _place(self, ctxt, instance_uuid, spec, hosts, failed, refused):
         """Claim the best host that takes the claim; returns (host, the
-        hosts ranked after it)."""
+        hosts ranked after it). The candidates are a bounded window of
+        the best ranked hosts that pass (candidates.bounded_pass), walked
+        again past the failed ones until none is left; then the full
+        pass over every host explains why."""
+        limit = max(get_settings().scheduler_max_candidates, get_settings().max_attempts)
+        while True:
+            window = bounded_pass(hosts, spec, self.filters, failed, limit)
+            if not window:
+                break
+            placed = self._claim_best(ctxt, instance_uuid, spec, hosts, window, failed, refused)
+            if placed:
+                return placed
         candidates = [h for h in hosts if h.id not in failed]
         passed, removals = filter_hosts(candidates, spec, self.filters)
+        # Passed here but not in the walk: numbers changed under it.
+        placed = self._claim_best(ctxt, instance_uuid, spec, hosts, passed, failed, refused)
+        if placed:
+            return placed
+        raise exception.NoValidHost(reason=no_valid_host_reason(
+            len(hosts), removals, len(failed) - len(refused),
+            group_refusal(spec.group, refused, removals)))
+
+    def _claim_best(self, ctxt, instance_uuid, spec, hosts, passed, failed, refused):
+        """(claimed host, the hosts ranked after it), or None when every
+        host of `passed` refused the claim (each added to `failed`)."""
         ranked = [host for _, host in weigh_hosts(self.weighers, passed, spec)]
         for position, host in enumerate(ranked):
             if self._claim(ctxt, instance_uuid, host, spec, refused):
                 host.consume(spec.resources)
+                hosts.moved(host)
                 if spec.group:
                     spec.group.add_member_on(host.host)
-                LOG.info("Instance %s claimed %s on %s (%d other hosts passed)",
+                LOG.info("Instance %s claimed %s on %s (%d other hosts weighed)",
                          instance_uuid, spec.resources, host, len(ranked) - 1)
                 return host, ranked[position + 1:]
             failed.add(host.id)
-        raise exception.NoValidHost(reason=no_valid_host_reason(
-            len(hosts), removals, len(failed) - len(refused),
-            group_refusal(spec.group, refused, removals)))
+        return None
 
     def _claim(self, ctxt, instance_uuid, host, spec, refused):
         """Whether the conductor took the claim; a host refused by the

@@ -143,6 +143,8 @@ def add_host(session, aggregate_id, host):
                 action="add host to", aggregate_id=row.id,
                 reason=f"the availability zone of host {host} would change under its servers")
     session.add(AggregateHost(aggregate_id=row.id, host=host))
+    # Its hosts' zone and metadata changed: the scheduler reads them again.
+    row.updated_at = utcnow()
     session.flush()
     return row
 
@@ -160,6 +162,7 @@ def remove_host(session, aggregate_id, host):
             action="remove host from", aggregate_id=row.id,
             reason=f"the availability zone of host {host} would change under its servers")
     session.delete(member)
+    row.updated_at = utcnow()
     session.flush()
     return row
 

@@ -28,8 +28,14 @@ def service_update(session, host, binary, topic, availability_zone=None):
                       report_count=0)
         session.add(row)
     row.topic = topic
-    if availability_zone:
+    if availability_zone and availability_zone != row.availability_zone:
         row.availability_zone = availability_zone
+        if row.id is not None and binary == COMPUTE_BINARY:
+            # The nodes carry the zone: the scheduler's changed-since read
+            # (node_states) must see them again.
+            session.execute(update(ComputeNode).where(
+                ComputeNode.service_id == row.id, ComputeNode.deleted == 0)
+                .values(updated_at=utcnow()).execution_options(synchronize_session=False))
     row.report_count = (row.report_count or 0) + 1
     row.last_seen_up = utcnow()
     session.flush()

@@ -23,6 +23,13 @@ class BaseHostWeigher:
         """The raw, un-normalised value of this host."""
         raise NotImplementedError
 
+    def capacity(self, host_state):
+        """For a weigher whose value depends on the host alone: the most
+        that value can be on this host, the scale on which the host-state
+        cache ranks every host before any request (HostStates). None: the
+        value depends on the request, and the cache cannot rank on it."""
+        return None
+
 
 def weigh_hosts(weighers, hosts, spec):
     """The hosts best first, as [(weight, host)]. Ties go to the host name

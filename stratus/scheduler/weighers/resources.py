@@ -14,6 +14,10 @@ class RAMWeigher(BaseHostWeigher):
     def weigh_object(self, host_state, spec):
         return host_state.free_ram_mb
 
+    def capacity(self, host_state):
+        node = host_state.node
+        return node.memory_mb * node.ram_allocation_ratio
+
 
 class CPUWeigher(BaseHostWeigher):
     """Free vCPUs, times cpu_weight_multiplier."""
@@ -24,6 +28,10 @@ class CPUWeigher(BaseHostWeigher):
     def weigh_object(self, host_state, spec):
         return host_state.free_vcpus
 
+    def capacity(self, host_state):
+        node = host_state.node
+        return node.vcpus * node.cpu_allocation_ratio
+
 
 class DiskWeigher(BaseHostWeigher):
     """Free local disk (GB), times disk_weight_multiplier."""
@@ -33,3 +41,7 @@ class DiskWeigher(BaseHostWeigher):
 
     def weigh_object(self, host_state, spec):
         return host_state.free_disk_gb
+
+    def capacity(self, host_state):
+        node = host_state.node
+        return node.local_gb * node.disk_allocation_ratio

@@ -39,6 +39,13 @@ def make_spec(flavor=None, **kwargs):
     return RequestSpec.from_dict(make_request(flavor, **kwargs))
 
 
+_STATE_COLUMNS = ("id", "host", "hypervisor_hostname", "hypervisor_type", "hypervisor_version",
+                  "vcpus", "memory_mb", "local_gb", "vcpus_used", "memory_mb_used",
+                  "local_gb_used", "running_vms", "cpu_allocation_ratio",
+                  "ram_allocation_ratio", "disk_allocation_ratio", "service_up",
+                  "service_disabled")
+
+
 class FakeConductor:
     """compute_node_get_all / claim_resources / release_resources over an
     in-memory table, with the conductor's fit arithmetic: a claim that does
@@ -60,6 +67,20 @@ class FakeConductor:
             self.after_read(self)
             self.after_read = None
         return copies
+
+    def can_send_version(self, version):
+        return True
+
+    def compute_node_states(self, ctxt, since=None):
+        """compute_node_get_all's nodes as the 1.9 compact read sends them,
+        every node each time (a full answer)."""
+        nodes = self.compute_node_get_all(ctxt)
+        return {"now": "", "full": True, "columns": list(_STATE_COLUMNS) + ["service_zone"],
+                "nodes": [[getattr(n, c) for c in _STATE_COLUMNS] + [n.availability_zone]
+                          for n in nodes],
+                "gone": [], "unavailable": [],
+                "aggregates": {"zones": {}, "metadata": {n.host: n.aggregate_metadata
+                                                         for n in nodes}}}
 
     def take(self, node_id, vcpus=0, memory_mb=0, disk_gb=0):
         node = self.nodes[node_id]
