@@ -28,9 +28,9 @@ class HostStates:
     def __init__(self, nodes, weighers):
         self.by_id = {node.id: HostState(node) for node in nodes}
         self._weighers = weighers
-        self._by_host = {}
+        self._by_host, self._by_service = {}, {}
         for state in self.by_id.values():
-            self._by_host.setdefault(state.host.lower(), []).append(state)
+            self._index(state)
         self._lock = threading.Lock()
         self._rank_all()
 
@@ -81,6 +81,18 @@ class HostStates:
         """The states of a host's nodes (host names compare case-insensitively)."""
         return list(self._by_host.get(name.lower(), ()))
 
+    def of_service(self, service_id):
+        """The states of the nodes a service runs."""
+        return list(self._by_service.get(service_id, ()))
+
+    def _index(self, state):
+        self._by_host.setdefault(state.host.lower(), []).append(state)
+        self._by_service.setdefault(state.node.service_id, []).append(state)
+
+    def _unindex(self, state):
+        self._by_host[state.host.lower()].remove(state)
+        self._by_service[state.node.service_id].remove(state)
+
     def moved(self, state):
         """Rank `state` again after its numbers changed (a claim consumed)."""
         with self._lock:
@@ -106,9 +118,10 @@ class HostStates:
                 state = self.by_id.get(node.id)
                 if state is None:
                     state = self.by_id[node.id] = HostState(node)
-                    self._by_host.setdefault(state.host.lower(), []).append(state)
                 else:
+                    self._unindex(state)
                     state.node = node
+                self._index(state)
                 rescale = rescale or self._outgrown(state)
                 if not rescale:
                     self._unrank(state.id)
@@ -117,7 +130,7 @@ class HostStates:
                 state = self.by_id.pop(node_id, None)
                 if state is not None:
                     self._unrank(node_id)
-                    self._by_host[state.host.lower()].remove(state)
+                    self._unindex(state)
             if rescale:
                 self._rank_all()
 
@@ -134,6 +147,8 @@ class HostStateCache:
     def __init__(self, weighers=None):
         self.weighers = get_weighers() if weighers is None else weighers
         self._states, self._read_at, self._since = None, None, None
+        # Of the services the nodes name: {id: zone}, {id: (up, disabled)}
+        # when down or disabled.
         self._service_zone, self._unavailable, self._aggregates = {}, {}, None
         self._lock = threading.Lock()
 
@@ -154,42 +169,44 @@ class HostStateCache:
             return
         since = self._since if self._states is not None else None
         answer = conductor_api.compute_node_states(ctxt, since=since)
+        full = since is None or answer.get("full")
+        if full:
+            self._service_zone = {}
+        self._service_zone.update(dict(answer["zones"]))
         if answer["aggregates"] is not None:
             self._aggregates = answer["aggregates"]
-        nodes = [self._node(answer["columns"], values) for values in answer["nodes"]]
-        unavailable = {node_id: (up, disabled) for node_id, up, disabled in answer["unavailable"]}
-        if since is None or answer.get("full"):
+        unavailable = {svc: (up, disabled) for svc, up, disabled in answer["unavailable"]}
+        before, self._unavailable = self._unavailable, unavailable
+        columns = answer["columns"]
+        nodes = [self._serviced(ComputeNode(**dict(zip(columns, values))))
+                 for values in answer["nodes"]]
+        if full:
             self._states = HostStates(nodes, self.weighers)
         else:
+            changed = {node.id for node in nodes}
             if answer["aggregates"] is not None:
-                # Zones and metadata changed: every node takes them again.
-                changed = {node.id for node in nodes}
-                nodes += [self._zoned(dataclasses.replace(state.node))
-                          for state in self._states.by_id.values() if state.id not in changed]
-            self._states.apply(self._services(nodes, unavailable), answer["gone"])
-        self._unavailable, self._since = unavailable, answer["now"]
+                # Zones or metadata changed: every node takes them again.
+                again = self._states.by_id.values()
+            else:
+                # Services that went down or up, were disabled or enabled.
+                flipped = {svc for svc in set(before) | set(unavailable)
+                           if before.get(svc) != unavailable.get(svc)}
+                again = [state for svc in flipped for state in self._states.of_service(svc)]
+            nodes += [self._serviced(dataclasses.replace(state.node)) for state in again
+                      if state.id not in changed]
+            self._states.apply(nodes, answer["gone"])
+        self._since = answer["now"]
 
-    def _node(self, columns, values):
-        row = dict(zip(columns, values))
-        self._service_zone[row["id"]] = row.pop("service_zone")
-        return self._zoned(ComputeNode(**row))
-
-    def _zoned(self, node):
+    def _serviced(self, node):
+        """The node with its service's state and zone, its aggregates'
+        zone and metadata (convert.compute_node's and hosts._node's rules)."""
+        zone = self._service_zone.get(node.service_id)
+        if zone is None:  # no service: down and disabled
+            node.service_up, node.service_disabled, zone = False, True, "nova"
+        else:
+            node.service_up, node.service_disabled = self._unavailable.get(
+                node.service_id, (True, False))
         zones, metadata = self._aggregates["zones"], self._aggregates["metadata"]
-        node.availability_zone = zones.get(node.host, self._service_zone.get(node.id, "nova"))
+        node.availability_zone = zones.get(node.host, zone)
         node.aggregate_metadata = metadata.get(node.host, {})
         return node
-
-    def _services(self, nodes, unavailable):
-        """The changed nodes, plus those whose service came up, went down,
-        was enabled or disabled since the previous read."""
-        changed = {node.id for node in nodes}
-        for node_id in set(self._unavailable) | set(unavailable):
-            state = self._states.by_id.get(node_id)
-            if node_id in changed or state is None:
-                continue
-            if self._unavailable.get(node_id) != unavailable.get(node_id):
-                node = dataclasses.replace(state.node)
-                node.service_up, node.service_disabled = unavailable.get(node_id, (True, False))
-                nodes.append(node)
-        return nodes

@@ -29,44 +29,43 @@ OVERLAP = datetime.timedelta(seconds=5)
 COLUMNS = ("id", "uuid", "host", "hypervisor_hostname", "hypervisor_type",
            "hypervisor_version", "vcpus", "memory_mb", "local_gb", "vcpus_used",
            "memory_mb_used", "local_gb_used", "running_vms", "cpu_allocation_ratio",
-           "ram_allocation_ratio", "disk_allocation_ratio", "host_ip", "service_id",
-           "service_zone", "service_up", "service_disabled")
+           "ram_allocation_ratio", "disk_allocation_ratio", "host_ip", "service_id")
 
 _N, _S = ComputeNode, Service
-_SELECT = (_N.id, _N.uuid, _N.host, _N.hypervisor_hostname, _N.hypervisor_type,
-           _N.hypervisor_version, _N.vcpus, _N.memory_mb, _N.local_gb, _N.vcpus_used,
-           _N.memory_mb_used, _N.local_gb_used, _N.running_vms, _N.cpu_allocation_ratio,
-           _N.ram_allocation_ratio, _N.disk_allocation_ratio, _N.host_ip, _N.service_id,
-           _N.reserved_host_memory_mb, _N.reserved_host_disk_mb, _N.deleted,
-           _S.id, _S.availability_zone, _S.disabled, _S.forced_down, _S.last_seen_up)
+_SELECT = tuple(getattr(_N, name) for name in COLUMNS) + (
+    _N.reserved_host_memory_mb, _N.reserved_host_disk_mb, _N.deleted)
 
 
-def _changed(column, since):
-    return func.coalesce(column.updated_at, column.created_at) >= since - OVERLAP
+def _changed(model, since):
+    return func.coalesce(model.updated_at, model.created_at) >= since - OVERLAP
 
 
-def _row(values, up_after):
+def _row(values):
     """One node's values in COLUMNS order (convert.compute_node's
     arithmetic: reserved room folded into the totals)."""
-    (*head, reserved_mb, reserved_disk_mb, _deleted, svc_id, zone, disabled, forced_down,
-     seen) = values
-    head[7] -= reserved_mb or 0
-    head[8] -= -(-(reserved_disk_mb or 0) // 1024)
-    up = svc_id is not None and not forced_down and seen is not None and seen >= up_after
-    return head + [zone if svc_id is not None else "nova", up,
-                   bool(disabled) if svc_id is not None else True]
+    *row, reserved_mb, reserved_disk_mb, _deleted = values
+    row[7] -= reserved_mb or 0
+    row[8] -= -(-(reserved_disk_mb or 0) // 1024)
+    return row
 
 
 def node_states(session, since=None):
-    """{"now", "columns", "nodes", "gone", "unavailable", "aggregates"}:
-    every live node when `since` (a previous answer's "now") is None,
-    else the nodes changed since then and the ids of those deleted;
-    `unavailable` [[id, up, disabled]] of every node whose service is
-    down or disabled; `aggregates` {"zones", "metadata"} of the hosts
-    when read in full or changed, else None."""
+    """What the scheduler's host-state cache needs, as plain values:
+
+    nodes        [[value in COLUMNS order]]: every live node when `since`
+                 (a previous answer's "now") is None, else those changed
+    gone         ids of the nodes deleted since
+    zones        [[service id, its zone]] of the services of `nodes`
+    unavailable  [[service id, up, disabled]] of every service down or
+                 disabled (a node without a service is both)
+    aggregates   {"zones", "metadata"} of the hosts, when read in full
+                 or changed since, else None.
+
+    Each query reads one table, without a join: the changed nodes are
+    few, and so are the services down or disabled."""
     now = utcnow()
     up_after = now - datetime.timedelta(seconds=get_settings().service_down_time)
-    query = select(*_SELECT).outerjoin(_S, _N.service_id == _S.id).order_by(_N.id)
+    query = select(*_SELECT).order_by(_N.id)
     if since is None:
         query = query.where(_N.deleted == 0)
     else:
@@ -77,21 +76,21 @@ def node_states(session, since=None):
         if values.deleted:
             gone.append(values.id)
         else:
-            nodes.append(_row(list(values), up_after))
-    down = session.execute(
-        select(_N.id, _S.id, _S.disabled, _S.forced_down, _S.last_seen_up)
-        .outerjoin(_S, _N.service_id == _S.id)
-        .where(_N.deleted == 0, or_(_S.id.is_(None), _S.disabled == true(),
-                                    _S.forced_down == true(), _S.last_seen_up.is_(None),
-                                    _S.last_seen_up < up_after)))
-    unavailable = [[node_id, bool(svc_id and not forced and seen is not None
-                                  and seen >= up_after),
-                    bool(disabled) if svc_id else True]
-                   for node_id, svc_id, disabled, forced, seen in down]
+            nodes.append(_row(list(values)))
+    services = {row[-1] for row in nodes if row[-1] is not None}
+    zones = select(_S.id, _S.availability_zone)
+    # (In full, every service: cheaper than naming 10,000 of them.)
+    zones = session.execute(zones.where(_S.id.in_(services)) if since is not None
+                            else zones) if services else []
+    down = session.execute(select(_S.id, _S.disabled, _S.forced_down, _S.last_seen_up).where(
+        _S.deleted == 0, or_(_S.disabled == true(), _S.forced_down == true(), _S.last_seen_up.is_(None),
+            _S.last_seen_up < up_after)))
     read_aggregates = since is None or session.execute(
         select(Aggregate.id).where(_changed(Aggregate, since)).limit(1)).first() is not None
     return {"now": now.isoformat(), "columns": list(COLUMNS), "nodes": nodes, "gone": gone,
-            "unavailable": unavailable,
+            "zones": [[svc_id, zone] for svc_id, zone in zones if svc_id in services],
+            "unavailable": [[svc_id, not forced and seen is not None and seen >= up_after,
+                             bool(disabled)] for svc_id, disabled, forced, seen in down],
             "aggregates": {"zones": aggregates.host_zones(session),
                            "metadata": aggregates.host_metadata(session)}
             if read_aggregates else None}

@@ -37,9 +37,8 @@ def test_a_full_read_says_what_compute_node_get_all_says(api, ctxt):
     for node in api.compute_node_get_all(ctxt):
         row = rows[node.id]
         for column in answer["columns"]:
-            if column != "service_zone":
-                assert row[column] == getattr(node, column), column
-        zone = answer["aggregates"]["zones"].get(node.host, row["service_zone"])
+            assert row[column] == getattr(node, column), column
+        zone = answer["aggregates"]["zones"].get(node.host, dict(answer["zones"])[node.service_id])
         assert zone == node.availability_zone
         assert answer["aggregates"]["metadata"].get(node.host, {}) == node.aggregate_metadata
     assert answer["gone"] == [] and answer["unavailable"] == []
@@ -71,7 +70,7 @@ def test_services_down_or_disabled_zones_and_deletions_are_seen(api, ctxt, no_ov
     [service_b] = [s for s in api.service_get_all(ctxt, "nova-compute") if s.host == "hb"]
     api.service_save(ctxt, service_b.id, {"disabled": True})
     disabled = api.compute_node_states(ctxt, since=first["now"])
-    assert disabled["unavailable"] == [[b.id, True, True]] and disabled["nodes"] == []
+    assert disabled["unavailable"] == [[service_b.id, True, True]] and disabled["nodes"] == []
 
     aggregate = api.aggregate_create(ctxt, "agg", availability_zone="az1")
     api.aggregate_add_host(ctxt, aggregate.id, "ha")
@@ -80,11 +79,11 @@ def test_services_down_or_disabled_zones_and_deletions_are_seen(api, ctxt, no_ov
 
     api.service_update(ctxt, "hb", "nova-compute", "compute.hb", availability_zone="az2")
     moved = api.compute_node_states(ctxt, since=zoned["now"])
-    assert _rows(moved)[b.id]["service_zone"] == "az2"
+    assert list(_rows(moved)) == [b.id] and moved["zones"] == [[service_b.id, "az2"]]
 
     api.service_delete(ctxt, service_b.id)
     deleted = api.compute_node_states(ctxt, since=moved["now"])
-    assert deleted["gone"] == [b.id] and deleted["unavailable"] == []
+    assert deleted["gone"] == [b.id]
     assert a.id not in deleted["gone"]
 
 
@@ -115,3 +114,23 @@ def test_capped_below_1_9_the_scheduler_reads_every_node(api, ctxt, monkeypatch)
     scheduler = SchedulerManager(conductor_api=api)
     states, _ = scheduler.host_states.get(ctxt, api)
     assert [state.host for state in states] == ["ha"]
+
+
+def test_a_schedulers_cache_follows_services_and_aggregates(api, ctxt, no_overlap):
+    a, b = _node(api, ctxt, "ha"), _node(api, ctxt, "hb")
+    scheduler = SchedulerManager(conductor_api=api)
+    scheduler.host_states.get(ctxt, api)
+    [service_b] = [s for s in api.service_get_all(ctxt, "nova-compute") if s.host == "hb"]
+    api.service_save(ctxt, service_b.id, {"disabled": True})
+    aggregate = api.aggregate_create(ctxt, "agg", availability_zone="az1")
+    api.aggregate_add_host(ctxt, aggregate.id, "ha")
+    states, _ = scheduler.host_states.get(ctxt, api, refresh=True)
+    expected = {node.id: node for node in api.compute_node_get_all(ctxt)}
+    for node_id, state in states.by_id.items():
+        node = expected[node_id]
+        assert (state.service_up, state.service_disabled, state.availability_zone) == (
+            node.service_up, node.service_disabled, node.availability_zone)
+    assert states.by_id[b.id].service_disabled and states.by_id[a.id].availability_zone == "az1"
+    api.service_save(ctxt, service_b.id, {"disabled": False})
+    states, _ = scheduler.host_states.get(ctxt, api, refresh=True)
+    assert not states.by_id[b.id].service_disabled

@@ -42,8 +42,7 @@ def make_spec(flavor=None, **kwargs):
 _STATE_COLUMNS = ("id", "host", "hypervisor_hostname", "hypervisor_type", "hypervisor_version",
                   "vcpus", "memory_mb", "local_gb", "vcpus_used", "memory_mb_used",
                   "local_gb_used", "running_vms", "cpu_allocation_ratio",
-                  "ram_allocation_ratio", "disk_allocation_ratio", "service_up",
-                  "service_disabled")
+                  "ram_allocation_ratio", "disk_allocation_ratio")
 
 
 class FakeConductor:
@@ -73,12 +72,13 @@ class FakeConductor:
 
     def compute_node_states(self, ctxt, since=None):
         """compute_node_get_all's nodes as the 1.9 compact read sends them,
-        every node each time (a full answer)."""
+        every node each time (a full answer); node i's service is i."""
         nodes = self.compute_node_get_all(ctxt)
-        return {"now": "", "full": True, "columns": list(_STATE_COLUMNS) + ["service_zone"],
-                "nodes": [[getattr(n, c) for c in _STATE_COLUMNS] + [n.availability_zone]
-                          for n in nodes],
-                "gone": [], "unavailable": [],
+        return {"now": "", "full": True, "columns": list(_STATE_COLUMNS) + ["service_id"],
+                "nodes": [[getattr(n, c) for c in _STATE_COLUMNS] + [n.id] for n in nodes],
+                "gone": [], "zones": [[n.id, n.availability_zone] for n in nodes],
+                "unavailable": [[n.id, n.service_up, n.service_disabled] for n in nodes
+                                if not n.service_up or n.service_disabled],
                 "aggregates": {"zones": {}, "metadata": {n.host: n.aggregate_metadata
                                                          for n in nodes}}}
 
