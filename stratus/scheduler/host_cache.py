@@ -148,8 +148,10 @@ class HostStateCache:
         self.weighers = get_weighers() if weighers is None else weighers
         self._states, self._read_at, self._since = None, None, None
         # Of the services the nodes name: {id: zone}, {id: (up, disabled)}
-        # when down or disabled.
+        # when down or disabled; {node id: (its values, its service's zone)}
+        # as last read.
         self._service_zone, self._unavailable, self._aggregates = {}, {}, None
+        self._seen = {}
         self._lock = threading.Lock()
 
     def get(self, ctxt, conductor_api, refresh=False):
@@ -177,9 +179,20 @@ class HostStateCache:
             self._aggregates = answer["aggregates"]
         unavailable = {svc: (up, disabled) for svc, up, disabled in answer["unavailable"]}
         before, self._unavailable = self._unavailable, unavailable
-        columns = answer["columns"]
-        nodes = [self._serviced(ComputeNode(**dict(zip(columns, values))))
-                 for values in answer["nodes"]]
+        columns, zones = answer["columns"], dict(answer["zones"])
+        id_at, service_at = columns.index("id"), columns.index("service_id")
+        if full:
+            self._seen = {}
+        nodes = []
+        for values in answer["nodes"]:
+            # Rows changed shortly before the previous read come again
+            # (node_states.OVERLAP): the same values need no new node.
+            seen = (values, zones.get(values[service_at]))
+            if self._seen.get(values[id_at]) != seen:
+                self._seen[values[id_at]] = seen
+                nodes.append(self._serviced(ComputeNode(**dict(zip(columns, values)))))
+        for node_id in answer["gone"]:
+            self._seen.pop(node_id, None)
         if full:
             self._states = HostStates(nodes, self.weighers)
         else:
@@ -207,6 +220,6 @@ class HostStateCache:
             node.service_up, node.service_disabled = self._unavailable.get(
                 node.service_id, (True, False))
         zones, metadata = self._aggregates["zones"], self._aggregates["metadata"]
-        node.availability_zone = zones.get(node.host, zone)
+        node.availability_zone = zones.get(node.host, zone or None)
         node.aggregate_metadata = metadata.get(node.host, {})
         return node

@@ -33,6 +33,11 @@ COLUMNS = ("id", "uuid", "host", "hypervisor_hostname", "hypervisor_type",
 
 _N, _S = ComputeNode, Service
 _SELECT = tuple(getattr(_N, name) for name in COLUMNS) + (
+    # The service's zone by its primary key, row by row: the rows read
+    # after the first are few, and a join would read every service.
+    # ("" for a service without a zone; NULL: no service.)
+    select(func.coalesce(_S.availability_zone, "")).where(
+        _S.id == _N.service_id).scalar_subquery(),
     _N.reserved_host_memory_mb, _N.reserved_host_disk_mb, _N.deleted)
 
 
@@ -43,10 +48,10 @@ def _changed(model, since):
 def _row(values):
     """One node's values in COLUMNS order (convert.compute_node's
     arithmetic: reserved room folded into the totals)."""
-    *row, reserved_mb, reserved_disk_mb, _deleted = values
+    *row, zone, reserved_mb, reserved_disk_mb, _deleted = values
     row[7] -= reserved_mb or 0
     row[8] -= -(-(reserved_disk_mb or 0) // 1024)
-    return row
+    return row, zone
 
 
 def node_states(session, since=None):
@@ -55,7 +60,7 @@ def node_states(session, since=None):
     nodes        [[value in COLUMNS order]]: every live node when `since`
                  (a previous answer's "now") is None, else those changed
     gone         ids of the nodes deleted since
-    zones        [[service id, its zone]] of the services of `nodes`
+    zones        [[service id, its zone or ""]] of the services of `nodes`
     unavailable  [[service id, up, disabled]] of every service down or
                  disabled (a node without a service is both)
     aggregates   {"zones", "metadata"} of the hosts, when read in full
@@ -71,24 +76,22 @@ def node_states(session, since=None):
     else:
         since = datetime.datetime.fromisoformat(since)
         query = query.where(_changed(_N, since))
-    nodes, gone = [], []
+    nodes, gone, zones = [], [], {}
     for values in session.execute(query):
         if values.deleted:
             gone.append(values.id)
-        else:
-            nodes.append(_row(list(values)))
-    services = {row[-1] for row in nodes if row[-1] is not None}
-    zones = select(_S.id, _S.availability_zone)
-    # (In full, every service: cheaper than naming 10,000 of them.)
-    zones = session.execute(zones.where(_S.id.in_(services)) if since is not None
-                            else zones) if services else []
+            continue
+        row, zone = _row(list(values))
+        nodes.append(row)
+        if zone is not None:
+            zones[row[-1]] = zone
     down = session.execute(select(_S.id, _S.disabled, _S.forced_down, _S.last_seen_up).where(
         _S.deleted == 0, or_(_S.disabled == true(), _S.forced_down == true(), _S.last_seen_up.is_(None),
             _S.last_seen_up < up_after)))
     read_aggregates = since is None or session.execute(
         select(Aggregate.id).where(_changed(Aggregate, since)).limit(1)).first() is not None
     return {"now": now.isoformat(), "columns": list(COLUMNS), "nodes": nodes, "gone": gone,
-            "zones": [[svc_id, zone] for svc_id, zone in zones if svc_id in services],
+            "zones": [[svc_id, zone] for svc_id, zone in zones.items()],
             "unavailable": [[svc_id, not forced and seen is not None and seen >= up_after,
                              bool(disabled)] for svc_id, disabled, forced, seen in down],
             "aggregates": {"zones": aggregates.host_zones(session),
