@@ -27,6 +27,9 @@ class HostStates:
 
     def __init__(self, nodes, weighers):
         self.by_id = {node.id: HostState(node) for node in nodes}
+        # {node id: (its values, its service's zone)} as last read, for the
+        # cache to tell a row read again from a changed one.
+        self.rows = {}
         self._weighers = weighers
         self._by_host, self._by_service = {}, {}
         for state in self.by_id.values():
@@ -94,7 +97,10 @@ class HostStates:
         self._by_service[state.node.service_id].remove(state)
 
     def moved(self, state):
-        """Rank `state` again after its numbers changed (a claim consumed)."""
+        """Rank `state` again after its numbers changed (a claim consumed):
+        its next row read differs from the cached numbers even if it
+        equals the row read before."""
+        self.rows.pop(state.id, None)
         with self._lock:
             self._unrank(state.id)
             self._rank(state)
@@ -148,10 +154,8 @@ class HostStateCache:
         self.weighers = get_weighers() if weighers is None else weighers
         self._states, self._read_at, self._since = None, None, None
         # Of the services the nodes name: {id: zone}, {id: (up, disabled)}
-        # when down or disabled; {node id: (its values, its service's zone)}
-        # as last read.
+        # when down or disabled.
         self._service_zone, self._unavailable, self._aggregates = {}, {}, None
-        self._seen = {}
         self._lock = threading.Lock()
 
     def get(self, ctxt, conductor_api, refresh=False):
@@ -181,20 +185,20 @@ class HostStateCache:
         before, self._unavailable = self._unavailable, unavailable
         columns, zones = answer["columns"], dict(answer["zones"])
         id_at, service_at = columns.index("id"), columns.index("service_id")
-        if full:
-            self._seen = {}
+        rows = {} if full else self._states.rows
         nodes = []
         for values in answer["nodes"]:
             # Rows changed shortly before the previous read come again
             # (node_states.OVERLAP): the same values need no new node.
-            seen = (values, zones.get(values[service_at]))
-            if self._seen.get(values[id_at]) != seen:
-                self._seen[values[id_at]] = seen
+            row = (values, zones.get(values[service_at]))
+            if rows.get(values[id_at]) != row:
+                rows[values[id_at]] = row
                 nodes.append(self._serviced(ComputeNode(**dict(zip(columns, values)))))
         for node_id in answer["gone"]:
-            self._seen.pop(node_id, None)
+            rows.pop(node_id, None)
         if full:
             self._states = HostStates(nodes, self.weighers)
+            self._states.rows = rows
         else:
             changed = {node.id for node in nodes}
             if answer["aggregates"] is not None:

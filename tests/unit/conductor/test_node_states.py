@@ -134,3 +134,18 @@ def test_a_schedulers_cache_follows_services_and_aggregates(api, ctxt, no_overla
     api.service_save(ctxt, service_b.id, {"disabled": False})
     states, _ = scheduler.host_states.get(ctxt, api, refresh=True)
     assert not states.by_id[b.id].service_disabled
+
+
+def test_a_claim_released_before_the_next_read_leaves_no_trace(api, ctxt):
+    """The row read after the release equals the one read before the
+    claim; the cache, which consumed the claim, must still take it."""
+    a = _node(api, ctxt, "ha")
+    scheduler = SchedulerManager(conductor_api=api)
+    flavor = api.flavor_create(ctxt, {"name": "tiny", "vcpus": 1, "memory_mb": 64,
+                                      "root_gb": 1})
+    spec = {"flavor": flavor, "project_id": ctxt.project_id, "num_instances": 1}
+    scheduler.host_states.get(ctxt, api, refresh=True)
+    scheduler.select_destinations(ctxt, spec, ["i1"])
+    api.release_resources(ctxt, "i1")
+    states, _ = scheduler.host_states.get(ctxt, api, refresh=True)
+    assert states.by_id[a.id].node.vcpus_used == 0
