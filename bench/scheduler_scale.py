@@ -9,7 +9,7 @@ calls (compute_node_states, claim_resources) served by the conductor's
 manager in this process (Celery's eager mode, the same code path as a
 conductor worker less the broker hop; see --help). Host states are cached
 for STRATUS_SCHEDULER_HOST_STATE_TTL (0.5 s) as in the scheduler role, so
-the p99 shows the decisions that read them again (from conductor 1.9 the
+the p99 shows the decisions that read them again (from conductor 1.10 the
 nodes changed since the previous read; capped below, every node).
 
 Figures are printed, never asserted."""
@@ -31,7 +31,7 @@ SIZES = (100, 1000, 10000)
 # Hosts large enough that no decision of a run fills one.
 HOST = {"vcpus": 64, "memory_mb": 262144, "local_gb": 2000}
 # A cloud's hosts were not all created in the last seconds: the host-state
-# cache's changed-since read (conductor 1.9) would send them all again.
+# cache's changed-since read (conductor 1.10) would send them all again.
 CREATED = "2026-01-01 00:00:00"
 FLAVOR = {"id": 1, "flavorid": "bench", "name": "bench", "vcpus": 1, "memory_mb": 512,
           "root_gb": 1}
@@ -86,7 +86,7 @@ def decisions(manager, ctxt, count):
 
 
 def refresh_ms(manager, ctxt, count=5):
-    """Median ms of a host-state refresh alone (from conductor 1.9 the
+    """Median ms of a host-state refresh alone (from conductor 1.10 the
     nodes changed since the previous read), and ms of the first read of
     every node by a new scheduler."""
     times = []

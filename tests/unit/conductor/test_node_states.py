@@ -1,10 +1,12 @@
-"""compute_node_states (1.9): the scheduler's compact read, in full and
+"""compute_node_states (1.10): the scheduler's compact read, in full and
 then only what changed since the previous one."""
 import datetime
 
 import pytest
 
+from stratus import config
 from stratus.conductor.db import node_states
+from stratus.conductor.rpcapi import ConductorAPI
 from stratus.scheduler.manager import SchedulerManager
 
 
@@ -13,6 +15,18 @@ def no_overlap(monkeypatch):
     """Look back nothing before the previous read, so that what a test
     changes after a read is all a changed-since read brings."""
     monkeypatch.setattr(node_states, "OVERLAP", datetime.timedelta(0))
+
+
+@pytest.fixture
+def cap(monkeypatch):
+    """cap("1.x"): the conductor's upgrade level, for stubs made after."""
+    def set_cap(version):
+        monkeypatch.setenv("STRATUS_CONDUCTOR_RPC_VERSION_CAP", version)
+        config.reset_settings()
+
+    yield set_cap
+    monkeypatch.undo()
+    config.reset_settings()
 
 
 def _node(api, ctxt, host, **resources):
@@ -107,10 +121,11 @@ def test_a_scheduler_sees_claims_made_elsewhere_at_its_next_read(api, ctxt, no_o
     assert sum(state.node.running_vms for state in states) == 5
 
 
-def test_capped_below_1_9_the_scheduler_reads_every_node(api, ctxt, monkeypatch):
+def test_capped_below_1_10_the_scheduler_reads_every_node(api, ctxt, cap):
     _node(api, ctxt, "ha")
-    monkeypatch.setattr(type(api), "compute_node_states", None)  # must not be called
-    monkeypatch.setattr(type(api), "can_send_version", lambda self, version: version <= "1.8")
+    cap("1.9")
+    api = ConductorAPI()
+    api.compute_node_states = None  # must not be called
     scheduler = SchedulerManager(conductor_api=api)
     states, _ = scheduler.host_states.get(ctxt, api)
     assert [state.host for state in states] == ["ha"]

@@ -71,7 +71,7 @@ class FakeConductor:
         return True
 
     def compute_node_states(self, ctxt, since=None):
-        """compute_node_get_all's nodes as the 1.9 compact read sends them,
+        """compute_node_get_all's nodes as the 1.10 compact read sends them,
         every node each time (a full answer); node i's service is i."""
         nodes = self.compute_node_get_all(ctxt)
         return {"now": "", "full": True, "columns": list(_STATE_COLUMNS) + ["service_id"],
