@@ -55,12 +55,14 @@ def _selection(host, claimed):
 
 
 class SchedulerManager:
-    """Filters and weighs the compute nodes, then claims best first.
+    """Filters and weighs the best ranked compute nodes, a bounded window
+    of them (candidates.bounded_pass), then claims best first.
 
-    Host states are read once per request; each claim is consumed into them
-    so that later instances of the same request see it. A claim refused by
-    the conductor means another scheduler took the room first: that host is
-    dropped for the rest of the request and the next one is tried."""
+    Host states come from the cache once per request; each claim is
+    consumed into them so that later instances of the same request (and
+    later requests) see it. A claim refused by the conductor means another
+    scheduler took the room first: that host is dropped for the rest of
+    the request and the next one is tried."""
 
     def __init__(self, conductor_api=None, filters=None, weighers=None):
         self.conductor_api = conductor_api or conductor_rpcapi.ConductorAPI()
