@@ -113,7 +113,7 @@ $(BIN)/.bench-installed: $(BIN)/.installed
 bench: deps services $(BIN)/.bench-installed
 	mkdir -p $(STATE_DIR)
 	$(BIN)/python bench/boot.py -n $(BENCH_N) --rates $(BENCH_RATES) --plot $(STATE_DIR)/bench.png
-	$(BIN)/python bench/profile.py
+	$(BIN)/python bench/boot_profile.py
 	$(BIN)/python bench/scheduler_scale.py -n $(SCHED_N)
 	$(BIN)/python bench/list_scale.py
 	$(BIN)/python bench/race.py

@@ -9,23 +9,11 @@ environment set by conductor_call):
   of waited for (its other calls go to the cloud's conductor as usual).
 
 Each writes DIR/<half>.prof and prints its top functions by own time."""
+import cProfile
 import pstats
-import sys
 from pathlib import Path
 
 from kombu.utils import json as kombu_json
-
-
-def _cprofile():
-    """The standard cProfile: it imports `profile`, which bench/profile.py
-    (another benchmark, on sys.path here) would shadow."""
-    here, saved = Path(__file__).resolve().parent, sys.path[:]
-    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
-    try:
-        import cProfile
-    finally:
-        sys.path[:] = saved
-    return cProfile
 
 
 def _conductor_half(limit):
@@ -57,7 +45,7 @@ def _api_half(token, limit, reply):
 
 def _profile(name, run, reads, out):
     run()  # warm
-    profile = _cprofile().Profile()
+    profile = cProfile.Profile()
     profile.enable()
     for _ in range(reads):
         run()

@@ -6,7 +6,7 @@ claim still fits, so two schedulers racing for the last slot cannot both
 win (the database serialises the row)."""
 import uuid as uuidlib
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 
 from stratus.common import exception
 from stratus.common.integers import is_integer_id
@@ -93,31 +93,42 @@ def compute_node_get(session, node_id):
     return row
 
 
-def claim(session, instance_uuid, node_id, vcpus, memory_mb, disk_gb, group=None):
-    """True when the room was taken (or was already held by this instance).
-    With `group` (a server group's uuid) the claim also keeps that group's
-    hard policy, or raises GroupAffinityViolation (see groups.check_claim)."""
-    held = session.scalars(select(ResourceClaim).where(
-        ResourceClaim.instance_uuid == instance_uuid,
-        ResourceClaim.compute_node_id == node_id)).first()
-    if held is not None:
-        return True
-    if group:
-        groups.check_claim(session, group, instance_uuid, node_id)
-    n = ComputeNode
+def _claim_statements():
+    """The claim's three statements, built once: constructing the
+    expressions cost more than running them (bind values per call)."""
+    n, c = ComputeNode, ResourceClaim
+    # Not named after the columns: those names are the SET clause's own.
+    vcpus, memory_mb, disk_gb = (bindparam("need_vcpus"), bindparam("need_memory_mb"),
+                                 bindparam("need_disk_gb"))
+    held = select(c.id).where(c.instance_uuid == bindparam("instance_uuid"),
+                              c.compute_node_id == bindparam("node_id")).limit(1)
     fits = (update(n).where(
-        n.id == node_id, n.deleted == 0,
+        n.id == bindparam("node_id"), n.deleted == 0,
         n.vcpus_used + vcpus <= n.vcpus * n.cpu_allocation_ratio,
         n.memory_mb_used + memory_mb <= (n.memory_mb - n.reserved_host_memory_mb) * n.ram_allocation_ratio,
         n.local_gb_used + disk_gb <= (n.local_gb - n.reserved_host_disk_mb / 1024.0) * n.disk_allocation_ratio,
     ).values(vcpus_used=n.vcpus_used + vcpus, memory_mb_used=n.memory_mb_used + memory_mb,
              local_gb_used=n.local_gb_used + disk_gb, running_vms=n.running_vms + 1)
         .execution_options(synchronize_session=False))
-    if session.execute(fits).rowcount != 1:
+    return held, fits, insert(c)
+
+
+_HELD, _FITS, _RECORD = _claim_statements()
+
+
+def claim(session, instance_uuid, node_id, vcpus, memory_mb, disk_gb, group=None):
+    """True when the room was taken (or was already held by this instance).
+    With `group` (a server group's uuid) the claim also keeps that group's
+    hard policy, or raises GroupAffinityViolation (see groups.check_claim)."""
+    if session.execute(_HELD, {"instance_uuid": instance_uuid, "node_id": node_id}).first():
+        return True
+    if group:
+        groups.check_claim(session, group, instance_uuid, node_id)
+    needs = {"need_vcpus": vcpus, "need_memory_mb": memory_mb, "need_disk_gb": disk_gb}
+    if session.execute(_FITS, {"node_id": node_id, **needs}).rowcount != 1:
         return False
-    session.add(ResourceClaim(instance_uuid=instance_uuid, compute_node_id=node_id,
-                              vcpus=vcpus, memory_mb=memory_mb, disk_gb=disk_gb))
-    session.flush()
+    session.execute(_RECORD, {"instance_uuid": instance_uuid, "compute_node_id": node_id,
+                              "vcpus": vcpus, "memory_mb": memory_mb, "disk_gb": disk_gb})
     return True
 
 
