@@ -2,7 +2,7 @@
 row keeps `deleted` = its id (so unique keys can be reused)."""
 import datetime
 
-from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text,
+from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint, false)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -136,6 +136,10 @@ class Image(Base):
 
 class Instance(Base):
     __tablename__ = "instances"
+    # The server list's order (newest first), for one project and for all.
+    __table_args__ = (Index("instances_project_deleted_created_idx", "project_id", "deleted",
+                            "created_at", "id"),
+                      Index("instances_deleted_created_idx", "deleted", "created_at", "id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True)
     display_name: Mapped[str] = mapped_column(String(255))
