@@ -39,14 +39,16 @@ def compute_url(*parts):
     return "/".join([base_url(), "v2.1", *map(str, parts)])
 
 
-def links(collection, item_id):
-    """Nova's self and bookmark links of one resource."""
-    return [{"rel": "self", "href": compute_url(collection, item_id)},
-            {"rel": "bookmark", "href": "/".join([base_url(), collection, str(item_id)])}]
+def links(collection, item_id, base=None):
+    """Nova's self and bookmark links of one resource (`base`: base_url(),
+    when the caller has read it already)."""
+    base = base or base_url()
+    return [{"rel": "self", "href": f"{base}/v2.1/{collection}/{item_id}"},
+            *bookmark(collection, item_id, base)]
 
 
-def bookmark(collection, item_id):
-    return [{"rel": "bookmark", "href": "/".join([base_url(), collection, str(item_id)])}]
+def bookmark(collection, item_id, base=None):
+    return [{"rel": "bookmark", "href": f"{base or base_url()}/{collection}/{item_id}"}]
 
 
 def limit_from(args):

@@ -33,13 +33,10 @@ class Page:
         self._zones, self._statuses, self._host_ids = {}, {}, {}
 
     def links(self, uuid):
-        """common.links("servers", uuid)."""
-        return [{"rel": "self", "href": f"{self.base}/v2.1/servers/{uuid}"},
-                {"rel": "bookmark", "href": f"{self.base}/servers/{uuid}"}]
+        return common.links("servers", uuid, self.base)
 
     def bookmark(self, collection, item_id):
-        """common.bookmark(collection, item_id)."""
-        return [{"rel": "bookmark", "href": f"{self.base}/{collection}/{item_id}"}]
+        return common.bookmark(collection, item_id, self.base)
 
     def host_zone(self, host):
         if host not in self._zones:
