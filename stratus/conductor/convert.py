@@ -154,11 +154,16 @@ _NODE_COLUMNS = ("id", "uuid", "host", "hypervisor_hostname", "hypervisor_type",
                  "updated_at")
 
 
+def usable_totals(node_row):
+    """(memory_mb, local_gb) less the reserved room: the totals the
+    scheduler compares with (its rows and its compact reads alike)."""
+    return (node_row.memory_mb - (node_row.reserved_host_memory_mb or 0),
+            node_row.local_gb - math.ceil((node_row.reserved_host_disk_mb or 0) / 1024))
+
+
 def compute_node(node_row, service_row):
     obj = objects.ComputeNode(**_columns(node_row, _NODE_COLUMNS))
-    # Reserved room is folded into the totals the scheduler compares with.
-    obj.memory_mb = node_row.memory_mb - (node_row.reserved_host_memory_mb or 0)
-    obj.local_gb = node_row.local_gb - math.ceil((node_row.reserved_host_disk_mb or 0) / 1024)
+    obj.memory_mb, obj.local_gb = usable_totals(node_row)
     obj.service_up = service_is_up(service_row)
     obj.service_disabled = bool(service_row.disabled) if service_row else True
     obj.service_disabled_reason = service_row.disabled_reason if service_row else None

@@ -18,6 +18,7 @@ from sqlalchemy import func, or_, select, true
 
 from stratus.config import get_settings
 from stratus.common.timeutils import utcnow
+from stratus.conductor import convert
 from stratus.conductor.db import aggregates
 from stratus.conductor.db.models import Aggregate, ComputeNode, Service
 
@@ -37,7 +38,7 @@ _SELECT = tuple(getattr(_N, name) for name in COLUMNS) + (
     # after the first are few, and a join would read every service.
     # ("" for a service without a zone; NULL: no service.)
     select(func.coalesce(_S.availability_zone, "")).where(
-        _S.id == _N.service_id).scalar_subquery(),
+        _S.id == _N.service_id).scalar_subquery().label("zone"),
     _N.reserved_host_memory_mb, _N.reserved_host_disk_mb, _N.deleted)
 
 
@@ -45,13 +46,15 @@ def _changed(model, since):
     return func.coalesce(model.updated_at, model.created_at) >= since - OVERLAP
 
 
+_MEMORY, _DISK = COLUMNS.index("memory_mb"), COLUMNS.index("local_gb")
+
+
 def _row(values):
-    """One node's values in COLUMNS order (convert.compute_node's
-    arithmetic: reserved room folded into the totals)."""
-    *row, zone, reserved_mb, reserved_disk_mb, _deleted = values
-    row[7] -= reserved_mb or 0
-    row[8] -= -(-(reserved_disk_mb or 0) // 1024)
-    return row, zone
+    """One node's values in COLUMNS order, the reserved room taken out of
+    its totals as for its wire object (convert.usable_totals)."""
+    row = list(values[:len(COLUMNS)])
+    row[_MEMORY], row[_DISK] = convert.usable_totals(values)
+    return row, values.zone
 
 
 def node_states(session, since=None):
@@ -81,7 +84,7 @@ def node_states(session, since=None):
         if values.deleted:
             gone.append(values.id)
             continue
-        row, zone = _row(list(values))
+        row, zone = _row(values)
         nodes.append(row)
         if zone is not None:
             zones[row[-1]] = zone
@@ -92,8 +95,8 @@ def node_states(session, since=None):
         select(Aggregate.id).where(_changed(Aggregate, since)).limit(1)).first() is not None
     return {"now": now.isoformat(), "columns": list(COLUMNS), "nodes": nodes, "gone": gone,
             "zones": [[svc_id, zone] for svc_id, zone in zones.items()],
-            "unavailable": [[svc_id, not forced and seen is not None and seen >= up_after,
-                             bool(disabled)] for svc_id, disabled, forced, seen in down],
+            "unavailable": [[svc.id, convert.service_is_up(svc, now), bool(svc.disabled)]
+                            for svc in down],
             "aggregates": {"zones": aggregates.host_zones(session),
                            "metadata": aggregates.host_metadata(session)}
             if read_aggregates else None}
