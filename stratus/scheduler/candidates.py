@@ -41,15 +41,13 @@ def bounded_pass(hosts, spec, filters, failed, limit):
     """Up to `limit` hosts (HostStates) not in `failed` that pass, as
     filter_hosts would pass them: ignore_hosts, then force_hosts, which
     skip the other filters when they leave any host."""
-    first = [IgnoreHostsFilter(), ForceHostsFilter()]
-    rest = [] if spec.force_hosts else filters
+    chain = [IgnoreHostsFilter(), ForceHostsFilter()] + ([] if spec.force_hosts else filters)
     passed, seen = [], set()
     for state in _pool(hosts, spec):
         if state.id in failed or state.id in seen:
             continue
         seen.add(state.id)
-        if all(f.host_passes(state, spec) for f in first) and all(
-                f.host_passes(state, spec) for f in rest):
+        if all(f.host_passes(state, spec) for f in chain):
             passed.append(state)
             if len(passed) >= limit:
                 break
