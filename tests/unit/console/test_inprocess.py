@@ -76,14 +76,18 @@ def test_the_pages_come_from_the_web_root_and_the_cwd_stays(proxy_server):
     assert os.getcwd() == cwd  # the all-in-one's relative paths keep their meaning
 
 
-def test_a_valid_token_reaches_the_guest_through_this_processs_roles(proxy_server, console):
-    port = _port(proxy_server)
+def _assert_admitted(port):
+    """A websocket with the token, from the proxy's own origin, reaches the guest."""
     handshake = Handshake(port, f"/?token={TOKEN}", origin=f"http://127.0.0.1:{port}")
     try:
         assert handshake.status == 101, handshake.head
         assert handshake.first_frame() == BANNER
     finally:
         handshake.close()
+
+
+def test_a_valid_token_reaches_the_guest_through_this_processs_roles(proxy_server, console):
+    _assert_admitted(_port(proxy_server))
 
 
 def test_each_connection_keeps_its_target_to_itself(proxy_server, console, guest_vnc):
@@ -145,11 +149,6 @@ def test_the_all_in_one_worker_serves_the_inherited_socket_once_someone_connects
     sock = listener.listen("127.0.0.1", 0, web)  # as the master binds it
     port = sock.getsockname()[1]
     allinone._serve_console(sock, _settings(web, port))
-    handshake = Handshake(port, f"/?token={TOKEN}", origin=f"http://127.0.0.1:{port}")
-    try:
-        assert handshake.status == 101, handshake.head
-        assert handshake.first_frame() == BANNER
-    finally:
-        handshake.close()
+    _assert_admitted(port)
     page = requests.get(f"http://127.0.0.1:{port}/vnc_lite.html", timeout=10)
     assert (page.status_code, page.text) == (200, "<title>noVNC</title>")
