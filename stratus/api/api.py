@@ -6,6 +6,7 @@ import json
 
 import flask
 import flask_smorest
+import marshmallow
 from webargs import core
 from webargs.flaskparser import FlaskParser
 
@@ -47,6 +48,20 @@ class LenientJsonParser(FlaskParser):
     check (and so documented)."""
 
     DEFAULT_VALIDATION_STATUS = 400
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._schemas = {}
+
+    def _get_schema(self, argmap, req):
+        # webargs makes a new instance of a schema class for every request:
+        # a deep copy of each field, and of each nested schema, costing more
+        # than the load. Loading keeps no state in a schema (none of ours
+        # has a hook that stores any), so one instance per class serves all.
+        if isinstance(argmap, type) and issubclass(argmap, marshmallow.Schema):
+            schema = self._schemas.get(argmap)
+            return schema if schema is not None else self._schemas.setdefault(argmap, argmap())
+        return super()._get_schema(argmap, req)
 
     def _raw_load_json(self, req):
         data = req.get_data(cache=True)

@@ -123,3 +123,18 @@ def test_unexpected_errors_are_a_generic_500(client, fake, monkeypatch, error):
     monkeypatch.setattr(type(fake_conductor()), "compute_node_get_all", boom)
     message = _fault(client.get("/v2.1/os-hypervisors"), "computeFault", 500)
     assert "secret" not in message and "Traceback" not in message
+
+
+def test_one_schema_instance_per_class_serves_every_request(client, fake):
+    """The parser keeps one instance of each body schema (webargs would
+    build one per request); a bad body after a good one is still refused."""
+    from stratus.api.api import Blueprint
+    from stratus.api.schemas.servers import ServerCreateBody
+
+    parser = Blueprint.ARGUMENTS_PARSER
+    first = parser._get_schema(ServerCreateBody, None)
+    assert parser._get_schema(ServerCreateBody, None) is first
+    client.post("/v2.1/servers", json={"server": {"name": "a", "flavorRef": "1",
+                                                   "imageRef": "x"}})
+    reply = client.post("/v2.1/servers", json={"server": {"name": 5}})
+    _fault(reply, "badRequest", 400)
