@@ -45,11 +45,17 @@ def context_from(token, request_id):
                           is_admin="admin" in token.roles)
 
 
-def valid_token(text, ctxt):
+def valid_token(text, ctxt, fresh=False):
     """The Token of `text` if it is valid, else None: ours, unexpired, not
-    revoked, and its user still entitled to its roles (recheck)."""
+    revoked, and its user still entitled to its roles (recheck). `fresh`:
+    revocation asked of the conductor, not taken from the cache (the
+    identity API's own answer about a token, as Keystone's)."""
     token = tokens.decode(text) if text else None
-    if token is None or common.conductor().token_revoked(ctxt, token.id):
+    if token is None:
+        return None
+    revoked = (common.conductor().token_revoked(ctxt, token.id) if fresh
+               else recheck.revoked(token, ctxt))
+    if revoked:
         return None
     return token if recheck.still_entitled(token, ctxt) else None
 

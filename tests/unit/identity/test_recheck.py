@@ -124,3 +124,62 @@ def test_the_cache_stays_bounded(monkeypatch):
     for key in "efg":
         cache.put(key, key, ttl=10)  # full of live ones: all go
     assert len(cache._entries) <= 3 and cache.get("g") == (True, "g")
+
+
+def _revoke_elsewhere(token):
+    """A revoke through another api process: straight to the conductor,
+    this process' cache untouched."""
+    from stratus.api.identity import tokens
+    from stratus.api.identity.auth_tokens import _isotime
+
+    decoded = tokens.decode(token)
+    ConductorAPI().token_revoke(get_admin_context(), decoded.id, _isotime(decoded.expires_at))
+
+
+def test_one_revocation_check_per_token_while_cached(anonymous, users, clock, monkeypatch):
+    calls = []
+    real = ConductorAPI.token_revoked
+    monkeypatch.setattr(ConductorAPI, "token_revoked",
+                        lambda self, ctxt, token_id: calls.append(token_id) or
+                        real(self, ctxt, token_id))
+    token = login(anonymous, "alice", "alice-pw", "demo")
+    for _ in range(3):
+        assert _status(anonymous, token) == 200
+    assert len(calls) == 1
+    clock.now += 5.1
+    assert _status(anonymous, token) == 200
+    assert len(calls) == 2
+
+
+def test_a_revoke_through_this_process_counts_at_once(anonymous, users, clock):
+    token = login(anonymous, "alice", "alice-pw", "demo")
+    assert _status(anonymous, token) == 200
+    revoked = anonymous.delete(TOKENS, headers={"X-Auth-Token": token,
+                                                "X-Subject-Token": token})
+    assert revoked.status_code == 204
+    assert _status(anonymous, token) == 401
+
+
+def test_a_revoke_elsewhere_counts_once_the_cache_expires(anonymous, users, clock):
+    admin = login(anonymous, "admin", "admin-pw", "admin")
+    token = login(anonymous, "alice", "alice-pw", "demo")
+    assert _status(anonymous, token) == 200
+    _revoke_elsewhere(token)
+    clock.now += 4.9
+    assert _status(anonymous, token) == 200  # still cached: at most 5 s late
+    # The identity API's own answer about the token is not cached.
+    shown = anonymous.get(TOKENS, headers={"X-Auth-Token": admin, "X-Subject-Token": token})
+    assert shown.status_code == 404
+    clock.now += 0.2
+    assert _status(anonymous, token) == 401
+
+
+def test_zero_seconds_checks_revocation_on_every_request(anonymous, users, monkeypatch):
+    monkeypatch.setenv("STRATUS_TOKEN_RECHECK_SECONDS", "0")
+    config.reset_settings()
+    token = login(anonymous, "alice", "alice-pw", "demo")
+    assert _status(anonymous, token) == 200
+    _revoke_elsewhere(token)
+    assert _status(anonymous, token) == 401
+    monkeypatch.undo()
+    config.reset_settings()
