@@ -34,10 +34,9 @@ class Instances:
         """Save `values` (a compare-and-swap on the expected states), and in
         the same transaction start an `action` and record an `event`."""
         with transaction() as session:
-            instances.instance_save(
+            row = instances.instance_save(
                 session, instance_uuid, values, expected_task_state, expected_vm_state,
                 expected_host=_build_claimant(values, expected_vm_state, event))
-            row = instances.instance_row(session, instance_uuid)
             if action:
                 instances.action_start(session, ctxt, instance_uuid, action)
             if event:

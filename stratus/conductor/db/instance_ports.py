@@ -45,6 +45,8 @@ def allocate(session, instance, requested, host, security_groups=None):
             "device_owner": COMPUTE_OWNER + (instance.availability_zone or "nova"),
             "security_groups": security_groups},
             instance.project_id)
+    if not requested:
+        return []  # no port asked for, none made (a boot without networks)
     session.flush()
     ports = networks.ports_of_device(session, instance.uuid)
     return _network_info(session, ports, [{"port_id": p, "preserve": True} for p in preserved])

@@ -63,9 +63,11 @@ def instance_get(session, instance_uuid, read_deleted=False):
     return row
 
 
-_ROW = select(*(column if column.name == key else column.label(key)
-                 for key, column in _COLUMN_OF.items())).where(
-    _INSTANCES.c.uuid == bindparam("match_uuid"), _INSTANCES.c.deleted == 0)
+# Every column, named as the model's attribute.
+_NAMED = tuple(column if column.name == key else column.label(key)
+               for key, column in _COLUMN_OF.items())
+_ROW = select(*_NAMED).where(_INSTANCES.c.uuid == bindparam("match_uuid"),
+                             _INSTANCES.c.deleted == 0)
 
 
 def instance_row(session, instance_uuid):
@@ -161,7 +163,8 @@ _SAVES = {}
 
 def _save_statement(shapes):
     """The UPDATE of one instance for these expectations' shapes, built
-    once; its SET clause comes from the values it is executed with."""
+    once; its SET clause comes from the values it is executed with, and it
+    returns the row as saved (as instance_row reads it)."""
     statement = _SAVES.get(shapes)
     if statement is None:
         query = update(_INSTANCES).where(_INSTANCES.c.uuid == bindparam("match_uuid"),
@@ -169,7 +172,7 @@ def _save_statement(shapes):
         for name, shape in zip(_EXPECTED, shapes):
             if shape is not None:
                 query = query.where(_clause(_INSTANCES.c[name], shape, f"expected_{name}"))
-        statement = _SAVES[shapes] = query
+        statement = _SAVES[shapes] = query.returning(*_NAMED)
     return statement
 
 
@@ -186,7 +189,8 @@ def instance_update(session, instance_uuid, values, expected_task_state=UNSET,
 
 def instance_save(session, instance_uuid, values, expected_task_state=UNSET,
                   expected_vm_state=None, expected_host=UNSET):
-    """instance_update without reading the row back (Core, no ORM)."""
+    """instance_update in Core: the row as saved is a read-only Core row
+    (as instance_row's), returned by the UPDATE itself."""
     values = dict(values)
     if "metadata" in values:
         values["user_metadata"] = values.pop("metadata")
@@ -207,13 +211,14 @@ def instance_save(session, instance_uuid, values, expected_task_state=UNSET,
         shapes.append(shape)
         if wanted is not None:
             params[f"expected_{name}"] = wanted
-    done = session.execute(_save_statement(tuple(shapes)), params)
-    if done.rowcount != 1:
+    row = session.execute(_save_statement(tuple(shapes)), params).first()
+    if row is None:
         _raise_conflict(session, instance_uuid, expected_task_state, expected_vm_state,
                         expected_host)
     if moved_from is not None:
         # Console URLs point at the old host's VNC server: none may stay.
         consoles.destroy_all_by_instance(session, instance_uuid)
+    return row
 
 
 _HOST = select(_INSTANCES.c.host).where(_INSTANCES.c.uuid == bindparam("match_uuid"))
@@ -281,34 +286,43 @@ def fault_create(session, instance_uuid, code, message, details=None, host=None)
 
 
 _INSERT_ACTION = insert(_ACTIONS)
+_INSERT_EVENT = insert(_EVENTS)
 
 
-def action_start(session, ctxt, instance_uuid, action):
-    """Record the request's `action` on the instance; its id."""
+def action_start(session, ctxt, instance_uuid, action, started_event=None):
+    """Record the request's `action` on the instance; its id. With
+    `started_event`, that event of the action is started with it (what
+    event_record(start=True) would write: a new action has no events)."""
     # updated_at from the start, as Nova: the 2.58 changes-since filter
-    # reads it.
+    # reads it (and an event's record sets it again).
     now = utcnow()
-    return session.execute(_INSERT_ACTION, {
+    action_id = session.execute(_INSERT_ACTION, {
         "instance_uuid": instance_uuid, "request_id": ctxt.request_id, "action": action,
         "project_id": ctxt.project_id, "user_id": ctxt.user_id, "start_time": now,
         "updated_at": now}).inserted_primary_key[0]
+    if started_event is not None:
+        session.execute(_INSERT_EVENT, {"action_id": action_id, "event": started_event,
+                                        "host": None, "start_time": now,
+                                        "task_id": ctxt.task_id})
+    return action_id
 
 
-_ACTION_ID = select(_ACTIONS.c.id).where(_ACTIONS.c.instance_uuid == bindparam("match_uuid"),
-                                         _ACTIONS.c.request_id == bindparam("match_request"))
 _TOUCH_ACTION = update(_ACTIONS).where(_ACTIONS.c.id == bindparam("match_action"))
-_INSERT_EVENT = insert(_EVENTS)
 _SAVE_EVENT = update(_EVENTS).where(_EVENTS.c.id == bindparam("match_event_id"))
 
 
 def _open_event_statement(start, on_host):
-    """The newest event of this name (on this host, or on none) whose
-    `start` (else finish) side is still open."""
-    e = _EVENTS.c
-    return select(e.id, e.task_id).where(
-        e.action_id == bindparam("match_action"), e.event == bindparam("match_event"),
-        e.host == bindparam("match_host") if on_host else e.host.is_(None),
-        (e.start_time if start else e.finish_time).is_(None)).order_by(e.id.desc()).limit(1)
+    """The request's action on the instance, with the newest event of this
+    name (on this host, or on none) whose `start` (else finish) side is
+    still open, if any: one statement."""
+    a, e = _ACTIONS.c, _EVENTS.c
+    return select(a.id.label("action_id"), e.id, e.task_id).select_from(
+        _ACTIONS.outerjoin(_EVENTS, and_(
+            e.action_id == a.id, e.event == bindparam("match_event"),
+            e.host == bindparam("match_host") if on_host else e.host.is_(None),
+            (e.start_time if start else e.finish_time).is_(None)))).where(
+        a.instance_uuid == bindparam("match_uuid"),
+        a.request_id == bindparam("match_request")).order_by(e.id.desc()).limit(1)
 
 
 _OPEN_EVENT = {(start, on_host): _open_event_statement(start, on_host)
@@ -323,25 +337,24 @@ def event_record(session, ctxt, instance_uuid, event, start=False, result=None,
 
     `task_id` is the Celery task that ran the event when it is recorded
     through a call (the context's own task id is then the conductor's)."""
-    action_id = session.execute(_ACTION_ID, {"match_uuid": instance_uuid,
-                                             "match_request": ctxt.request_id}).scalar()
-    if action_id is None:
-        return None
     found = session.execute(_OPEN_EVENT[start, host is not None], {
-        "match_action": action_id, "match_event": event, "match_host": host}).first()
+        "match_uuid": instance_uuid, "match_request": ctxt.request_id,
+        "match_event": event, "match_host": host}).first()
+    if found is None:
+        return None
     now = utcnow()
     if start:
         values = {"start_time": now, "task_id": task_id or ctxt.task_id}
     else:
         values = {"finish_time": now, "result": result, "traceback": traceback,
-                  "details": details, "task_id": (found and found.task_id) or task_id}
+                  "details": details, "task_id": found.task_id or task_id}
     # The action first, then its event: the order the ORM's flush wrote them.
-    touched = {"match_action": action_id, "updated_at": now}
+    touched = {"match_action": found.action_id, "updated_at": now}
     if result == "Error" and not start:
         touched["message"] = "Error"
     session.execute(_TOUCH_ACTION, touched)
-    if found is None:
-        return session.execute(_INSERT_EVENT, {"action_id": action_id, "event": event,
+    if found.id is None:
+        return session.execute(_INSERT_EVENT, {"action_id": found.action_id, "event": event,
                                                "host": host, **values}).inserted_primary_key[0]
     session.execute(_SAVE_EVENT, {"match_event_id": found.id, **values})
     return found.id

@@ -4,7 +4,8 @@ A limit is the project's row in `quotas`, else the default from config;
 -1 means unlimited. Usage is always counted from the records themselves
 (as Nova's counting quota driver), never kept in a separate counter that
 a crash could leave wrong."""
-from sqlalchemy import bindparam, delete, func, or_, select, update
+from sqlalchemy import (bindparam, delete, func, literal, literal_column, or_, select,
+                        union_all, update)
 from sqlalchemy.exc import IntegrityError
 
 from stratus.config import get_settings
@@ -33,17 +34,35 @@ _LOCKS, _INSTANCES, _GROUPS = (ProjectLock.__table__, Instance.__table__,
                                InstanceGroup.__table__)
 _CLASS_ROWS = select(_CLASSES.c.resource, _CLASSES.c.hard_limit).where(
     _CLASSES.c.class_name == bindparam("match_class"))
-_PROJECT_ROWS = select(_QUOTAS.c.resource, _QUOTAS.c.hard_limit).where(
-    _QUOTAS.c.project_id == bindparam("match_project"))
 _USER_ROWS = select(_USERS.c.resource, _USERS.c.hard_limit).where(
     _USERS.c.project_id == bindparam("match_project"), _USERS.c.user_id == bindparam("match_user"))
 _LOCK = update(_LOCKS).where(_LOCKS.c.project_id == bindparam("match_project")).values(
     generation=_LOCKS.c.generation + 1)
 
 
-def _usage_statements(by_user):
-    """(instances, cores, ram) and server groups in use, of a project (and
-    one of its users)."""
+def _limit_rows_statement(by_user):
+    """(scope, resource, hard limit) of every limit row that applies to a
+    project (and one of its users), in one statement: the default class's
+    (scope 0), the project's (1), the user's (2); in that order, each over
+    the ones before."""
+    c, q, u = _CLASSES.c, _QUOTAS.c, _USERS.c
+    parts = [select(literal(0).label("scope"), c.resource, c.hard_limit).where(
+                 c.class_name == DEFAULT_CLASS),
+             select(literal(1), q.resource, q.hard_limit).where(
+                 q.project_id == bindparam("match_project"))]
+    if by_user:
+        parts.append(select(literal(2), u.resource, u.hard_limit).where(
+            u.project_id == bindparam("match_project"), u.user_id == bindparam("match_user")))
+    return union_all(*parts).order_by(literal_column("scope"))
+
+
+_LIMIT_ROWS = {by_user: _limit_rows_statement(by_user) for by_user in (False, True)}
+USER_SCOPE = 2
+
+
+def _usage_statement(by_user):
+    """(instances, cores, ram, server groups) in use, of a project (and one
+    of its users), in one statement."""
     i, g = _INSTANCES.c, _GROUPS.c
     live = [i.project_id == bindparam("match_project"), i.deleted == 0,
             or_(i.vm_state != VmState.SOFT_DELETED, i.vm_state.is_(None))]
@@ -51,12 +70,12 @@ def _usage_statements(by_user):
     if by_user:
         live.append(i.user_id == bindparam("match_user"))
         owned.append(g.user_id == bindparam("match_user"))
-    return (select(func.count(i.id), func.coalesce(func.sum(i.vcpus), 0),
-                   func.coalesce(func.sum(i.memory_mb), 0)).where(*live),
-            select(func.count(g.id)).where(*owned))
+    return select(func.count(i.id), func.coalesce(func.sum(i.vcpus), 0),
+                  func.coalesce(func.sum(i.memory_mb), 0),
+                  select(func.count(g.id)).where(*owned).scalar_subquery()).where(*live)
 
 
-_USAGES = {by_user: _usage_statements(by_user) for by_user in (False, True)}
+_USAGES = {by_user: _usage_statement(by_user) for by_user in (False, True)}
 
 
 def defaults(session=None):
@@ -102,10 +121,9 @@ def limits(session, project_id, user_id=None):
     """{resource: hard limit} of a project: its own rows over the defaults;
     with `user_id`, that user's rows over the project's (Nova's per-user
     quotas)."""
-    values = defaults(session)
-    values.update(session.execute(_PROJECT_ROWS, {"match_project": project_id}).all())
-    if user_id:
-        values.update(_user_rows(session, project_id, user_id))
+    values = defaults()
+    values.update((resource, limit) for _, resource, limit in session.execute(
+        _LIMIT_ROWS[bool(user_id)], {"match_project": project_id, "match_user": user_id}))
     return values
 
 
@@ -131,10 +149,8 @@ def usages(session, project_id, user_id=None):
     RAM, and server groups; with `user_id`, those of that user only.
     Per-user resources (key pairs, group members) and the legacy ones count
     0 here, as in Nova."""
-    counted, grouped = _USAGES[bool(user_id)]
-    params = {"match_project": project_id, "match_user": user_id}
-    instances, cores, ram = session.execute(counted, params).one()
-    groups = session.execute(grouped, params).scalar()
+    instances, cores, ram, groups = session.execute(_USAGES[bool(user_id)], {
+        "match_project": project_id, "match_user": user_id}).one()
     used = dict.fromkeys(defaults(), 0)
     used.update(instances=instances, cores=int(cores), ram=int(ram), server_groups=groups)
     return used
@@ -153,12 +169,18 @@ def check_instances(session, project_id, vcpus, memory_mb, min_count, max_count,
 
 def check_boot(session, project_id, metadata, vcpus, memory_mb, min_count, max_count,
                user_id=None):
-    """check_metadata, then check_instances, on one read of the project's
-    limits: a boot's checks."""
-    project_limits = limits(session, project_id)
+    """check_metadata, then check_instances, on one read of the limits: a
+    boot's checks."""
+    project_limits, user_rows = defaults(), {}
+    for scope, resource, limit in session.execute(_LIMIT_ROWS[bool(user_id)], {
+            "match_project": project_id, "match_user": user_id}):
+        (user_rows if scope == USER_SCOPE else project_limits)[resource] = limit
     _check_metadata(project_limits, metadata)
-    return _check_instances(session, project_limits, project_id, vcpus, memory_mb, min_count,
-                            max_count, user_id)
+    scopes = [(project_limits, usages(session, project_id))]
+    if user_rows:
+        scopes.append((dict(project_limits, **user_rows), usages(session, project_id, user_id)))
+    return min(_room(quota, used, vcpus, memory_mb, min_count, max_count)
+               for quota, used in scopes)
 
 
 def _check_instances(session, project_limits, project_id, vcpus, memory_mb, min_count,

@@ -115,12 +115,11 @@ class BuildTask(TaskBase):
                 # this host dies before it claims the build.
                 sysmeta = remember_alternates(instances.instance_row(session, instance_uuid),
                                               request_spec, alternates)
-                instances.instance_save(
+                row = instances.instance_save(
                     session, instance_uuid,
                     {"host": chosen.host, "node": chosen.nodename,
                      "task_state": TaskState.SCHEDULING, "system_metadata": sysmeta},
                     expected_task_state=expected)
-                row = instances.instance_row(session, instance_uuid)
                 # Its ports, in the commit that records its host.
                 network_info = instance_ports.allocate(
                     session, row, request_spec.get("requested_networks"), chosen.host,
@@ -165,10 +164,9 @@ def _record(ctxt, instances_values, request_spec, min_count):
         for values in instances_values[:count]:
             row = instances.instance_create(session, values)
             groups.add_member(session, request_spec, row)
-            instances.action_start(session, ctxt, row.uuid, "create")
             instance = convert.instance(row)
-            if _new_build(instance):
-                instances.event_record(session, ctxt, row.uuid, BUILD_EVENT, start=True)
+            instances.action_start(session, ctxt, row.uuid, "create",
+                                   started_event=BUILD_EVENT if _new_build(instance) else None)
             created.append(instance)
         return created, True
 

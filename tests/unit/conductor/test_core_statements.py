@@ -196,3 +196,50 @@ def test_unset_expectations_are_no_expectation(db):
         instances.instance_save(session, created.uuid, {"vm_state": VmState.ACTIVE},
                                 expected_task_state=UNSET, expected_host=UNSET)
     assert _stored(created.uuid).vm_state == VmState.ACTIVE
+
+
+def test_a_save_returns_the_row_as_saved(db):
+    created = _create()
+    with transaction() as session:
+        row = instances.instance_save(session, created.uuid, {"host": "h1", "metadata": {}},
+                                      expected_task_state=[TaskState.SCHEDULING])
+        assert convert.instance(row) == convert.instance(instances.instance_row(
+            session, created.uuid))
+    assert convert.instance(row) == _stored(created.uuid)
+
+
+def _events(ctxt, instance_uuid, together):
+    with transaction() as session:
+        if together:
+            instances.action_start(session, ctxt, instance_uuid, "create", started_event="e")
+        else:
+            instances.action_start(session, ctxt, instance_uuid, "create")
+            instances.event_record(session, ctxt, instance_uuid, "e", start=True)
+    action, events = _action_and_events(instance_uuid)
+    return ([(a.action, a.request_id, a.message, a.finish_time) for a in [action]],
+            [(e.event, e.host, e.task_id, e.result, e.finish_time, e.updated_at,
+              e.start_time is not None, e.created_at is not None) for e in events])
+
+
+def test_an_action_started_with_its_event_is_the_two_recorded_apart(db, ctxt):
+    one, two = _create(), _create()
+    together = _events(ctxt, one.uuid, together=True)
+    with transaction() as session:
+        session.execute(InstanceActionEvent.__table__.delete())
+    assert together == _events(ctxt, two.uuid, together=False)
+
+
+def test_a_users_own_limits_are_checked_as_apart(db):
+    _create(vcpus=2)
+    with transaction() as session:
+        quotas.update_limits(session, "p1", {"cores": 8})
+        quotas.update_limits(session, "p1", {"cores": 4}, user_id="u1")
+        assert quotas.limits(session, "p1", "u1")["cores"] == 4
+        assert quotas.limits(session, "p1")["cores"] == 8
+        outcomes = []
+        for check in (_separately, quotas.check_boot):
+            try:
+                outcomes.append(check(session, "p1", {}, 2, 0, 1, 3, user_id="u1"))
+            except exception.StratusException as exc:
+                outcomes.append((type(exc), exc.message))
+    assert outcomes[0] == outcomes[1] == 1
