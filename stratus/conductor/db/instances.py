@@ -161,18 +161,19 @@ _EXPECTED = ("task_state", "vm_state", "host")
 _SAVES = {}
 
 
-def _save_statement(shapes):
+def _save_statement(shapes, returning):
     """The UPDATE of one instance for these expectations' shapes, built
-    once; its SET clause comes from the values it is executed with, and it
-    returns the row as saved (as instance_row reads it)."""
-    statement = _SAVES.get(shapes)
+    once; its SET clause comes from the values it is executed with, and
+    (`returning`) it returns the row as saved, as instance_row reads it."""
+    statement = _SAVES.get((shapes, returning))
     if statement is None:
         query = update(_INSTANCES).where(_INSTANCES.c.uuid == bindparam("match_uuid"),
                                          _INSTANCES.c.deleted == 0)
         for name, shape in zip(_EXPECTED, shapes):
             if shape is not None:
                 query = query.where(_clause(_INSTANCES.c[name], shape, f"expected_{name}"))
-        statement = _SAVES[shapes] = query.returning(*_NAMED)
+        statement = _SAVES[shapes, returning] = (query.returning(*_NAMED) if returning
+                                                 else query)
     return statement
 
 
@@ -211,7 +212,14 @@ def instance_save(session, instance_uuid, values, expected_task_state=UNSET,
         shapes.append(shape)
         if wanted is not None:
             params[f"expected_{name}"] = wanted
-    row = session.execute(_save_statement(tuple(shapes)), params).first()
+    # UPDATE ... RETURNING where the database has it (PostgreSQL, SQLite
+    # from 3.35), else the UPDATE and then a read.
+    returning = session.get_bind().dialect.update_returning
+    done = session.execute(_save_statement(tuple(shapes), returning), params)
+    if returning:
+        row = done.first()
+    else:
+        row = instance_row(session, instance_uuid) if done.rowcount == 1 else None
     if row is None:
         _raise_conflict(session, instance_uuid, expected_task_state, expected_vm_state,
                         expected_host)

@@ -243,3 +243,25 @@ def test_a_users_own_limits_are_checked_as_apart(db):
             except exception.StratusException as exc:
                 outcomes.append((type(exc), exc.message))
     assert outcomes[0] == outcomes[1] == 1
+
+
+def test_a_save_without_returning_reads_the_same_row(db, monkeypatch):
+    """An SQLite before 3.35 has no UPDATE ... RETURNING: the row is read
+    after the UPDATE instead, and the same."""
+    from stratus.conductor.db.session import get_engine
+
+    rows = []
+    for returning in (True, False):
+        monkeypatch.setattr(get_engine().dialect, "update_returning", returning)
+        created = _create()
+        with transaction() as session:
+            rows.append(convert.instance(instances.instance_save(
+                session, created.uuid, {"host": "h1", "metadata": {"a": "b"}},
+                expected_task_state=[TaskState.SCHEDULING])))
+            with pytest.raises(exception.UnexpectedTaskStateError):
+                instances.instance_save(session, created.uuid, {"host": "h2"},
+                                        expected_task_state=[TaskState.SPAWNING])
+        assert rows[-1] == _stored(created.uuid)
+    different = {"id", "uuid", "created_at", "updated_at"}
+    assert [{k: v for k, v in r.to_dict().items() if k not in different} for r in rows[:1]] == \
+        [{k: v for k, v in r.to_dict().items() if k not in different} for r in rows[1:]]
