@@ -80,9 +80,9 @@ class Catalog:
         """A boot's flavor and image in one call: [Flavor, Image, or None
         when there is no such image]; FlavorNotFound as flavor_get."""
         with transaction() as session:
-            flavor = convert.flavor(catalog.flavor_get(session, flavorid, _viewer(ctxt)))
+            flavor = convert.flavor(catalog.flavor_row(session, flavorid, _viewer(ctxt)))
             try:
-                return [flavor, convert.image(catalog.image_get(session, image_id))]
+                return [flavor, convert.image(catalog.image_row(session, image_id))]
             except exception.ImageNotFound:
                 return [flavor, None]
 

@@ -34,7 +34,7 @@ class Instances:
         """Save `values` (a compare-and-swap on the expected states), and in
         the same transaction start an `action` and record an `event`."""
         with transaction() as session:
-            row = instances.instance_update(
+            row = instances.instance_save(
                 session, instance_uuid, values, expected_task_state, expected_vm_state,
                 expected_host=_build_claimant(values, expected_vm_state, event))
             if action:

@@ -96,20 +96,21 @@ def compute_node_get(session, node_id):
 def _claim_statements():
     """The claim's three statements, built once: constructing the
     expressions cost more than running them (bind values per call)."""
-    n, c = ComputeNode, ResourceClaim
+    # On the tables, not the models: Core statements skip the ORM's
+    # compile and execution layers.
+    n, c = ComputeNode.__table__.c, ResourceClaim.__table__
     # Not named after the columns: those names are the SET clause's own.
     vcpus, memory_mb, disk_gb = (bindparam("need_vcpus"), bindparam("need_memory_mb"),
                                  bindparam("need_disk_gb"))
-    held = select(c.id).where(c.instance_uuid == bindparam("instance_uuid"),
-                              c.compute_node_id == bindparam("node_id")).limit(1)
-    fits = (update(n).where(
+    held = select(c.c.id).where(c.c.instance_uuid == bindparam("instance_uuid"),
+                                c.c.compute_node_id == bindparam("node_id")).limit(1)
+    fits = (update(ComputeNode.__table__).where(
         n.id == bindparam("node_id"), n.deleted == 0,
         n.vcpus_used + vcpus <= n.vcpus * n.cpu_allocation_ratio,
         n.memory_mb_used + memory_mb <= (n.memory_mb - n.reserved_host_memory_mb) * n.ram_allocation_ratio,
         n.local_gb_used + disk_gb <= (n.local_gb - n.reserved_host_disk_mb / 1024.0) * n.disk_allocation_ratio,
     ).values(vcpus_used=n.vcpus_used + vcpus, memory_mb_used=n.memory_mb_used + memory_mb,
-             local_gb_used=n.local_gb_used + disk_gb, running_vms=n.running_vms + 1)
-        .execution_options(synchronize_session=False))
+             local_gb_used=n.local_gb_used + disk_gb, running_vms=n.running_vms + 1))
     return held, fits, insert(c)
 
 

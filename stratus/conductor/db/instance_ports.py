@@ -19,7 +19,8 @@ def allocate(session, instance, requested, host, security_groups=None):
     keeps them, bound to the new host. The ports made here join
     `security_groups` (ids, "default" for the project's default; None:
     the default alone)."""
-    owned = networks.ports_of_device(session, instance.uuid)
+    owned = (networks.ports_of_device(session, instance.uuid)
+             if networks.device_has_ports(session, instance.uuid) else [])
     if owned:
         for port in owned:
             port.binding_host_id = host
@@ -45,6 +46,8 @@ def allocate(session, instance, requested, host, security_groups=None):
             "device_owner": COMPUTE_OWNER + (instance.availability_zone or "nova"),
             "security_groups": security_groups},
             instance.project_id)
+    if not requested:
+        return []  # no port asked for, none made (a boot without networks)
     session.flush()
     ports = networks.ports_of_device(session, instance.uuid)
     return _network_info(session, ports, [{"port_id": p, "preserve": True} for p in preserved])

@@ -2,7 +2,9 @@
 
 Every save of an instance can be a compare-and-swap on task_state (and
 vm_state), as Nova's instance.save(expected_task_state=...)."""
-from sqlalchemy import JSON, Text, and_, cast, func, or_, select, update
+import types
+
+from sqlalchemy import JSON, Text, and_, bindparam, cast, func, insert, or_, select, update
 
 from stratus.common import exception
 from stratus.conductor.db import (consoles, groups, hosts, instance_ports, migration_records,
@@ -13,6 +15,13 @@ from stratus.common.vocabulary import PowerState, TaskState, UNSET, VmState
 from stratus.common.timeutils import parse_isotime, utcnow
 
 _COLUMNS = {c.key for c in Instance.__mapper__.column_attrs} - {"id", "deleted"}
+# The hot statements are Core, built once, on the tables: an ORM flush or
+# load (and building the expressions) cost more than running them. Each
+# attribute's column (`user_metadata` is the column `metadata`).
+_COLUMN_OF = {prop.key: prop.columns[0] for prop in Instance.__mapper__.column_attrs}
+_INSTANCES = Instance.__table__
+_ACTIONS = InstanceAction.__table__
+_EVENTS = InstanceActionEvent.__table__
 
 
 _DATETIMES = ("launched_at", "terminated_at", "deleted_at", "created_at", "updated_at")
@@ -31,10 +40,17 @@ def instance_create(session, values):
     if hasattr(values.get("flavor"), "to_dict"):
         values["flavor"] = values["flavor"].to_dict()
     values["user_metadata"] = values.pop("metadata", None) or {}
-    row = Instance(**{k: v for k, v in values.items() if k in _COLUMNS})
-    session.add(row)
-    session.flush()
-    return row
+    done = session.execute(_INSERT_INSTANCE, {_COLUMN_OF[k].name: v for k, v in values.items()
+                                              if k in _COLUMNS})
+    # The row as the ORM object after its flush was: what was inserted
+    # (the defaults too), None for the rest.
+    stored = done.last_inserted_params()
+    row = {key: stored.get(column.name) for key, column in _COLUMN_OF.items()}
+    row["id"] = done.inserted_primary_key[0]
+    return types.SimpleNamespace(**row)
+
+
+_INSERT_INSTANCE = insert(_INSTANCES)
 
 
 def instance_get(session, instance_uuid, read_deleted=False):
@@ -45,6 +61,31 @@ def instance_get(session, instance_uuid, read_deleted=False):
     if row is None:
         raise exception.InstanceNotFound(instance_id=instance_uuid)
     return row
+
+
+# Every column, named as the model's attribute.
+_NAMED = tuple(column if column.name == key else column.label(key)
+               for key, column in _COLUMN_OF.items())
+_ROW = select(*_NAMED).where(_INSTANCES.c.uuid == bindparam("match_uuid"),
+                             _INSTANCES.c.deleted == 0)
+
+
+def instance_row(session, instance_uuid):
+    """instance_get's instance as a read-only Core row (attributes named
+    as the model's), for the hot paths that only read it."""
+    row = session.execute(_ROW, {"match_uuid": instance_uuid}).first()
+    if row is None:
+        raise exception.InstanceNotFound(instance_id=instance_uuid)
+    return row
+
+
+_ANY_OF = select(_INSTANCES.c.id).where(
+    _INSTANCES.c.uuid.in_(bindparam("match_uuids", expanding=True))).limit(1)
+
+
+def any_recorded(session, instance_uuids):
+    """Whether any of these instances has a row (deleted ones too)."""
+    return session.execute(_ANY_OF, {"match_uuids": list(instance_uuids)}).first() is not None
 
 
 def instance_get_all(session, filters, limit=None, marker=None):
@@ -96,19 +137,61 @@ def _page(session, query, filters, limit, marker):
     return query
 
 
-def _matches(column, expected):
+def _expectation(expected):
+    """(shape, values) of an expected value of a compare-and-swap: None
+    matches NULL; a value or a list, any of them (None among them: NULL
+    too)."""
     if expected is None:
-        return column.is_(None)
+        return "null", None
     expected = list(expected) if isinstance(expected, (list, tuple)) else [expected]
     values = [e for e in expected if e is not None]
-    clause = column.in_(values)
-    return or_(clause, column.is_(None)) if None in expected else clause
+    return ("in_or_null" if None in expected else "in"), values
+
+
+def _clause(column, shape, name):
+    if shape == "null":
+        return column.is_(None)
+    clause = column.in_(bindparam(name, expanding=True))
+    return or_(clause, column.is_(None)) if shape == "in_or_null" else clause
+
+
+# The columns a save may expect values of, and its statements by the
+# shapes of those expectations.
+_EXPECTED = ("task_state", "vm_state", "host")
+_SAVES = {}
+
+
+def _save_statement(shapes, returning):
+    """The UPDATE of one instance for these expectations' shapes, built
+    once; its SET clause comes from the values it is executed with, and
+    (`returning`) it returns the row as saved, as instance_row reads it."""
+    statement = _SAVES.get((shapes, returning))
+    if statement is None:
+        query = update(_INSTANCES).where(_INSTANCES.c.uuid == bindparam("match_uuid"),
+                                         _INSTANCES.c.deleted == 0)
+        for name, shape in zip(_EXPECTED, shapes):
+            if shape is not None:
+                query = query.where(_clause(_INSTANCES.c[name], shape, f"expected_{name}"))
+        statement = _SAVES[shapes, returning] = (query.returning(*_NAMED) if returning
+                                                 else query)
+    return statement
 
 
 def instance_update(session, instance_uuid, values, expected_task_state=UNSET,
                     expected_vm_state=None, expected_host=UNSET):
     """Save `values`; with an expectation, only if the row still matches
-    (`expected_host`: only while the instance is on that host)."""
+    (`expected_host`: only while the instance is on that host). Returns
+    the ORM row as saved."""
+    instance_save(session, instance_uuid, values, expected_task_state, expected_vm_state,
+                  expected_host)
+    session.expire_all()
+    return instance_get(session, instance_uuid)
+
+
+def instance_save(session, instance_uuid, values, expected_task_state=UNSET,
+                  expected_vm_state=None, expected_host=UNSET):
+    """instance_update in Core: the row as saved is a read-only Core row
+    (as instance_row's), returned by the UPDATE itself."""
     values = dict(values)
     if "metadata" in values:
         values["user_metadata"] = values.pop("metadata")
@@ -116,30 +199,44 @@ def instance_update(session, instance_uuid, values, expected_task_state=UNSET,
     if hasattr(values.get("flavor"), "to_dict"):
         values["flavor"] = values["flavor"].to_dict()
     values["updated_at"] = utcnow()
+    session.flush()  # what an ORM-enabled UPDATE did first (autoflush)
     moved_from = _host_if_moving(session, instance_uuid, values)
-    query = update(Instance).where(Instance.uuid == instance_uuid, Instance.deleted == 0)
-    if expected_task_state != UNSET:
-        query = query.where(_matches(Instance.task_state, expected_task_state))
-    if expected_vm_state is not None:
-        query = query.where(_matches(Instance.vm_state, expected_vm_state))
-    if expected_host != UNSET:
-        query = query.where(_matches(Instance.host, expected_host))
-    done = session.execute(query.values(**values).execution_options(synchronize_session=False))
-    if done.rowcount != 1:
+    params = {_COLUMN_OF[k].name: v for k, v in values.items()}
+    params["match_uuid"] = instance_uuid
+    shapes = []
+    # No vm_state expected is None (a task_state or host of None is a value).
+    for name, expected in zip(_EXPECTED, (
+            expected_task_state, UNSET if expected_vm_state is None else expected_vm_state,
+            expected_host)):
+        shape, wanted = (None, None) if expected == UNSET else _expectation(expected)
+        shapes.append(shape)
+        if wanted is not None:
+            params[f"expected_{name}"] = wanted
+    # UPDATE ... RETURNING where the database has it (PostgreSQL, SQLite
+    # from 3.35), else the UPDATE and then a read.
+    returning = session.get_bind().dialect.update_returning
+    done = session.execute(_save_statement(tuple(shapes), returning), params)
+    if returning:
+        row = done.first()
+    else:
+        row = instance_row(session, instance_uuid) if done.rowcount == 1 else None
+    if row is None:
         _raise_conflict(session, instance_uuid, expected_task_state, expected_vm_state,
                         expected_host)
     if moved_from is not None:
         # Console URLs point at the old host's VNC server: none may stay.
         consoles.destroy_all_by_instance(session, instance_uuid)
-    session.expire_all()
-    return instance_get(session, instance_uuid)
+    return row
+
+
+_HOST = select(_INSTANCES.c.host).where(_INSTANCES.c.uuid == bindparam("match_uuid"))
 
 
 def _host_if_moving(session, instance_uuid, values):
     """The instance's current host when `values` moves it elsewhere."""
     if "host" not in values:
         return None
-    current = session.scalar(select(Instance.host).where(Instance.uuid == instance_uuid))
+    current = session.execute(_HOST, {"match_uuid": instance_uuid}).scalar()
     return current if current and current != values["host"] else None
 
 
@@ -196,53 +293,79 @@ def fault_create(session, instance_uuid, code, message, details=None, host=None)
     return row
 
 
-def action_start(session, ctxt, instance_uuid, action):
+_INSERT_ACTION = insert(_ACTIONS)
+_INSERT_EVENT = insert(_EVENTS)
+
+
+def action_start(session, ctxt, instance_uuid, action, started_event=None):
+    """Record the request's `action` on the instance; its id. With
+    `started_event`, that event of the action is started with it (what
+    event_record(start=True) would write: a new action has no events)."""
     # updated_at from the start, as Nova: the 2.58 changes-since filter
-    # reads it.
+    # reads it (and an event's record sets it again).
     now = utcnow()
-    row = InstanceAction(instance_uuid=instance_uuid, request_id=ctxt.request_id,
-                         action=action, project_id=ctxt.project_id, user_id=ctxt.user_id,
-                         start_time=now, updated_at=now)
-    session.add(row)
-    session.flush()
-    return row
+    action_id = session.execute(_INSERT_ACTION, {
+        "instance_uuid": instance_uuid, "request_id": ctxt.request_id, "action": action,
+        "project_id": ctxt.project_id, "user_id": ctxt.user_id, "start_time": now,
+        "updated_at": now}).inserted_primary_key[0]
+    if started_event is not None:
+        session.execute(_INSERT_EVENT, {"action_id": action_id, "event": started_event,
+                                        "host": None, "start_time": now,
+                                        "task_id": ctxt.task_id})
+    return action_id
 
 
-def _action(session, instance_uuid, request_id):
-    return session.scalars(select(InstanceAction).where(
-        InstanceAction.instance_uuid == instance_uuid,
-        InstanceAction.request_id == request_id)).first()
+_TOUCH_ACTION = update(_ACTIONS).where(_ACTIONS.c.id == bindparam("match_action"))
+_SAVE_EVENT = update(_EVENTS).where(_EVENTS.c.id == bindparam("match_event_id"))
+
+
+def _open_event_statement(start, on_host):
+    """The request's action on the instance, with the newest event of this
+    name (on this host, or on none) whose `start` (else finish) side is
+    still open, if any: one statement."""
+    a, e = _ACTIONS.c, _EVENTS.c
+    return select(a.id.label("action_id"), e.id, e.task_id).select_from(
+        _ACTIONS.outerjoin(_EVENTS, and_(
+            e.action_id == a.id, e.event == bindparam("match_event"),
+            e.host == bindparam("match_host") if on_host else e.host.is_(None),
+            (e.start_time if start else e.finish_time).is_(None)))).where(
+        a.instance_uuid == bindparam("match_uuid"),
+        a.request_id == bindparam("match_request")).order_by(e.id.desc()).limit(1)
+
+
+_OPEN_EVENT = {(start, on_host): _open_event_statement(start, on_host)
+               for start in (True, False) for on_host in (True, False)}
 
 
 def event_record(session, ctxt, instance_uuid, event, start=False, result=None,
                  traceback=None, host=None, task_id=None, details=None):
     """Start or finish an event on a host. Casts may arrive out of order, so
-    either side creates the row and the other completes it.
+    either side creates the row and the other completes it. The event's
+    id, or None when the request started no action on the instance.
 
     `task_id` is the Celery task that ran the event when it is recorded
     through a call (the context's own task id is then the conductor's)."""
-    action = _action(session, instance_uuid, ctxt.request_id)
-    if action is None:
+    found = session.execute(_OPEN_EVENT[start, host is not None], {
+        "match_uuid": instance_uuid, "match_request": ctxt.request_id,
+        "match_event": event, "match_host": host}).first()
+    if found is None:
         return None
-    open_side = InstanceActionEvent.start_time if start else InstanceActionEvent.finish_time
-    row = session.scalars(select(InstanceActionEvent).where(
-        InstanceActionEvent.action_id == action.id, InstanceActionEvent.event == event,
-        InstanceActionEvent.host.is_(None) if host is None else InstanceActionEvent.host == host,
-        open_side.is_(None)).order_by(InstanceActionEvent.id.desc())).first()
-    if row is None:
-        row = InstanceActionEvent(action_id=action.id, event=event, host=host)
-        session.add(row)
     now = utcnow()
     if start:
-        row.start_time, row.task_id = now, task_id or ctxt.task_id
+        values = {"start_time": now, "task_id": task_id or ctxt.task_id}
     else:
-        row.finish_time, row.result, row.traceback = now, result, traceback
-        row.details, row.task_id = details, row.task_id or task_id
-        if result == "Error":
-            action.message = "Error"
-    action.updated_at = now
-    session.flush()
-    return row
+        values = {"finish_time": now, "result": result, "traceback": traceback,
+                  "details": details, "task_id": found.task_id or task_id}
+    # The action first, then its event: the order the ORM's flush wrote them.
+    touched = {"match_action": found.action_id, "updated_at": now}
+    if result == "Error" and not start:
+        touched["message"] = "Error"
+    session.execute(_TOUCH_ACTION, touched)
+    if found.id is None:
+        return session.execute(_INSERT_EVENT, {"action_id": found.action_id, "event": event,
+                                               "host": host, **values}).inserted_primary_key[0]
+    session.execute(_SAVE_EVENT, {"match_event_id": found.id, **values})
+    return found.id
 
 
 def instances_stuck(session, built_before=None, moved_before=None):

@@ -11,7 +11,7 @@ import ipaddress
 import random
 import uuid as uuidlib
 
-from sqlalchemy import delete, or_, select, true
+from sqlalchemy import bindparam, delete, or_, select, true
 from sqlalchemy.exc import IntegrityError
 
 from stratus.common import exception
@@ -337,3 +337,14 @@ def port_delete(session, port_id, project_id=None):
 def ports_of_device(session, device_id):
     return list(session.scalars(select(Port).where(Port.device_id == device_id)
                                 .order_by(Port.created_at, Port.id)))
+
+
+_ANY_PORT = select(Port.__table__.c.id).where(
+    Port.__table__.c.device_id == bindparam("match_device")).limit(1)
+
+
+def device_has_ports(session, device_id):
+    """Whether any port is bound to the device (a Core select built once:
+    most builds have none, and loading none through the ORM cost more)."""
+    session.flush()  # a Core read sees only what was written
+    return session.execute(_ANY_PORT, {"match_device": device_id}).first() is not None

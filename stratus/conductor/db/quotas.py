@@ -4,7 +4,8 @@ A limit is the project's row in `quotas`, else the default from config;
 -1 means unlimited. Usage is always counted from the records themselves
 (as Nova's counting quota driver), never kept in a separate counter that
 a crash could leave wrong."""
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import (bindparam, delete, func, literal, literal_column, or_, select,
+                        union_all, update)
 from sqlalchemy.exc import IntegrityError
 
 from stratus.config import get_settings
@@ -25,6 +26,57 @@ LEGACY_DEFAULTS = {"fixed_ips": -1, "floating_ips": -1, "security_groups": -1,
 
 DEFAULT_CLASS = "default"
 
+# A boot reads limits and usage under the project's lock: those reads are
+# Core statements built once (building and loading them through the ORM
+# cost more than running them).
+_QUOTAS, _CLASSES, _USERS = Quota.__table__, QuotaClass.__table__, UserQuota.__table__
+_LOCKS, _INSTANCES, _GROUPS = (ProjectLock.__table__, Instance.__table__,
+                               InstanceGroup.__table__)
+_CLASS_ROWS = select(_CLASSES.c.resource, _CLASSES.c.hard_limit).where(
+    _CLASSES.c.class_name == bindparam("match_class"))
+_USER_ROWS = select(_USERS.c.resource, _USERS.c.hard_limit).where(
+    _USERS.c.project_id == bindparam("match_project"), _USERS.c.user_id == bindparam("match_user"))
+_LOCK = update(_LOCKS).where(_LOCKS.c.project_id == bindparam("match_project")).values(
+    generation=_LOCKS.c.generation + 1)
+
+
+def _limit_rows_statement(by_user):
+    """(scope, resource, hard limit) of every limit row that applies to a
+    project (and one of its users), in one statement: the default class's
+    (scope 0), the project's (1), the user's (2); in that order, each over
+    the ones before."""
+    c, q, u = _CLASSES.c, _QUOTAS.c, _USERS.c
+    parts = [select(literal(0).label("scope"), c.resource, c.hard_limit).where(
+                 c.class_name == DEFAULT_CLASS),
+             select(literal(1), q.resource, q.hard_limit).where(
+                 q.project_id == bindparam("match_project"))]
+    if by_user:
+        parts.append(select(literal(2), u.resource, u.hard_limit).where(
+            u.project_id == bindparam("match_project"), u.user_id == bindparam("match_user")))
+    return union_all(*parts).order_by(literal_column("scope"))
+
+
+_LIMIT_ROWS = {by_user: _limit_rows_statement(by_user) for by_user in (False, True)}
+USER_SCOPE = 2
+
+
+def _usage_statement(by_user):
+    """(instances, cores, ram, server groups) in use, of a project (and one
+    of its users), in one statement."""
+    i, g = _INSTANCES.c, _GROUPS.c
+    live = [i.project_id == bindparam("match_project"), i.deleted == 0,
+            or_(i.vm_state != VmState.SOFT_DELETED, i.vm_state.is_(None))]
+    owned = [g.project_id == bindparam("match_project"), g.deleted == 0]
+    if by_user:
+        live.append(i.user_id == bindparam("match_user"))
+        owned.append(g.user_id == bindparam("match_user"))
+    return select(func.count(i.id), func.coalesce(func.sum(i.vcpus), 0),
+                  func.coalesce(func.sum(i.memory_mb), 0),
+                  select(func.count(g.id)).where(*owned).scalar_subquery()).where(*live)
+
+
+_USAGES = {by_user: _usage_statement(by_user) for by_user in (False, True)}
+
 
 def defaults(session=None):
     """{resource: default hard limit}: from config (and Nova's legacy
@@ -39,8 +91,7 @@ def defaults(session=None):
 
 
 def _class_rows(session, class_name):
-    rows = session.scalars(select(QuotaClass).where(QuotaClass.class_name == class_name))
-    return {row.resource: row.hard_limit for row in rows}
+    return dict(session.execute(_CLASS_ROWS, {"match_class": class_name}).all())
 
 
 def class_limits(session, class_name):
@@ -62,29 +113,24 @@ def update_class(session, class_name, values):
 
 
 def _user_rows(session, project_id, user_id):
-    rows = session.scalars(select(UserQuota).where(UserQuota.project_id == project_id,
-                                                   UserQuota.user_id == user_id))
-    return {row.resource: row.hard_limit for row in rows}
+    return dict(session.execute(_USER_ROWS, {"match_project": project_id,
+                                             "match_user": user_id}).all())
 
 
 def limits(session, project_id, user_id=None):
     """{resource: hard limit} of a project: its own rows over the defaults;
     with `user_id`, that user's rows over the project's (Nova's per-user
     quotas)."""
-    values = defaults(session)
-    rows = session.scalars(select(Quota).where(Quota.project_id == project_id))
-    values.update({row.resource: row.hard_limit for row in rows})
-    if user_id:
-        values.update(_user_rows(session, project_id, user_id))
+    values = defaults()
+    values.update((resource, limit) for _, resource, limit in session.execute(
+        _LIMIT_ROWS[bool(user_id)], {"match_project": project_id, "match_user": user_id}))
     return values
 
 
 def lock_project(session, project_id):
     """Serialise this transaction with every other one that locks the same
     project, until commit. Call it before counting usage."""
-    bumped = session.execute(update(ProjectLock).where(ProjectLock.project_id == project_id)
-                             .values(generation=ProjectLock.generation + 1)
-                             .execution_options(synchronize_session=False)).rowcount
+    bumped = session.execute(_LOCK, {"match_project": project_id}).rowcount
     if bumped:
         return
     # First use by this project: create the row in its own savepoint (a
@@ -94,9 +140,7 @@ def lock_project(session, project_id):
             session.add(ProjectLock(project_id=project_id, generation=0))
     except IntegrityError:
         pass  # a concurrent transaction created it; the UPDATE below waits for it
-    session.execute(update(ProjectLock).where(ProjectLock.project_id == project_id)
-                    .values(generation=ProjectLock.generation + 1)
-                    .execution_options(synchronize_session=False))
+    session.execute(_LOCK, {"match_project": project_id})
 
 
 def usages(session, project_id, user_id=None):
@@ -105,16 +149,8 @@ def usages(session, project_id, user_id=None):
     RAM, and server groups; with `user_id`, those of that user only.
     Per-user resources (key pairs, group members) and the legacy ones count
     0 here, as in Nova."""
-    live = [Instance.project_id == project_id, Instance.deleted == 0,
-            or_(Instance.vm_state != VmState.SOFT_DELETED, Instance.vm_state.is_(None))]
-    owned = [InstanceGroup.project_id == project_id, InstanceGroup.deleted == 0]
-    if user_id:
-        live.append(Instance.user_id == user_id)
-        owned.append(InstanceGroup.user_id == user_id)
-    instances, cores, ram = session.execute(select(
-        func.count(Instance.id), func.coalesce(func.sum(Instance.vcpus), 0),
-        func.coalesce(func.sum(Instance.memory_mb), 0)).where(*live)).one()
-    groups = session.scalar(select(func.count(InstanceGroup.id)).where(*owned))
+    instances, cores, ram, groups = session.execute(_USAGES[bool(user_id)], {
+        "match_project": project_id, "match_user": user_id}).one()
     used = dict.fromkeys(defaults(), 0)
     used.update(instances=instances, cores=int(cores), ram=int(ram), server_groups=groups)
     return used
@@ -127,7 +163,29 @@ def check_instances(session, project_id, vcpus, memory_mb, min_count, max_count,
     or as many as fit when that is at least `min_count`; else
     TooManyInstances with Nova's text. Call it after lock_project, in the
     transaction that inserts them."""
-    scopes = [(limits(session, project_id), usages(session, project_id))]
+    return _check_instances(session, limits(session, project_id), project_id, vcpus,
+                            memory_mb, min_count, max_count, user_id)
+
+
+def check_boot(session, project_id, metadata, vcpus, memory_mb, min_count, max_count,
+               user_id=None):
+    """check_metadata, then check_instances, on one read of the limits: a
+    boot's checks."""
+    project_limits, user_rows = defaults(), {}
+    for scope, resource, limit in session.execute(_LIMIT_ROWS[bool(user_id)], {
+            "match_project": project_id, "match_user": user_id}):
+        (user_rows if scope == USER_SCOPE else project_limits)[resource] = limit
+    _check_metadata(project_limits, metadata)
+    scopes = [(project_limits, usages(session, project_id))]
+    if user_rows:
+        scopes.append((dict(project_limits, **user_rows), usages(session, project_id, user_id)))
+    return min(_room(quota, used, vcpus, memory_mb, min_count, max_count)
+               for quota, used in scopes)
+
+
+def _check_instances(session, project_limits, project_id, vcpus, memory_mb, min_count,
+                     max_count, user_id):
+    scopes = [(project_limits, usages(session, project_id))]
     if user_id and _user_rows(session, project_id, user_id):
         scopes.append((limits(session, project_id, user_id),
                        usages(session, project_id, user_id)))
@@ -204,6 +262,10 @@ def delete_limits(session, project_id, user_id=None):
 
 def check_metadata(session, project_id, metadata):
     """At most the metadata_items quota of keys on one server."""
-    allowed = limits(session, project_id)["metadata_items"]
+    _check_metadata(limits(session, project_id), metadata)
+
+
+def _check_metadata(project_limits, metadata):
+    allowed = project_limits["metadata_items"]
     if 0 <= allowed < len(metadata or {}):
         raise exception.MetadataLimitExceeded(allowed=allowed)

@@ -113,18 +113,22 @@ class BuildTask(TaskBase):
             with transaction() as session:
                 # The alternates are kept too: the reaper needs them if
                 # this host dies before it claims the build.
-                sysmeta = remember_alternates(instances.instance_get(session, instance_uuid),
+                sysmeta = remember_alternates(instances.instance_row(session, instance_uuid),
                                               request_spec, alternates)
-                row = instances.instance_update(
+                row = instances.instance_save(
                     session, instance_uuid,
                     {"host": chosen.host, "node": chosen.nodename,
                      "task_state": TaskState.SCHEDULING, "system_metadata": sysmeta},
                     expected_task_state=expected)
                 # Its ports, in the commit that records its host.
-                row.network_info = instance_ports.allocate(
+                network_info = instance_ports.allocate(
                     session, row, request_spec.get("requested_networks"), chosen.host,
                     request_spec.get("security_groups"))
                 instance = convert.instance(row)
+                if network_info != instance.network_info:
+                    instance.network_info = list(network_info)
+                    instances.instance_save(session, instance_uuid,
+                                            {"network_info": network_info})
                 # The event's end in the same commit: one transaction less.
                 instances.event_record(session, ctxt, instance_uuid, event, result="Success")
         except NETWORK_ERRORS as exc:
@@ -146,25 +150,23 @@ def _record(ctxt, instances_values, request_spec, min_count):
     (instances, False) when a first delivery recorded them already."""
     project_id = instances_values[0]["project_id"]
     with transaction() as session:
-        known = instances.instance_get_all(
-            session, {"uuid": [v["uuid"] for v in instances_values], "deleted": True})
-        if known:
+        uuids = [v["uuid"] for v in instances_values]
+        if instances.any_recorded(session, uuids):
+            known = instances.instance_get_all(session, {"uuid": uuids, "deleted": True})
             return [convert.instance(row) for row in known], False
         quotas.lock_project(session, project_id)
-        quotas.check_metadata(session, project_id, instances_values[0].get("metadata"))
-        count = quotas.check_instances(session, project_id,
-                                       instances_values[0].get("vcpus") or 0,
-                                       instances_values[0].get("memory_mb") or 0,
-                                       min_count, len(instances_values),
-                                       user_id=instances_values[0].get("user_id"))
+        count = quotas.check_boot(session, project_id, instances_values[0].get("metadata"),
+                                  instances_values[0].get("vcpus") or 0,
+                                  instances_values[0].get("memory_mb") or 0,
+                                  min_count, len(instances_values),
+                                  user_id=instances_values[0].get("user_id"))
         created = []
         for values in instances_values[:count]:
             row = instances.instance_create(session, values)
             groups.add_member(session, request_spec, row)
-            instances.action_start(session, ctxt, row.uuid, "create")
             instance = convert.instance(row)
-            if _new_build(instance):
-                instances.event_record(session, ctxt, row.uuid, BUILD_EVENT, start=True)
+            instances.action_start(session, ctxt, row.uuid, "create",
+                                   started_event=BUILD_EVENT if _new_build(instance) else None)
             created.append(instance)
         return created, True
 
@@ -193,7 +195,7 @@ def _awaits_scheduling(instance_uuid, on_host=None):
     none; a failed one is handed back by the host that failed it)."""
     with transaction() as session:
         try:
-            row = instances.instance_get(session, instance_uuid)
+            row = instances.instance_row(session, instance_uuid)
         except exception.InstanceNotFound:
             return False
         return (row.vm_state == VmState.BUILDING and row.task_state == TaskState.SCHEDULING

@@ -175,3 +175,29 @@ def test_a_list_costs_the_same_queries_for_one_record_or_many(api, demo, stateme
         api.net_create(demo, "security_group", {"name": f"g{index + 2}"})
     assert len(api.net_list(demo, kind)) >= 6
     assert listed() == few
+
+
+def test_a_second_allocation_keeps_the_ports_and_none_asked_makes_none(api, demo):
+    """A reschedule finds the ports its first host got (bound to the new
+    host now); a server asking for no network gets none."""
+    import types
+
+    from stratus.conductor.db import instance_ports
+
+    net, _subnet = _network(api, demo)
+
+    def server(uuid_):
+        return types.SimpleNamespace(uuid=uuid_, project_id=demo.project_id,
+                                     availability_zone=None, network_info=[])
+
+    with transaction() as session:
+        first = instance_ports.allocate(session, server("i-1"), [{"network_id": net["id"]}],
+                                        "h1")
+    with transaction() as session:
+        again = instance_ports.allocate(session, server("i-1"), [{"network_id": net["id"]}],
+                                        "h2")
+        assert instance_ports.allocate(session, server("i-2"), [], "h1") == []
+    with transaction() as session:
+        assert [p.binding_host_id for p in db.ports_of_device(session, "i-1")] == ["h2"]
+        assert not db.device_has_ports(session, "i-2")
+    assert again == first and len(first) == 1
