@@ -62,3 +62,21 @@ def test_the_list_reply_is_the_rows_converted_one_by_one(api, ctxt, conductor):
     assert listed[1].fault["message"] == "latest" and listed[2].flavor is None
     assert listed[3].flavor == FLAVOR and listed[3].network_info == [VIF]
     assert listed[1].flavor.rxtx_factor == 1.0  # an old flavor's missing fields: defaults
+
+
+def test_a_page_with_its_tags_is_the_page_and_its_servers_tags(api, ctxt, conductor):
+    from stratus.conductor.db import tags
+
+    _record()
+    with transaction() as session:
+        tags.replace(session, "a", ["web", "db"])
+        tags.replace(session, "d", ["gone"])
+    for filters, limit, marker in (({}, None, None), ({"deleted": True}, 2, "d"),
+                                   ({"uuid": ["zzz"]}, None, None)):
+        page = api.instance_get_all_with_tags(ctxt, filters, limit, marker)
+        listed = api.instance_get_all(ctxt, filters, limit, marker)
+        assert page["instances"] == listed
+        assert page["tags"] == (api.instance_tags_get_by_instances(ctxt, [i.uuid for i in listed])
+                                if listed else {})
+    assert api.instance_get_all_with_tags(ctxt, {})["tags"] == {
+        "a": ["db", "web"], "b": [], "c": []}
