@@ -80,3 +80,23 @@ def test_a_page_with_its_tags_is_the_page_and_its_servers_tags(api, ctxt, conduc
                                 if listed else {})
     assert api.instance_get_all_with_tags(ctxt, {})["tags"] == {
         "a": ["db", "web"], "b": [], "c": []}
+
+
+def test_servers_stored_alike_are_listed_as_converted_one_by_one(api, ctxt, conductor):
+    from stratus.conductor.instances import Instances
+
+    with transaction() as session:
+        for n in range(3):
+            instances.instance_create(session, {
+                "uuid": f"same-{n}", "display_name": f"same-{n}", "project_id": "p1",
+                "user_id": "u1", "vm_state": "active", "flavor": FLAVOR.to_dict(),
+                "system_metadata": {"image_min_ram": "0"}, "metadata": {"k": str(n)},
+                "created_at": T0 + datetime.timedelta(seconds=n)})
+    reply = to_primitive(Instances().instance_get_all(ctxt, {}))
+    assert reply == _one_by_one({})
+    data = [server["stratus_object.data"] for server in reply]
+    assert data[0]["flavor"] is data[2]["flavor"]  # decoded once for the page
+    listed = api.instance_get_all(ctxt, {})
+    assert listed[0].flavor == listed[2].flavor == FLAVOR and listed[0].flavor is not listed[2].flavor
+    listed[0].system_metadata["changed"] = "1"
+    assert listed[2].system_metadata == {"image_min_ram": "0"}  # the api's objects are its own
