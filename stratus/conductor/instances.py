@@ -22,14 +22,15 @@ class Instances:
     @endpoint(since="1.0")
     def instance_get_all(self, ctxt, filters, limit=None, marker=None):
         with transaction() as session:
-            return _page(session, filters, limit, marker)[0]
+            return _page(session, filters, limit, marker)[1]
 
     @endpoint(since="1.11")
     def instance_get_all_with_tags(self, ctxt, filters, limit=None, marker=None):
         """instance_get_all's page and the tags of its servers, read in
         one transaction: {"instances": [...], "tags": {uuid: [tag, ...]}}."""
         with transaction() as session:
-            page, uuids = _page(session, filters, limit, marker)
+            rows, page = _page(session, filters, limit, marker)
+            uuids = [row.uuid for row in rows]
             return {"instances": page, "tags": db_tags.by_instances(session, uuids) if uuids else {}}
 
     @endpoint(since="1.0")
@@ -158,9 +159,9 @@ def _record_event(session, ctxt, instance_uuid, event):
 
 
 def _page(session, filters, limit, marker):
-    """(a page of instances in their wire form, their uuids)."""
+    """(a page of instance rows, their wire form)."""
     rows = instances.instance_rows_get_all(session, convert.INSTANCE_LIST_COLUMNS,
                                            filters, limit, marker)
     failed = [row.uuid for row in rows if row.vm_state == VmState.ERROR]
     faults = instances.latest_faults(session, failed) if failed else {}
-    return convert.instances_encoded(rows, faults), [row.uuid for row in rows]
+    return rows, convert.instances_encoded(rows, faults)
