@@ -84,13 +84,15 @@ def catalog_and_time_filters(args):
     return filters
 
 
-def list_instances(ctxt, args, listing):
-    """(instances of this page, page size); `listing` is index or detail."""
+def list_instances(ctxt, args, listing, with_tags=False):
+    """(instances of this page, page size, {uuid: [tag, ...]}); `listing`
+    is index or detail. The tags are those the views show
+    (server_tags.shown), when `with_tags` asks for them, else {}."""
     limit = common.limit_from(args)
     filters = scope_filters(ctxt, args, listing)
     by_status = status_filters(args)
     if by_status is None:
-        return [], limit
+        return [], limit, {}
     filters.update(by_status)
     filters.update(server_tags.list_filters(args))
     filters.update(catalog_and_time_filters(args))
@@ -98,14 +100,26 @@ def list_instances(ctxt, args, listing):
         if args.get(key):
             filters["uuid"] = with_address(ctxt, args[key], version, filters.get("uuid"))
     if filters.get("uuid") == []:
-        return [], limit
+        return [], limit, {}
+    with_tags = with_tags and server_tags.shown()
     name = args.get("name")
     if name and _REGEX_CHARS & set(name):
-        return _by_regex(ctxt, filters, name, limit, args.get("marker")), limit
+        instances = _by_regex(ctxt, filters, name, limit, args.get("marker"))
+        return instances, limit, server_tags.tags_by_server(ctxt, instances) if with_tags else {}
     if name:
         # A name without regex characters: a regex search is a substring match.
         filters["name"] = name
-    return compute_api.get_all(ctxt, filters, limit, args.get("marker")), limit
+    instances, tags = _page(ctxt, filters, limit, args.get("marker"), with_tags)
+    return instances, limit, tags
+
+
+def _page(ctxt, filters, limit, marker, with_tags):
+    """(a page of instances, their tags if `with_tags`, else {}): in one
+    conductor call where the conductor serves it, else in two."""
+    if with_tags and common.conductor().can_send_version(server_tags.LIST_WITH_TAGS_RPC_VERSION):
+        return compute_api.get_all_with_tags(ctxt, filters, limit, marker)
+    instances = compute_api.get_all(ctxt, filters, limit, marker)
+    return instances, server_tags.tags_by_server(ctxt, instances) if with_tags else {}
 
 
 def with_address(ctxt, pattern, version, among=None):

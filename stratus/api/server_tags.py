@@ -17,8 +17,10 @@ blp = Blueprint("server_tags", __name__, url_prefix="/v2.1", description="Server
 MAX_TAG_LENGTH, MAX_TAGS = 60, 50
 # Nova's parameter_types.tag.
 _TAG = validate.And(validate.Length(1, MAX_TAG_LENGTH), validate.Regexp(r"^[^,/]*$"))
-# The conductor RPC version that brought tags.
+# The conductor RPC version that brought tags, and the one that lists a
+# page with its servers' tags.
 TAGS_RPC_VERSION = "1.5"
+LIST_WITH_TAGS_RPC_VERSION = "1.11"
 _CHANGEABLE = (VmState.ACTIVE, VmState.PAUSED, VmState.SUSPENDED, VmState.STOPPED)
 
 
@@ -62,14 +64,19 @@ def _check_tag(tag):
                          f"characters '/' and ','. Validation error message: {errors[0]}")
 
 
+def shown():
+    """Whether server views show tags: from 2.26, unless the conductor is
+    capped below 1.5 (a rolling upgrade: servers then show no tags rather
+    than failing)."""
+    return is_supported("2.26") and common.conductor().can_send_version(TAGS_RPC_VERSION)
+
+
 def tags_by_server(ctxt, instances):
-    """{uuid: [tag, ...]} for server views from 2.26 (one conductor call),
-    else {}. While the conductor is capped below 1.5 (a rolling upgrade)
-    servers show no tags rather than failing."""
-    conductor = common.conductor()
-    if not (is_supported("2.26") and instances and conductor.can_send_version(TAGS_RPC_VERSION)):
+    """{uuid: [tag, ...]} for server views when they show tags (one
+    conductor call), else {}."""
+    if not (instances and shown()):
         return {}
-    return conductor.instance_tags_get_by_instances(ctxt, [i.uuid for i in instances])
+    return common.conductor().instance_tags_get_by_instances(ctxt, [i.uuid for i in instances])
 
 
 def list_filters(args):

@@ -71,7 +71,7 @@ class Servers(MethodView):
     def get(self, args):
         """List servers (id, name, links)."""
         policy.authorize(_RULE % "index")
-        instances, limit = server_list.list_instances(get_context(), args, "index")
+        instances, limit, _ = server_list.list_instances(get_context(), args, "index")
         items = [views.basic(i) for i in instances]
         return common.listing("servers", items, limit, "servers")
 
@@ -100,8 +100,8 @@ class ServersDetail(MethodView):
     def get(self, args):
         """List servers with details."""
         policy.authorize(_RULE % "detail")
-        instances, limit = server_list.list_instances(get_context(), args, "detail")
-        tags = server_tags.tags_by_server(get_context(), instances)
+        instances, limit, tags = server_list.list_instances(get_context(), args, "detail",
+                                                            with_tags=True)
         groups = security_group_api.names_by_server(get_context(), instances)
         items = views.show_all(instances, tags, groups)
         return common.listing("servers", items, limit, "servers/detail")

@@ -1,6 +1,8 @@
 """`stratus api`: the Nova compute API served by gunicorn."""
 from gunicorn.app.base import BaseApplication
 
+from stratus.cmd import heap
+
 
 class _Gunicorn(BaseApplication):
     def __init__(self, wsgi, options, post_worker_init=None, factory=None):
@@ -11,8 +13,12 @@ class _Gunicorn(BaseApplication):
     def load_config(self):
         for key, value in self.options.items():
             self.cfg.set(key, value)
+        self.cfg.set("post_worker_init", self._worker_ready)
+
+    def _worker_ready(self, worker):
         if self.hook:
-            self.cfg.set("post_worker_init", lambda worker: self.hook())
+            self.hook()
+        heap.freeze_startup_heap()  # the app (and the all-in-one's roles) built
 
     def load(self):
         # gunicorn calls this in each worker unless the app is preloaded.

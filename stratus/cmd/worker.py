@@ -13,6 +13,7 @@ def run_worker(role, queues, concurrency, name=None):
     sys.setswitchinterval(0.0005)
     from celery.bin.base import CLIContext
     from celery.bin.worker import worker
+    from celery.signals import worker_ready
     from click.exceptions import Exit
 
     from stratus.config import get_settings
@@ -28,10 +29,17 @@ def run_worker(role, queues, concurrency, name=None):
             "--loglevel", get_settings().log_level, "--without-gossip", "--without-mingle"]
     context = CLIContext(app=app, no_color=_flag(os.environ.get("NO_COLOR")),
                          workdir=None, quiet=False)
+    worker_ready.connect(_freeze_startup_heap, weak=False)
     try:
         worker.main(args=argv, prog_name="celery worker", obj=context, standalone_mode=False)
     except Exit:
         pass
+
+
+def _freeze_startup_heap(**_):
+    from stratus.cmd import heap
+
+    heap.freeze_startup_heap()
 
 
 def _flag(value):

@@ -99,17 +99,27 @@ def instances_encoded(rows, faults):
     """The reply of a list: to_primitive([instance(row, its fault)...])
     for rows of INSTANCE_LIST_COLUMNS (JSON columns as text, faults by
     instance uuid), built without the objects: a page of 1,000 servers
-    spent most of its conductor time building and then encoding them."""
-    encoded = []
+    spent most of its conductor time building and then encoding them.
+
+    A flavor or system metadata stored alike by many servers of the page
+    (a flavor's copy, an image's properties) is decoded once: the wire
+    form only goes on to be encoded, so they may share it."""
+    encoded, flavors, system_metadata = [], {}, {}
     for row in rows:
         values = dict(zip(INSTANCE_LIST_COLUMNS, row))
         for name in _LIST_TIMES:
             values[name] = _iso(values[name])
         values["deleted"] = bool(values["deleted"])
         values["metadata"] = _json(values.pop("user_metadata")) or {}
-        values["flavor"] = _flavor_encoded(_json(values["flavor"]))
+        text = values["flavor"]
+        if text not in flavors:
+            flavors[text] = _flavor_encoded(_json(text))
+        values["flavor"] = flavors[text]
         values["fault"] = fault(faults.get(values["uuid"]))
-        values["system_metadata"] = _json(values["system_metadata"]) or {}
+        text = values["system_metadata"]
+        if text not in system_metadata:
+            system_metadata[text] = _json(text) or {}
+        values["system_metadata"] = system_metadata[text]
         values["network_info"] = _json(values["network_info"]) or []
         encoded.append(wire_form(objects.Instance, values))
     return Encoded(encoded)

@@ -22,11 +22,16 @@ class Instances:
     @endpoint(since="1.0")
     def instance_get_all(self, ctxt, filters, limit=None, marker=None):
         with transaction() as session:
-            rows = instances.instance_rows_get_all(session, convert.INSTANCE_LIST_COLUMNS,
-                                                   filters, limit, marker)
-            failed = [row.uuid for row in rows if row.vm_state == VmState.ERROR]
-            faults = instances.latest_faults(session, failed) if failed else {}
-            return convert.instances_encoded(rows, faults)
+            return _page(session, filters, limit, marker)[1]
+
+    @endpoint(since="1.11")
+    def instance_get_all_with_tags(self, ctxt, filters, limit=None, marker=None):
+        """instance_get_all's page and the tags of its servers, read in
+        one transaction: {"instances": [...], "tags": {uuid: [tag, ...]}}."""
+        with transaction() as session:
+            rows, page = _page(session, filters, limit, marker)
+            uuids = [row.uuid for row in rows]
+            return {"instances": page, "tags": db_tags.by_instances(session, uuids) if uuids else {}}
 
     @endpoint(since="1.0")
     def instance_update(self, ctxt, instance_uuid, values, expected_task_state=UNSET,
@@ -151,3 +156,12 @@ def _record_event(session, ctxt, instance_uuid, event):
                                result=event.get("result"), traceback=event.get("traceback"),
                                host=event.get("host"), task_id=event.get("task_id"),
                                details=event.get("details"))
+
+
+def _page(session, filters, limit, marker):
+    """(a page of instance rows, their wire form)."""
+    rows = instances.instance_rows_get_all(session, convert.INSTANCE_LIST_COLUMNS,
+                                           filters, limit, marker)
+    failed = [row.uuid for row in rows if row.vm_state == VmState.ERROR]
+    faults = instances.latest_faults(session, failed) if failed else {}
+    return rows, convert.instances_encoded(rows, faults)

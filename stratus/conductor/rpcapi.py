@@ -55,12 +55,16 @@ API version history:
           api sends flavor_get and image_get below 1.9).
     1.10 - compute_node_states: the scheduler's compact host states, and
            after the first read only the nodes changed since.
+    1.11 - instance_get_all_with_tags: a page of instances and their
+           servers' tags in one call (the api's detail list from 2.26
+           sends instance_get_all and instance_tags_get_by_instances
+           below 1.11).
 """
 from stratus.config import get_settings
 from stratus.common.rpc import RPCClient
 from stratus.common.vocabulary import UNSET
 
-RPC_VERSION = "1.10"
+RPC_VERSION = "1.11"
 
 
 class _ConductorClient:
@@ -258,6 +262,12 @@ class ConductorAPI(_ConductorClient):
         """Instances newest first, filtered, paged by marker."""
         return self._client("1.0").call(ctxt, "instance_get_all", filters=filters or {},
                                         limit=limit, marker=marker)
+
+    def instance_get_all_with_tags(self, ctxt, filters=None, limit=None, marker=None):
+        """{"instances": instance_get_all's page, "tags": {uuid: [tag, ...]}
+        of its servers}."""
+        return self._client("1.11").call(ctxt, "instance_get_all_with_tags",
+                                         filters=filters or {}, limit=limit, marker=marker)
 
     def instance_update(self, ctxt, instance_uuid, values, expected_task_state=UNSET,
                         expected_vm_state=None, event=None, action=None):

@@ -235,6 +235,11 @@ class FakeConductorAPI:
     def instance_tags_get_by_instances(self, ctxt, instance_uuids):
         return {uuid: [] for uuid in instance_uuids}  # tags: the real stack (test_server_tags)
 
+    def instance_get_all_with_tags(self, ctxt, filters=None, limit=None, marker=None):
+        instances = self.instance_get_all(ctxt, filters, limit, marker)
+        return {"instances": instances,
+                "tags": self.instance_tags_get_by_instances(ctxt, [i.uuid for i in instances])}
+
     def instance_update(self, ctxt, instance_uuid, values, expected_task_state="__unset__",
                         expected_vm_state=None, event=None, action=None):
         instance = self.instance_get(ctxt, instance_uuid)

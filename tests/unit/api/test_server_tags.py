@@ -147,3 +147,33 @@ def test_capped_conductor_shows_no_tags_and_refuses_changes(api, server, monkeyp
     shown = api.get(f"/v2.1/servers/{server}", headers=V)
     assert shown.status_code == 200 and shown.get_json()["server"]["tags"] == []
     assert api.put(f"/v2.1/servers/{server}/tags/b", headers=V).status_code == 409
+
+
+def test_detail_lists_a_page_with_its_tags_in_one_call_or_two_under_a_cap(api, server,
+                                                                         monkeypatch):
+    from stratus.common import rpc
+
+    api.put(f"/v2.1/servers/{server}/tags", json={"tags": ["x", "y"]}, headers=V)
+    second = stack.boot_id(api, stack.flavor_id(api, "m2"), stack.image_id())
+    called, call = [], rpc.RPCClient.call
+    monkeypatch.setattr(rpc.RPCClient, "call", lambda self, ctxt, method, **kwargs: (
+        called.append(method), call(self, ctxt, method, **kwargs))[1])
+    bodies = {}
+    for cap in ("", "1.10"):
+        monkeypatch.setenv("STRATUS_CONDUCTOR_RPC_VERSION_CAP", cap)
+        config.reset_settings()
+        called.clear()
+        reply = api.get("/v2.1/servers/detail", headers=V)
+        assert reply.status_code == 200
+        bodies[cap] = reply.data
+        lists = [m for m in called if m.startswith("instance_")]
+        assert lists == (["instance_get_all_with_tags"] if not cap else
+                         ["instance_get_all", "instance_tags_get_by_instances"])
+    assert bodies[""] == bodies["1.10"]
+    shown = {s["id"]: s["tags"] for s in api.get("/v2.1/servers/detail", headers=V).get_json()[
+        "servers"]}
+    assert shown == {server: ["x", "y"], second: []}
+    called.clear()
+    assert "tags" not in api.get("/v2.1/servers/detail", headers=mv("2.25")).get_json()[
+        "servers"][0]
+    assert [m for m in called if m.startswith("instance_")] == ["instance_get_all"]

@@ -62,3 +62,41 @@ def test_the_list_reply_is_the_rows_converted_one_by_one(api, ctxt, conductor):
     assert listed[1].fault["message"] == "latest" and listed[2].flavor is None
     assert listed[3].flavor == FLAVOR and listed[3].network_info == [VIF]
     assert listed[1].flavor.rxtx_factor == 1.0  # an old flavor's missing fields: defaults
+
+
+def test_a_page_with_its_tags_is_the_page_and_its_servers_tags(api, ctxt, conductor):
+    from stratus.conductor.db import tags
+
+    _record()
+    with transaction() as session:
+        tags.replace(session, "a", ["web", "db"])
+        tags.replace(session, "d", ["gone"])
+    for filters, limit, marker in (({}, None, None), ({"deleted": True}, 2, "d"),
+                                   ({"uuid": ["zzz"]}, None, None)):
+        page = api.instance_get_all_with_tags(ctxt, filters, limit, marker)
+        listed = api.instance_get_all(ctxt, filters, limit, marker)
+        assert page["instances"] == listed
+        assert page["tags"] == (api.instance_tags_get_by_instances(ctxt, [i.uuid for i in listed])
+                                if listed else {})
+    assert api.instance_get_all_with_tags(ctxt, {})["tags"] == {
+        "a": ["db", "web"], "b": [], "c": []}
+
+
+def test_servers_stored_alike_are_listed_as_converted_one_by_one(api, ctxt, conductor):
+    from stratus.conductor.instances import Instances
+
+    with transaction() as session:
+        for n in range(3):
+            instances.instance_create(session, {
+                "uuid": f"same-{n}", "display_name": f"same-{n}", "project_id": "p1",
+                "user_id": "u1", "vm_state": "active", "flavor": FLAVOR.to_dict(),
+                "system_metadata": {"image_min_ram": "0"}, "metadata": {"k": str(n)},
+                "created_at": T0 + datetime.timedelta(seconds=n)})
+    reply = to_primitive(Instances().instance_get_all(ctxt, {}))
+    assert reply == _one_by_one({})
+    data = [server["stratus_object.data"] for server in reply]
+    assert data[0]["flavor"] is data[2]["flavor"]  # decoded once for the page
+    listed = api.instance_get_all(ctxt, {})
+    assert listed[0].flavor == listed[2].flavor == FLAVOR and listed[0].flavor is not listed[2].flavor
+    listed[0].system_metadata["changed"] = "1"
+    assert listed[2].system_metadata == {"image_min_ram": "0"}  # the api's objects are its own
