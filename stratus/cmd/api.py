@@ -18,7 +18,11 @@ class _Gunicorn(BaseApplication):
     def _worker_ready(self, worker):
         if self.hook:
             self.hook()
-        heap.freeze_startup_heap()  # the app (and the all-in-one's roles) built
+        if self.factory is not None:
+            heap.freeze_startup_heap()  # the app (and the all-in-one's roles) built
+        # Else the master froze the app before forking: the workers inherit
+        # it frozen, and a collection here would write to every page they
+        # share with the master (copy-on-write).
 
     def load(self):
         # gunicorn calls this in each worker unless the app is preloaded.
@@ -47,6 +51,8 @@ def serve(host, port, workers, threads, post_worker_init=None, app_factory=None)
     if app_factory is None:
         from stratus.api import create_app
 
-        _Gunicorn(create_app(), options, post_worker_init).run()
+        app = create_app()
+        heap.freeze_startup_heap()
+        _Gunicorn(app, options, post_worker_init).run()
     else:
         _Gunicorn(None, options, post_worker_init, app_factory).run()

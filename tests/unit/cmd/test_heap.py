@@ -24,14 +24,29 @@ def test_freezing_moves_the_live_heap_out_of_collections():
         gc.unfreeze()
 
 
-def test_a_gunicorn_worker_freezes_after_its_own_start_hook(frozen):
+def test_a_gunicorn_worker_that_builds_its_app_freezes_after_its_start_hook(frozen):
     from stratus.cmd.api import _Gunicorn
 
     for hook in (None, lambda: frozen.append("hook")):
         frozen.clear()
-        app = _Gunicorn(None, {"bind": "127.0.0.1:0"}, post_worker_init=hook)
+        app = _Gunicorn(None, {"bind": "127.0.0.1:0"}, post_worker_init=hook,
+                        factory=lambda: None)
         app.cfg.post_worker_init(object())
         assert frozen == (["hook"] if hook else []) + ["freeze"]
+
+
+def test_a_preloaded_app_is_frozen_in_the_master_before_the_fork(frozen, monkeypatch):
+    """Not again in each worker: a collection there would write to every
+    page the worker shares with the master."""
+    from stratus.cmd import api
+
+    order = []
+    monkeypatch.setattr(heap, "freeze_startup_heap", lambda: order.append("freeze"))
+    monkeypatch.setattr("stratus.api.create_app", lambda: order.append("app") or object())
+    monkeypatch.setattr(api._Gunicorn, "run", lambda self: order.append("fork") or
+                        self.cfg.post_worker_init(object()))
+    api.serve("127.0.0.1", 0, 1, 1)
+    assert order == ["app", "freeze", "fork"]
 
 
 def test_a_role_worker_freezes_once_ready(frozen, monkeypatch):
