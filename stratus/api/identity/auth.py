@@ -45,17 +45,11 @@ def context_from(token, request_id):
                           is_admin="admin" in token.roles)
 
 
-def valid_token(text, ctxt, fresh=False):
+def valid_token(text, ctxt):
     """The Token of `text` if it is valid, else None: ours, unexpired, not
-    revoked, and its user still entitled to its roles (recheck). `fresh`:
-    revocation asked of the conductor, not taken from the cache (the
-    identity API's own answer about a token, as Keystone's)."""
+    revoked, and its user still entitled to its roles (recheck)."""
     token = tokens.decode(text) if text else None
-    if token is None:
-        return None
-    revoked = (common.conductor().token_revoked(ctxt, token.id) if fresh
-               else recheck.revoked(token, ctxt))
-    if revoked:
+    if token is None or common.conductor().token_revoked(ctxt, token.id):
         return None
     return token if recheck.still_entitled(token, ctxt) else None
 

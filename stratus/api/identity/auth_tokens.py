@@ -13,7 +13,7 @@ from marshmallow import INCLUDE, Schema, fields
 
 from stratus.api import common, policy
 from stratus.api.api import Blueprint
-from stratus.api.identity import auth, catalog, recheck, tokens
+from stratus.api.identity import auth, catalog, tokens
 from stratus.api.request_context import get_context
 from stratus.common import exception
 from stratus.common.objects.identity import DEFAULT_DOMAIN
@@ -110,8 +110,7 @@ def token_view(token, with_catalog=True):
 
 def subject_token(action):
     """The valid token in X-Subject-Token that the caller may act on."""
-    token = auth.valid_token(flask.request.headers.get(SUBJECT_HEADER), get_context(),
-                             fresh=True)
+    token = auth.valid_token(flask.request.headers.get(SUBJECT_HEADER), get_context())
     if token is None:
         raise exception.TokenNotFound()
     policy.authorize(f"identity:{action}_token", user_id=token.user_id)
@@ -151,5 +150,4 @@ class AuthTokens(MethodView):
         """Revoke the token in X-Subject-Token."""
         token = subject_token("revoke")
         common.conductor().token_revoke(get_context(), token.id, _isotime(token.expires_at))
-        recheck.remember_revoked(token)
         return ""

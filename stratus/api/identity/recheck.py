@@ -5,12 +5,7 @@ such tokens too).
 
 The answer comes from the conductor (token_roles) and is kept per user
 and project for STRATUS_TOKEN_RECHECK_SECONDS, so a change reaches every
-api process within that time without a round trip on every request.
-
-Whether a token was revoked is kept as long, per token: a revoke through
-this process counts at once, one through another api process within that
-time (keystonemiddleware's token cache delays a revoke up to its
-token_cache_time, 300 s by default, in Nova)."""
+api process within that time without a round trip on every request."""
 import logging
 import threading
 import time
@@ -69,32 +64,6 @@ def current_roles(token, ctxt):
     if ttl > 0:
         CACHE.put(key, roles, ttl)
     return roles
-
-
-def _revoked_key(token_id):
-    return ("revoked", token_id)
-
-
-def revoked(token, ctxt):
-    """Whether the token was revoked (cached)."""
-    hit, answer = CACHE.get(_revoked_key(token.id))
-    if hit:
-        return answer
-    answer = bool(common.conductor().token_revoked(ctxt, token.id))
-    _remember(token.id, answer)
-    return answer
-
-
-def _remember(token_id, answer):
-    ttl = get_settings().token_recheck_seconds
-    if ttl > 0:
-        CACHE.put(_revoked_key(token_id), answer, ttl)
-
-
-def remember_revoked(token):
-    """This process revoked the token: refuse it from now on, not after
-    the cached answer expires."""
-    _remember(token.id, True)
 
 
 def still_entitled(token, ctxt):
