@@ -113,13 +113,13 @@ class BuildTask(TaskBase):
             with transaction() as session:
                 # The alternates are kept too: the reaper needs them if
                 # this host dies before it claims the build.
-                sysmeta = remember_alternates(instances.instance_row(session, instance_uuid),
-                                              request_spec, alternates)
+                current = instances.instance_row(session, instance_uuid)
+                sysmeta = remember_alternates(current, request_spec, alternates)
                 row = instances.instance_save(
                     session, instance_uuid,
                     {"host": chosen.host, "node": chosen.nodename,
                      "task_state": TaskState.SCHEDULING, "system_metadata": sysmeta},
-                    expected_task_state=expected)
+                    expected_task_state=expected, current_host=current.host)
                 # Its ports, in the commit that records its host.
                 network_info = instance_ports.allocate(
                     session, row, request_spec.get("requested_networks"), chosen.host,
