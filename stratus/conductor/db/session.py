@@ -221,15 +221,16 @@ def core_transaction():
 
 class CoreSession:
     """A transaction's Connection with what Core statements use of a
-    Session: execute, flush (nothing is ever pending) and get_bind. ORM
-    calls (scalars, add) are missing on purpose: a body that needs them
-    takes a transaction()."""
+    Session: execute, begin_nested (a savepoint), flush (nothing is ever
+    pending) and get_bind. ORM calls (scalars, add) are missing on
+    purpose: a body that needs them takes a transaction()."""
 
-    __slots__ = ("_connection", "execute")
+    __slots__ = ("_connection", "execute", "begin_nested")
 
     def __init__(self, connection):
         self._connection = connection
         self.execute = connection.execute
+        self.begin_nested = connection.begin_nested
 
     def flush(self):
         pass

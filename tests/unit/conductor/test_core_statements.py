@@ -365,3 +365,22 @@ def test_a_core_transaction_has_no_orm(db):
 
     with core_transaction() as session, pytest.raises(AttributeError):
         session.scalars(select(InstanceAction))
+
+
+def test_a_boot_recorded_on_a_connection_is_read_back_on_a_second_delivery(db, ctxt):
+    """_record in a core_transaction: the project's lock row made on first
+    use, the instances and their actions recorded; a second delivery
+    records nothing and answers what the first one did."""
+    from stratus.conductor.db.models import ProjectLock
+    from stratus.conductor.orchestration import build
+
+    values = [_values(), _values()]
+    first, new = build._record(ctxt, values, {}, 1)
+    again, new_again = build._record(ctxt, values, {}, 1)
+    assert new and not new_again
+    assert sorted(i.uuid for i in again) == sorted(i.uuid for i in first)
+    for instance in again:
+        assert instance == _stored(instance.uuid)
+    with transaction() as session:
+        assert session.scalars(select(ProjectLock.generation)).all() == [1]  # once
+        assert len(session.scalars(select(InstanceAction)).all()) == 2
