@@ -235,3 +235,14 @@ def test_eager_calls_share_one_tracer_and_still_raise(ctxt):
     for _ in range(2):
         with pytest.raises(RuntimeError, match="a bug in the receiving role"):
             client.call(ctxt, "bug")
+
+
+def test_a_context_travels_as_dataclasses_would_carry_it():
+    import dataclasses
+
+    ctxt = RequestContext(user_id="u", project_id="p", roles=["member", "reader"],
+                          is_admin=True, task_id="t")
+    carried = ctxt.to_dict()
+    assert carried == dataclasses.asdict(ctxt) and list(carried) == list(dataclasses.asdict(ctxt))
+    assert carried["roles"] is not ctxt.roles  # a copy, as asdict's
+    assert RequestContext.from_dict(dict(carried, newer_field=1)) == ctxt
