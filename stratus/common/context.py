@@ -20,17 +20,23 @@ class RequestContext:
     task_id: str | None = None
 
     def to_dict(self):
-        return dataclasses.asdict(self)
+        # dataclasses.asdict's dict, without its recursive deep copy (a
+        # tenth of the time; every message carries one).
+        return {"user_id": self.user_id, "project_id": self.project_id,
+                "roles": list(self.roles), "request_id": self.request_id,
+                "is_admin": self.is_admin, "task_id": self.task_id}
 
     @classmethod
     def from_dict(cls, data):
-        fields = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in fields})
+        return cls(**{k: v for k, v in data.items() if k in _FIELDS})
 
     def elevated(self):
         """A copy of this context with admin rights (for internal work)."""
         roles = sorted(set(self.roles) | {"admin"})
         return dataclasses.replace(self, roles=roles, is_admin=True)
+
+
+_FIELDS = frozenset(f.name for f in dataclasses.fields(RequestContext))
 
 
 def get_admin_context(request_id=None):

@@ -40,6 +40,19 @@ UNREACHABLE = (BrokerError, redis.exceptions.ConnectionError, redis.exceptions.T
 _PUBLISH_OPTIONS = {"confirm_timeout": CONFIRM_TIMEOUT} if CONFIRM_TIMEOUT else {}
 
 
+class _NoProducer:
+    """All that an eager apply_async (local mode) reads of its producer:
+    its serializer, None for the app's task_serializer (what a pooled
+    producer has too). Passed so that Celery does not take a producer,
+    and a broker connection, from its pool (~20 us) for each local-mode
+    message only to read that before running the task inline."""
+
+    serializer = None
+
+
+_EAGER_OPTIONS = {"producer": _NoProducer()}
+
+
 def _unreachable(exc):
     """Whether `exc`, raised by Celery while sending or waiting, means the
     broker or the result store could not be reached (not a bug)."""
@@ -144,8 +157,9 @@ class RPCClient:
     def _publish(self, signature, method):
         """Hand the message to the broker. MessagingUnavailable (nothing
         sent) when it cannot be reached within the publish retry policy."""
+        options = _EAGER_OPTIONS if app.conf.task_always_eager else _PUBLISH_OPTIONS
         try:
-            return signature.apply_async(queue=self.queue, **_PUBLISH_OPTIONS)
+            return signature.apply_async(queue=self.queue, **options)
         except Exception as exc:
             if not _unreachable(exc):
                 raise

@@ -4,7 +4,7 @@ transaction per call, wire objects out."""
 from stratus.common import exception
 from stratus.conductor import convert
 from stratus.conductor.db import catalog
-from stratus.conductor.db.session import transaction
+from stratus.conductor.db.session import core_transaction, transaction
 from stratus.common.endpoint import endpoint
 
 
@@ -79,7 +79,7 @@ class Catalog:
     def flavor_and_image_get(self, ctxt, flavorid, image_id):
         """A boot's flavor and image in one call: [Flavor, Image, or None
         when there is no such image]; FlavorNotFound as flavor_get."""
-        with transaction() as session:
+        with core_transaction() as session:  # Core statements only (once a boot)
             flavor = convert.flavor(catalog.flavor_row(session, flavorid, _viewer(ctxt)))
             try:
                 return [flavor, convert.image(catalog.image_row(session, image_id))]

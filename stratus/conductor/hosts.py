@@ -8,7 +8,7 @@ zone listing, server views, the scheduler's filters) sees the same.
 Compute nodes also carry their aggregates' metadata for the filters."""
 from stratus.conductor import convert
 from stratus.conductor.db import aggregates, hosts, node_states
-from stratus.conductor.db.session import transaction
+from stratus.conductor.db.session import core_transaction, transaction
 from stratus.common.endpoint import endpoint
 
 
@@ -69,7 +69,8 @@ class Hosts:
     @endpoint(since="1.0")
     def claim_resources(self, ctxt, instance_uuid, compute_node_id, vcpus, memory_mb, disk_gb,
                         group=None):
-        with transaction() as session:
+        # Without a group to check, a claim is Core statements only (once a boot).
+        with (transaction() if group else core_transaction()) as session:
             return hosts.claim(session, instance_uuid, compute_node_id, vcpus, memory_mb,
                                disk_gb, group=group)
 

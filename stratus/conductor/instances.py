@@ -4,7 +4,7 @@ transaction per call, wire objects out."""
 from stratus.common import exception
 from stratus.conductor import convert
 from stratus.conductor.db import actions, instances, tags as db_tags
-from stratus.conductor.db.session import transaction
+from stratus.conductor.db.session import core_transaction, transaction
 from stratus.common.timeutils import parse_isotime
 from stratus.common.endpoint import endpoint
 from stratus.common.vocabulary import TaskState, UNSET, VmState
@@ -38,7 +38,8 @@ class Instances:
                         expected_vm_state=None, event=None, action=None):
         """Save `values` (a compare-and-swap on the expected states), and in
         the same transaction start an `action` and record an `event`."""
-        with transaction() as session:
+        # Core statements only (each boot saves twice through here).
+        with core_transaction() as session:
             row = instances.instance_save(
                 session, instance_uuid, values, expected_task_state, expected_vm_state,
                 expected_host=_build_claimant(values, expected_vm_state, event))

@@ -189,9 +189,14 @@ def instance_update(session, instance_uuid, values, expected_task_state=UNSET,
 
 
 def instance_save(session, instance_uuid, values, expected_task_state=UNSET,
-                  expected_vm_state=None, expected_host=UNSET):
+                  expected_vm_state=None, expected_host=UNSET, current_host=UNSET):
     """instance_update in Core: the row as saved is a read-only Core row
-    (as instance_row's), returned by the UPDATE itself."""
+    (as instance_row's), returned by the UPDATE itself. Core statements
+    only: it runs in a core_transaction() too.
+
+    `current_host`: the instance's host as this transaction has just read
+    it, when the caller has; a save that moves the instance then does not
+    read it again."""
     values = dict(values)
     if "metadata" in values:
         values["user_metadata"] = values.pop("metadata")
@@ -200,7 +205,7 @@ def instance_save(session, instance_uuid, values, expected_task_state=UNSET,
         values["flavor"] = values["flavor"].to_dict()
     values["updated_at"] = utcnow()
     session.flush()  # what an ORM-enabled UPDATE did first (autoflush)
-    moved_from = _host_if_moving(session, instance_uuid, values)
+    moved_from = _host_if_moving(session, instance_uuid, values, current_host)
     params = {_COLUMN_OF[k].name: v for k, v in values.items()}
     params["match_uuid"] = instance_uuid
     shapes = []
@@ -232,17 +237,19 @@ def instance_save(session, instance_uuid, values, expected_task_state=UNSET,
 _HOST = select(_INSTANCES.c.host).where(_INSTANCES.c.uuid == bindparam("match_uuid"))
 
 
-def _host_if_moving(session, instance_uuid, values):
-    """The instance's current host when `values` moves it elsewhere."""
+def _host_if_moving(session, instance_uuid, values, current=UNSET):
+    """The instance's current host (read unless known) when `values`
+    moves it elsewhere."""
     if "host" not in values:
         return None
-    current = session.execute(_HOST, {"match_uuid": instance_uuid}).scalar()
+    if current == UNSET:
+        current = session.execute(_HOST, {"match_uuid": instance_uuid}).scalar()
     return current if current and current != values["host"] else None
 
 
 def _raise_conflict(session, instance_uuid, expected_task_state, expected_vm_state,
                     expected_host=UNSET):
-    row = instance_get(session, instance_uuid)
+    row = instance_row(session, instance_uuid)  # Core: a core_transaction() has no ORM
     if expected_task_state != UNSET and row.task_state == TaskState.DELETING:
         raise exception.UnexpectedDeletingTaskStateError(
             instance_uuid=instance_uuid, expected=expected_task_state, actual=row.task_state)

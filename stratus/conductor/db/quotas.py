@@ -4,7 +4,7 @@ A limit is the project's row in `quotas`, else the default from config;
 -1 means unlimited. Usage is always counted from the records themselves
 (as Nova's counting quota driver), never kept in a separate counter that
 a crash could leave wrong."""
-from sqlalchemy import (bindparam, delete, func, literal, literal_column, or_, select,
+from sqlalchemy import (bindparam, delete, func, insert, literal, literal_column, or_, select,
                         union_all, update)
 from sqlalchemy.exc import IntegrityError
 
@@ -127,6 +127,9 @@ def limits(session, project_id, user_id=None):
     return values
 
 
+_NEW_LOCK = insert(ProjectLock.__table__)  # Core: it runs in a core_transaction() too
+
+
 def lock_project(session, project_id):
     """Serialise this transaction with every other one that locks the same
     project, until commit. Call it before counting usage."""
@@ -137,7 +140,7 @@ def lock_project(session, project_id):
     # concurrent creator may win), then lock it.
     try:
         with session.begin_nested():
-            session.add(ProjectLock(project_id=project_id, generation=0))
+            session.execute(_NEW_LOCK, {"project_id": project_id, "generation": 0})
     except IntegrityError:
         pass  # a concurrent transaction created it; the UPDATE below waits for it
     session.execute(_LOCK, {"match_project": project_id})

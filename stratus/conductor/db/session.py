@@ -206,9 +206,61 @@ def transaction():
     lost during the commit itself, its outcome is the server's: the
     error's `commit_cut` is then true). Other database errors pass
     unchanged."""
+    return _guarded(_begin)
+
+
+@contextlib.contextmanager
+def core_transaction():
+    """transaction() for a body of Core statements only, run on a
+    Connection rather than a Session: no session state to set up, flush
+    and tear down on every transaction of the busiest endpoints. Same
+    retry window, same BEGIN at checkout, same errors. Yields a
+    CoreSession."""
+    return _guarded(_connect)
+
+
+class CoreSession:
+    """A transaction's Connection with what Core statements use of a
+    Session: execute, begin_nested (a savepoint), flush (nothing is ever
+    pending) and get_bind. ORM calls (scalars, add) are missing on
+    purpose: a body that needs them takes a transaction()."""
+
+    __slots__ = ("_connection", "execute", "begin_nested")
+
+    def __init__(self, connection):
+        self._connection = connection
+        self.execute = connection.execute
+        self.begin_nested = connection.begin_nested
+
+    def flush(self):
+        pass
+
+    def get_bind(self):
+        return self._connection.engine
+
+    def close(self):
+        self._connection.close()
+
+
+def _connect():
+    """(a CoreSession, its begun transaction), as _begin."""
+    def attempt():
+        connection = _engine.connect()
+        try:
+            return CoreSession(connection), connection.begin()
+        except BaseException:
+            connection.close()
+            raise
+
+    return backoff.retry(attempt, _lost, _current_deadline(), "Database connection")
+
+
+def _guarded(begin):
+    """The body of transaction() and core_transaction(), on what `begin`
+    opens: (a session, its begun transaction)."""
     get_engine()
     try:
-        session, begun = _begin()
+        session, begun = begin()
     except DBAPIError as exc:
         _raise_if_lost(exc, committing=False)
         raise

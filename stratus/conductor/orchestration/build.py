@@ -5,7 +5,7 @@ schedule_and_build_instances)."""
 from stratus.common import exception, rpc
 from stratus.conductor import convert
 from stratus.conductor.db import groups, hosts, instance_ports, instances, quotas
-from stratus.conductor.db.session import transaction
+from stratus.conductor.db.session import core_transaction, transaction
 from stratus.conductor.orchestration import migration_spec
 from stratus.conductor.orchestration.base import TaskBase, record_event, release_unused
 from stratus.conductor.orchestration.stranded_build import remember_alternates
@@ -113,13 +113,13 @@ class BuildTask(TaskBase):
             with transaction() as session:
                 # The alternates are kept too: the reaper needs them if
                 # this host dies before it claims the build.
-                sysmeta = remember_alternates(instances.instance_row(session, instance_uuid),
-                                              request_spec, alternates)
+                current = instances.instance_row(session, instance_uuid)
+                sysmeta = remember_alternates(current, request_spec, alternates)
                 row = instances.instance_save(
                     session, instance_uuid,
                     {"host": chosen.host, "node": chosen.nodename,
                      "task_state": TaskState.SCHEDULING, "system_metadata": sysmeta},
-                    expected_task_state=expected)
+                    expected_task_state=expected, current_host=current.host)
                 # Its ports, in the commit that records its host.
                 network_info = instance_ports.allocate(
                     session, row, request_spec.get("requested_networks"), chosen.host,
@@ -149,26 +149,36 @@ def _record(ctxt, instances_values, request_spec, min_count):
     """(instances, True) as recorded now with their create actions, or
     (instances, False) when a first delivery recorded them already."""
     project_id = instances_values[0]["project_id"]
+    uuids = [v["uuid"] for v in instances_values]
+    # Core statements only, but for a server group's membership (ORM).
+    grouped = (request_spec or {}).get("group")
+    with (transaction() if grouped else core_transaction()) as session:
+        if not instances.any_recorded(session, uuids):
+            return _record_new(session, ctxt, instances_values, request_spec, min_count,
+                               project_id), True
+    # A second delivery: what the first one committed, read back.
     with transaction() as session:
-        uuids = [v["uuid"] for v in instances_values]
-        if instances.any_recorded(session, uuids):
-            known = instances.instance_get_all(session, {"uuid": uuids, "deleted": True})
-            return [convert.instance(row) for row in known], False
-        quotas.lock_project(session, project_id)
-        count = quotas.check_boot(session, project_id, instances_values[0].get("metadata"),
-                                  instances_values[0].get("vcpus") or 0,
-                                  instances_values[0].get("memory_mb") or 0,
-                                  min_count, len(instances_values),
-                                  user_id=instances_values[0].get("user_id"))
-        created = []
-        for values in instances_values[:count]:
-            row = instances.instance_create(session, values)
-            groups.add_member(session, request_spec, row)
-            instance = convert.instance(row)
-            instances.action_start(session, ctxt, row.uuid, "create",
-                                   started_event=BUILD_EVENT if _new_build(instance) else None)
-            created.append(instance)
-        return created, True
+        known = instances.instance_get_all(session, {"uuid": uuids, "deleted": True})
+        return [convert.instance(row) for row in known], False
+
+
+def _record_new(session, ctxt, instances_values, request_spec, min_count, project_id):
+    """_record's instances, recorded in `session` under the quota."""
+    quotas.lock_project(session, project_id)
+    count = quotas.check_boot(session, project_id, instances_values[0].get("metadata"),
+                              instances_values[0].get("vcpus") or 0,
+                              instances_values[0].get("memory_mb") or 0,
+                              min_count, len(instances_values),
+                              user_id=instances_values[0].get("user_id"))
+    created = []
+    for values in instances_values[:count]:
+        row = instances.instance_create(session, values)
+        groups.add_member(session, request_spec, row)
+        instance = convert.instance(row)
+        instances.action_start(session, ctxt, row.uuid, "create",
+                               started_event=BUILD_EVENT if _new_build(instance) else None)
+        created.append(instance)
+    return created
 
 
 def _new_build(instance):

@@ -265,3 +265,122 @@ def test_a_save_without_returning_reads_the_same_row(db, monkeypatch):
     different = {"id", "uuid", "created_at", "updated_at"}
     assert [{k: v for k, v in r.to_dict().items() if k not in different} for r in rows[:1]] == \
         [{k: v for k, v in r.to_dict().items() if k not in different} for r in rows[1:]]
+
+
+def _token(session, instance_uuid, token_hash):
+    from stratus.conductor.db import consoles
+
+    consoles.token_create(session, {
+        "token_hash": token_hash, "console_type": "novnc", "host": "h1", "port": 5900,
+        "instance_uuid": instance_uuid, "expires": "2099-01-01T00:00:00"})
+
+
+def _tokens(session, instance_uuid):
+    from stratus.conductor.db.models import ConsoleAuthToken
+
+    return session.scalars(select(ConsoleAuthToken.token_hash).where(
+        ConsoleAuthToken.instance_uuid == instance_uuid)).all()
+
+
+def _statements(engine):
+    """The SQL that `engine` runs meanwhile (a list, filled as it runs)."""
+    from sqlalchemy import event
+
+    seen = []
+
+    def record(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    return seen, lambda: event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.mark.parametrize("new_host, tokens_left", [("h2", 0), ("h1", 1)])
+def test_a_save_told_the_current_host_reads_it_no_more_and_does_the_same(db, new_host,
+                                                                         tokens_left):
+    from stratus.conductor.db.session import get_engine
+
+    results = []
+    for known in (UNSET, "h1"):
+        created = _create(host="h1")
+        with transaction() as session:
+            _token(session, created.uuid, f"{created.uuid}-t")
+        seen, stop = _statements(get_engine())
+        try:
+            with transaction() as session:
+                row = instances.instance_save(session, created.uuid, {"host": new_host},
+                                              expected_task_state=[TaskState.SCHEDULING],
+                                              current_host=known)
+        finally:
+            stop()
+        with transaction() as session:
+            assert len(_tokens(session, created.uuid)) == tokens_left
+        reads = [s for s in seen if " ".join(s.split()).startswith("SELECT instances.host FROM")]
+        assert len(reads) == (1 if known == UNSET else 0)
+        results.append({k: v for k, v in convert.instance(row).to_dict().items()
+                        if k not in ("id", "uuid", "created_at", "updated_at")})
+    assert results[0] == results[1]
+
+
+def test_a_core_transaction_saves_as_a_session_does(db, ctxt):
+    """instance_update's Core statements on a Connection: the same row,
+    action and event, the same conflicts, and a rollback on error."""
+    from stratus.conductor.db.session import core_transaction
+
+    rows = []
+    for opener in (transaction, core_transaction):
+        created = _create(host="h1")
+        with transaction() as session:
+            _token(session, created.uuid, f"{created.uuid}-t")
+        with opener() as session:
+            row = instances.instance_save(session, created.uuid,
+                                          {"task_state": TaskState.SPAWNING, "host": "h2"},
+                                          expected_task_state=[TaskState.SCHEDULING])
+            instances.action_start(session, ctxt, created.uuid, "create")
+            instances.event_record(session, ctxt, created.uuid, "spawn", start=True)
+            rows.append(convert.instance(row))
+        assert rows[-1] == _stored(created.uuid)
+        with transaction() as session:
+            assert _tokens(session, created.uuid) == []
+        action, events = _action_and_events(created.uuid)
+        assert [(e.event, e.finish_time) for e in events if e.action_id == action.id] == \
+            [("spawn", None)]
+        with pytest.raises(exception.UnexpectedTaskStateError) as caught:
+            with opener() as session:
+                instances.instance_save(session, created.uuid, {"task_state": None},
+                                        expected_task_state=[TaskState.SCHEDULING])
+        assert "spawning" in caught.value.message
+        with pytest.raises(RuntimeError):
+            with opener() as session:
+                instances.instance_save(session, created.uuid, {"task_state": None})
+                raise RuntimeError("rolled back")
+        assert _stored(created.uuid).task_state == TaskState.SPAWNING
+    different = {"id", "uuid", "created_at", "updated_at", "launched_at"}
+    assert [{k: v for k, v in r.to_dict().items() if k not in different} for r in rows[:1]] == \
+        [{k: v for k, v in r.to_dict().items() if k not in different} for r in rows[1:]]
+
+
+def test_a_core_transaction_has_no_orm(db):
+    from stratus.conductor.db.session import core_transaction
+
+    with core_transaction() as session, pytest.raises(AttributeError):
+        session.scalars(select(InstanceAction))
+
+
+def test_a_boot_recorded_on_a_connection_is_read_back_on_a_second_delivery(db, ctxt):
+    """_record in a core_transaction: the project's lock row made on first
+    use, the instances and their actions recorded; a second delivery
+    records nothing and answers what the first one did."""
+    from stratus.conductor.db.models import ProjectLock
+    from stratus.conductor.orchestration import build
+
+    values = [_values(), _values()]
+    first, new = build._record(ctxt, values, {}, 1)
+    again, new_again = build._record(ctxt, values, {}, 1)
+    assert new and not new_again
+    assert sorted(i.uuid for i in again) == sorted(i.uuid for i in first)
+    for instance in again:
+        assert instance == _stored(instance.uuid)
+    with transaction() as session:
+        assert session.scalars(select(ProjectLock.generation)).all() == [1]  # once
+        assert len(session.scalars(select(InstanceAction)).all()) == 2

@@ -158,3 +158,35 @@ def test_the_transactions_of_one_message_share_one_window(probe, fake_time, monk
         db_session.in_retry_window(orchestration, None, {}, reply=False)
     assert sum(fake_time.pauses) <= 5
     assert fake_time.pauses == [0.25, 0.5, 1.0, 0.25, 0.5, 1.0]
+
+
+def test_a_core_transaction_waits_for_a_refused_connection_then_commits(probe, fake_time,
+                                                                         monkeypatch):
+    _window(monkeypatch, 15)
+    probe.refuse(3)
+    with db_session.core_transaction() as session:
+        session.execute(text("INSERT INTO retry_probe (n) VALUES (:n)"), {"n": 1})
+    assert probe.rows() == [1]
+    assert fake_time.pauses == [0.25, 0.5, 1.0]
+
+
+def test_a_core_transactions_commit_cut_short_is_not_repeated(probe, fake_time, monkeypatch):
+    _window(monkeypatch, 15)
+    runs = []
+
+    def cut(connection):
+        raise _lost()
+
+    def endpoint(ctxt):
+        runs.append(1)
+        with db_session.core_transaction() as session:
+            session.execute(text("INSERT INTO retry_probe (n) VALUES (1)"))
+
+    engine = db_session.get_engine()
+    event.listen(engine, "commit", cut)
+    try:
+        with pytest.raises(exception.DatabaseUnavailable) as caught:
+            retried(endpoint, None, {}, reply=True)
+    finally:
+        event.remove(engine, "commit", cut)
+    assert caught.value.commit_cut and runs == [1] and fake_time.pauses == []

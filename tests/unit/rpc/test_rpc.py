@@ -207,3 +207,42 @@ def test_local_mode_refuses_a_method_no_loaded_role_serves(ctxt):
     # Sent anyway, it would wait for a broker nobody serves until the timeout.
     with pytest.raises(exception.RoleNotLoaded, match="conductor.no_such_method"):
         rpc.RPCClient("conductor", "1.0").call(ctxt, "no_such_method")
+
+
+def test_an_eager_call_takes_no_producer_from_the_pool(ctxt, monkeypatch):
+    # Local mode: the task runs inline; Celery only reads a producer's
+    # serializer, which rpc hands it without the pool.
+    taken = []
+    acquire = app.producer_pool.acquire
+    monkeypatch.setattr(app.producer_pool, "acquire",
+                        lambda *a, **kw: taken.append(1) or acquire(*a, **kw))
+    got = rpc.RPCClient("echo", "1.0").call(ctxt, "echo", value={"a": (1, 2)})
+    assert got["value"] == {"a": [1, 2]}  # through JSON, as on the wire
+    assert taken == []
+
+
+def test_eager_calls_share_one_tracer_and_still_raise(ctxt):
+    import celery.app.trace
+
+    build, task = celery.app.trace.build_tracer, app.tasks["echo.echo"]
+    eager = build(task.name, task, eager=True, propagate=True, app=app)
+    assert build(task.name, task, eager=True, propagate=True, app=app) is eager
+    assert build(task.name, task, eager=True, propagate=False, app=app) is not eager
+    assert build(task.name, task, app=app) is not build(task.name, task, app=app)  # a worker's
+    client = rpc.RPCClient("echo", "1.3")
+    first, second = (client.call(ctxt, "echo", value=n) for n in (1, 2))
+    assert (first["value"], second["value"]) == (1, 2) and first["task_id"] != second["task_id"]
+    for _ in range(2):
+        with pytest.raises(RuntimeError, match="a bug in the receiving role"):
+            client.call(ctxt, "bug")
+
+
+def test_a_context_travels_as_dataclasses_would_carry_it():
+    import dataclasses
+
+    ctxt = RequestContext(user_id="u", project_id="p", roles=["member", "reader"],
+                          is_admin=True, task_id="t")
+    carried = ctxt.to_dict()
+    assert carried == dataclasses.asdict(ctxt) and list(carried) == list(dataclasses.asdict(ctxt))
+    assert carried["roles"] is not ctxt.roles  # a copy, as asdict's
+    assert RequestContext.from_dict(dict(carried, newer_field=1)) == ctxt

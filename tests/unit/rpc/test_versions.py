@@ -50,7 +50,7 @@ class Sent:
 class _Signature:
     """What a stub does with a Celery signature: send it (or link it)."""
 
-    def apply_async(self, queue=None):
+    def apply_async(self, queue=None, **options):
         return self
 
     def link(self, other):
