@@ -50,10 +50,10 @@ def flavor_get(session, flavorid, project_id=None):
 
 # A boot's flavor and image, read by Core statements built once (the
 # ORM's load cost more than the query).
-_FLAVORS, _IMAGES, _GRANTS = Flavor.__table__, Image.__table__, FlavorProject.__table__
+_FLAVORS, _IMAGES = Flavor.__table__, Image.__table__
 _FLAVOR = select(_FLAVORS).where(_FLAVORS.c.flavorid == bindparam("match_flavorid"))
-_VISIBLE_FLAVOR = _FLAVOR.where(or_(_FLAVORS.c.is_public.is_(True), exists().where(
-    _GRANTS.c.flavor_id == _FLAVORS.c.id, _GRANTS.c.project_id == bindparam("match_project"))))
+_VISIBLE_FLAVOR = _FLAVOR.where(or_(_FLAVORS.c.is_public.is_(True),
+                                    _granted(bindparam("match_project"))))
 _IMAGE = select(_IMAGES).where(_IMAGES.c.id == bindparam("match_id"))
 
 
