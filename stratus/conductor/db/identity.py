@@ -119,7 +119,7 @@ def revoke(session, token_id, expires_at):
         session.flush()
 
 
-# Asked on every request the API has not checked lately: Core, built once.
+# Asked on every API request (the token check): Core, built once.
 _REVOKED = select(RevokedToken.__table__.c.token_id).where(
     RevokedToken.__table__.c.token_id == bindparam("match_token"))
 
