@@ -196,7 +196,6 @@ def _begin():
     return backoff.retry(attempt, _lost, _current_deadline(), "Database connection")
 
 
-@contextlib.contextmanager
 def transaction():
     """A session in one transaction: committed on success, rolled back on
     error. Keep RPC out of it: send messages after the commit.
@@ -209,7 +208,6 @@ def transaction():
     return _guarded(_begin)
 
 
-@contextlib.contextmanager
 def core_transaction():
     """transaction() for a body of Core statements only, run on a
     Connection rather than a Session: no session state to set up, flush
@@ -255,6 +253,7 @@ def _connect():
     return backoff.retry(attempt, _lost, _current_deadline(), "Database connection")
 
 
+@contextlib.contextmanager
 def _guarded(begin):
     """The body of transaction() and core_transaction(), on what `begin`
     opens: (a session, its begun transaction)."""
