@@ -40,8 +40,12 @@ def create(ctxt, server, scheduler_hints=None):
     Returns (instances, plan): the plan has the reservation id and the
     admin password."""
     plan = server_build.plan(ctxt, server, scheduler_hints or {})
-    created = common.compute_task().create_instances(ctxt, plan.instances, plan.request_spec,
-                                                     plan.min_count)
+    if plan.refs:
+        created = common.compute_task().create_instances_by_ref(
+            ctxt, plan.instances, plan.request_spec, plan.min_count, *plan.refs)
+    else:
+        created = common.compute_task().create_instances(
+            ctxt, plan.instances, plan.request_spec, plan.min_count)
     return created, plan
 
 

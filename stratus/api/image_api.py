@@ -6,6 +6,7 @@ from werkzeug.exceptions import BadRequest, Conflict, Forbidden
 
 from stratus.api import common, image_files
 from stratus.common import exception
+from stratus.common.boot_catalog import visible
 from stratus.common.vocabulary import ImageStatus
 
 DISK_FORMATS = ("ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso",
@@ -29,11 +30,6 @@ def get(ctxt, image_id):
     if not visible(ctxt, image):
         raise exception.ImageNotFound(image_id=image_id)
     return image
-
-
-def visible(ctxt, image):
-    return (ctxt.is_admin or image.visibility in ("public", "community")
-            or image.owner == ctxt.project_id)
 
 
 def _owned(ctxt, image):

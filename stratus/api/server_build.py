@@ -14,10 +14,9 @@ from stratus.api import (common, disk_config, image_api, policy, server_groups,
 from stratus.api.schemas.servers import BlockDeviceMappingV2
 from stratus.config import get_settings
 from stratus.common import exception
-from stratus.common.vocabulary import ImageStatus, PowerState, TaskState, VmState
-
-_GIB = 1024 ** 3
-
+from stratus.common.boot_catalog import (check_flavor, check_flavor_fits, check_image, checked,
+                                         instance_values)
+from stratus.common.vocabulary import PowerState, TaskState, VmState
 
 @dataclasses.dataclass
 class Plan:
@@ -29,6 +28,10 @@ class Plan:
     admin_pass: str
     # The fewest instances worth creating when the quota cannot take all.
     min_count: int = 1
+    # (flavorid, image_id) when the conductor reads and checks the flavor
+    # and the image as it records the servers (RPC 1.12): the instances
+    # and the spec leave them out. None: resolved here, and in them.
+    refs: tuple = None
 
 
 def plan(ctxt, server, scheduler_hints):
@@ -38,8 +41,7 @@ def plan(ctxt, server, scheduler_hints):
     `different_host` are used; the others are accepted (clients send
     them) and ignored."""
     zone, host, node = destination(server)  # a 403 before any lookup, as Nova
-    flavor, image = resolve_flavor_and_image(ctxt, server)
-    check_flavor_fits(flavor, image)
+    flavor, image, refs = flavor_and_image(ctxt, server)
     count = instance_count(server)
     requested = server_networks.requested_networks(ctxt, server.get("networks"), count)
     zone, force_hosts = check_zone(ctxt, zone), forced_hosts(ctxt, host, node)
@@ -58,33 +60,43 @@ def plan(ctxt, server, scheduler_hints):
                       display_name=display_name(server["name"], index, count))
                  for index in range(count)]
     return Plan(instances, spec, reservation_id, server.get("adminPass") or new_password(),
-                min_count=server.get("min_count", 1))
+                min_count=server.get("min_count", 1), refs=refs)
 
 
 # The conductors that give a boot's flavor and image in one call.
 ONE_LOOKUP_SINCE = "1.9"
+# The conductors that read and check them as they record the servers.
+BY_REF_SINCE = "1.12"
 
 
-def resolve_flavor_and_image(ctxt, server):
-    """(flavor, image) of a boot, checked as resolve_flavor, then
-    resolve_image: one conductor call where the conductors allow it."""
-    conductor = common.conductor()
+def flavor_and_image(ctxt, server):
+    """(flavor, image, None) of a boot, resolved and checked here; or
+    (None, None, (flavorid, image_id)) for the conductor to read and check
+    in create_instances_by_ref, where the conductors allow it."""
     try:
         image_id = image_id_of(server)
     except exception.Invalid:
         resolve_flavor(ctxt, server["flavorRef"])  # its 400 comes first, as before
         raise
+    if common.conductor().can_send_version(BY_REF_SINCE):
+        return None, None, (common.id_from_href(server["flavorRef"]), str(image_id))
+    return (*resolve_flavor_and_image(ctxt, server["flavorRef"], image_id), None)
+
+
+def resolve_flavor_and_image(ctxt, flavor_ref, image_id):
+    """(flavor, image) of a boot once checked (boot_catalog.checked): one
+    conductor call where the conductors allow it."""
+    conductor = common.conductor()
     if not conductor.can_send_version(ONE_LOOKUP_SINCE):
-        return resolve_flavor(ctxt, server["flavorRef"]), resolve_image(ctxt, image_id)
+        flavor, image = resolve_flavor(ctxt, flavor_ref), resolve_image(ctxt, image_id)
+        check_flavor_fits(flavor, image)
+        return flavor, image
     try:
         flavor, image = conductor.flavor_and_image_get(
-            ctxt, common.id_from_href(server["flavorRef"]), str(image_id))
+            ctxt, common.id_from_href(flavor_ref), str(image_id))
     except exception.FlavorNotFound as exc:
         raise exception.Invalid(exc.message) from None
-    check_flavor(flavor)
-    if image is None or not image_api.visible(ctxt, image):
-        raise exception.Invalid(exception.ImageNotFound(image_id=image_id).message)
-    return flavor, check_image(image, image_id)
+    return checked(ctxt, flavor, image, image_id)
 
 
 def resolve_flavor(ctxt, flavor_ref):
@@ -94,12 +106,6 @@ def resolve_flavor(ctxt, flavor_ref):
     except exception.FlavorNotFound as exc:
         raise exception.Invalid(exc.message) from None
     return check_flavor(flavor)
-
-
-def check_flavor(flavor):
-    if flavor.disabled:
-        raise exception.Invalid("Flavor is disabled.")
-    return flavor
 
 
 def image_id_of(server):
@@ -125,23 +131,6 @@ def resolve_image(ctxt, image_id):
     except exception.ImageNotFound as exc:
         raise exception.Invalid(exc.message) from None
     return check_image(image, image_id)
-
-
-def check_image(image, image_id):
-    if image.status != ImageStatus.ACTIVE:
-        raise exception.Invalid(f"Image {image_id} is not active.")
-    return image
-
-
-def check_flavor_fits(flavor, image):
-    """Nova's checks of the flavor against the image's minimums."""
-    if image.min_ram and flavor.memory_mb < image.min_ram:
-        raise exception.Invalid("Flavor's memory is too small for requested image.")
-    if flavor.root_gb and image.min_disk and flavor.root_gb < image.min_disk:
-        raise exception.Invalid("Flavor's disk is too small for requested image.")
-    if flavor.root_gb and (image.size or 0) > flavor.root_gb * _GIB:
-        raise exception.Invalid(f"Flavor's disk is too small for requested image. Flavor disk "
-                                f"is {flavor.root_gb * _GIB} bytes, image is {image.size} bytes.")
 
 
 def instance_count(server):
@@ -271,9 +260,10 @@ def base_values(ctxt, server, flavor, image, zone, reservation_id):
     return {
         "project_id": ctxt.project_id, "user_id": ctxt.user_id,
         "vm_state": VmState.BUILDING, "task_state": TaskState.SCHEDULING,
-        "power_state": PowerState.NOSTATE, "flavor": flavor, "image_ref": image.id,
-        "vcpus": flavor.vcpus, "memory_mb": flavor.memory_mb, "root_gb": flavor.root_gb,
-        "ephemeral_gb": flavor.ephemeral_gb, "metadata": dict(server.get("metadata") or {}),
+        "power_state": PowerState.NOSTATE,
+        # Left to the conductor when it reads them (Plan.refs).
+        **(instance_values(flavor, image) if flavor is not None else {}),
+        "metadata": dict(server.get("metadata") or {}),
         "availability_zone": zone, "key_name": server.get("key_name"),
         "reservation_id": reservation_id,
         "config_drive": "True" if server.get("config_drive") else "",

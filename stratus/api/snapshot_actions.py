@@ -12,7 +12,7 @@ from stratus.api.compute_actions import check_state
 from stratus.api.microversion import is_supported
 from stratus.api.schemas.servers import validate_base64
 from stratus.api.servers import shown
-from stratus.common import exception
+from stratus.common import boot_catalog, exception
 from stratus.config import get_settings
 from stratus.common.vocabulary import ImageStatus, SystemMetadata, TaskState, VmState
 
@@ -303,7 +303,7 @@ def rebuild(ctxt, instance, image_id, values, preserve_ephemeral=False):
     _check(ctxt, instance, "rebuild", _REBUILD_FROM)
     image = server_build.resolve_image(ctxt, image_id)  # 400 unknown or not active
     if instance.flavor is not None:
-        server_build.check_flavor_fits(instance.flavor, image)  # 400 as at boot
+        boot_catalog.check_flavor_fits(instance.flavor, image)  # 400 as at boot
     new_image = image_id != common.id_from_href(instance.image_ref)
     saved = common.conductor().instance_update(
         ctxt, instance.uuid, dict(values, task_state=TaskState.REBUILDING),

@@ -79,12 +79,8 @@ class Catalog:
     def flavor_and_image_get(self, ctxt, flavorid, image_id):
         """A boot's flavor and image in one call: [Flavor, Image, or None
         when there is no such image]; FlavorNotFound as flavor_get."""
-        with core_transaction() as session:  # Core statements only (once a boot)
-            flavor = convert.flavor(catalog.flavor_row(session, flavorid, _viewer(ctxt)))
-            try:
-                return [flavor, convert.image(catalog.image_row(session, image_id))]
-            except exception.ImageNotFound:
-                return [flavor, None]
+        with core_transaction() as session:  # Core statements only
+            return list(boot_flavor_and_image(session, ctxt, flavorid, image_id))
 
     @endpoint(since="1.0")
     def image_create(self, ctxt, values):
@@ -100,6 +96,16 @@ class Catalog:
     def image_delete(self, ctxt, image_id):
         with transaction() as session:
             catalog.image_delete(session, image_id)
+
+
+def boot_flavor_and_image(session, ctxt, flavorid, image_id):
+    """(Flavor, Image or None when there is no such image) of a boot, as
+    `ctxt` sees them; FlavorNotFound as flavor_get. Core reads."""
+    flavor = convert.flavor(catalog.flavor_row(session, flavorid, _viewer(ctxt)))
+    try:
+        return flavor, convert.image(catalog.image_row(session, image_id))
+    except exception.ImageNotFound:
+        return flavor, None
 
 
 def _viewer(ctxt):

@@ -59,12 +59,17 @@ API version history:
            servers' tags in one call (the api's detail list from 2.26
            sends instance_get_all and instance_tags_get_by_instances
            below 1.11).
+    1.12 - ComputeTaskAPI.create_instances_by_ref: create_instances for
+           servers that name their flavor and image by id; the conductor
+           reads and checks both in the transaction that records them
+           (the api sends flavor_and_image_get, then create_instances,
+           below 1.12).
 """
 from stratus.config import get_settings
 from stratus.common.rpc import RPCClient
 from stratus.common.vocabulary import UNSET
 
-RPC_VERSION = "1.11"
+RPC_VERSION = "1.12"
 
 
 class _ConductorClient:
@@ -648,6 +653,17 @@ class ComputeTaskAPI(_ConductorClient):
         return self._client("1.0").call(ctxt, "create_instances",
                                         instances_values=instances_values,
                                         request_spec=request_spec, min_count=min_count)
+
+    def create_instances_by_ref(self, ctxt, instances_values, request_spec, min_count,
+                                flavorid, image_id):
+        """create_instances for instances and a spec without their flavor
+        and image: the conductor reads both, checks them as the api would
+        (Invalid, a 400, when unknown, disabled, not visible, not active or
+        too small) and records the servers in the same transaction."""
+        return self._client("1.12").call(ctxt, "create_instances_by_ref",
+                                         instances_values=instances_values,
+                                         request_spec=request_spec, min_count=min_count,
+                                         flavorid=flavorid, image_id=image_id)
 
     def build_instances(self, ctxt, instance_uuid, request_spec):
         """Schedule an instance and cast its build to the chosen host."""

@@ -2,8 +2,9 @@
 scheduling, the hand-over to the chosen host, and reschedules onto the
 alternates when a host fails a build (Nova's build_instances and
 schedule_and_build_instances)."""
-from stratus.common import exception, rpc
+from stratus.common import boot_catalog, exception, rpc
 from stratus.conductor import convert
+from stratus.conductor.catalog import boot_flavor_and_image
 from stratus.conductor.db import groups, hosts, instance_ports, instances, quotas
 from stratus.conductor.db.session import core_transaction, transaction
 from stratus.conductor.orchestration import migration_spec
@@ -37,8 +38,22 @@ class BuildTask(TaskBase):
         transaction: under the project's lock, usage is counted and the rows
         added, so concurrent boots can never overrun the quota together.
         Then start their builds."""
-        created, new = _record(ctxt, instances_values, request_spec, min_count)
-        if not new:
+        return self._create(ctxt, instances_values, request_spec, min_count)
+
+    @endpoint(since="1.12")
+    def create_instances_by_ref(self, ctxt, instances_values, request_spec, min_count,
+                                flavorid, image_id):
+        """create_instances for instances and a spec that leave out their
+        flavor and image: both are read, checked as the api checks them
+        (boot_catalog.checked; Invalid, a 400) and filled in within the
+        transaction that records the servers. A boot's call, reply and
+        transaction less than the api reading them first."""
+        return self._create(ctxt, instances_values, request_spec, min_count,
+                            refs=(flavorid, image_id))
+
+    def _create(self, ctxt, instances_values, request_spec, min_count, refs=None):
+        created, request_spec = _record(ctxt, instances_values, request_spec, min_count, refs)
+        if request_spec is None:
             return created  # a second delivery: the first started their builds
         request_spec = dict(request_spec, num_instances=len(created))
         # Already on the conductor: schedule here, after the commit that
@@ -145,21 +160,39 @@ class BuildTask(TaskBase):
                                                 alternates)
 
 
-def _record(ctxt, instances_values, request_spec, min_count):
-    """(instances, True) as recorded now with their create actions, or
-    (instances, False) when a first delivery recorded them already."""
+def _record(ctxt, instances_values, request_spec, min_count, refs=None):
+    """(instances, their request spec) as recorded now with their create
+    actions, or (instances, None) when a first delivery recorded them
+    already. `refs`, (flavorid, image_id): read and check the flavor and
+    the image into the values and the spec first (_with_catalog)."""
     project_id = instances_values[0]["project_id"]
     uuids = [v["uuid"] for v in instances_values]
     # Core statements only, but for a server group's membership (ORM).
     grouped = (request_spec or {}).get("group")
     with (transaction() if grouped else core_transaction()) as session:
         if not instances.any_recorded(session, uuids):
+            if refs:
+                instances_values, request_spec = _with_catalog(
+                    session, ctxt, instances_values, request_spec, *refs)
             return _record_new(session, ctxt, instances_values, request_spec, min_count,
-                               project_id), True
+                               project_id), request_spec
     # A second delivery: what the first one committed, read back.
     with transaction() as session:
         known = instances.instance_get_all(session, {"uuid": uuids, "deleted": True})
-        return [convert.instance(row) for row in known], False
+        return [convert.instance(row) for row in known], None
+
+
+def _with_catalog(session, ctxt, instances_values, request_spec, flavorid, image_id):
+    """The values and the spec with the boot's flavor and image, read as
+    `ctxt` sees them and checked: Invalid (a 400) as the api answers."""
+    try:
+        found = boot_flavor_and_image(session, ctxt, flavorid, image_id)
+    except exception.FlavorNotFound as exc:
+        raise exception.Invalid(exc.message) from None
+    flavor, image = boot_catalog.checked(ctxt, *found, image_id)
+    columns = boot_catalog.instance_values(flavor, image)
+    return ([dict(values, **columns) for values in instances_values],
+            dict(request_spec, flavor=flavor, image=image))
 
 
 def _record_new(session, ctxt, instances_values, request_spec, min_count, project_id):

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 
 from stratus import config
 
-from stratus.common import exception
+from stratus.common import boot_catalog, exception
 from stratus.common.context import get_admin_context
 from stratus.common.objects import ComputeNode, Flavor, Image, Instance, Service
 
@@ -289,6 +289,18 @@ class FakeComputeTaskAPI:
 
     def create_instances(self, ctxt, instances_values, request_spec, min_count):
         return [self.create_instance(ctxt, values, request_spec) for values in instances_values]
+
+    def create_instances_by_ref(self, ctxt, instances_values, request_spec, min_count,
+                                flavorid, image_id):
+        # What the conductor reads and checks, on the fake's catalog.
+        try:
+            flavor, image = FakeConductorAPI().flavor_and_image_get(ctxt, flavorid, image_id)
+        except exception.FlavorNotFound as exc:
+            raise exception.Invalid(exc.message) from None
+        flavor, image = boot_catalog.checked(ctxt, flavor, image, image_id)
+        columns = boot_catalog.instance_values(flavor, image)
+        return self.create_instances(ctxt, [dict(v, **columns) for v in instances_values],
+                                     dict(request_spec, flavor=flavor, image=image), min_count)
 
 
 class FakeComputeAPI:

@@ -70,12 +70,27 @@ def _conductor_calls(monkeypatch):
     return called
 
 
-def test_a_boot_reads_its_flavor_and_image_in_one_call(client, image, monkeypatch):
+def test_a_boot_has_the_conductor_read_its_flavor_and_image_as_it_records_it(
+        client, image, monkeypatch):
     flavor = flavor_id(client, "e2e.tiny")
     called = _conductor_calls(monkeypatch)
     boot_id(client, flavor, image.id)
+    assert called.count("create_instances_by_ref") == 1
+    assert not {"flavor_and_image_get", "flavor_get", "image_get", "create_instances"} & set(called)
+
+
+def test_conductors_capped_at_1_11_are_asked_for_the_flavor_and_image_in_one_call(
+        client, image, monkeypatch):
+    from stratus import config
+
+    flavor = flavor_id(client, "e2e.tiny")
+    monkeypatch.setenv("STRATUS_CONDUCTOR_RPC_VERSION_CAP", "1.11")
+    config.reset_settings()
+    called = _conductor_calls(monkeypatch)
+    boot_id(client, flavor, image.id)
     assert called.count("flavor_and_image_get") == 1
-    assert "flavor_get" not in called and "image_get" not in called
+    assert called.index("flavor_and_image_get") < called.index("create_instances")
+    assert "create_instances_by_ref" not in called
 
 
 def test_conductors_capped_below_1_9_are_asked_for_the_flavor_then_the_image(

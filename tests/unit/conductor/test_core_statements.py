@@ -375,9 +375,9 @@ def test_a_boot_recorded_on_a_connection_is_read_back_on_a_second_delivery(db, c
     from stratus.conductor.orchestration import build
 
     values = [_values(), _values()]
-    first, new = build._record(ctxt, values, {}, 1)
-    again, new_again = build._record(ctxt, values, {}, 1)
-    assert new and not new_again
+    first, spec = build._record(ctxt, values, {}, 1)
+    again, spec_again = build._record(ctxt, values, {}, 1)
+    assert spec == {} and spec_again is None  # None: recorded before
     assert sorted(i.uuid for i in again) == sorted(i.uuid for i in first)
     for instance in again:
         assert instance == _stored(instance.uuid)
