@@ -63,7 +63,11 @@ API version history:
            servers that name their flavor and image by id; the conductor
            reads and checks both in the transaction that records them
            (the api sends flavor_and_image_get, then create_instances,
-           below 1.12).
+           below 1.12); build_on_hosts, the continuation of the
+           scheduler's select_hosts (1.2): the conductor claims the chosen
+           host, or the next alternate, in the transaction that records it
+           (a build is scheduled with select_destinations, claimed by the
+           scheduler, and continues in build_on_selection below 1.12).
 """
 from stratus.config import get_settings
 from stratus.common.rpc import RPCClient
@@ -82,6 +86,11 @@ class _ConductorClient:
     def _client(self, version):
         """The client at `version` (VersionCapExceeded above the cap)."""
         return self.client.prepare(version=version)
+
+    def can_send_version(self, version):
+        """Whether the conductors may be sent `version` (not while capped
+        below it, during a rolling upgrade)."""
+        return self.client.can_send_version(version)
 
 
 class ConductorAPI(_ConductorClient):
@@ -539,11 +548,6 @@ class ConductorAPI(_ConductorClient):
         return self._client("1.6").call(ctxt, "role_assignment_get_all", user_id=user_id,
                                         project_id=project_id, role=role)
 
-    def can_send_version(self, version):
-        """Whether the conductors may be sent `version` (not while capped
-        below it, during a rolling upgrade)."""
-        return self.client.can_send_version(version)
-
     # migrations and moves (1.3)
     def migration_create(self, ctxt, values):
         """Record a move {instance_uuid, migration_type, status, source_*,
@@ -634,7 +638,8 @@ class ComputeTaskAPI(_ConductorClient):
 
     # The methods a scheduler reply continues to (see continuation), each
     # with its version.
-    _REPLY_TO = {"build_on_selection": "1.0", "unshelve_on_selection": "1.3",
+    _REPLY_TO = {"build_on_selection": "1.0", "build_on_hosts": "1.12",
+                 "unshelve_on_selection": "1.3",
                  "rebuild_on_check": "1.3", "evacuate_on_selection": "1.3",
                  "live_migrate_on_selection": "1.3"}
 
@@ -669,6 +674,12 @@ class ComputeTaskAPI(_ConductorClient):
         """Schedule an instance and cast its build to the chosen host."""
         self._client("1.0").cast(ctxt, "build_instances", instance_uuid=instance_uuid,
                                  request_spec=request_spec)
+
+    def build_on_hosts(self, ctxt, instance_uuid, request_spec, reply, attempt=1):
+        """The scheduler's unclaimed choice for a build (select_hosts):
+        claim the first host that has room and send the server there."""
+        self._client("1.12").cast(ctxt, "build_on_hosts", instance_uuid=instance_uuid,
+                                  request_spec=request_spec, reply=reply, attempt=attempt)
 
     def build_on_selection(self, ctxt, instance_uuid, request_spec, reply):
         """The scheduler's reply for a build: send it to the chosen host, or

@@ -78,17 +78,34 @@ class SchedulerManager:
         Host states may come from a cache a fraction of a second old (claims
         are the authority); a request that fails on them is tried once more
         on fresh ones, so a NoValidHost always explains current numbers."""
+        return self._choose(ctxt, request_spec, instance_uuids, return_alternates, claim=True)
+
+    @endpoint(since="1.2")
+    def select_hosts(self, ctxt, request_spec, instance_uuids, return_alternates=True,
+                     refresh=False):
+        """select_destinations without the claims: for each instance
+        [chosen, alternates...], none claimed. The caller claims them in
+        that order (the conductor, in the transaction that records the
+        host: one call less a boot); the chosen host's room is taken from
+        this scheduler's host states as a claim's would be. `refresh`:
+        read the host states afresh first (the caller's claims on the last
+        choice were all refused)."""
+        return self._choose(ctxt, request_spec, instance_uuids, return_alternates, claim=False,
+                            refresh=refresh)
+
+    def _choose(self, ctxt, request_spec, instance_uuids, return_alternates, claim,
+                refresh=False):
         spec = RequestSpec.from_dict(request_spec)
-        hosts, fresh = self.host_states.get(ctxt, self.conductor_api)
+        hosts, fresh = self.host_states.get(ctxt, self.conductor_api, refresh=refresh)
         try:
-            return self._select(ctxt, spec, instance_uuids, return_alternates, hosts)
+            return self._select(ctxt, spec, instance_uuids, return_alternates, hosts, claim)
         except exception.NoValidHost:
             if fresh:
                 raise
             hosts, _ = self.host_states.get(ctxt, self.conductor_api, refresh=True)
             # Afresh: the failed try recorded its released placements in the group.
             spec = RequestSpec.from_dict(request_spec)
-            return self._select(ctxt, spec, instance_uuids, return_alternates, hosts)
+            return self._select(ctxt, spec, instance_uuids, return_alternates, hosts, claim)
 
     @endpoint(since="1.1")
     def check_host(self, ctxt, request_spec, host):
@@ -109,21 +126,23 @@ class SchedulerManager:
             raise exception.NoValidHost(reason=no_valid_host_reason(len(mine), removals, 0))
         return True
 
-    def _select(self, ctxt, spec, instance_uuids, return_alternates, hosts):
+    def _select(self, ctxt, spec, instance_uuids, return_alternates, hosts, claim=True):
         failed, refused = set(), []  # refused: the failed hosts the group's policy refused
         placed = []
         for index, instance_uuid in enumerate(instance_uuids):
             try:
-                chosen, others = self._place(ctxt, instance_uuid, spec, hosts, failed, refused)
+                chosen, others = self._place(ctxt, instance_uuid, spec, hosts, failed, refused,
+                                             claim)
             except exception.NoValidHost as exc:
-                self._release(ctxt, placed)
-                raise self._for_request(exc, index, instance_uuids)
+                if claim:
+                    self._release(ctxt, placed)
+                raise self._for_request(exc, index, instance_uuids, claim)
             placed.append((instance_uuid, chosen, others))
         alternates = get_settings().max_attempts - 1 if return_alternates else 0
-        return [[_selection(chosen, True)] + [_selection(h, False) for h in others[:alternates]]
+        return [[_selection(chosen, claim)] + [_selection(h, False) for h in others[:alternates]]
                 for _, chosen, others in placed]
 
-    def _place(self, ctxt, instance_uuid, spec, hosts, failed, refused):
+    def _place(self, ctxt, instance_uuid, spec, hosts, failed, refused, claim=True):
         """Claim the best host that takes the claim; returns (host, the
         hosts ranked after it). The candidates are a bounded window of
         the best ranked hosts that pass (candidates.bounded_pass), walked
@@ -134,31 +153,35 @@ class SchedulerManager:
             window = bounded_pass(hosts, spec, self.filters, failed, limit)
             if not window:
                 break
-            placed = self._claim_best(ctxt, instance_uuid, spec, hosts, window, failed, refused)
+            placed = self._claim_best(ctxt, instance_uuid, spec, hosts, window, failed, refused,
+                                      claim)
             if placed:
                 return placed
         candidates = [h for h in hosts if h.id not in failed]
         passed, removals = filter_hosts(candidates, spec, self.filters)
         # Passed here but not in the walk: numbers changed under it.
-        placed = self._claim_best(ctxt, instance_uuid, spec, hosts, passed, failed, refused)
+        placed = self._claim_best(ctxt, instance_uuid, spec, hosts, passed, failed, refused,
+                                  claim)
         if placed:
             return placed
         raise exception.NoValidHost(reason=no_valid_host_reason(
             len(hosts), removals, len(failed) - len(refused),
             group_refusal(spec.group, refused, removals)))
 
-    def _claim_best(self, ctxt, instance_uuid, spec, hosts, passed, failed, refused):
+    def _claim_best(self, ctxt, instance_uuid, spec, hosts, passed, failed, refused,
+                    claim=True):
         """(claimed host, the hosts ranked after it), or None when every
-        host of `passed` refused the claim (each added to `failed`)."""
+        host of `passed` refused the claim (each added to `failed`).
+        Without `claim` the best host is taken unclaimed (select_hosts)."""
         ranked = [host for _, host in weigh_hosts(self.weighers, passed, spec)]
         for position, host in enumerate(ranked):
-            if self._claim(ctxt, instance_uuid, host, spec, refused):
+            if not claim or self._claim(ctxt, instance_uuid, host, spec, refused):
                 host.consume(spec.resources)
                 hosts.moved(host)
                 if spec.group:
                     spec.group.add_member_on(host.host)
-                LOG.info("Instance %s claimed %s on %s (%d other hosts weighed)",
-                         instance_uuid, spec.resources, host, len(ranked) - 1)
+                LOG.info("Instance %s %s %s on %s (%d other hosts weighed)", instance_uuid,
+                         "claimed" if claim else "chose", spec.resources, host, len(ranked) - 1)
                 return host, ranked[position + 1:]
             failed.add(host.id)
         return None
@@ -196,10 +219,10 @@ class SchedulerManager:
                 LOG.exception("Could not release the claim of %s on %s", instance_uuid, host)
 
     @staticmethod
-    def _for_request(exc, index, instance_uuids):
+    def _for_request(exc, index, instance_uuids, claim=True):
         if len(instance_uuids) == 1:
             return exc
         reason = f"{exc.kwargs['reason']} (instance {index + 1} of {len(instance_uuids)}"
-        if index:
+        if index and claim:
             reason += f"; the claims of the {index} placed before it were released"
         return exception.NoValidHost(reason=reason + ")")

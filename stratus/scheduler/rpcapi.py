@@ -4,11 +4,14 @@ brought it, never above STRATUS_SCHEDULER_RPC_VERSION_CAP.
 API version history:
     1.0 - select_destinations with claims and alternates.
     1.1 - check_host: re-run the filters on a server's own host (rebuild).
+    1.2 - select_hosts: select_destinations without the claims (the
+          conductor claims as it records the host), optionally on fresh
+          host states.
 """
 from stratus.config import get_settings
 from stratus.common.rpc import RPCClient
 
-RPC_VERSION = "1.1"
+RPC_VERSION = "1.2"
 
 
 class SchedulerAPI:
@@ -33,6 +36,25 @@ class SchedulerAPI:
             client.call_then(ctxt, "select_destinations", *reply_to, **kwargs)
             return None
         return client.call(ctxt, "select_destinations", **kwargs)
+
+    def select_hosts(self, ctxt, request_spec, instance_uuids, return_alternates=True,
+                     refresh=False, reply_to=None):
+        """select_destinations with nothing claimed: for each instance, the
+        chosen host and its alternates, for the caller to claim in that
+        order. `refresh`: on host states read afresh. With `reply_to` the
+        reply (or NoValidHost) goes to that method, nothing waiting."""
+        kwargs = {"request_spec": request_spec, "instance_uuids": instance_uuids,
+                  "return_alternates": return_alternates, "refresh": refresh}
+        client = self.client.prepare(version="1.2")
+        if reply_to is not None:
+            client.call_then(ctxt, "select_hosts", *reply_to, **kwargs)
+            return None
+        return client.call(ctxt, "select_hosts", **kwargs)
+
+    def can_send_version(self, version):
+        """Whether the schedulers may be sent `version` (not while capped
+        below it, during a rolling upgrade)."""
+        return self.client.can_send_version(version)
 
     def check_host(self, ctxt, request_spec, host, reply_to):
         """Re-run the filters on `host`, where the server of `request_spec`

@@ -2,7 +2,10 @@
 scheduling, the hand-over to the chosen host, and reschedules onto the
 alternates when a host fails a build (Nova's build_instances and
 schedule_and_build_instances)."""
+import dataclasses
+
 from stratus.common import boot_catalog, exception, rpc
+from stratus.config import get_settings
 from stratus.conductor import convert
 from stratus.conductor.catalog import boot_flavor_and_image
 from stratus.conductor.db import groups, hosts, instance_ports, instances, quotas
@@ -15,6 +18,9 @@ from stratus.common.vocabulary import CAS_CONFLICT, TaskState, VmState
 from stratus.common.endpoint import endpoint
 
 BUILD_EVENT = "conductor_schedule_and_build_instances"
+# The versions from which the conductor claims a build's host itself.
+CLAIM_HERE_SCHEDULER = "1.2"
+CLAIM_HERE_CONDUCTOR = "1.12"
 RESCHEDULE_EVENT = "conductor_reschedule_instance"
 # What a server's ports can fail with when its host is chosen (a network
 # or port deleted since the request was checked, no address left).
@@ -74,28 +80,56 @@ class BuildTask(TaskBase):
         record_event(ctxt, instance_uuid, BUILD_EVENT, start=True)
         self.schedule(ctxt, instance_uuid, request_spec)
 
-    def schedule(self, ctxt, instance_uuid, request_spec):
-        """Ask the scheduler for a host for a build whose event is started."""
+    def schedule(self, ctxt, instance_uuid, request_spec, attempt=1):
+        """Ask the scheduler for a host for a build whose event is started.
+
+        The scheduler chooses and the conductor claims, as it records the
+        host (select_hosts, build_on_hosts); while the schedulers or the
+        conductors are capped below that, the scheduler claims
+        (select_destinations, build_on_selection)."""
         request_spec = with_member_hosts(request_spec, instance_uuid)
         # No thread waits for the scheduler: it calls back into the conductor,
         # and a pool full of waiting builds would never serve those calls.
-        self.select_then(ctxt, request_spec, instance_uuid, "build_on_selection",
-                         alternates=True, request_spec=request_spec)
+        if not (self.scheduler_api.can_send_version(CLAIM_HERE_SCHEDULER)
+                and self.compute_task_api.can_send_version(CLAIM_HERE_CONDUCTOR)):
+            self.select_then(ctxt, request_spec, instance_uuid, "build_on_selection",
+                             alternates=True, request_spec=request_spec)
+            return
+        reply_to = self.compute_task_api.continuation(
+            "build_on_hosts", instance_uuid=instance_uuid, request_spec=request_spec,
+            attempt=attempt)
+        self.scheduler_api.select_hosts(ctxt, request_spec, [instance_uuid],
+                                        refresh=attempt > 1, reply_to=reply_to)
 
     @endpoint(since="1.0")
     def build_on_selection(self, ctxt, instance_uuid, request_spec, reply):
         """Send the server to the claimed host (with the alternates for a
         reschedule), or fail it when no host was found."""
-        try:
-            selections = rpc.unwrap(reply)[0]
-        except exception.NoValidHost as exc:
-            _fail(ctxt, instance_uuid, exc.message, BUILD_EVENT)
+        selections = _selections(ctxt, instance_uuid, reply)
+        if selections:
+            self._send_to_host(ctxt, instance_uuid, request_spec, selections[0],
+                               selections[1:], [TaskState.SCHEDULING], BUILD_EVENT)
+
+    @endpoint(since="1.12")
+    def build_on_hosts(self, ctxt, instance_uuid, request_spec, reply, attempt=1):
+        """build_on_selection for hosts chosen but not claimed (the
+        scheduler's select_hosts): the first that takes the claim gets the
+        server, claimed in the transaction that records it there, and the
+        hosts after it are its alternates. When none has room left
+        (concurrent boots took it), the scheduler chooses again on fresh
+        host states, max_attempts times in all; then the build fails."""
+        selections = _selections(ctxt, instance_uuid, reply)
+        if not selections:
             return
-        except exception.StratusException as exc:
-            _fail(ctxt, instance_uuid, f"Scheduling failed: {exc.message}", BUILD_EVENT)
+        if self._send_to_host(ctxt, instance_uuid, request_spec, selections[0], selections[1:],
+                              [TaskState.SCHEDULING], BUILD_EVENT, claim=True):
             return
-        self._send_to_host(ctxt, instance_uuid, request_spec, selections[0], selections[1:],
-                           [TaskState.SCHEDULING], BUILD_EVENT)
+        if attempt < get_settings().max_attempts:
+            self.schedule(ctxt, instance_uuid, request_spec, attempt + 1)
+            return
+        _fail(ctxt, instance_uuid, exception.NoValidHost(reason=(
+            f"claims failed on the hosts chosen in each of {attempt} tries (taken by "
+            "concurrent requests)")).message, BUILD_EVENT)
 
     @endpoint(since="1.0")
     def reschedule_instance(self, ctxt, instance_uuid, request_spec, alternates, failed_host,
@@ -123,9 +157,20 @@ class BuildTask(TaskBase):
               details=f"Last failure on {failed_host}: {reason}")
 
     def _send_to_host(self, ctxt, instance_uuid, request_spec, chosen, alternates, expected,
-                      event):
+                      event, claim=False):
+        """Record the server's host and send it there; True once sent (or
+        when the server is gone or failed). `claim`: the hosts are not
+        claimed yet; the first of `chosen` and `alternates` that takes the
+        claim is the host, claimed in the same transaction. False, nothing
+        recorded, when none does."""
         try:
             with transaction() as session:
+                if claim:
+                    claimed = _claim_first(session, instance_uuid, request_spec,
+                                           [chosen, *alternates])
+                    if claimed is None:
+                        return False
+                    chosen, alternates = claimed
                 # The alternates are kept too: the reaper needs them if
                 # this host dies before it claims the build.
                 current = instances.instance_row(session, instance_uuid)
@@ -149,15 +194,16 @@ class BuildTask(TaskBase):
         except NETWORK_ERRORS as exc:
             _fail(ctxt, instance_uuid, f"Build of instance {instance_uuid} aborted: Failed to "
                   f"allocate the network(s), not rescheduling. {exc.message}", event)
-            return
+            return True
         except CAS_CONFLICT:
             # Deleted while we scheduled it, or taken further by a first
             # delivery of this same message: give back only room that the
             # instance is not using.
             release_unused(instance_uuid, chosen)
-            return
+            return True
         self.compute_api.build_and_run_instance(ctxt, chosen.host, instance, request_spec,
                                                 alternates)
+        return True
 
 
 def _record(ctxt, instances_values, request_spec, min_count, refs=None):
@@ -219,6 +265,35 @@ def _new_build(instance):
     _awaits_scheduling reads from the database)."""
     return (instance.vm_state == VmState.BUILDING
             and instance.task_state == TaskState.SCHEDULING and instance.host is None)
+
+
+def _selections(ctxt, instance_uuid, reply):
+    """The scheduler's Selections for the server, or None once the build
+    failed with the scheduler's reason."""
+    try:
+        return rpc.unwrap(reply)[0]
+    except exception.NoValidHost as exc:
+        _fail(ctxt, instance_uuid, exc.message, BUILD_EVENT)
+    except exception.StratusException as exc:
+        _fail(ctxt, instance_uuid, f"Scheduling failed: {exc.message}", BUILD_EVENT)
+    return None
+
+
+def _claim_first(session, instance_uuid, request_spec, candidates):
+    """(the first Selection of `candidates` whose node took the claim, now
+    claimed; the Selections after it), or None when none did: full since
+    the scheduler's snapshot, gone, or refused by the group's hard policy
+    (a refusal writes nothing, so the transaction goes on)."""
+    needs = migration_spec.needs(request_spec["flavor"])
+    group = group_of(request_spec)
+    for index, selection in enumerate(candidates):
+        try:
+            if hosts.claim(session, instance_uuid, selection.compute_node_id, *needs,
+                           group=group):
+                return dataclasses.replace(selection, claimed=True), candidates[index + 1:]
+        except exception.GroupAffinityViolation:
+            continue
+    return None
 
 
 def _claim_alternate(instance_uuid, request_spec, alternate, needs, reason):

@@ -152,3 +152,44 @@ def test_a_zero_ttl_reads_every_request(settings):
     for n in range(3):
         manager.select_destinations(None, make_request(), [f"i{n}"])
     assert conductor.reads == 3
+
+
+def test_select_hosts_chooses_as_select_destinations_but_claims_nothing():
+    conductor = FakeConductor([make_node(1, memory_mb_used=4096), make_node(2),
+                               make_node(3, memory_mb_used=2048)])
+    manager = SchedulerManager(conductor_api=conductor)
+    [selections] = manager.select_hosts(None, make_request(), ["i1"])
+    assert _hosts(selections) == [("node2", False), ("node3", False), ("node1", False)]
+    assert conductor.claims == {} and conductor.claim_attempts == []
+
+
+def test_select_hosts_takes_the_chosen_room_from_its_host_states():
+    # Each host has room for one 4 GB instance: the second request, on the
+    # same cached states, is sent to the other host.
+    conductor = FakeConductor([make_node(1, memory_mb=4096), make_node(2, memory_mb=4096)])
+    manager = SchedulerManager(conductor_api=conductor)
+    request = make_request(flavor=make_flavor(memory_mb=4096))
+    [first] = manager.select_hosts(None, request, ["i1"])
+    [second] = manager.select_hosts(None, request, ["i2"])
+    assert [first[0].host, second[0].host] == ["node1", "node2"]
+    assert conductor.reads == 1
+
+
+def test_select_hosts_reads_the_host_states_afresh_when_asked(settings):
+    settings(scheduler_host_state_ttl=60)
+    conductor = FakeConductor([make_node(1), make_node(2)])
+    manager = SchedulerManager(conductor_api=conductor)
+    manager.select_hosts(None, make_request(), ["i1"])
+    manager.select_hosts(None, make_request(), ["i2"])
+    assert conductor.reads == 1
+    manager.select_hosts(None, make_request(), ["i3"], refresh=True)
+    assert conductor.reads == 2
+
+
+def test_select_hosts_without_room_is_no_valid_host_and_releases_nothing():
+    conductor = FakeConductor([make_node(1, memory_mb=512)])
+    manager = SchedulerManager(conductor_api=conductor)
+    with pytest.raises(exception.NoValidHost) as raised:
+        manager.select_hosts(None, make_request(), ["i1", "i2"])
+    assert "were released" not in raised.value.message
+    assert conductor.claim_attempts == []
