@@ -159,13 +159,16 @@ class BuildTask(TaskBase):
     def _send_to_host(self, ctxt, instance_uuid, request_spec, chosen, alternates, expected,
                       event, claim=False):
         """Record the server's host and send it there; True once sent (or
-        when the server is gone or failed). `claim`: the hosts are not
-        claimed yet; the first of `chosen` and `alternates` that takes the
-        claim is the host, claimed in the same transaction. False, nothing
-        recorded, when none does."""
+        when the server is gone, failed, or placed by a first delivery).
+        `claim`: the hosts are not claimed yet; the first of `chosen` and
+        `alternates` that takes the claim is the host, claimed in the same
+        transaction. False, nothing recorded, when none does."""
         try:
             with transaction() as session:
+                current = instances.instance_row(session, instance_uuid)
                 if claim:
+                    if current.host is not None or current.task_state != TaskState.SCHEDULING:
+                        return True  # a second delivery: the first one placed it
                     claimed = _claim_first(session, instance_uuid, request_spec,
                                            [chosen, *alternates])
                     if claimed is None:
@@ -173,7 +176,6 @@ class BuildTask(TaskBase):
                     chosen, alternates = claimed
                 # The alternates are kept too: the reaper needs them if
                 # this host dies before it claims the build.
-                current = instances.instance_row(session, instance_uuid)
                 sysmeta = remember_alternates(current, request_spec, alternates)
                 row = instances.instance_save(
                     session, instance_uuid,

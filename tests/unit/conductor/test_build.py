@@ -251,3 +251,18 @@ def test_a_build_whose_claims_keep_failing_fails_after_max_attempts(cloud, ctxt,
     assert instance.fault["message"] == ("No valid host was found. claims failed on the hosts "
                                          "chosen in each of 3 tries (taken by concurrent "
                                          "requests)")
+
+
+def test_a_second_delivery_of_build_on_hosts_leaves_a_built_server_alone(cloud, ctxt):
+    from stratus.common.objects import Selection, to_primitive
+
+    (cloud / "img.raw").write_bytes(b"\0" * 512)
+    instance = _boot(ctxt)
+    others = [n for n in ConductorAPI().compute_node_get_all(ctxt) if n.host != instance.host]
+    _fill_nodes(*(n.host for n in others))
+    reply = {"result": to_primitive([[Selection(host=n.host, nodename=n.hypervisor_hostname,
+                                                compute_node_id=n.id) for n in others]])}
+    spec = {"flavor": instance.flavor, "image": None, "num_instances": 1}
+    ComputeTaskAPI().build_on_hosts(ctxt, instance.uuid, spec, reply, attempt=3)
+    again = ConductorAPI().instance_get(get_admin_context(), instance.uuid)
+    assert (again.vm_state, again.host, again.fault) == ("active", instance.host, None)
