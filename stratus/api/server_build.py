@@ -18,6 +18,7 @@ from stratus.common.boot_catalog import (check_flavor, check_flavor_fits, check_
                                          instance_values)
 from stratus.common.vocabulary import PowerState, TaskState, VmState
 
+
 @dataclasses.dataclass
 class Plan:
     """What create() sends: one values dict per instance, one request spec."""
