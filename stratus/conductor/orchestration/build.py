@@ -167,7 +167,7 @@ class BuildTask(TaskBase):
             with transaction() as session:
                 current = instances.instance_row(session, instance_uuid)
                 if claim:
-                    if current.host is not None or current.task_state != TaskState.SCHEDULING:
+                    if not _new_build(current):
                         return True  # a second delivery: the first one placed it
                     claimed = _claim_first(session, instance_uuid, request_spec,
                                            [chosen, *alternates])
@@ -263,8 +263,8 @@ def _record_new(session, ctxt, instances_values, request_spec, min_count, projec
 
 
 def _new_build(instance):
-    """Whether a just recorded instance waits for a host (what
-    _awaits_scheduling reads from the database)."""
+    """Whether a new build (an Instance, or an instance row) still waits
+    for its host (what _awaits_scheduling reads from the database)."""
     return (instance.vm_state == VmState.BUILDING
             and instance.task_state == TaskState.SCHEDULING and instance.host is None)
 
