@@ -29,13 +29,9 @@ class SchedulerAPI:
         Raises NoValidHost with the reason when one cannot be placed. With
         `reply_to` (a continuation from another rpcapi) nothing waits: the
         reply goes to that method as its `reply` argument."""
-        kwargs = {"request_spec": request_spec, "instance_uuids": instance_uuids,
-                  "return_alternates": return_alternates}
-        client = self.client.prepare(version="1.0")
-        if reply_to is not None:
-            client.call_then(ctxt, "select_destinations", *reply_to, **kwargs)
-            return None
-        return client.call(ctxt, "select_destinations", **kwargs)
+        return self._ask(ctxt, "1.0", "select_destinations", reply_to,
+                         request_spec=request_spec, instance_uuids=instance_uuids,
+                         return_alternates=return_alternates)
 
     def select_hosts(self, ctxt, request_spec, instance_uuids, return_alternates=True,
                      refresh=False, reply_to=None):
@@ -43,13 +39,18 @@ class SchedulerAPI:
         chosen host and its alternates, for the caller to claim in that
         order. `refresh`: on host states read afresh. With `reply_to` the
         reply (or NoValidHost) goes to that method, nothing waiting."""
-        kwargs = {"request_spec": request_spec, "instance_uuids": instance_uuids,
-                  "return_alternates": return_alternates, "refresh": refresh}
-        client = self.client.prepare(version="1.2")
+        return self._ask(ctxt, "1.2", "select_hosts", reply_to, request_spec=request_spec,
+                         instance_uuids=instance_uuids, return_alternates=return_alternates,
+                         refresh=refresh)
+
+    def _ask(self, ctxt, version, method, reply_to, **kwargs):
+        """Call `method`; with `reply_to`, chain its reply there instead
+        and return None at once."""
+        client = self.client.prepare(version=version)
         if reply_to is not None:
-            client.call_then(ctxt, "select_hosts", *reply_to, **kwargs)
+            client.call_then(ctxt, method, *reply_to, **kwargs)
             return None
-        return client.call(ctxt, "select_hosts", **kwargs)
+        return client.call(ctxt, method, **kwargs)
 
     def can_send_version(self, version):
         """Whether the schedulers may be sent `version` (not while capped
