@@ -176,13 +176,15 @@ def test_the_conductor_claims_the_host_the_scheduler_chose_as_it_records_it(
     assert nodes[instance.host] == 1 and sum(nodes.values()) == 1
 
 
+@pytest.mark.parametrize("cap", [("STRATUS_SCHEDULER_RPC_VERSION_CAP", "1.1"),
+                                 ("STRATUS_CONDUCTOR_RPC_VERSION_CAP", "1.11")])
 def test_claimed_by_the_scheduler_while_it_or_the_conductors_are_capped(
-        cloud, ctxt, monkeypatch):
-    (cloud / "img.raw").write_bytes(b"\0" * 512)
-    asked = _recorded_select_hosts(monkeypatch)
+        cloud, ctxt, monkeypatch, cap):
     from stratus.conductor import tasks
 
-    monkeypatch.setenv("STRATUS_SCHEDULER_RPC_VERSION_CAP", "1.1")
+    (cloud / "img.raw").write_bytes(b"\0" * 512)
+    asked = _recorded_select_hosts(monkeypatch)
+    monkeypatch.setenv(*cap)
     config.reset_settings()
     tasks._compute_task.cache_clear()  # its clients read their caps when built
     try:
