@@ -76,6 +76,7 @@ def create_app(config=None):
     errors.init_app(flask_app)
     request_context.init_app(flask_app)
     microversion.init_app(flask_app)
+    request_context.init_last(flask_app)
     for blueprint in _blueprints():
         api.register_blueprint(blueprint)
     flask_app.register_blueprint(swagger_assets.blp)

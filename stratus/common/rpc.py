@@ -78,21 +78,38 @@ def version_is_compatible(supported, requested):
 class RPCClient:
     """A client for one role. `prepare()` binds it to a server or version."""
 
-    def __init__(self, role, version, version_cap=None, server=None, timeout=None):
+    def __init__(self, role, version, version_cap=None, server=None, timeout=None,
+                 checks_token=None):
         self.role = role
         self.version = version
         self.version_cap = version_cap or None
         self.server = server
         self.timeout = timeout
+        # The version from which this role's servers check a token a call
+        # carries (RequestContext.token_check), if they do.
+        self.checks_token = checks_token
 
     def prepare(self, server=None, version=None, timeout=None):
         """A copy of this client bound to a host queue and/or a version:
         the version the message's arguments need (its endpoint's `since`).
         Raises VersionCapExceeded, sending nothing, above the cap."""
         client = RPCClient(self.role, version or self.version, self.version_cap,
-                           server or self.server, timeout or self.timeout)
+                           server or self.server, timeout or self.timeout, self.checks_token)
         client._check_cap()
         return client
+
+    def _token_carrier(self, ctxt, reply):
+        """The client to send with while the request's token is unchecked
+        (RequestContext.token_check): for a call to servers that check it,
+        this client at the version that makes them; otherwise this one,
+        once the sender has checked the token itself (a message to a
+        server that would not check it must not go out first)."""
+        if not ctxt.token_check:
+            return self
+        if reply and self.checks_token and self.can_send_version(self.checks_token):
+            return self.prepare(version=endpoint.newest([self.version, self.checks_token]))
+        ctxt.settle_token()
+        return self
 
     def _check_cap(self):
         # Also checked when sending: a stub that never called prepare()
@@ -179,6 +196,7 @@ class RPCClient:
         waits on itself."""
         self._check_cap()
         then._check_cap()
+        self._token_carrier(ctxt, reply=False)
         self._check_served(method)
         then._check_served(then_method)
         first = self._signature(ctxt, method, kwargs, reply=True, store=False)
@@ -189,6 +207,7 @@ class RPCClient:
     def cast(self, ctxt, method, **kwargs):
         """Send and forget."""
         self._check_cap()  # the caller's error, in local mode too
+        self._token_carrier(ctxt, reply=False)
         try:
             self._send(ctxt, method, kwargs, reply=False)
         except Exception:
@@ -202,7 +221,8 @@ class RPCClient:
         """Send and wait for the reply (rpc_response_timeout by default)."""
         self._check_cap()
         timeout = self.timeout or get_settings().rpc_response_timeout
-        result = self._send(ctxt, method, kwargs, reply=True)
+        client = self._token_carrier(ctxt, reply=True)
+        result = client._send(ctxt, method, kwargs, reply=True)
         try:
             reply = result.get(timeout=timeout, disable_sync_subtasks=False)
         except CeleryTimeout:
@@ -216,6 +236,8 @@ class RPCClient:
                         self.role, method, _first_line(exc.__cause__ or exc))
             raise exception.MessagingTimeout(timeout=timeout,
                                              method=f"{self.role}.{method}") from exc
+        if client is not self and "error" not in reply:
+            ctxt.token_check = None  # the server found it unrevoked
         return unwrap(reply)
 
 
@@ -281,16 +303,17 @@ def _check_since(role, method, since, version):
             f"does not carry its arguments (the sender's stub must send {since}).")
 
 
-def expose(role, manager_for, manager_cls, around=_direct):
+def expose(role, manager_for, manager_cls, around=_direct, since="1.0"):
     """Register one Celery task `<role>.<method>` per endpoint that
     `manager_cls` declares (@endpoint), and raise the role's served
     version to the newest of them.
 
     `manager_for(server)` returns the manager that serves a message sent to
     `server` (compute processes may serve several hosts); `around` runs
-    each endpoint (see dispatch)."""
+    each endpoint (see dispatch), and `since` is the version that brought
+    what it adds to every message (served too)."""
     declared = endpoint.declared(manager_cls)
-    SUPPORTED[role] = endpoint.newest([*declared.values(), SUPPORTED.get(role, "1.0")])
+    SUPPORTED[role] = endpoint.newest([*declared.values(), since, SUPPORTED.get(role, "1.0")])
     tasks = {}
     for method in declared:
         def run(self, *previous, envelope, _method=method):

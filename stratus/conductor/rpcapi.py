@@ -68,12 +68,19 @@ API version history:
            host, or the next alternate, in the transaction that records it
            (a build is scheduled with select_destinations, claimed by the
            scheduler, and continues in build_on_selection below 1.12).
+    1.13 - a call may carry the api's unchecked token (the context's
+           token_check): the conductor refuses the call, before running
+           it, when the token was revoked, so that the api's first call
+           of a request spares it a token_revoked call (the api sends
+           token_revoked first below 1.13).
 """
 from stratus.config import get_settings
 from stratus.common.rpc import RPCClient
 from stratus.common.vocabulary import UNSET
 
-RPC_VERSION = "1.12"
+RPC_VERSION = "1.13"
+# From this version a conductor checks the token a call carries.
+TOKEN_CHECK_SINCE = "1.13"
 
 
 class _ConductorClient:
@@ -81,7 +88,8 @@ class _ConductorClient:
 
     def __init__(self):
         self.client = RPCClient("conductor", RPC_VERSION,
-                                version_cap=get_settings().conductor_rpc_version_cap)
+                                version_cap=get_settings().conductor_rpc_version_cap,
+                                checks_token=TOKEN_CHECK_SINCE)
 
     def _client(self, version):
         """The client at `version` (VersionCapExceeded above the cap)."""

@@ -13,7 +13,11 @@ def _unavailable(reply):
     return reply.get_json()
 
 
-def test_a_database_out_of_reach_is_503_then_service_resumes(client, unreachable_database):
+def test_a_database_out_of_reach_is_503_then_service_resumes(client, unreachable_database,
+                                                              monkeypatch):
+    assert _unavailable(client.get("/v2.1/servers"))["serviceUnavailable"]["message"] == \
+        "The database cannot be reached: unable to open database file"  # for an admin
+    act_as(monkeypatch, "u-member", "p-member", ["member"])
     body = _unavailable(client.get("/v2.1/servers"))
     assert body == {"serviceUnavailable": {
         "code": 503, "message": "The service is unavailable. Please try again later."}}

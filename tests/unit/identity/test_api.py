@@ -116,7 +116,19 @@ ROUTES = [("get", "/v2.1/servers"), ("get", "/v2.1/servers/detail"), ("post", "/
           ("get", TOKENS), ("delete", TOKENS)]
 
 
-def test_no_bad_expired_or_revoked_token_is_401(anonymous, users):
+def _cap_conductors(monkeypatch, cap):
+    from stratus import config
+
+    if cap:
+        monkeypatch.setenv("STRATUS_CONDUCTOR_RPC_VERSION_CAP", cap)
+    config.reset_settings()
+
+
+# Conductors that check the token a call carries (1.13), and older ones
+# (the api asks token_revoked itself).
+@pytest.mark.parametrize("cap", [None, "1.12"])
+def test_no_bad_expired_or_revoked_token_is_401(anonymous, users, monkeypatch, cap):
+    _cap_conductors(monkeypatch, cap)
     for name, token in (("none", None), ("garbage", "garbage"), ("expired", _expired(users)),
                         ("revoked", _revoked(anonymous))):
         headers = {"X-Auth-Token": token} if token else {}
@@ -142,6 +154,45 @@ def test_identity_version_documents(anonymous):
     assert [(v["id"], v["status"]) for v in versions] == [("v3.14", "stable")]
     assert versions[0]["links"] == [{"rel": "self", "href": "http://localhost/identity/v3/"}]
     assert anonymous.get("/identity/v3").get_json()["version"] == versions[0]
+
+
+def _sent(monkeypatch):
+    """The names of the RPC methods sent from now on."""
+    from stratus.common import rpc
+
+    sent, real = [], rpc.RPCClient._send
+
+    def record(client, ctxt, method, kwargs, reply):
+        sent.append(method)
+        return real(client, ctxt, method, kwargs, reply)
+
+    monkeypatch.setattr(rpc.RPCClient, "_send", record)
+    return sent
+
+
+@pytest.mark.parametrize("cap, asked", [(None, []), ("1.12", ["token_revoked"])])
+def test_a_boot_checks_its_token_with_its_first_conductor_call(
+        anonymous, client, users, image, compute_host, monkeypatch, cap, asked):
+    flavor = flavor_id(client)
+    token = login(anonymous, "alice", "alice-pw", "demo")
+    _cap_conductors(monkeypatch, cap)
+    sent = _sent(monkeypatch)
+    body = {"server": {"name": "mine", "flavorRef": flavor, "imageRef": image.id,
+                       "networks": "none"}}
+    assert anonymous.post("/v2.1/servers", headers=_with(token), json=body).status_code == 202
+    # (token_roles: the user's roles, read again now and then: recheck)
+    booted = [method for method in sent if method != "token_roles"]
+    assert booted[:len(asked) + 1] == asked + ["create_instances_by_ref"]
+    assert booted.count("token_revoked") == len(asked)
+    anonymous.delete(TOKENS, headers=_with(token, **{"X-Subject-Token": token}))
+    del sent[:]
+    assert anonymous.post("/v2.1/servers", headers=_with(token), json=body).status_code == 401
+    # Refused before anything was done for it: with 1.13 the create itself
+    # was sent, and its conductor refused it before running it.
+    refused = [method for method in sent if method != "token_roles"]
+    assert refused == (["token_revoked"] if cap else ["create_instances_by_ref"])
+    assert [s["name"] for s in client.get("/v2.1/servers?all_tenants=1").get_json()["servers"]] \
+        == ["mine"]
 
 
 def test_only_admins_validate_or_revoke_someone_elses_token(anonymous, users):
