@@ -8,7 +8,7 @@ from stratus.common import exception
 from stratus.conductor import passwords
 from stratus.conductor.db import identity
 from stratus.conductor.db.identity_models import Project, User
-from stratus.conductor.db.session import transaction
+from stratus.conductor.db.session import core_transaction, transaction
 from stratus.common.objects import identity as objects
 from stratus.common.timeutils import parse_isotime
 from stratus.common.endpoint import endpoint
@@ -222,7 +222,8 @@ class Identity:
 
     @endpoint(since="1.2")
     def token_revoked(self, ctxt, token_id):
-        with transaction() as session:
+        # Core only: every api request asks it (or its first call carries it).
+        with core_transaction() as session:
             return identity.is_revoked(session, token_id)
 
 
