@@ -10,7 +10,6 @@ _conductor = functools.cache(ConductorManager)
 _compute_task = functools.cache(ComputeTaskManager)
 
 
-
 def _token_checked(around):
     """`around`, after refusing a message whose carried token (the api's
     deferred check, RequestContext.token_check) was revoked; the messages
