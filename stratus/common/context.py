@@ -28,6 +28,10 @@ class RequestContext:
     # carry it (a cast, another role, a capped conductor); never sent.
     check_token: Callable[[str], None] | None = dataclasses.field(
         default=None, repr=False, compare=False, metadata={"local": True})
+    # Whether the broker handed out the message this context came with
+    # before (a worker died holding it, a connection dropped); never sent.
+    redelivered: bool = dataclasses.field(
+        default=False, repr=False, compare=False, metadata={"local": True})
 
     def to_dict(self):
         # dataclasses.asdict's dict, without its recursive deep copy (a

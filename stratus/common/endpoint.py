@@ -1,11 +1,12 @@
 """`@endpoint(since=...)`: the one declaration of an RPC endpoint.
 
 A manager method marked with it is served as `<role>.<method>`; `since`
-is the role's API version that brought the method. An argument a later
-version added is optional on the method, and the stub leaves it out under
-a cap (rpc.RPCClient.prepare_with). Registration (stratus.common.rpc.expose)
+is the role's API version that brought the method, `updated` the newest
+that changed it. An argument a later version added is optional on the
+method, and the stub leaves it out under a cap
+(rpc.RPCClient.prepare_with). Registration (stratus.common.rpc.expose)
 reads the marks, so no list of names is kept anywhere else, and a role's
-API version is the newest `since` of its endpoints.
+API version is the newest `since` or `updated` of its endpoints.
 
 A manager may be composed of operation objects (one per concern): it
 lists their classes in `operations` and holds one instance of each in an
@@ -15,11 +16,13 @@ import functools
 import inspect
 
 
-def endpoint(since):
+def endpoint(since, updated=None):
     """Mark a manager method as the endpoint of the same name, served
-    from API version `since` ("1.x")."""
+    from API version `since` ("1.x"); `updated`: the version that last
+    gave it an argument or a meaning (the role serves that version too)."""
     def mark(method):
         method.rpc_since = since
+        method.rpc_updated = updated or since
         return method
     return mark
 
@@ -46,6 +49,12 @@ def functions(cls):
 def declared(cls):
     """{name: since} of every endpoint of a manager class."""
     return {name: function.rpc_since for name, function in functions(cls).items()}
+
+
+def updated(cls):
+    """{name: updated} of every endpoint of a manager class (its `since`
+    when no later version changed it)."""
+    return {name: function.rpc_updated for name, function in functions(cls).items()}
 
 
 def bound(manager):

@@ -272,11 +272,13 @@ def _direct(function, ctxt, kwargs, reply):
     return function(ctxt, **kwargs)
 
 
-def dispatch(role, manager_for, method, envelope, task_id=None, previous=(), around=_direct):
+def dispatch(role, manager_for, method, envelope, task_id=None, previous=(), around=_direct,
+             redelivered=False):
     """The server side of a message: check, unpack, run, pack the reply.
     `previous` holds the reply of the call this message continues;
     `around(function, ctxt, kwargs, reply)` runs the endpoint (a role's
-    retry policy, say; `reply`: whether a caller waits for it)."""
+    retry policy, say; `reply`: whether a caller waits for it);
+    `redelivered`: the broker handed this message out before."""
     reply = envelope.get("reply", False)
     version = envelope.get("version", "0.0")
     try:
@@ -288,6 +290,7 @@ def dispatch(role, manager_for, method, envelope, task_id=None, previous=(), aro
         _check_since(role, method, function.rpc_since, version)
         ctxt = RequestContext.from_dict(envelope.get("context") or {})
         ctxt.task_id = task_id
+        ctxt.redelivered = redelivered
         kwargs = from_primitive(envelope.get("args") or {})
         if previous:
             kwargs["reply"] = previous[0]
@@ -312,19 +315,23 @@ def _check_since(role, method, since, version):
 def expose(role, manager_for, manager_cls, around=_direct, since="1.0"):
     """Register one Celery task `<role>.<method>` per endpoint that
     `manager_cls` declares (@endpoint), and raise the role's served
-    version to the newest of them.
+    version to the newest of them (their `since`, or `updated`).
 
     `manager_for(server)` returns the manager that serves a message sent to
     `server` (compute processes may serve several hosts); `around` runs
     each endpoint (see dispatch), and `since` is the version that brought
     what it adds to every message (served too)."""
     declared = endpoint.declared(manager_cls)
-    SUPPORTED[role] = endpoint.newest([*declared.values(), since, SUPPORTED.get(role, "1.0")])
+    changed = [version for name, version in endpoint.updated(manager_cls).items()
+               if name in declared]
+    SUPPORTED[role] = endpoint.newest([*declared.values(), *changed, since,
+                                       SUPPORTED.get(role, "1.0")])
     tasks = {}
     for method in declared:
         def run(self, *previous, envelope, _method=method):
+            delivery = self.request.delivery_info or {}
             return dispatch(role, manager_for, _method, envelope, self.request.id, previous,
-                            around)
+                            around, bool(delivery.get("redelivered")))
 
         # Celery reprs every result for its log line; a short one is enough
         # there and saves a walk over each reply.

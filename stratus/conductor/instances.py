@@ -33,16 +33,19 @@ class Instances:
             uuids = [row.uuid for row in rows]
             return {"instances": page, "tags": db_tags.by_instances(session, uuids) if uuids else {}}
 
-    @endpoint(since="1.0")
+    @endpoint(since="1.0", updated="1.14")
     def instance_update(self, ctxt, instance_uuid, values, expected_task_state=UNSET,
-                        expected_vm_state=None, event=None, action=None):
-        """Save `values` (a compare-and-swap on the expected states), and in
-        the same transaction start an `action` and record an `event`."""
-        # Core statements only (each boot saves twice through here).
+                        expected_vm_state=None, event=None, action=None, expected_host=None):
+        """Save `values` (a compare-and-swap on the expected states, and on
+        the host with `expected_host`), and in the same transaction start an
+        `action` and record an `event`."""
+        # Core statements only (a boot's final save comes through here).
+        if expected_host is None:
+            expected_host = _build_claimant(values, expected_vm_state, event)
         with core_transaction() as session:
             row = instances.instance_save(
                 session, instance_uuid, values, expected_task_state, expected_vm_state,
-                expected_host=_build_claimant(values, expected_vm_state, event))
+                expected_host=expected_host)
             if action:
                 instances.action_start(session, ctxt, instance_uuid, action)
             if event:
@@ -150,13 +153,14 @@ def _build_claimant(values, expected_vm_state, event):
 def _record_event(session, ctxt, instance_uuid, event):
     """An event dict of instance_update: {"event", "host", "task_id"}, with
     "result" (and "traceback", "details") to finish it; "start" with a
-    result records a whole event at once."""
+    result records a whole event at once, and "started_at" (1.14, ISO
+    time) is when the host started it."""
     start = event.get("start", "result" not in event)
     for side in ((True,) if start else ()) + ((False,) if "result" in event else ()):
         instances.event_record(session, ctxt, instance_uuid, event["event"], start=side,
                                result=event.get("result"), traceback=event.get("traceback"),
                                host=event.get("host"), task_id=event.get("task_id"),
-                               details=event.get("details"))
+                               details=event.get("details"), started_at=event.get("started_at"))
 
 
 def _page(session, filters, limit, marker):

@@ -73,14 +73,20 @@ API version history:
            it, when the token was revoked, so that the api's first call
            of a request spares it a token_revoked call (the api sends
            token_revoked first below 1.13).
+    1.14 - instance_update takes `expected_host` (the save lands only while
+           the instance is on that host), and its event a "started_at"
+           time: a compute host saves a build once, at its end, instead of
+           claiming it first (it claims it first below 1.14).
 """
 from stratus.config import get_settings
 from stratus.common.rpc import RPCClient
 from stratus.common.vocabulary import UNSET
 
-RPC_VERSION = "1.13"
+RPC_VERSION = "1.14"
 # From this version a conductor checks the token a call carries.
 TOKEN_CHECK_SINCE = "1.13"
+# From this version a save may expect the instance's host (expected_host).
+HOST_CHECKED_SAVE = "1.14"
 
 
 class _ConductorClient:
@@ -292,15 +298,20 @@ class ConductorAPI(_ConductorClient):
                                          filters=filters or {}, limit=limit, marker=marker)
 
     def instance_update(self, ctxt, instance_uuid, values, expected_task_state=UNSET,
-                        expected_vm_state=None, event=None, action=None):
-        """Save changes, compare-and-swap on task_state (and vm_state).
+                        expected_vm_state=None, event=None, action=None, expected_host=None):
+        """Save changes, compare-and-swap on task_state (and vm_state, and
+        with `expected_host` (1.14) the host: callers check
+        can_send_version(HOST_CHECKED_SAVE) first, for a capped conductor
+        would save without it).
 
         `action` (1.1; a name: "stop", "reboot"...) starts the instance action of
         the context's request, and `event` ({"event", "host", "task_id",
         and "result"/"traceback"/"details" to finish it; "start" too for a
-        whole event}) records an action event, both in the same transaction
-        as the save: one message instead of two or three."""
-        client, newer = self.client.prepare_with("1.0", action=("1.1", action))
+        whole event, "started_at" (1.14) for when it began}) records an
+        action event, both in the same transaction as the save: one message
+        instead of two or three."""
+        client, newer = self.client.prepare_with(
+            "1.0", action=("1.1", action), expected_host=(HOST_CHECKED_SAVE, expected_host))
         return client.call(ctxt, "instance_update", instance_uuid=instance_uuid, values=values,
                            expected_task_state=expected_task_state,
                            expected_vm_state=expected_vm_state, event=event, **newer)

@@ -345,13 +345,14 @@ _OPEN_EVENT = {(start, on_host): _open_event_statement(start, on_host)
 
 
 def event_record(session, ctxt, instance_uuid, event, start=False, result=None,
-                 traceback=None, host=None, task_id=None, details=None):
+                 traceback=None, host=None, task_id=None, details=None, started_at=None):
     """Start or finish an event on a host. Casts may arrive out of order, so
     either side creates the row and the other completes it. The event's
     id, or None when the request started no action on the instance.
 
     `task_id` is the Celery task that ran the event when it is recorded
-    through a call (the context's own task id is then the conductor's)."""
+    through a call (the context's own task id is then the conductor's);
+    `started_at`, when the host started it (a start recorded later)."""
     found = session.execute(_OPEN_EVENT[start, host is not None], {
         "match_uuid": instance_uuid, "match_request": ctxt.request_id,
         "match_event": event, "match_host": host}).first()
@@ -359,7 +360,8 @@ def event_record(session, ctxt, instance_uuid, event, start=False, result=None,
         return None
     now = utcnow()
     if start:
-        values = {"start_time": now, "task_id": task_id or ctxt.task_id}
+        values = {"start_time": parse_isotime(started_at) or now,
+                  "task_id": task_id or ctxt.task_id}
     else:
         values = {"finish_time": now, "result": result, "traceback": traceback,
                   "details": details, "task_id": found.task_id or task_id}
@@ -393,7 +395,8 @@ def instances_stuck(session, built_before=None, moved_before=None):
 
 def builds_queued_before(session, queued_before):
     """Builds sent to a host (task_state scheduling, a host set) that the
-    host has not claimed since `queued_before`."""
+    host has not saved since `queued_before` (neither claimed nor
+    finished)."""
     return list(session.scalars(select(Instance).where(
         Instance.deleted == 0, Instance.vm_state == VmState.BUILDING,
         Instance.task_state == TaskState.SCHEDULING, Instance.host.is_not(None),

@@ -75,6 +75,33 @@ def test_instance_update_compare_and_swap(conductor, ctxt):
         api.instance_get(ctxt, uuid_)
 
 
+def test_a_build_saved_once_expects_its_host_and_keeps_its_start(conductor, ctxt):
+    """1.14: a host's unclaimed build saves with expected_host, and its
+    event carries when the host started it."""
+    from stratus.conductor.db import actions, instances
+    from stratus.conductor.db.session import transaction
+
+    with transaction() as session:
+        uuid_ = instances.instance_create(session, _instance({"host": "h1"})).uuid
+        instances.action_start(session, ctxt, uuid_, "create")
+    api = ConductorAPI()
+    done = {"vm_state": "active", "task_state": None}
+    event = {"event": "compute__do_build_and_run_instance", "host": "h2", "task_id": "t",
+             "start": True, "started_at": "2026-12-07T10:00:00", "result": "Success"}
+    with pytest.raises(exception.UnexpectedTaskStateError):  # moved to h1 meanwhile
+        api.instance_update(ctxt, uuid_, done, expected_task_state=["scheduling", None],
+                            expected_vm_state="building", expected_host="h2", event=event)
+    saved = api.instance_update(ctxt, uuid_, done, expected_task_state=["scheduling", None],
+                                expected_vm_state="building", expected_host="h1",
+                                event=dict(event, host="h1"))
+    assert saved.vm_state == "active"
+    [action] = api.action_get_all(ctxt, uuid_)
+    [recorded] = api.action_get(ctxt, uuid_, action.request_id).events
+    assert recorded.start_time.startswith("2026-12-07T10:00:00")
+    assert recorded.finish_time > recorded.start_time
+    assert (recorded.host, recorded.result) == ("h1", "Success")
+
+
 def test_flavor_create_clash_and_not_found(api, ctxt):
     values = {"flavorid": "1", "name": "m1.tiny", "vcpus": 1, "memory_mb": 512, "root_gb": 1}
     assert api.flavor_create(ctxt, values).name == "m1.tiny"

@@ -244,11 +244,14 @@ def test_a_context_travels_as_dataclasses_would_carry_it():
                           is_admin=True, task_id="t", token_check="tok",
                           check_token=lambda token: None)
     carried = ctxt.to_dict()
-    # The sender's own check (a function) never travels, nor is it taken from a message.
-    expected = {k: v for k, v in dataclasses.asdict(ctxt).items() if k != "check_token"}
+    # The sender's own check (a function) and the redelivered flag (the
+    # receiver's) never travel, nor are they taken from a message.
+    expected = {k: v for k, v in dataclasses.asdict(ctxt).items()
+                if k not in ("check_token", "redelivered")}
     assert carried == expected and list(carried) == list(expected)
     assert carried["roles"] is not ctxt.roles  # a copy, as asdict's
-    received = RequestContext.from_dict(dict(carried, newer_field=1, check_token="x"))
-    assert received == ctxt and received.check_token is None
+    received = RequestContext.from_dict(dict(carried, newer_field=1, check_token="x",
+                                             redelivered=True))
+    assert received == ctxt and received.check_token is None and not received.redelivered
     # An unchecked token is carried only while there is one.
     assert "token_check" not in RequestContext(user_id="u", project_id="p").to_dict()
