@@ -6,6 +6,7 @@ Its endpoints (the names of the stratus.compute.rpcapi methods) are
 those of its operation objects, one per concern."""
 from stratus.common.context import get_admin_context
 from stratus.compute.build import Build
+from stratus.compute.build_marks import BuildMarks
 from stratus.compute.console_output import ConsoleOutput
 from stratus.compute.consoles import Consoles
 from stratus.compute.diagnostics import Diagnostics
@@ -45,6 +46,7 @@ class ComputeManager:
         # The other compute hosts (a migration hands over from host to host).
         self.compute_rpc = compute_rpc or ComputeAPI()
         self.failures = Failures(host, self.conductor_api)
+        self.build_marks = BuildMarks(host)
         self.builds = Build(self)
         self.power = Power(self)
         self.resizes = Resize(self)

@@ -43,12 +43,12 @@ class Operation:
             return None
 
     def update(self, ctxt, uuid, values, expected_task_state, event=None,
-               expected_vm_state=None):
-        """Save `values` if the task_state (and vm_state) are as expected."""
+               expected_vm_state=None, expected_host=None):
+        """Save `values` if the task_state (and vm_state, and host) are as expected."""
         return self.conductor_api.instance_update(ctxt, uuid, values,
                                                   expected_task_state=expected_task_state,
                                                   expected_vm_state=expected_vm_state,
-                                                  event=event)
+                                                  event=event, expected_host=expected_host)
 
     def event_start(self, ctxt, uuid, name):
         self.conductor_api.action_event_start(ctxt, uuid, name, host=self.host,

@@ -12,6 +12,7 @@ from stratus.common.vocabulary import CAS_CONFLICT, PowerState, TaskState, VmSta
 from stratus.compute.migration_recovery import MigrationRecovery
 from stratus.compute.operation import Operation
 from stratus.compute.snapshot_recovery import SnapshotRecovery
+from stratus.conductor.rpcapi import HOST_CHECKED_SAVE
 from stratus.config import get_settings
 
 LOG = logging.getLogger(__name__)
@@ -29,10 +30,11 @@ _OFF = (PowerState.SHUTDOWN, PowerState.CRASHED)
 # finishes it (each action's save expects that task_state).
 _REDO = _REBOOTS + (TaskState.POWERING_OFF, TaskState.POWERING_ON, TaskState.SOFT_DELETING,
                     TaskState.RESTORING)
-# A build in these task_states was only queued here: build_and_run_instance
-# has not claimed it (its compare-and-swap takes exactly these to spawning),
-# so no guest was made, and its message, acknowledged only once run, is
-# still in this host's queue.
+# A build in these task_states was only queued here unless this host holds
+# its build mark: build_and_run_instance has not claimed it (its
+# compare-and-swap takes exactly these to spawning) and, without the mark,
+# has not started it unclaimed either, so no guest was made, and its
+# message, acknowledged only once run, is still in this host's queue.
 _QUEUED = (TaskState.SCHEDULING, None)
 
 
@@ -48,24 +50,30 @@ class Recovery(Operation):
 
     def init_instances(self, ctxt):
         """Recover every instance of this host, then deal with the guests
-        that no instance of this host accounts for."""
+        that no instance of this host accounts for; the build marks a crash
+        left are read first and dropped last."""
+        marks = self.manager.build_marks
+        started = marks.held()
         self.migrations.destroy_evacuated_guests(ctxt)
         self.migrations.recover_incoming(ctxt)
         mine = self.conductor_api.instance_get_all(ctxt, filters={"host": self.host})
         for instance in mine:
             try:
-                self._init_instance(ctxt, instance)
+                self._init_instance(ctxt, instance, started)
             except Exception:  # one broken instance must not keep the host down
                 LOG.exception("Could not recover instance %s on %s", instance.uuid, self.host)
-        self.handle_unknown_guests(ctxt, {i.uuid for i in mine})
+        self.handle_unknown_guests(ctxt, {i.uuid for i in mine}, started)
+        for uuid in started:
+            marks.release(uuid)
 
-    def _init_instance(self, ctxt, instance):
+    def _init_instance(self, ctxt, instance, started=frozenset()):
+        building = instance.vm_state == VmState.BUILDING
         if instance.task_state == TaskState.DELETING:
             LOG.info("Finishing the interrupted delete of %s", instance.uuid)
             self.manager.builds.terminate_instance(ctxt, instance)
-        elif instance.vm_state == VmState.BUILDING and instance.task_state in _QUEUED:
+        elif building and instance.task_state in _QUEUED and instance.uuid not in started:
             LOG.info("Build of %s is queued here: its message will run it", instance.uuid)
-        elif instance.vm_state == VmState.BUILDING:
+        elif building:
             self._fail_interrupted_build(ctxt, instance)
         elif (self.snapshots.recover(ctxt, instance)
               or self.migrations.recover(ctxt, instance)):
@@ -105,14 +113,20 @@ class Recovery(Operation):
             self.sync_instance(ctxt, instance)
 
     def _fail_interrupted_build(self, ctxt, instance):
-        """Nova's rule: a build this host had started (claimed: spawning)
-        when it stopped is failed and its guest, if any, removed; a second
-        delivery of its message then finds nothing to do (its claim
-        expects vm_state building)."""
+        """Nova's rule: a build this host had started (claimed: spawning;
+        or unclaimed, with its build mark left here) when it stopped is
+        failed and its guest, if any, removed; a second delivery of its
+        message then finds nothing to do (redelivered, it claims first,
+        and its claim expects vm_state building)."""
+        # On this host still: the reaper may move an unclaimed build of a
+        # host it thinks down (conductors capped below 1.14 check no host,
+        # but then no build went unclaimed).
+        checked = self.conductor_api.can_send_version(HOST_CHECKED_SAVE)
         try:
             self.update(ctxt, instance.uuid, {"vm_state": VmState.ERROR, "task_state": None},
                         expected_task_state=[instance.task_state],
-                        expected_vm_state=VmState.BUILDING)
+                        expected_vm_state=VmState.BUILDING,
+                        expected_host=self.host if checked else None)
         except CAS_CONFLICT:
             return
         self.destroy_quietly(ctxt, instance)
@@ -133,27 +147,33 @@ class Recovery(Operation):
         except exception.StratusException as exc:
             LOG.warning("Could not start the guest of %s: %s", instance.uuid, exc)
 
-    def handle_unknown_guests(self, ctxt, known):
+    def handle_unknown_guests(self, ctxt, known, started=frozenset()):
         """Guests on the hypervisor that no instance of this host accounts for.
 
         A guest whose instance is deleted is reaped, logged or left alone as
         running_deleted_instance_action says (Nova's option). A guest with no
         record at all is reported, and reaped only with reap_unknown_guests: a
         daemon may hold guests that are not this cloud's. A guest whose
-        instance lives on another host is only logged."""
+        instance lives on another host is only logged, unless this host made
+        it for a build that moved while this host was down (its build mark
+        is in `started`): that one is reaped."""
         strangers = [uuid for uuid in self.driver.list_instance_uuids() if uuid not in known]
         if not strangers:
             return
         records = {i.uuid: i for i in self.conductor_api.instance_get_all(
             ctxt, filters={"uuid": strangers, "deleted": True})}
         for uuid in strangers:
-            if self._reapable(uuid, records.get(uuid)):
+            if self._reapable(uuid, records.get(uuid), uuid in started):
                 LOG.warning("Reaping guest %s", uuid)
                 self.destroy_quietly(ctxt, _stub(uuid))
 
     @staticmethod
-    def _reapable(uuid, record):
+    def _reapable(uuid, record, built_here=False):
         settings = get_settings()
+        if record is not None and not record.deleted and built_here:
+            LOG.warning("Guest %s was made here for a build that moved to host %s",
+                        uuid, record.host)
+            return True
         if record is not None and not record.deleted:
             LOG.warning("Guest %s belongs to an instance of host %s; left alone",
                         uuid, record.host)

@@ -85,5 +85,9 @@ def test_a_message_held_by_a_killed_compute_is_redelivered_to_its_restart(holdin
     print(f"redelivery ({BROKER}): server ACTIVE {time.monotonic() - killed:.1f}s after the "
           f"SIGKILL (redelivered at {redelivered:.1f}s)")
     assert _deliveries(c, task_id) == 2
+    # The broker flagged the second delivery, so the host claimed the build
+    # before spawning it (a first delivery saves it only at its end).
+    assert f"Build of {server_id} was delivered before: {HOST} claims it first" in c.log(
+        f"compute-{HOST}")
     assert c.api("DELETE", f"/servers/{server_id}").status_code == 204
     wait_for(lambda: c.server(server_id) is None, 30, 0.2, "the server deleted")

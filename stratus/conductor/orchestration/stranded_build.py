@@ -1,16 +1,18 @@
 """A build stranded on a dead host: the conductor sent it to a host that
-died before claiming it (task_state still scheduling), so its message sits
-unconsumed in that host's queue. The reaper moves it to the next alternate
-the scheduler chose with the first host, as a reschedule after a failed
-build does, or fails it (NoValidHost) when none is left.
+died before saving it (task_state still scheduling): its message sits
+unconsumed in that host's queue, or the host died while it built it
+unclaimed (stratus.compute.build). The reaper moves it to the next
+alternate the scheduler chose with the first host, as a reschedule after
+a failed build does, or fails it (NoValidHost) when none is left.
 
 The move is one transaction: the dead host's claim released, the
 alternate's taken, and the instance's host changed by a compare-and-swap
 that expects the dead host and scheduling. If the dead host comes back
-and consumes its old message, its own claim (scheduling to spawning,
-only on the host the instance is on: conductor.instances._build_claimant)
-then loses; if it claimed first, the reaper's swap loses and nothing
-changes."""
+and consumes its old message, its save (the claim, scheduling to
+spawning, or the unclaimed build's final save) expects the host the
+instance is on (conductor.instances._build_claimant, or expected_host)
+and loses, and the guest it made is removed; if it saved first, the
+reaper's swap loses and nothing changes."""
 import logging
 
 from stratus.common import exception

@@ -5,7 +5,7 @@ import uuid as uuidlib
 import pytest
 
 from stratus import config
-from stratus.common import exception
+from stratus.common import exception, rpc
 from stratus.common.objects import Flavor, Image, Instance
 from stratus.common.vocabulary import TaskState, UNSET, VmState
 
@@ -61,16 +61,22 @@ def make_instance(flavor):
 
 class FakeConductorAPI:
     """ConductorAPI in memory: records calls; instance_update honours
-    expected_task_state like the real compare-and-swap."""
+    expected_task_state, expected_vm_state and expected_host like the
+    real compare-and-swap. `cap`: the conductors' version cap."""
 
     def __init__(self):
         self.calls = []
         self.instances = {}
         self.task_states = {}
+        self.cap = None
+
+    def can_send_version(self, version):
+        return self.cap is None or rpc.version_is_compatible(self.cap, version)
 
     def add(self, instance):
         self.instances[instance.uuid] = {"task_state": instance.task_state,
-                                         "vm_state": instance.vm_state}
+                                         "vm_state": instance.vm_state,
+                                         "host": instance.host}
         self.task_states[instance.uuid] = []
 
     def called(self, method):
@@ -96,13 +102,18 @@ class FakeConductorAPI:
         return []
 
     def instance_update(self, ctxt, instance_uuid, values, expected_task_state=UNSET,
-                        expected_vm_state=None, event=None):
-        self.calls.append(("instance_update", dict(instance_uuid=instance_uuid, values=values,
-                                                   expected_task_state=expected_task_state)))
+                        expected_vm_state=None, event=None, action=None, expected_host=None):
+        self.calls.append(("instance_update", dict(
+            instance_uuid=instance_uuid, values=values, expected_task_state=expected_task_state,
+            expected_vm_state=expected_vm_state, expected_host=expected_host, event=event)))
         record = self.instances.get(instance_uuid)
         if record is None:
             raise exception.InstanceNotFound(instance_id=instance_uuid)
         self._check(instance_uuid, record, expected_task_state)
+        for key, expected in (("vm_state", expected_vm_state), ("host", expected_host)):
+            if expected is not None and record[key] != expected:
+                raise exception.UnexpectedTaskStateError(
+                    instance_uuid=instance_uuid, expected=expected, actual=record[key])
         record.update(values)
         if event:  # recorded with the save, as the conductor does in one transaction
             self._record_event(ctxt, instance_uuid, event)
@@ -125,11 +136,11 @@ class FakeConductorAPI:
             raise exception.InstanceNotFound(instance_id=instance_uuid)
 
     def _record_event(self, ctxt, instance_uuid, event):
+        if event.get("start", "result" not in event):
+            self.action_event_start(ctxt, instance_uuid, event["event"], host=event.get("host"))
         if "result" in event:
             self.action_event_finish(ctxt, instance_uuid, event["event"], event["result"],
                                      traceback=event.get("traceback"), host=event.get("host"))
-        else:
-            self.action_event_start(ctxt, instance_uuid, event["event"], host=event.get("host"))
 
     def action_event_start(self, ctxt, instance_uuid, event, host=None, task_id=None):
         self.calls.append(("action_event_start",

@@ -27,7 +27,7 @@ def manager(driver, conductor, compute_task):
 
 @pytest.fixture
 def instance(make_instance, conductor):
-    inst = make_instance()
+    inst = make_instance(host="host-a")
     conductor.add(inst)
     return inst
 
@@ -59,10 +59,16 @@ def test_report_state_heartbeats(manager, conductor):
     assert len(conductor.called("service_update")) == 2
 
 
-def test_build_walks_spawning_to_active(manager, driver, conductor, compute_task,
-                                        instance, image, ctxt):
+def test_a_build_saves_once_at_its_end(manager, driver, conductor, compute_task, instance,
+                                        image, ctxt):
     manager.builds.build_and_run_instance(ctxt, instance, {"image": image}, ALTERNATES)
-    assert conductor.task_states[instance.uuid] == [TaskState.SPAWNING, None]
+    assert conductor.task_states[instance.uuid] == [None]
+    [save] = conductor.called("instance_update")
+    # Only while still building, handed over and on this host: a delete or
+    # a move meanwhile wins.
+    assert save["expected_task_state"] == [TaskState.SCHEDULING, None]
+    assert (save["expected_vm_state"], save["expected_host"]) == (VmState.BUILDING, "host-a")
+    assert save["event"]["started_at"] <= conductor.instances[instance.uuid]["launched_at"]
     record = conductor.instances[instance.uuid]
     assert record["vm_state"] == VmState.ACTIVE
     assert record["power_state"] == PowerState.RUNNING
@@ -71,6 +77,69 @@ def test_build_walks_spawning_to_active(manager, driver, conductor, compute_task
     assert _events(conductor, "action_event_start") == [(BUILD_EVENT, None)]
     assert _events(conductor, "action_event_finish") == [(BUILD_EVENT, "Success")]
     assert compute_task.reschedules == []
+    assert manager.build_marks.held() == set()
+
+
+def _claimed_first(conductor, override, ctxt, case):
+    """Set up one reason for a build to claim the instance before it spawns."""
+    if case == "capped":
+        conductor.cap = "1.13"  # a conductor that would not check the host
+    elif case == "shared storage":
+        override(STRATUS_LIVE_MIGRATION_SHARED_STORAGE="1")
+    elif case == "redelivered":
+        ctxt.redelivered = True
+
+
+@pytest.mark.parametrize("case", ["capped", "shared storage", "redelivered"])
+def test_a_build_claims_first_when_it_may_have_run_or_may_be_moved(
+        manager, driver, conductor, override, instance, image, ctxt, case):
+    _claimed_first(conductor, override, ctxt, case)
+    manager.builds.build_and_run_instance(ctxt, instance, {"image": image}, ALTERNATES)
+    assert conductor.task_states[instance.uuid] == [TaskState.SPAWNING, None]
+    claim, end = conductor.called("instance_update")
+    assert claim["expected_task_state"] == [TaskState.SCHEDULING, None]
+    assert end["expected_task_state"] == TaskState.SPAWNING
+    assert conductor.instances[instance.uuid]["vm_state"] == VmState.ACTIVE
+    assert _events(conductor, "action_event_start") == [(BUILD_EVENT, None)]
+    assert _events(conductor, "action_event_finish") == [(BUILD_EVENT, "Success")]
+
+
+def test_a_late_second_delivery_leaves_the_built_guest_alone(manager, driver, conductor,
+                                                             instance, image, ctxt):
+    """A copy of the message after the build finished (a publish retried
+    after its first attempt had landed: not flagged redelivered)."""
+    manager.builds.build_and_run_instance(ctxt, instance, {"image": image}, ALTERNATES)
+    conductor.calls.clear()
+    manager.builds.build_and_run_instance(ctxt, instance, {"image": image}, ALTERNATES)
+    # Its guest is here, so it claims first, and the claim finds it active.
+    [claim] = conductor.called("instance_update")
+    assert claim["values"] == {"task_state": TaskState.SPAWNING}
+    assert driver.get_info(instance) == PowerState.RUNNING
+    assert conductor.instances[instance.uuid]["vm_state"] == VmState.ACTIVE
+
+
+def test_a_delivery_meeting_the_build_under_way_does_nothing(manager, driver, conductor,
+                                                              instance, image, ctxt):
+    assert manager.build_marks.take(instance.uuid)  # another delivery builds it now
+    manager.builds.build_and_run_instance(ctxt, instance, {"image": image}, ALTERNATES)
+    assert conductor.calls == [] and not driver.instance_exists(instance)
+    assert manager.build_marks.held() == {instance.uuid}  # the other's mark stays
+
+
+def test_a_build_moved_away_while_it_spawned_removes_its_guest(manager, driver, conductor,
+                                                               instance, image, ctxt):
+    spawn = driver.spawn
+
+    def moved_meanwhile(*args):
+        spawn(*args)
+        conductor.instances[instance.uuid]["host"] = "host-b"  # the reaper's move
+
+    driver.spawn = moved_meanwhile
+    manager.builds.build_and_run_instance(ctxt, instance, {"image": image}, ALTERNATES)
+    assert not driver.instance_exists(instance)
+    assert conductor.instances[instance.uuid]["vm_state"] == VmState.BUILDING
+    assert _events(conductor, "action_event_start") == [(BUILD_EVENT, None)]
+    assert _events(conductor, "action_event_finish") == [(BUILD_EVENT, "Error")]
 
 
 def test_build_accepts_image_as_dict(manager, driver, instance, image, ctxt):

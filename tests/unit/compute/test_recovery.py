@@ -47,6 +47,24 @@ def test_interrupted_build_fails_and_its_redelivery_does_nothing(host, ctxt):
     after = ConductorAPI().instance_get(ctxt, instance.uuid)
     assert (after.vm_state, after.task_state) == (VmState.ERROR, None)
     assert "interrupted by a restart of compute host r1" in after.fault["message"]
+    ctxt.redelivered = True
+    manager.builds.build_and_run_instance(ctxt, after, spec, [])  # the message, delivered again
+    assert ConductorAPI().instance_get(ctxt, instance.uuid).vm_state == VmState.ERROR
+    assert _guests(manager) == set()
+
+
+def test_a_build_started_unclaimed_is_failed_by_its_mark(host, ctxt):
+    # Handed over in scheduling and started here without a save: only the
+    # build mark the killed process left tells it from a queued build.
+    instance, spec = boot(ctxt)
+    _set(ctxt, instance.uuid, vm_state=VmState.BUILDING, task_state=TaskState.SCHEDULING)
+    assert host.manager.build_marks.take(instance.uuid)
+    manager = host.restart()
+    after = ConductorAPI().instance_get(ctxt, instance.uuid)
+    assert (after.vm_state, after.task_state) == (VmState.ERROR, None)
+    assert "interrupted by a restart of compute host r1" in after.fault["message"]
+    assert manager.build_marks.held() == set()
+    ctxt.redelivered = True
     manager.builds.build_and_run_instance(ctxt, after, spec, [])  # the message, delivered again
     assert ConductorAPI().instance_get(ctxt, instance.uuid).vm_state == VmState.ERROR
     assert _guests(manager) == set()
@@ -128,6 +146,16 @@ def test_guest_of_an_instance_on_another_host_is_left_alone(host, ctxt):
 
     host.manager.recovery.handle_unknown_guests(ctxt, known=set())
     assert _guests(host.manager) == {instance.uuid}
+
+
+def test_guest_made_here_for_a_build_that_moved_is_reaped(host, ctxt):
+    # This host started the build unclaimed and stopped; the reaper moved
+    # the build to another host meanwhile. The mark says the guest is ours.
+    instance, _ = boot(ctxt)
+    _set(ctxt, instance.uuid, host="elsewhere")
+
+    host.manager.recovery.handle_unknown_guests(ctxt, known=set(), started={instance.uuid})
+    assert _guests(host.manager) == set()
 
 
 def test_power_sync_stops_a_server_whose_guest_shut_down(host, ctxt):

@@ -108,13 +108,17 @@ def test_a_save_whose_reply_was_lost_after_it_landed_is_done(conductor, make_ins
     assert fake_time.pauses == [0.25]
 
 
+@pytest.mark.parametrize("cap, left_in", [(None, TaskState.SCHEDULING),
+                                           ("1.13", TaskState.SPAWNING)])
 def test_a_build_whose_final_save_never_lands_removes_its_guest(
-        settings, override, conductor, compute_task, make_instance, image, ctxt, fake_time):
+        settings, override, conductor, compute_task, make_instance, image, ctxt, fake_time,
+        cap, left_in):
     override(STRATUS_SAVE_RETRY_SECONDS=5)
-    instance = make_instance()
+    conductor.cap = cap  # below 1.14 the build claims the instance (to spawning) first
+    instance = make_instance(host="host-a")
     conductor.add(instance)
     driver = LibvirtDriver("test:///default", "host-a")
-    # The claim (to spawning) lands; the save that ends the build never does.
+    # The claim, if any, lands; the save that ends the build never does.
     down = Outage(conductor, "instance_update", OUTAGES[0], 0)
     manager = ComputeManager("host-a", driver, down, compute_task)
     spawn = driver.spawn
@@ -128,4 +132,5 @@ def test_a_build_whose_final_save_never_lands_removes_its_guest(
         manager.builds.build_and_run_instance(ctxt, instance, {"image": image}, [])
     assert fake_time.pauses  # it did wait for the database first
     assert not driver.instance_exists(instance)
-    assert conductor.instances[instance.uuid]["task_state"] == TaskState.SPAWNING
+    assert conductor.instances[instance.uuid]["task_state"] == left_in
+    assert manager.build_marks.held() == set()

@@ -62,7 +62,7 @@ def test_tasks_are_registered():
 def test_rpc_reaches_the_host_manager(started, conductor, make_instance, image, ctxt):
     """ComputeAPI -> (eager) Celery task -> this host's manager."""
     [reporter] = started(["host-a"])
-    instance = make_instance()
+    instance = make_instance(host="host-a")
     conductor.add(instance)
     ComputeAPI().build_and_run_instance(ctxt, "host-a", instance, {"image": image}, [])
     assert conductor.instances[instance.uuid]["vm_state"] == VmState.ACTIVE
