@@ -69,3 +69,15 @@ def test_one_per_process_builds_one_manager_until_forgotten():
     assert manager_for("any-server") is first
     manager_for.forget()
     assert manager_for() is not first
+
+
+def test_a_version_that_only_changed_an_endpoint_is_served_too():
+    class Changed:
+        @endpoint(since="1.0", updated="1.4")
+        def save_thing(self, ctxt, newer=None):
+            return newer
+
+    assert ep.declared(Changed) == {"save_thing": "1.0"}  # what a stub sends without `newer`
+    assert ep.updated(Changed) == {"save_thing": "1.4"}
+    rpc.expose("changed", lambda server: Changed(), Changed)
+    assert rpc.SUPPORTED["changed"] == "1.4"
