@@ -122,7 +122,7 @@ class Build(Operation):
         except CAS_CONFLICT as exc:
             # Deleted (or moved) while we spawned: the guest we made is ours to remove.
             self.destroy_quietly(ctxt, instance)
-            self._abandon(ctxt, instance.uuid, exc, started=not claimed)
+            self._abandon(ctxt, instance.uuid, exc, start_event=not claimed)
         except OUTAGES:
             # The save could not land within its retry window: the reaper
             # will fail this build, and no ERROR server may keep a running
@@ -144,10 +144,11 @@ class Build(Operation):
         self.compute_task_api.reschedule_instance(
             ctxt, uuid, request_spec, alternates, failed_host=self.host, reason=str(exc))
 
-    def _abandon(self, ctxt, uuid, exc, started=False):
-        """`started`: the event was not started yet (an unclaimed build's)."""
+    def _abandon(self, ctxt, uuid, exc, start_event=False):
+        """End the build's event "Error"; `start_event`: start it first
+        (an unclaimed build's final save, which would have, did not land)."""
         LOG.info("Instance %s went away while building on %s: %s", uuid, self.host, exc)
-        if started:
+        if start_event:
             self.event_start(ctxt, uuid, BUILD_EVENT)
         self.event_finish(ctxt, uuid, BUILD_EVENT, "Error", str(exc))
 
