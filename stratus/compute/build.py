@@ -145,8 +145,8 @@ class Build(Operation):
             ctxt, uuid, request_spec, alternates, failed_host=self.host, reason=str(exc))
 
     def _abandon(self, ctxt, uuid, exc, start_event=False):
-        """End the build's event "Error"; `start_event`: start it first
-        (an unclaimed build's final save, which would have, did not land)."""
+        """End the build's event "Error"; `start_event`: start it first,
+        for an unclaimed build whose one save (which starts it) lost."""
         LOG.info("Instance %s went away while building on %s: %s", uuid, self.host, exc)
         if start_event:
             self.event_start(ctxt, uuid, BUILD_EVENT)
