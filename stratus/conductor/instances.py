@@ -155,12 +155,14 @@ def _record_event(session, ctxt, instance_uuid, event):
     "result" (and "traceback", "details") to finish it; "start" with a
     result records a whole event at once, and "started_at" (1.14, ISO
     time) is when the host started it."""
-    start = event.get("start", "result" not in event)
-    for side in ((True,) if start else ()) + ((False,) if "result" in event else ()):
-        instances.event_record(session, ctxt, instance_uuid, event["event"], start=side,
-                               result=event.get("result"), traceback=event.get("traceback"),
-                               host=event.get("host"), task_id=event.get("task_id"),
-                               details=event.get("details"), started_at=event.get("started_at"))
+    finish = "result" in event
+    start = event.get("start", not finish)
+    if start or finish:
+        instances.event_record(session, ctxt, instance_uuid, event["event"], start=start,
+                               finish=finish, result=event.get("result"),
+                               traceback=event.get("traceback"), host=event.get("host"),
+                               task_id=event.get("task_id"), details=event.get("details"),
+                               started_at=event.get("started_at"))
 
 
 def _page(session, filters, limit, marker):

@@ -345,29 +345,35 @@ _OPEN_EVENT = {(start, on_host): _open_event_statement(start, on_host)
 
 
 def event_record(session, ctxt, instance_uuid, event, start=False, result=None,
-                 traceback=None, host=None, task_id=None, details=None, started_at=None):
-    """Start or finish an event on a host. Casts may arrive out of order, so
-    either side creates the row and the other completes it. The event's
-    id, or None when the request started no action on the instance.
+                 traceback=None, host=None, task_id=None, details=None, started_at=None,
+                 finish=None):
+    """Start or finish an event on a host (`start` and `finish`: a whole
+    event at once; `finish` is `not start` unless given). Casts may arrive
+    out of order, so either side creates the row and the other completes
+    it. The event's id, or None when the request started no action on the
+    instance.
 
     `task_id` is the Celery task that ran the event when it is recorded
     through a call (the context's own task id is then the conductor's);
     `started_at`, when the host started it (a start recorded later)."""
+    finish = not start if finish is None else finish
     found = session.execute(_OPEN_EVENT[start, host is not None], {
         "match_uuid": instance_uuid, "match_request": ctxt.request_id,
         "match_event": event, "match_host": host}).first()
     if found is None:
         return None
     now = utcnow()
+    values = {}
     if start:
-        values = {"start_time": parse_isotime(started_at) or now,
-                  "task_id": task_id or ctxt.task_id}
-    else:
-        values = {"finish_time": now, "result": result, "traceback": traceback,
-                  "details": details, "task_id": found.task_id or task_id}
+        values.update(start_time=parse_isotime(started_at) or now,
+                      task_id=task_id or ctxt.task_id)
+    if finish:
+        values.update(finish_time=now, result=result, traceback=traceback, details=details)
+        if not start:
+            values["task_id"] = found.task_id or task_id
     # The action first, then its event: the order the ORM's flush wrote them.
     touched = {"match_action": found.action_id, "updated_at": now}
-    if result == "Error" and not start:
+    if result == "Error" and finish:
         touched["message"] = "Error"
     session.execute(_TOUCH_ACTION, touched)
     if found.id is None:
