@@ -66,7 +66,7 @@ class Recovery(Operation):
         for uuid in started:
             marks.release(uuid)
 
-    def _init_instance(self, ctxt, instance, started=frozenset()):
+    def _init_instance(self, ctxt, instance, started):
         building = instance.vm_state == VmState.BUILDING
         if instance.task_state == TaskState.DELETING:
             LOG.info("Finishing the interrupted delete of %s", instance.uuid)
