@@ -207,6 +207,10 @@ class RPCClient:
         then._check_served(then_method)
         first = self._signature(ctxt, method, kwargs, reply=True, store=False)
         second = then._signature(ctxt, then_method, then_kwargs, reply=False)
+        if not app.conf.task_always_eager:
+            # The worker that runs `first` sends `second`: with the options
+            # of every other send (they travel in the message, as JSON).
+            second.set(**_PUBLISH_OPTIONS)
         first.link(second)
         self._publish(first, method)
 

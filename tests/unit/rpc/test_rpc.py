@@ -137,6 +137,17 @@ def test_call_then_delivers_the_reply_or_the_error(ctxt):
     assert Sink.got[1] == ("bad", "FlavorNotFound")
 
 
+def test_call_then_sends_its_continuation_with_the_options_of_every_send(ctxt, monkeypatch):
+    sent = []
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    monkeypatch.setattr(rpc.RPCClient, "_publish", lambda self, sig, method: sent.append(sig))
+    echo, sink = rpc.RPCClient("echo", "1.0"), rpc.RPCClient("sink", "1.0")
+    echo.call_then(ctxt, "echo", sink, "take", {"tag": "ok"}, value=5)
+    (link,) = sent[0].options["link"]
+    assert link["task"] == "sink.take"
+    assert {k: link["options"][k] for k in rpc._PUBLISH_OPTIONS} == rpc._PUBLISH_OPTIONS
+
+
 def test_times_are_naive_utc_on_both_sides_of_the_wire():
     import datetime
 
