@@ -74,7 +74,8 @@ def report(label, n, concurrency, where, fig, base, rate=0.0):
           f"{fig['rate']:.1f} boots/s ({share:.0f} % of the floor's {base['rate']:.0f}), "
           f"p50 {fig['p50']:.1f} ms (floor {base['p50']:.1f} ms), "
           f"p99 {fig['p99']:.1f} ms (floor {base['p99']:.1f} ms), "
-          f"errors {fig['errors']} (floor {base['errors']})", flush=True)
+          f"errors {fig['errors']} (floor {base['errors']}), "
+          f"CPU a boot {fig['cpu']:.1f} ms (floor {base['cpu']:.1f} ms)", flush=True)
 
 
 @contextlib.contextmanager
@@ -103,8 +104,8 @@ def distributed(n, concurrency, hosts, conductors, rate, base, broker="redis"):
         clouds.wait_hosts(cloud, names)
         flavor, image = clouds.flavor_and_image(cloud)
         run_boots(cloud, flavor, image, min(20, n), concurrency)  # warm up
-        result = run_boots(cloud, flavor, image, n, concurrency, rate)
-        fig = floor.figures(*result)
+        fig = floor.measured(lambda: run_boots(cloud, flavor, image, n, concurrency, rate),
+                             cloud.procs.values(), n)
         report(f"distributed ({broker})", n, concurrency, f"{hosts} hosts", fig, base, rate)
         return fig
 
@@ -113,8 +114,8 @@ def local(n, concurrency, rate, base):
     with clouds.all_in_one("stratus-bench-local-", clouds.BIG_HOST) as cloud:
         flavor, image = clouds.flavor_and_image(cloud, import_image=False)
         run_boots(cloud, flavor, image, min(20, n), concurrency)
-        result = run_boots(cloud, flavor, image, n, concurrency, rate)
-        fig = floor.figures(*result)
+        fig = floor.measured(lambda: run_boots(cloud, flavor, image, n, concurrency, rate),
+                             cloud.procs.values(), n)
         report("local", n, concurrency, "1 hosts", fig, base, rate)
         return fig
 

@@ -32,23 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import clouds  # noqa: E402
 import pgdb  # noqa: E402
 from boot import run_boots  # noqa: E402
-
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(session_id):
-    """utime + stime of every live process of the session."""
-    total = 0
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[3]) == session_id:
-                total += int(fields[11]) + int(fields[12])
-    return total / TICKS
-
+from floor import cpu_seconds  # noqa: E402
 
 # Task messages that are not a boot's: the services' heartbeats and
 # resource reports, and the waiting client's status polls (with their

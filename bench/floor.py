@@ -8,7 +8,9 @@ own PostgreSQL database, created and dropped here.
 
 Figures as bench/boot.py: boots/s for N boots at concurrency C (C submitting
 threads; a submit returns once the row is inserted, as the API's POST),
-p50/p99 latency from just before the submit to the final commit, errors.
+p50/p99 latency from just before the submit to the final commit, errors,
+and the CPU time its workers spent a boot (PostgreSQL's, Redis's and the
+submitting client's are not counted, for the floor or for Stratus).
 Printed, never asserted."""
 import argparse
 import concurrent.futures
@@ -30,6 +32,7 @@ import floor_app
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 CELERY = str(Path(sys.executable).with_name("celery"))
 HERE = Path(__file__).resolve().parent
+TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values, pct):
@@ -43,6 +46,31 @@ def figures(latencies, wall, errors):
     ms = [v * 1000 for v in latencies] or [float("nan")]
     return {"rate": len(latencies) / wall if wall > 0 else 0.0,
             "p50": statistics.median(ms), "p99": percentile(ms, 99), "errors": errors}
+
+
+def cpu_seconds(session_id):
+    """utime + stime of every live process of the session."""
+    total = 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[3]) == session_id:
+                total += int(fields[11]) + int(fields[12])
+    return total / TICKS
+
+
+def measured(run, procs, n):
+    """figures() of `run()` (a run_boots of n), with "cpu": the CPU ms a
+    boot of every process of the sessions that `procs` lead (each started
+    with start_new_session)."""
+    sessions = [proc.pid for proc in procs]
+    before = sum(cpu_seconds(sid) for sid in sessions)
+    fig = figures(*run())
+    fig["cpu"] = (sum(cpu_seconds(sid) for sid in sessions) - before) / max(n, 1) * 1000
+    return fig
 
 
 class Floor:
@@ -139,7 +167,7 @@ def measure(n, concurrency, rate=0.0, redis_db=15):
     """Start the floor, warm it up, boot n; return figures()."""
     with Floor(tempfile.mkdtemp(prefix="stratus-floor-"), redis_db) as floor:
         floor.run_boots(min(20, n), concurrency)
-        return figures(*floor.run_boots(n, concurrency, rate))
+        return measured(lambda: floor.run_boots(n, concurrency, rate), floor.procs, n)
 
 
 def describe(label, n, concurrency, fig, rate=0.0, where="2 solo workers"):
@@ -147,7 +175,7 @@ def describe(label, n, concurrency, fig, rate=0.0, where="2 solo workers"):
     offered = f", offered {rate:g}/s" if rate else ""
     return (f"{label}: {n} boots, concurrency {concurrency}{offered}, {where}: "
             f"{fig['rate']:.1f} boots/s, p50 {fig['p50']:.1f} ms, "
-            f"p99 {fig['p99']:.1f} ms, errors {fig['errors']}")
+            f"p99 {fig['p99']:.1f} ms, errors {fig['errors']}, CPU a boot {fig['cpu']:.1f} ms")
 
 
 def main():
