@@ -96,7 +96,9 @@ tempest: deps
 	$(BIN)/python conformance/run.py --gate
 
 # The boot benchmark against the floor; where a boot's time goes (CPU per
-# process, messages and commits per boot); then the scale figures: scheduler
+# process, messages and commits per boot; what one message costs its
+# worker, Stratus's RPC spine beside a bare Celery task); then the scale
+# figures: scheduler
 # decisions at 100/1,000/10,000 compute nodes, GET /servers/detail?limit=1000
 # among 10,000 servers, 200 boots racing for room for 150, and each role's
 # idle memory.
@@ -114,6 +116,7 @@ bench: deps services $(BIN)/.bench-installed
 	mkdir -p $(STATE_DIR)
 	$(BIN)/python bench/boot.py -n $(BENCH_N) --rates $(BENCH_RATES) --plot $(STATE_DIR)/bench.png
 	$(BIN)/python bench/boot_profile.py
+	$(BIN)/python bench/message_cost.py
 	$(BIN)/python bench/scheduler_scale.py -n $(SCHED_N)
 	$(BIN)/python bench/list_scale.py
 	$(BIN)/python bench/race.py
