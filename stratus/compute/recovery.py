@@ -168,13 +168,13 @@ class Recovery(Operation):
                 self.destroy_quietly(ctxt, _stub(uuid))
 
     @staticmethod
-    def _reapable(uuid, record, built_here=False):
+    def _reapable(uuid, record, built_here):
         settings = get_settings()
-        if record is not None and not record.deleted and built_here:
-            LOG.warning("Guest %s was made here for a build that moved to host %s",
-                        uuid, record.host)
-            return True
         if record is not None and not record.deleted:
+            if built_here:
+                LOG.warning("Guest %s was made here for a build that moved to host %s",
+                            uuid, record.host)
+                return True
             LOG.warning("Guest %s belongs to an instance of host %s; left alone",
                         uuid, record.host)
             return False
