@@ -129,6 +129,7 @@ def measure(kind, pool, level, n, workdir):
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(30)
+        log.close()
         store.flushdb()
 
 
