@@ -16,7 +16,19 @@ ROLE_QUEUES = ("conductor", "scheduler", "cert", "consoleauth")
 COMPUTE_QUEUE = "compute.{host}"
 
 broker_url = _settings.broker_url
-result_backend = _settings.result_backend
+REPLY_BACKEND = "stratus.common.rpc:ReplyBackend"
+
+
+def reply_store(url):
+    """The result_backend setting for a result store URL: in Redis, calls'
+    replies on a list each (Celery's `<backend class>+<url>`); another
+    store is Celery's own."""
+    if url.split("://", 1)[0] in ("redis", "rediss"):
+        return f"{REPLY_BACKEND}+{url}"
+    return url
+
+
+result_backend = reply_store(_settings.result_backend)
 task_always_eager = _settings.eager
 task_eager_propagates = True
 task_store_eager_result = False

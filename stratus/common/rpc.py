@@ -13,10 +13,14 @@ Versions as in Nova: each stub method sends the version of its endpoint
 level); a server refuses another major, a newer minor than it serves,
 and a version older than the method it names."""
 import logging
+import time
 
 import amqp
 import redis
+from celery import states
+from celery.backends.redis import RedisBackend
 from celery.exceptions import TimeoutError as CeleryTimeout
+from celery.result import EagerResult
 from kombu.exceptions import OperationalError as BrokerError
 
 from stratus.config import get_settings
@@ -234,7 +238,7 @@ class RPCClient:
         client = self._token_carrier(ctxt, reply=True)
         result = client._send(ctxt, method, kwargs, reply=True)
         try:
-            reply = result.get(timeout=timeout, disable_sync_subtasks=False)
+            reply = _wait(result, timeout)
         except CeleryTimeout:
             raise exception.MessagingTimeout(timeout=timeout, method=f"{self.role}.{method}")
         except Exception as exc:
@@ -342,3 +346,66 @@ def expose(role, manager_for, manager_cls, around=_direct, since="1.0"):
         tasks[method] = app.task(name=f"{role}.{method}", bind=True,
                                  resultrepr_maxsize=120)(run)
     return tasks
+
+
+# Where a call waits for its reply. Celery's Redis result store publishes
+# each result on a channel: the caller subscribes as it sends, reads the
+# result key once (the reply may come first), drains a pubsub connection
+# shared with the process's other waiting threads, and unsubscribes. That
+# cost the caller 1.3 ms of CPU a call; a reply pushed on a list of its
+# own that the caller pops with BLPOP, 0.6 ms (bench/message_cost.py). The
+# reply also waits in its list while the caller reconnects to Redis,
+# where a message published in that moment was gone.
+
+# The longest single BLPOP: under redis-py's socket timeout (Celery's
+# redis_socket_timeout, 120 s by default), which would cut a longer one.
+LONGEST_WAIT = 30.0
+
+
+class ReplyBackend(RedisBackend):
+    """Celery's Redis result store with each result pushed on a list (the
+    same key and expiry) that its caller pops: config/celeryconfig.py
+    names it for a redis:// or rediss:// result store."""
+
+    def on_task_call(self, producer, task_id):
+        """Nothing to subscribe to: the caller pops the list."""
+
+    def _set(self, key, value, expires=None):
+        with self.client.pipeline() as pipe:
+            pipe.rpush(key, value)
+            pipe.expire(key, expires or self.expires)
+            pipe.execute()
+
+    def get(self, key):
+        """The result without taking it (as Celery's AsyncResult.state and
+        Flower read one); None once its caller took it."""
+        return self.client.lindex(key, 0)
+
+    def wait_reply(self, task_id, timeout):
+        """The task's result, taken from its list once there: its return
+        value, or the exception it failed with raised; Celery's
+        TimeoutError after `timeout` seconds."""
+        key = self.get_key_for_task(task_id)
+        socket_timeout = self.connparams.get("socket_timeout")
+        longest = min(LONGEST_WAIT, socket_timeout / 2) if socket_timeout else LONGEST_WAIT
+        deadline = time.monotonic() + timeout
+        popped = None
+        while popped is None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise CeleryTimeout(f"The operation timed out ({timeout} s).")
+            popped = self.ensure(self.client.blpop, ([key], min(left, longest)))
+        meta = self.decode_result(popped[1])
+        if meta["status"] in states.PROPAGATE_STATES:
+            raise self.exception_to_python(meta["result"])
+        return meta["result"]
+
+
+def _wait(result, timeout):
+    """A sent call's reply: popped from its list under ReplyBackend;
+    Celery's own wait for another result store, or for a task that ran
+    inline (local mode: nothing was stored)."""
+    wait_reply = getattr(getattr(result, "backend", None), "wait_reply", None)
+    if wait_reply is not None and not isinstance(result, EagerResult):
+        return wait_reply(result.id, timeout)
+    return result.get(timeout=timeout, disable_sync_subtasks=False)

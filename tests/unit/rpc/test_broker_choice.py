@@ -43,7 +43,7 @@ def test_rabbitmq_gets_quorum_queues_confirms_and_redis_replies(config_for):
     assert config.task_default_queue_type == config.task_create_missing_queue_type == "quorum"
     assert config.broker_transport_options == {"confirm_publish": True}
     assert config.CONFIRM_TIMEOUT and config.task_acks_late and config.task_reject_on_worker_lost
-    assert config.result_backend == "redis://127.0.0.1:6379/0"
+    assert config.result_backend == "stratus.common.rpc:ReplyBackend+redis://127.0.0.1:6379/0"
 
 
 def test_a_compute_queue_named_at_send_time_is_declared_quorum(config_for):
@@ -57,7 +57,7 @@ def test_redis_keeps_its_settings(config_for):
     config = config_for("redis://127.0.0.1:6379/3")
     assert set(_queue_types(config).values()) == {None}
     assert config.broker_transport_options["visibility_timeout"] == 3600
-    assert config.result_backend == "redis://127.0.0.1:6379/3"
+    assert config.result_backend == "stratus.common.rpc:ReplyBackend+redis://127.0.0.1:6379/3"
     assert config.CONFIRM_TIMEOUT is None
     assert config.task_default_queue_type == config.task_create_missing_queue_type == "classic"
 
