@@ -15,13 +15,22 @@ Variants, one worker each, in rounds: the spine or the bare task; the
 thread pool the roles run (`--pool threads --concurrency 16`, the switch
 interval of stratus/cmd/worker.py) or Celery's solo pool; log level INFO
 (the roles' default: a line as each message is received and one as it
-succeeds) or WARNING. Printed, never asserted."""
+succeeds) or WARNING.
+
+Then what a `call` costs its caller: this process makes N calls of the
+spine's endpoint from 8 threads (as the api's and compute's pool threads
+call the conductor) against the spine's worker, and its own CPU over
+them, divided by N, is the figure. Once with the replies on a list each
+(rpc.ReplyBackend, the roles' store) and once through Celery's own
+Redis result store (a subscription a call), the worker storing each way.
+Printed, never asserted."""
 import argparse
 import os
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -35,6 +44,9 @@ QUEUE = "noop"
 VARIANTS = [("spine", "threads", "INFO"), ("bare", "threads", "INFO"),
             ("bare", "solo", "INFO"), ("spine", "threads", "WARNING"),
             ("bare", "threads", "WARNING")]
+# Where a call's reply waits: the roles' list, or Celery's own store.
+STORES = {"a list each": lambda url: None, "Celery's subscription": lambda url: url}
+CALLERS = 8
 
 
 def _app_env():
@@ -42,8 +54,9 @@ def _app_env():
                 STRATUS_RESULT_BACKEND=clouds.REDIS_URL)
 
 
-def serve(pool, level):
-    """The worker: both kinds of task on QUEUE."""
+def serve(pool, level, results=None):
+    """The worker: both kinds of task on QUEUE; `results`, a result store
+    URL in place of the roles' own."""
     from celery.bin.base import CLIContext
     from celery.bin.worker import worker
 
@@ -60,6 +73,8 @@ def serve(pool, level):
     def bare(**kwargs):
         return None
 
+    if results:
+        app.conf.result_backend = results
     rpc.expose("noop", lambda server: Noop(), Noop)
     app.task(name="bare.ping")(bare)
     sys.setswitchinterval(SWITCH_INTERVAL)
@@ -97,24 +112,45 @@ def _wait_ready(store, proc, timeout=60):
         time.sleep(0.05)
 
 
+class _Worker:
+    """A worker process for the benchmark's queue, stopped at the end."""
+
+    def __init__(self, workdir, name, pool, level, results=None):
+        import redis
+
+        self.store = redis.Redis(db=clouds.REDIS_DB)
+        self.store.flushdb()
+        self.log = open(Path(workdir) / f"{name}.log", "ab")
+        argv = [sys.executable, __file__, "--worker", pool, level]
+        self.proc = subprocess.Popen(argv + (["--results", results] if results else []),
+                                     env=_app_env(), stdout=self.log, stderr=subprocess.STDOUT,
+                                     start_new_session=True, cwd=workdir)
+
+    def __enter__(self):
+        _wait_ready(self.store, self.proc)
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(30)
+        self.log.close()
+        self.store.flushdb()
+
+    def drained(self):
+        while self.store.llen(QUEUE) or self.store.hlen("unacked"):
+            time.sleep(0.02)
+
+
 def measure(kind, pool, level, n, workdir):
     """The worker's CPU ms a message for one variant."""
-    import redis
-
     from stratus.common import rpc
     from stratus.common.celeryapp import app
 
-    store = redis.Redis(db=clouds.REDIS_DB)
-    store.flushdb()
-    log = open(Path(workdir) / f"{kind}-{pool}-{level}.log", "ab")
-    proc = subprocess.Popen([sys.executable, __file__, "--worker", pool, level],
-                            env=_app_env(), stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True, cwd=workdir)
-    try:
-        _wait_ready(store, proc)
+    with _Worker(workdir, f"{kind}-{pool}-{level}", pool, level) as worker:
         ctxt, args = _envelope()
         client = rpc.RPCClient("noop", "1.0")
-        before = cpu_seconds(proc.pid)
+        before = cpu_seconds(worker.proc.pid)
         for _ in range(n):
             if kind == "spine":
                 client.cast(ctxt, "ping", **args)
@@ -122,15 +158,40 @@ def measure(kind, pool, level, n, workdir):
                 app.send_task("bare.ping", kwargs={"envelope": {
                     "version": "1.0", "context": ctxt.to_dict(), "args": args}},
                     queue=QUEUE, ignore_result=True, declare=[])
-        while store.llen(QUEUE) or store.hlen("unacked"):
-            time.sleep(0.02)
-        return (cpu_seconds(proc.pid) - before) / n * 1000
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(30)
-        log.close()
-        store.flushdb()
+        worker.drained()
+        return (cpu_seconds(worker.proc.pid) - before) / n * 1000
+
+
+def measure_calls(store, n, workdir):
+    """(the caller's, the worker's) CPU ms a call, the replies in `store`."""
+    from stratus.common import rpc
+    from stratus.common.celeryapp import app
+    from stratus.config.celeryconfig import reply_store
+
+    results = STORES[store](clouds.REDIS_URL)
+    # Each calling thread builds its result store from the setting.
+    app.conf.result_backend = results or reply_store(clouds.REDIS_URL)
+    with _Worker(workdir, f"calls-{results and 'celery'}", "threads", "INFO",
+                 results) as worker:
+        ctxt, args = _envelope()
+        client = rpc.RPCClient("noop", "1.0")
+
+        def calls(count):
+            for _ in range(count):
+                client.call(ctxt, "ping", **args)
+
+        warm = threading.Thread(target=calls, args=(20,))  # a first call connects
+        warm.start()
+        warm.join()
+        threads = [threading.Thread(target=calls, args=(n // CALLERS,)) for _ in range(CALLERS)]
+        before, worker_before = time.process_time(), cpu_seconds(worker.proc.pid)
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        done = n // CALLERS * CALLERS
+        return ((time.process_time() - before) / done * 1000,
+                (cpu_seconds(worker.proc.pid) - worker_before) / done * 1000)
 
 
 def main():
@@ -138,9 +199,10 @@ def main():
     parser.add_argument("-n", type=int, default=2000, help="messages a variant")
     parser.add_argument("--rounds", type=int, default=2, help="every variant, this many times")
     parser.add_argument("--worker", nargs=2, metavar=("POOL", "LEVEL"), help=argparse.SUPPRESS)
+    parser.add_argument("--results", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        serve(*args.worker)
+        serve(*args.worker, results=args.results)
         return
     os.environ.update(_app_env())
     workdir = tempfile.mkdtemp(prefix="stratus-bench-messages-")
@@ -153,6 +215,15 @@ def main():
         print(f"{what}, {pool} pool, log level {level}: "
               f"{', '.join(f'{v:.3f}' for v in cpu)} ms of the worker's CPU a message "
               f"({args.n} casts a run)", flush=True)
+    calls = {store: [] for store in STORES}
+    for _ in range(args.rounds):
+        for store in STORES:
+            calls[store].append(measure_calls(store, args.n, workdir))
+    for store, cpu in calls.items():
+        print(f"a call, its reply waiting on {store}: "
+              f"{', '.join(f'{c:.3f}' for c, _ in cpu)} ms of the caller's CPU a call, "
+              f"{', '.join(f'{w:.3f}' for _, w in cpu)} ms of the worker's "
+              f"({args.n} calls a run, {CALLERS} threads)", flush=True)
 
 
 if __name__ == "__main__":
