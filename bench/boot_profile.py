@@ -6,8 +6,9 @@ Around one batch of N boots, measured:
 - CPU seconds per boot of each process group (utime + stime of every
   process of its session, from /proc/<pid>/stat, before and after);
 - messages per boot: task messages published (LPUSH on a queue), by task
-  name, and call replies published (PUBLISH on a result channel; Celery's
-  worker heartbeats, also PUBLISHed, counted apart), counted with Redis
+  name, and call replies (RPUSH on a reply's list, rpc.ReplyBackend; or
+  PUBLISH on a result channel, Celery's own store; Celery's worker
+  heartbeats, also PUBLISHed, counted apart), counted with Redis
   MONITOR during the batch (MONITOR slows Redis a little: this run's
   throughput is not a figure); the boot's own are those left once the
   waiting client's status polls and the services' heartbeats are taken out;
@@ -45,8 +46,8 @@ _TASK = re.compile(r'"task": "([^"]+)"')
 
 
 class Messages:
-    """Counts LPUSH (by task name) and PUBLISH (call replies; worker
-    heartbeats apart) on the benchmark's Redis database while running."""
+    """Counts LPUSH (by task name), call replies (REPLY) and worker
+    heartbeats on the benchmark's Redis database while running."""
 
     def __init__(self):
         import redis
@@ -70,9 +71,12 @@ class Messages:
                 self._count(command["command"])
 
     def _count(self, text):
-        verb = text.split(" ", 1)[0].upper()
-        if verb == "PUBLISH" and "celeryev" in text.split(" ", 2)[1]:
+        verb, key = (text.split(" ", 2) + [""])[:2]
+        verb = verb.upper()
+        if verb == "PUBLISH" and "celeryev" in key:
             verb = "HEARTBEAT"
+        elif verb in ("PUBLISH", "RPUSH") and "celery-task-meta-" in key:
+            verb = "REPLY"
         self.counts[verb] += 1
         if verb == "LPUSH":
             found = _TASK.search(text)
@@ -150,13 +154,13 @@ def measure(cloud, dsn, idle_rate, flavor, image, n, concurrency):
     print(f"  task messages published (LPUSH)  {messages.counts['LPUSH'] / n:.2f}")
     for name, count in messages.tasks.most_common():
         print(f"    {name:<40} {count / n:.2f}")
-    print(f"  call replies published (PUBLISH) {messages.counts['PUBLISH'] / n:.2f} "
+    print(f"  call replies {messages.counts['REPLY'] / n:.2f} "
           f"(and {messages.counts['HEARTBEAT'] / n:.2f} worker heartbeats)")
     print(f"  PostgreSQL commits {committed / n:.2f} (less the idle cloud's "
           f"{idle_rate * elapsed / n:.2f}; includes the waiting's status polls)", flush=True)
     others = sum(messages.tasks[name] for name in NOT_A_BOOTS)
     own_messages = messages.counts["LPUSH"] - others - polls * poll["messages"]
-    own_replies = messages.counts["PUBLISH"] - others - polls * poll["replies"]
+    own_replies = messages.counts["REPLY"] - others - polls * poll["replies"]
     print(f"  the waiting's polls: {polls} ({polls / n:.2f} a boot), each "
           f"{poll['messages']:.2f} messages, {poll['replies']:.2f} replies, "
           f"{poll['commits']:.2f} commits")
@@ -176,7 +180,7 @@ def _poll_cost(cloud, dsn, idle_rate, count=40):
     committed = pgdb.commits(dsn) - commits - idle_rate * (time.monotonic() - t0)
     others = sum(messages.tasks[name] for name in NOT_A_BOOTS)
     return {"messages": (messages.counts["LPUSH"] - others) / count,
-            "replies": (messages.counts["PUBLISH"] - others) / count,
+            "replies": (messages.counts["REPLY"] - others) / count,
             "commits": committed / count}
 
 
