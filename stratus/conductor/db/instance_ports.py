@@ -13,14 +13,15 @@ from stratus.conductor.db.models import Network, Subnet
 COMPUTE_OWNER = "compute:"
 
 
-def allocate(session, instance, requested, host, security_groups=None):
+def allocate(session, instance, requested, host, security_groups=None, placed_before=True):
     """network_info for `instance` on `host`: its ports, bound to the host.
     A server that has ports already (a reschedule, a second delivery)
-    keeps them, bound to the new host. The ports made here join
-    `security_groups` (ids, "default" for the project's default; None:
-    the default alone)."""
+    keeps them, bound to the new host; one never placed before
+    (`placed_before` False: its ports are made with its first host) is
+    not looked up. The ports made here join `security_groups` (ids,
+    "default" for the project's default; None: the default alone)."""
     owned = (networks.ports_of_device(session, instance.uuid)
-             if networks.device_has_ports(session, instance.uuid) else [])
+             if placed_before and networks.device_has_ports(session, instance.uuid) else [])
     if owned:
         for port in owned:
             port.binding_host_id = host

@@ -182,10 +182,11 @@ class BuildTask(TaskBase):
                     {"host": chosen.host, "node": chosen.nodename,
                      "task_state": TaskState.SCHEDULING, "system_metadata": sysmeta},
                     expected_task_state=expected, current_host=current.host)
-                # Its ports, in the commit that records its host.
+                # Its ports, in the commit that records its host (a build
+                # never placed has none yet: nothing to look up).
                 network_info = instance_ports.allocate(
                     session, row, request_spec.get("requested_networks"), chosen.host,
-                    request_spec.get("security_groups"))
+                    request_spec.get("security_groups"), placed_before=not _new_build(current))
                 instance = convert.instance(row)
                 if network_info != instance.network_info:
                     instance.network_info = list(network_info)

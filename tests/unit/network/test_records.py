@@ -201,3 +201,22 @@ def test_a_second_allocation_keeps_the_ports_and_none_asked_makes_none(api, demo
         assert [p.binding_host_id for p in db.ports_of_device(session, "i-1")] == ["h2"]
         assert not db.device_has_ports(session, "i-2")
     assert again == first and len(first) == 1
+
+
+def test_a_first_placement_takes_no_port_that_names_the_server(api, demo):
+    """A build never placed owns no port yet: a port that names it as its
+    device (set by its owner through the ports API) is not bound to it
+    as a reschedule's ports are."""
+    import types
+
+    from stratus.conductor.db import instance_ports
+
+    net, _subnet = _network(api, demo)
+    api.net_create(demo, "port", {"network_id": net["id"], "device_id": "i-9"})
+    server = types.SimpleNamespace(uuid="i-9", project_id=demo.project_id,
+                                   availability_zone=None, network_info=[])
+    with transaction() as session:
+        assert instance_ports.allocate(session, server, [], "h1", placed_before=False) == []
+        assert [p.binding_host_id for p in db.ports_of_device(session, "i-9")] == [""]
+        assert len(instance_ports.allocate(session, server, [], "h2")) == 1
+        assert [p.binding_host_id for p in db.ports_of_device(session, "i-9")] == ["h2"]
