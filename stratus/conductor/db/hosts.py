@@ -94,8 +94,8 @@ def compute_node_get(session, node_id):
 
 
 def _claim_statements():
-    """The claim's three statements, built once: constructing the
-    expressions cost more than running them (bind values per call)."""
+    """The claim's statements, built once: constructing the expressions
+    cost more than running them (bind values per call)."""
     # On the tables, not the models: Core statements skip the ORM's
     # compile and execution layers.
     n, c = ComputeNode.__table__.c, ResourceClaim.__table__
@@ -111,26 +111,35 @@ def _claim_statements():
         n.local_gb_used + disk_gb <= (n.local_gb - n.reserved_host_disk_mb / 1024.0) * n.disk_allocation_ratio,
     ).values(vcpus_used=n.vcpus_used + vcpus, memory_mb_used=n.memory_mb_used + memory_mb,
              local_gb_used=n.local_gb_used + disk_gb, running_vms=n.running_vms + 1))
-    return held, fits, insert(c)
+    # The room taken only if this instance holds none there yet: the held
+    # check in the UPDATE itself, a statement less than looking first.
+    fits_unheld = fits.where(~held.exists())
+    return held, fits, fits_unheld, insert(c)
 
 
-_HELD, _FITS, _RECORD = _claim_statements()
+_HELD, _FITS, _FITS_UNHELD, _RECORD = _claim_statements()
 
 
 def claim(session, instance_uuid, node_id, vcpus, memory_mb, disk_gb, group=None):
     """True when the room was taken (or was already held by this instance).
     With `group` (a server group's uuid) the claim also keeps that group's
     hard policy, or raises GroupAffinityViolation (see groups.check_claim)."""
-    if session.execute(_HELD, {"instance_uuid": instance_uuid, "node_id": node_id}).first():
-        return True
-    if group:
-        groups.check_claim(session, group, instance_uuid, node_id)
+    keys = {"instance_uuid": instance_uuid, "node_id": node_id}
     needs = {"need_vcpus": vcpus, "need_memory_mb": memory_mb, "need_disk_gb": disk_gb}
-    if session.execute(_FITS, {"node_id": node_id, **needs}).rowcount != 1:
-        return False
-    session.execute(_RECORD, {"instance_uuid": instance_uuid, "compute_node_id": node_id,
-                              "vcpus": vcpus, "memory_mb": memory_mb, "disk_gb": disk_gb})
-    return True
+    if group:
+        # The group's policy is checked only for room not held yet.
+        if session.execute(_HELD, keys).first():
+            return True
+        groups.check_claim(session, group, instance_uuid, node_id)
+        taken = session.execute(_FITS, {"node_id": node_id, **needs}).rowcount == 1
+    else:
+        taken = session.execute(_FITS_UNHELD, {**keys, **needs}).rowcount == 1
+        if not taken:  # full, or held already (a second delivery)
+            return session.execute(_HELD, keys).first() is not None
+    if taken:
+        session.execute(_RECORD, {"instance_uuid": instance_uuid, "compute_node_id": node_id,
+                                  "vcpus": vcpus, "memory_mb": memory_mb, "disk_gb": disk_gb})
+    return taken
 
 
 def release(session, instance_uuid, node_id=None):

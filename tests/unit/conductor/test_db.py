@@ -19,6 +19,7 @@ def test_claim_fits_then_refuses_when_full(api, ctxt):
     assert api.claim_resources(ctxt, "i1", node.id, 1, 1024, 1)
     assert api.claim_resources(ctxt, "i2", node.id, 1, 1024, 1)
     assert not api.claim_resources(ctxt, "i3", node.id, 1, 1024, 1)
+    assert api.claim_resources(ctxt, "i2", node.id, 1, 1024, 1)  # held, on a full node
     node = api.compute_node_get(ctxt, node.id)
     assert (node.memory_mb_used, node.vcpus_used, node.running_vms) == (2048, 2, 2)
 
