@@ -352,10 +352,11 @@ def expose(role, manager_for, manager_cls, around=_direct, since="1.0"):
 # each result on a channel: the caller subscribes as it sends, reads the
 # result key once (the reply may come first), drains a pubsub connection
 # shared with the process's other waiting threads, and unsubscribes. That
-# cost the caller 1.3 ms of CPU a call; a reply pushed on a list of its
-# own that the caller pops with BLPOP, 0.6 ms (bench/message_cost.py). The
-# reply also waits in its list while the caller reconnects to Redis,
-# where a message published in that moment was gone.
+# cost the caller 1.0 to 1.5 ms of CPU a call; a reply pushed on a list of
+# its own that the caller pops with BLPOP, 0.6 to 0.9 ms
+# (bench/message_cost.py). The reply also waits in its list while the
+# caller reconnects to Redis, where a message published in that moment
+# was gone.
 
 # The longest single BLPOP: under redis-py's socket timeout (Celery's
 # redis_socket_timeout, 120 s by default), which would cut a longer one.
