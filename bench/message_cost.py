@@ -45,7 +45,7 @@ VARIANTS = [("spine", "threads", "INFO"), ("bare", "threads", "INFO"),
             ("bare", "solo", "INFO"), ("spine", "threads", "WARNING"),
             ("bare", "threads", "WARNING")]
 # Where a call's reply waits: the roles' list, or Celery's own store.
-STORES = {"a list each": lambda url: None, "Celery's subscription": lambda url: url}
+STORES = ("a list each", "Celery's subscription")
 CALLERS = 8
 
 
@@ -168,10 +168,11 @@ def measure_calls(store, n, workdir):
     from stratus.common.celeryapp import app
     from stratus.config.celeryconfig import reply_store
 
-    results = STORES[store](clouds.REDIS_URL)
+    lists = store == STORES[0]
+    results = reply_store(clouds.REDIS_URL) if lists else clouds.REDIS_URL
     # Each calling thread builds its result store from the setting.
-    app.conf.result_backend = results or reply_store(clouds.REDIS_URL)
-    with _Worker(workdir, f"calls-{results and 'celery'}", "threads", "INFO",
+    app.conf.result_backend = results
+    with _Worker(workdir, f"calls-{'lists' if lists else 'celery'}", "threads", "INFO",
                  results) as worker:
         ctxt, args = _envelope()
         client = rpc.RPCClient("noop", "1.0")
