@@ -113,11 +113,10 @@ def _claim_statements():
              local_gb_used=n.local_gb_used + disk_gb, running_vms=n.running_vms + 1))
     # The room taken only if this instance holds none there yet: the held
     # check in the UPDATE itself, a statement less than looking first.
-    fits_unheld = fits.where(~held.exists())
-    return held, fits, fits_unheld, insert(c)
+    return held, fits.where(~held.exists()), insert(c)
 
 
-_HELD, _FITS, _FITS_UNHELD, _RECORD = _claim_statements()
+_HELD, _FITS, _RECORD = _claim_statements()
 
 
 def claim(session, instance_uuid, node_id, vcpus, memory_mb, disk_gb, group=None):
@@ -125,21 +124,18 @@ def claim(session, instance_uuid, node_id, vcpus, memory_mb, disk_gb, group=None
     With `group` (a server group's uuid) the claim also keeps that group's
     hard policy, or raises GroupAffinityViolation (see groups.check_claim)."""
     keys = {"instance_uuid": instance_uuid, "node_id": node_id}
-    needs = {"need_vcpus": vcpus, "need_memory_mb": memory_mb, "need_disk_gb": disk_gb}
+    # A group's policy is checked only for room not held yet.
     if group:
-        # The group's policy is checked only for room not held yet.
         if session.execute(_HELD, keys).first():
             return True
         groups.check_claim(session, group, instance_uuid, node_id)
-        taken = session.execute(_FITS, {"node_id": node_id, **needs}).rowcount == 1
-    else:
-        taken = session.execute(_FITS_UNHELD, {**keys, **needs}).rowcount == 1
-        if not taken:  # full, or held already (a second delivery)
-            return session.execute(_HELD, keys).first() is not None
-    if taken:
-        session.execute(_RECORD, {"instance_uuid": instance_uuid, "compute_node_id": node_id,
-                                  "vcpus": vcpus, "memory_mb": memory_mb, "disk_gb": disk_gb})
-    return taken
+    needs = {"need_vcpus": vcpus, "need_memory_mb": memory_mb, "need_disk_gb": disk_gb}
+    if session.execute(_FITS, {**keys, **needs}).rowcount != 1:
+        # Full, or held already (a second delivery).
+        return session.execute(_HELD, keys).first() is not None
+    session.execute(_RECORD, {"instance_uuid": instance_uuid, "compute_node_id": node_id,
+                              "vcpus": vcpus, "memory_mb": memory_mb, "disk_gb": disk_gb})
+    return True
 
 
 def release(session, instance_uuid, node_id=None):
