@@ -372,9 +372,13 @@ class ReplyBackend(RedisBackend):
         """Nothing to subscribe to: the caller pops the list."""
 
     def _set(self, key, value, expires=None):
+        # Celery's expiry rules: none given is result_expires; 0 or None
+        # from there keeps the result.
+        expires = self.expires if expires is None else expires
         with self.client.pipeline() as pipe:
             pipe.rpush(key, value)
-            pipe.expire(key, expires or self.expires)
+            if expires:
+                pipe.expire(key, expires)
             pipe.execute()
 
     def get(self, key):

@@ -45,6 +45,13 @@ def test_a_reply_stored_before_the_wait_is_taken_once(backend):
     assert not backend.client.exists(key)
 
 
+def test_a_store_without_an_expiry_keeps_the_reply_until_taken(backend, monkeypatch):
+    monkeypatch.setattr(backend, "expires", None)
+    task_id = _stored(backend, {"result": 5})
+    assert backend.client.ttl(backend.get_key_for_task(task_id)) == -1  # no expiry
+    assert backend.wait_reply(task_id, 5) == {"result": 5}
+
+
 def test_a_reply_stored_while_the_caller_waits_wakes_it(backend):
     task_id = str(uuid.uuid4())
     timer = threading.Timer(0.3, backend.store_result, (task_id, {"result": 2}, states.SUCCESS))
