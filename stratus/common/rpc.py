@@ -22,6 +22,8 @@ from celery.backends.redis import RedisBackend
 from celery.exceptions import TimeoutError as CeleryTimeout
 from celery.result import EagerResult
 from kombu.exceptions import OperationalError as BrokerError
+from kombu.utils.json import dumps as json_dumps, loads as json_loads
+from kombu.utils.uuid import uuid
 
 from stratus.config import get_settings
 from stratus.config.celeryconfig import AMQP, CONFIRM_TIMEOUT
@@ -50,17 +52,30 @@ UNREACHABLE = (BrokerError, redis.exceptions.ConnectionError, redis.exceptions.T
 _PUBLISH_OPTIONS = {"confirm_timeout": CONFIRM_TIMEOUT} if AMQP else {"declare": []}
 
 
-class _NoProducer:
-    """All that an eager apply_async (local mode) reads of its producer:
-    its serializer, None for the app's task_serializer (what a pooled
-    producer has too). Passed so that Celery does not take a producer,
-    and a broker connection, from its pool (~20 us) for each local-mode
-    message only to read that before running the task inline."""
+def _run_inline(signature, previous=()):
+    """Local mode: run the message's task in this thread, as Celery's
+    eager apply_async would, and return its EagerResult.
 
-    serializer = None
-
-
-_EAGER_OPTIONS = {"producer": _NoProducer()}
+    What Stratus relies on is kept: the arguments go through the wire's
+    JSON (kombu's, as a message's do); the task sees a request with its
+    own id; a link (call_then) runs with the return value, once the task
+    has returned; what the task raises is raised to the sender
+    (task_eager_propagates). Celery's tracer is left out: its request
+    stack, states, signals, result repr and callbacks' signatures cost
+    an eighth of a local boot (3 of 25 million instructions under
+    callgrind, about 1 ms of the p50), for nothing the roles read. Nova's
+    local conductor (`[conductor] use_local`) calls the manager in
+    process in the same way."""
+    args, kwargs = json_loads(json_dumps([previous, signature.kwargs]))
+    task, task_id = app.tasks[signature.task], uuid()
+    task.push_request(id=task_id, is_eager=True, delivery_info={"is_eager": True})
+    try:
+        retval = task.run(*args, **kwargs)
+    finally:
+        task.pop_request()
+    for link in signature.options.get("link") or ():
+        _run_inline(link, (retval,))
+    return EagerResult(task_id, retval, states.SUCCESS, name=task.name)
 
 
 def _unreachable(exc):
@@ -184,9 +199,10 @@ class RPCClient:
     def _publish(self, signature, method):
         """Hand the message to the broker. MessagingUnavailable (nothing
         sent) when it cannot be reached within the publish retry policy."""
-        options = _EAGER_OPTIONS if app.conf.task_always_eager else _PUBLISH_OPTIONS
+        if app.conf.task_always_eager:
+            return _run_inline(signature)
         try:
-            return signature.apply_async(queue=self.queue, **options)
+            return signature.apply_async(queue=self.queue, **_PUBLISH_OPTIONS)
         except Exception as exc:
             if not _unreachable(exc):
                 raise

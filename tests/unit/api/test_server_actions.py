@@ -326,19 +326,17 @@ def test_instance_actions_list_every_action_with_its_events(client, server):
     assert (event["event"], event["result"]) == ("api_lock", "Success")
 
 
-def test_a_compute_event_records_the_compute_task_id(client, server):
-    from celery.signals import task_prerun
+def test_a_compute_event_records_the_compute_task_id(client, server, monkeypatch):
+    from stratus.common import rpc
 
-    ran = {}
+    ran, dispatch = {}, rpc.dispatch
 
-    def record(sender=None, task_id=None, **_kwargs):
-        ran.setdefault(sender.name, task_id)
+    def record(role, manager_for, method, envelope, task_id=None, *args, **kwargs):
+        ran.setdefault(f"{role}.{method}", task_id)
+        return dispatch(role, manager_for, method, envelope, task_id, *args, **kwargs)
 
-    task_prerun.connect(record)
-    try:
-        reply = act(client, server, {"os-stop": None})
-    finally:
-        task_prerun.disconnect(record)
+    monkeypatch.setattr(rpc, "dispatch", record)
+    reply = act(client, server, {"os-stop": None})
     [event] = _action(client, server, reply.headers["x-openstack-request-id"])["events"]
     # The task that ran on the compute host, not the conductor's task that
     # wrote the row.

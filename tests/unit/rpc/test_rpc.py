@@ -220,32 +220,24 @@ def test_local_mode_refuses_a_method_no_loaded_role_serves(ctxt):
         rpc.RPCClient("conductor", "1.0").call(ctxt, "no_such_method")
 
 
-def test_an_eager_call_takes_no_producer_from_the_pool(ctxt, monkeypatch):
-    # Local mode: the task runs inline; Celery only reads a producer's
-    # serializer, which rpc hands it without the pool.
-    taken = []
-    acquire = app.producer_pool.acquire
-    monkeypatch.setattr(app.producer_pool, "acquire",
-                        lambda *a, **kw: taken.append(1) or acquire(*a, **kw))
-    got = rpc.RPCClient("echo", "1.0").call(ctxt, "echo", value={"a": (1, 2)})
-    assert got["value"] == {"a": [1, 2]}  # through JSON, as on the wire
-    assert taken == []
-
-
-def test_eager_calls_share_one_tracer_and_still_raise(ctxt):
-    import celery.app.trace
-
-    build, task = celery.app.trace.build_tracer, app.tasks["echo.echo"]
-    eager = build(task.name, task, eager=True, propagate=True, app=app)
-    assert build(task.name, task, eager=True, propagate=True, app=app) is eager
-    assert build(task.name, task, eager=True, propagate=False, app=app) is not eager
-    assert build(task.name, task, app=app) is not build(task.name, task, app=app)  # a worker's
+def test_local_mode_runs_a_message_inline_as_a_worker_would(ctxt, monkeypatch):
+    # No broker, no Celery tracer: the task runs in this thread with its
+    # arguments through the wire's JSON and a request id of its own.
+    monkeypatch.setattr(app.producer_pool, "acquire", None)  # never taken
     client = rpc.RPCClient("echo", "1.3")
-    first, second = (client.call(ctxt, "echo", value=n) for n in (1, 2))
-    assert (first["value"], second["value"]) == (1, 2) and first["task_id"] != second["task_id"]
-    for _ in range(2):
+    first, second = (client.call(ctxt, "echo", value={"a": (1, n)}) for n in (1, 2))
+    assert (first["value"], second["value"]) == ({"a": [1, 1]}, {"a": [1, 2]})
+    assert first["task_id"] and first["task_id"] != second["task_id"]
+    assert app.tasks["echo.echo"].request.id is None  # its request popped
+    for _ in range(2):  # raised to the sender, and the request popped all the same
         with pytest.raises(RuntimeError, match="a bug in the receiving role"):
             client.call(ctxt, "bug")
+        assert app.tasks["echo.bug"].request.id is None
+
+
+def test_local_mode_refuses_what_json_cannot_carry(ctxt):
+    with pytest.raises(TypeError):
+        rpc.RPCClient("echo", "1.0").call(ctxt, "echo", value=object())
 
 
 def test_a_context_travels_as_dataclasses_would_carry_it():

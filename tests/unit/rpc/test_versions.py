@@ -48,7 +48,8 @@ class Sent:
 
 
 class _Signature:
-    """What a stub does with a Celery signature: send it (or link it)."""
+    """What a stub does with a Celery signature: send it (or link it), or,
+    in local mode, run it inline (rpc._run_inline, faked to return it)."""
 
     def apply_async(self, queue=None, **options):
         return self
@@ -70,6 +71,7 @@ def sent(monkeypatch, roles):
         return _Signature()
 
     monkeypatch.setattr(rpc.RPCClient, "_signature", signature)
+    monkeypatch.setattr(rpc, "_run_inline", lambda sig, previous=(): sig)
     return messages
 
 
