@@ -22,6 +22,7 @@ from celery.backends.redis import RedisBackend
 from celery.exceptions import TimeoutError as CeleryTimeout
 from celery.result import EagerResult
 from kombu.exceptions import OperationalError as BrokerError
+from kombu.utils.encoding import bytes_to_str
 from kombu.utils.json import dumps as json_dumps, loads as json_loads
 from kombu.utils.uuid import uuid
 
@@ -386,6 +387,20 @@ class ReplyBackend(RedisBackend):
 
     def on_task_call(self, producer, task_id):
         """Nothing to subscribe to: the caller pops the list."""
+
+    def _store_result(self, task_id, result, state, traceback=None, request=None,
+                      **kwargs):
+        # Celery reads the stored result first and keeps a success rather
+        # than overwrite it with a redelivered task's. A push never
+        # overwrites: a second reply waits behind the first, which is the
+        # one its caller pops, and expires with the list. Once the caller
+        # took it there is nothing left to read anyway. One round trip to
+        # Redis less a reply.
+        meta = self._get_result_meta(result=result, state=state, traceback=traceback,
+                                     request=request)
+        meta["task_id"] = bytes_to_str(task_id)
+        self._set_with_state(self.get_key_for_task(task_id), self.encode(meta), state)
+        return result
 
     def _set(self, key, value, expires=None):
         # Celery's expiry rules: none given is result_expires; 0 or None

@@ -45,6 +45,16 @@ def test_a_reply_stored_before_the_wait_is_taken_once(backend):
     assert not backend.client.exists(key)
 
 
+def test_a_second_store_waits_behind_the_first_and_reads_nothing(backend, monkeypatch):
+    # A redelivered task stores its reply again: pushed behind the first
+    # (the one its caller pops), with no read of what is stored first.
+    task_id = _stored(backend, {"result": "first"})
+    monkeypatch.setattr(backend, "get", None)  # a read would fail
+    backend.store_result(task_id, {"result": "again"}, states.SUCCESS)
+    assert backend.client.llen(backend.get_key_for_task(task_id)) == 2
+    assert backend.wait_reply(task_id, 5) == {"result": "first"}
+
+
 def test_a_store_without_an_expiry_keeps_the_reply_until_taken(backend, monkeypatch):
     monkeypatch.setattr(backend, "expires", None)
     task_id = _stored(backend, {"result": 5})
