@@ -97,7 +97,8 @@ tempest: deps
 
 # The boot benchmark against the floor; where a boot's time goes (CPU per
 # process, messages and commits per boot; what one message costs its
-# worker, Stratus's RPC spine beside a bare Celery task); then the scale
+# worker, Stratus's RPC spine beside a bare Celery task; a local-mode
+# boot's CPU in process and its instructions under callgrind); then the scale
 # figures: scheduler
 # decisions at 100/1,000/10,000 compute nodes, GET /servers/detail?limit=1000
 # among 10,000 servers, 200 boots racing for room for 150, and each role's
@@ -117,6 +118,7 @@ bench: deps services $(BIN)/.bench-installed
 	$(BIN)/python bench/boot.py -n $(BENCH_N) --rates $(BENCH_RATES) --plot $(STATE_DIR)/bench.png
 	$(BIN)/python bench/boot_profile.py
 	$(BIN)/python bench/message_cost.py
+	$(BIN)/python bench/local_cost.py --instructions
 	$(BIN)/python bench/scheduler_scale.py -n $(SCHED_N)
 	$(BIN)/python bench/list_scale.py
 	$(BIN)/python bench/race.py
