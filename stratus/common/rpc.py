@@ -198,8 +198,9 @@ class RPCClient:
         return self._publish(self._signature(ctxt, method, kwargs, reply), method)
 
     def _publish(self, signature, method):
-        """Hand the message to the broker. MessagingUnavailable (nothing
-        sent) when it cannot be reached within the publish retry policy."""
+        """Hand the message to the broker (in local mode, run it here:
+        _run_inline). MessagingUnavailable (nothing sent) when the broker
+        cannot be reached within the publish retry policy."""
         if app.conf.task_always_eager:
             return _run_inline(signature)
         try:
