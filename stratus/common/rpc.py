@@ -12,14 +12,16 @@ Versions as in Nova: each stub method sends the version of its endpoint
 (`prepare(version=...)`), never above the client's cap (the upgrade
 level); a server refuses another major, a newer minor than it serves,
 and a version older than the method it names."""
+import contextlib
 import logging
+import threading
 import time
 
 import amqp
 import redis
 from celery import states
 from celery.backends.redis import RedisBackend
-from celery.exceptions import TimeoutError as CeleryTimeout
+from celery.exceptions import Ignore, TimeoutError as CeleryTimeout
 from celery.result import EagerResult
 from kombu.exceptions import OperationalError as BrokerError
 from kombu.utils.encoding import bytes_to_str
@@ -72,6 +74,13 @@ def _run_inline(signature, previous=()):
     task.push_request(id=task_id, is_eager=True, delivery_info={"is_eager": True})
     try:
         retval = task.run(*args, **kwargs)
+    except Ignore:
+        # A deferred reply (reply_later): its continuation ran inline
+        # already and left the reply here; as on a worker, no link runs.
+        if task_id not in _INLINE_REPLIES:
+            raise RuntimeError(f"{signature.task} deferred its reply and none was sent")
+        return EagerResult(task_id, _INLINE_REPLIES.pop(task_id), states.SUCCESS,
+                           name=task.name)
     finally:
         task.pop_request()
     for link in signature.options.get("link") or ():
@@ -252,6 +261,7 @@ class RPCClient:
     def call(self, ctxt, method, **kwargs):
         """Send and wait for the reply (rpc_response_timeout by default)."""
         self._check_cap()
+        _check_may_wait(self.role, method)
         timeout = self.timeout or get_settings().rpc_response_timeout
         client = self._token_carrier(ctxt, reply=True)
         result = client._send(ctxt, method, kwargs, reply=True)
@@ -298,15 +308,81 @@ def _direct(function, ctxt, kwargs, reply):
     return function(ctxt, **kwargs)
 
 
+# A role whose servers never wait on a call (expose's `waits`): a thread
+# of its pool that waited on another role, which calls back into it (the
+# scheduler claiming, a compute host saving), would hold a thread those
+# calls need; a pool full of such waits serves nothing until they time
+# out. Its endpoints go on in continuations (call_then) instead, and one
+# whose caller waits for a reply hands the reply on (reply_later).
+class _Serving(threading.local):
+    """What the current thread serves: (role, reply id, may wait), or None."""
+    frame = None
+
+
+_serving = _Serving()
+# Local mode: replies sent on (send_reply) to a call running inline in
+# this process, by reply id, until _run_inline takes them.
+_INLINE_REPLIES = {}
+# An endpoint's return value that says its reply is sent later (send_reply).
+DEFERRED = object()
+
+
+def _check_may_wait(role, method):
+    frame = _serving.frame
+    if frame is not None and not frame[2]:
+        raise RuntimeError(
+            f"a {frame[0]} endpoint may not wait on {role}.{method}: send it with "
+            f"call_then (and reply_later for its own caller)")
+
+
+@contextlib.contextmanager
+def waiting_allowed():
+    """Let this thread wait on calls, where a role that never waits must
+    (a rolling upgrade's older peers cannot serve the continuation)."""
+    frame = _serving.frame
+    _serving.frame = frame and (frame[0], frame[1], True)
+    try:
+        yield
+    finally:
+        _serving.frame = frame
+
+
+def reply_later():
+    """From an endpoint: the id to send its caller's reply to later
+    (send_reply), once a continuation has the answer; None when nobody
+    waits (a cast). The endpoint then returns DEFERRED."""
+    frame = _serving.frame
+    if frame is None:
+        raise RuntimeError("reply_later() outside an endpoint")
+    return frame[1]
+
+
+def send_reply(reply_id, result=None, error=None):
+    """Send the reply of a call whose endpoint returned DEFERRED: `result`,
+    or `error` (a StratusException) raised to the caller. Nothing when
+    `reply_id` is None (nobody waits)."""
+    if reply_id is None:
+        return
+    reply = ({"error": error.to_primitive()} if error is not None
+             else {"result": to_primitive(result)})
+    if app.conf.task_always_eager:
+        _INLINE_REPLIES[reply_id] = reply
+        return
+    app.backend.store_result(reply_id, reply, states.SUCCESS)
+
+
 def dispatch(role, manager_for, method, envelope, task_id=None, previous=(), around=_direct,
-             redelivered=False):
+             redelivered=False, waits=True):
     """The server side of a message: check, unpack, run, pack the reply.
     `previous` holds the reply of the call this message continues;
     `around(function, ctxt, kwargs, reply)` runs the endpoint (a role's
     retry policy, say; `reply`: whether a caller waits for it);
-    `redelivered`: the broker handed this message out before."""
+    `redelivered`: the broker handed this message out before; `waits`:
+    whether the endpoint may wait on calls. Returns DEFERRED, for a
+    caller that waits, when the endpoint sends its reply later."""
     reply = envelope.get("reply", False)
     version = envelope.get("version", "0.0")
+    outer, _serving.frame = _serving.frame, (role, task_id if reply else None, waits)
     try:
         manager = manager_for(envelope.get("server"))
         if not version_is_compatible(SUPPORTED[role], version):
@@ -325,6 +401,10 @@ def dispatch(role, manager_for, method, envelope, task_id=None, previous=(), aro
         if not reply:
             raise
         return {"error": exc.to_primitive()}
+    finally:
+        _serving.frame = outer
+    if result is DEFERRED:
+        return DEFERRED if reply else {"result": None}
     return {"result": to_primitive(result)}
 
 
@@ -338,7 +418,7 @@ def _check_since(role, method, since, version):
             f"does not carry its arguments (the sender's stub must send {since}).")
 
 
-def expose(role, manager_for, manager_cls, around=_direct, since="1.0"):
+def expose(role, manager_for, manager_cls, around=_direct, since="1.0", waits=True):
     """Register one Celery task `<role>.<method>` per endpoint that
     `manager_cls` declares (@endpoint), and raise the role's served
     version to the newest of them (their `since`, or `updated`).
@@ -346,7 +426,8 @@ def expose(role, manager_for, manager_cls, around=_direct, since="1.0"):
     `manager_for(server)` returns the manager that serves a message sent to
     `server` (compute processes may serve several hosts); `around` runs
     each endpoint (see dispatch), and `since` is the version that brought
-    what it adds to every message (served too)."""
+    what it adds to every message (served too). `waits=False`: the
+    endpoints may not wait on a call (see _Serving)."""
     declared = endpoint.declared(manager_cls)
     changed = [version for name, version in endpoint.updated(manager_cls).items()
                if name in declared]
@@ -356,8 +437,11 @@ def expose(role, manager_for, manager_cls, around=_direct, since="1.0"):
     for method in declared:
         def run(self, *previous, envelope, _method=method):
             delivery = self.request.delivery_info or {}
-            return dispatch(role, manager_for, _method, envelope, self.request.id, previous,
-                            around, bool(delivery.get("redelivered")))
+            result = dispatch(role, manager_for, _method, envelope, self.request.id, previous,
+                              around, bool(delivery.get("redelivered")), waits)
+            if result is DEFERRED:
+                raise Ignore()  # acknowledged, nothing stored: send_reply stores it
+            return result
 
         # Celery reprs every result for its log line; a short one is enough
         # there and saves a walk over each reply.
