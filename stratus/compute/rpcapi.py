@@ -207,14 +207,19 @@ class ComputeAPI:
             ctxt, "evacuate_instance", instance=instance, migration=migration, image=image)
 
     # === live migration (1.3) ===
-    def check_can_live_migrate_destination(self, ctxt, host, instance, block_migration):
+    def check_can_live_migrate_destination(self, ctxt, host, instance, block_migration,
+                                           reply_to=None):
         """Ask the destination `host` (which asks the source in turn)
         whether the server can move there; returns the migrate_data
         (block_migration True/False, or None for auto) or raises
-        MigrationPreCheckError."""
-        return self._client(host, "1.3").call(
-            ctxt, "check_can_live_migrate_destination", instance=instance,
-            block_migration=block_migration)
+        MigrationPreCheckError. With `reply_to` (a continuation) nothing
+        waits: the reply goes to that method as its `reply` argument."""
+        client = self._client(host, "1.3")
+        kwargs = {"instance": instance, "block_migration": block_migration}
+        if reply_to is not None:
+            client.call_then(ctxt, "check_can_live_migrate_destination", *reply_to, **kwargs)
+            return None
+        return client.call(ctxt, "check_can_live_migrate_destination", **kwargs)
 
     def check_can_live_migrate_source(self, ctxt, host, instance, dest_check_data):
         """Ask the source `host` to check the destination's data; returns

@@ -77,12 +77,18 @@ API version history:
            the instance is on that host), and its event a "started_at"
            time: a compute host saves a build once, at its end, instead of
            claiming it first (it claims it first below 1.14).
+    1.15 - no conductor thread waits on another role: migrate_on_selection
+           continues migrate_server once the scheduler replies, and
+           answers migrate_server's caller itself; live_migrate_checked
+           continues a live migration once both hosts' checks reply (below
+           1.15 the conductor waits on the scheduler and on the
+           destination host).
 """
 from stratus.config import get_settings
 from stratus.common.rpc import RPCClient
 from stratus.common.vocabulary import UNSET
 
-RPC_VERSION = "1.14"
+RPC_VERSION = "1.15"
 # From this version a conductor checks the token a call carries.
 TOKEN_CHECK_SINCE = "1.13"
 # From this version a save may expect the instance's host (expected_host).
@@ -660,7 +666,8 @@ class ComputeTaskAPI(_ConductorClient):
     _REPLY_TO = {"build_on_selection": "1.0", "build_on_hosts": "1.12",
                  "unshelve_on_selection": "1.3",
                  "rebuild_on_check": "1.3", "evacuate_on_selection": "1.3",
-                 "live_migrate_on_selection": "1.3"}
+                 "live_migrate_on_selection": "1.3", "migrate_on_selection": "1.15",
+                 "live_migrate_checked": "1.15"}
 
     def create_instance(self, ctxt, values, request_spec):
         """Record a new instance (action `create`), then start its build.
@@ -761,6 +768,13 @@ class ComputeTaskAPI(_ConductorClient):
         return self._client("1.3").call(
             ctxt, "migrate_server", instance_uuid=instance_uuid, flavor=flavor, host=host)
 
+    def migrate_on_selection(self, ctxt, instance_uuid, migration_id, reply_id, reply):
+        """The scheduler's reply for migrate_server (see continuation): its
+        caller waits on `reply_id` for the outcome."""
+        self._client("1.15").cast(
+            ctxt, "migrate_on_selection", instance_uuid=instance_uuid,
+            migration_id=migration_id, reply_id=reply_id, reply=reply)
+
     def evacuate_server(self, ctxt, instance_uuid, migration_id, host=None, force=False):
         """Rebuild a server (task_state rebuilding) whose host is down on
         `host` or a scheduled one; `force` skips the filters for `host`."""
@@ -790,3 +804,10 @@ class ComputeTaskAPI(_ConductorClient):
         self._client("1.3").cast(
             ctxt, "live_migrate_on_selection", instance_uuid=instance_uuid,
             migration_id=migration_id, block_migration=block_migration, reply=reply)
+
+    def live_migrate_checked(self, ctxt, instance_uuid, migration_id, reply):
+        """Both hosts' reply for a live migration's checks (see
+        continuation): start the move, or fail it."""
+        self._client("1.15").cast(
+            ctxt, "live_migrate_checked", instance_uuid=instance_uuid,
+            migration_id=migration_id, reply=reply)

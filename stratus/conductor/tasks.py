@@ -29,8 +29,11 @@ def _token_checked(around):
 # A database endpoint is one transaction and nothing else: one whose
 # connection was lost runs again whole. An orchestration sends messages
 # between its transactions: each waits for a connection, none is repeated.
+# Neither waits on another role (waits=False): the other roles' calls into
+# the conductor always find a free thread, whatever the pool's size.
 DB_TASKS = rpc.expose("conductor", lambda server: _conductor(), ConductorManager,
-                      around=_token_checked(session.retried), since=TOKEN_CHECK_SINCE)
+                      around=_token_checked(session.retried), since=TOKEN_CHECK_SINCE,
+                      waits=False)
 COMPUTE_TASK_TASKS = rpc.expose("conductor", lambda server: _compute_task(), ComputeTaskManager,
                                 around=_token_checked(session.in_retry_window),
-                                since=TOKEN_CHECK_SINCE)
+                                since=TOKEN_CHECK_SINCE, waits=False)

@@ -4,8 +4,9 @@ one that stopped moving.
 The API has put the server in task_state migrating. Here: a migration
 record (accepted), a destination chosen by the scheduler, which claims room
 on it (or, forced, claimed on the named host directly), both hosts' checks
-(a call to the destination, which calls the source), then pre-migrating
-and a cast to the source, which does the rest. Any failure before that
+(the destination asks the source; their reply continues in
+live_migrate_checked), then pre-migrating and a cast to the source,
+which does the rest. Any failure before that
 cast leaves the server as it was on its source: migration error, task_state
 None, the destination's claim released, the event Error."""
 import logging
@@ -22,6 +23,9 @@ from stratus.common.endpoint import endpoint
 LOG = logging.getLogger(__name__)
 
 LIVE_MIGRATE_EVENT = "conductor_live_migrate_instance"
+# The conductor API version that brought live_migrate_checked: from it, no
+# conductor thread waits for the hosts' checks.
+CHECKED = "1.15"
 
 
 class LiveMigrationTask(TaskBase):
@@ -81,15 +85,40 @@ class LiveMigrationTask(TaskBase):
                          migration_id=migration_id, block_migration=block_migration)
 
     def _check_and_cast(self, ctxt, instance, migration_id, block_migration):
-        """Both hosts' checks, then pre-migrating and the cast to the source."""
+        """Both hosts' checks, whose reply continues in live_migrate_checked."""
         with transaction() as session:
             migration = convert.migration(migration_records.migration_get(session, migration_id))
         if migration.dest_compute == instance.host:
             raise exception.MigrationPreCheckError(
                 reason=f"Unable to migrate instance ({instance.uuid}) to current host "
                        f"({instance.host}).")
-        migrate_data = self.compute_api.check_can_live_migrate_destination(
-            ctxt, migration.dest_compute, instance, block_migration)
+        if not self.compute_task_api.can_send_version(CHECKED):
+            # Capped below it, older conductors (which would not know the
+            # continuation) serve the queue too: wait here, as they do.
+            with rpc.waiting_allowed():
+                migrate_data = self.compute_api.check_can_live_migrate_destination(
+                    ctxt, migration.dest_compute, instance, block_migration)
+            self._cast(ctxt, instance, migration_id, migrate_data)
+            return
+        reply_to = self.compute_task_api.continuation(
+            "live_migrate_checked", instance_uuid=instance.uuid, migration_id=migration_id)
+        self.compute_api.check_can_live_migrate_destination(
+            ctxt, migration.dest_compute, instance, block_migration, reply_to=reply_to)
+
+    @endpoint(since=CHECKED)
+    def live_migrate_checked(self, ctxt, instance_uuid, migration_id, reply):
+        """Both hosts' checks passed (the migrate_data they agree on) or
+        failed: start the move, or fail it."""
+        try:
+            migrate_data = rpc.unwrap(reply)
+            self._cast(ctxt, _migrating(instance_uuid), migration_id, migrate_data)
+        except exception.MigrationStatusConflict:
+            return  # a second delivery: the first one went on, or failed the move
+        except Exception as exc:  # any failure before the cast: nothing moved
+            _fail(ctxt, instance_uuid, migration_id, _message(exc))
+
+    def _cast(self, ctxt, instance, migration_id, migrate_data):
+        """Pre-migrating, then the cast to the source, which does the rest."""
         with transaction() as session:
             row = migration_records.migration_update(
                 session, migration_id, {"status": MigrationStatus.PRE_MIGRATING,

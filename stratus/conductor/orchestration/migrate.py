@@ -2,17 +2,17 @@
 rule for a resize, cold migration or evacuation that stopped moving.
 
 migrate_server is a call (Nova's migrate_server): the API answers a
-NoValidHost or an exceeded quota itself. It waits on the scheduler
-while the scheduler calls back into this conductor for its claim: one
-thread of the pool per move in scheduling, so only a pool filled with
-concurrent moves could wait on itself (builds and evacuations, which
-are many, use continuations instead)."""
+NoValidHost or an exceeded quota itself. No conductor thread waits for
+the scheduler, which calls back into the conductor for its claim: the
+reply goes on to migrate_on_selection, which answers the API's call
+(rpc.reply_later). Below conductor API 1.15 migrate_server waits, as
+the older conductors do."""
 import logging
 
 from sqlalchemy import select
 
 from stratus.config import get_settings
-from stratus.common import exception
+from stratus.common import exception, rpc
 from stratus.conductor import convert
 from stratus.conductor.db import hosts, instances, migration_records, quotas
 from stratus.conductor.db.models import ResourceClaim
@@ -25,6 +25,10 @@ from stratus.common.vocabulary import CAS_CONFLICT, MigrationStatus, MigrationTy
 from stratus.common.endpoint import endpoint
 
 LOG = logging.getLogger(__name__)
+
+# The conductor API version that brought migrate_on_selection: from it,
+# migrate_server hands its reply on rather than wait for the scheduler.
+ON_SELECTION = "1.15"
 
 
 class MigrationTask(TaskBase):
@@ -43,10 +47,47 @@ class MigrationTask(TaskBase):
         resize = flavor.id != (instance.flavor.id if instance.flavor else None)
         migration = self._record(ctxt, instance, flavor, resize, host)
         if migration is None:
+            return None
+        if not self.compute_task_api.can_send_version(ON_SELECTION):
+            # Capped below it, older conductors (which would not know the
+            # continuation) serve the queue too: wait here, as they do.
+            with rpc.waiting_allowed():
+                chosen = self._schedule(ctxt, instance, flavor, host, resize, migration.id)
+            self._send_to_source(ctxt, instance, migration.id, chosen)
+            return None
+        try:
+            spec = _request_spec(instance, flavor, host, resize)
+        except exception.StratusException as exc:  # a named host unknown, say
+            _fail_scheduling(instance_uuid, migration.id, exc)
+            raise
+        self.select_then(ctxt, spec, instance_uuid, "migrate_on_selection",
+                         migration_id=migration.id, reply_id=rpc.reply_later())
+        return rpc.DEFERRED
+
+    @endpoint(since=ON_SELECTION)
+    def migrate_on_selection(self, ctxt, instance_uuid, migration_id, reply_id, reply):
+        """The scheduler chose (and claimed) a destination, or found none:
+        tell the source to start, or fail the move as migrate_server would
+        have; either way, answer migrate_server's caller (`reply_id`)."""
+        try:
+            chosen = rpc.unwrap(reply)[0][0]
+        except exception.StratusException as exc:
+            _fail_scheduling(instance_uuid, migration_id, exc)
+            rpc.send_reply(reply_id, error=exc)
             return
-        chosen = self._schedule(ctxt, instance, flavor, host, resize, migration.id)
+        try:
+            with transaction() as session:
+                instance = convert.instance(instances.instance_get(session, instance_uuid))
+            self._send_to_source(ctxt, instance, migration_id, chosen)
+        except exception.StratusException as exc:
+            rpc.send_reply(reply_id, error=exc)
+            return
+        rpc.send_reply(reply_id)
+
+    def _send_to_source(self, ctxt, instance, migration_id, chosen):
+        """Record the destination on the migration; the source starts."""
         with transaction() as session:
-            row = migration_records.migration_update(session, migration.id, {
+            row = migration_records.migration_update(session, migration_id, {
                 "dest_compute": chosen.host, "dest_node": chosen.nodename,
                 "dest_host": chosen.host, "dest_node_id": chosen.compute_node_id})
             migration = convert.migration(row)
@@ -105,17 +146,22 @@ class MigrationTask(TaskBase):
         return True
 
     def _select_destination(self, ctxt, instance, flavor, host, resize):
-        """The scheduler's claimed Selection with the new flavor; never the
-        source, but for a resize where allow_resize_to_same_host (as Nova:
-        a cold migration always leaves); a named host only if it passes
-        the filters."""
-        same_host = resize and get_settings().allow_resize_to_same_host
-        with transaction() as session:
-            spec = migration_spec.request_spec(
-                session, instance, flavor, migration_spec.image_of(session, instance.image_ref),
-                away_from=None if same_host else instance.host, host=host)
+        """The scheduler's claimed Selection (see _request_spec), waited on."""
         return self.scheduler_api.select_destinations(
-            ctxt, spec, [instance.uuid], return_alternates=False)[0][0]
+            ctxt, _request_spec(instance, flavor, host, resize), [instance.uuid],
+            return_alternates=False)[0][0]
+
+
+def _request_spec(instance, flavor, host, resize):
+    """What the scheduler chooses the destination by: the new flavor;
+    never the source, but for a resize where allow_resize_to_same_host (as
+    Nova: a cold migration always leaves); a named host only if it passes
+    the filters."""
+    same_host = resize and get_settings().allow_resize_to_same_host
+    with transaction() as session:
+        return migration_spec.request_spec(
+            session, instance, flavor, migration_spec.image_of(session, instance.image_ref),
+            away_from=None if same_host else instance.host, host=host)
 
 
 def _fail_scheduling(instance_uuid, migration_id, exc):
