@@ -91,11 +91,13 @@ def _broker_env(broker):
         yield {"STRATUS_BROKER_URL": results, "STRATUS_RESULT_BACKEND": results}
 
 
-def distributed(n, concurrency, hosts, conductors, rate, base, broker="redis"):
+def distributed(n, concurrency, hosts, conductors, rate, base, broker="redis",
+                conductor_threads=None):
+    threads = ["--concurrency", str(conductor_threads)] if conductor_threads else []
     with _broker_env(broker) as env, \
             clouds.distributed_cloud("stratus-bench-", env) as cloud:
         for i in range(conductors):
-            cloud.start(f"conductor-{i}", "conductor", "--concurrency", "16")
+            cloud.start(f"conductor-{i}", "conductor", *threads)
         cloud.start("scheduler", "scheduler", "--concurrency", "16")
         cloud.start("api", "api", "--workers", "2", "--threads", "16")
         names = [f"bench-{i}" for i in range(hosts)]
@@ -126,6 +128,8 @@ def main():
     parser.add_argument("-c", type=int, default=8, help="concurrent POSTs")
     parser.add_argument("--hosts", type=int, default=4, help="compute hosts (one process)")
     parser.add_argument("--conductors", type=int, default=2, help="conductor processes")
+    parser.add_argument("--conductor-threads", type=int,
+                        help="each conductor's pool (default: `stratus conductor`'s)")
     parser.add_argument("--rate", type=float, default=0.0,
                         help="offered boots/s (0: as fast as the POSTs return)")
     parser.add_argument("--mode", choices=("both", "distributed", "local"), default="both")
@@ -150,7 +154,8 @@ def main():
             sweep.setdefault("floor", {})[rate] = base
         if args.mode in ("both", "distributed"):
             sweep.setdefault("distributed", {})[rate] = distributed(
-                args.n, args.c, args.hosts, args.conductors, rate, base, args.broker)
+                args.n, args.c, args.hosts, args.conductors, rate, base, args.broker,
+                args.conductor_threads)
         if args.mode in ("both", "local"):
             sweep.setdefault("local", {})[rate] = local(args.n, args.c, rate, base)
     if plot:

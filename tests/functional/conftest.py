@@ -28,7 +28,7 @@ def cloud():
 def _session_cloud(c):
     c.create_database()
     try:
-        c.start("conductor", "conductor", "--concurrency", "16")
+        c.start("conductor", "conductor")
         c.start("scheduler", "scheduler", "--concurrency", "8")
         c.start("api", "api", "--workers", "2", "--threads", "16")
         c.wait_ready(c.answers, 60, "the API")
