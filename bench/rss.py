@@ -52,13 +52,19 @@ def _pss_mb(pid):
     return float("nan")
 
 
-def describe(name, rss, target):
+def describe(name, rss, target, each=True):
+    """The group's figures and the target's verdict: on each process's RSS
+    (a role: the issue's "each role process"; the api's gunicorn master
+    and workers are three), or with `each` False on the group's sum (the
+    all-in-one)."""
     total = sum(r for r, _ in rss.values())
     pss = sum(p for _, p in rss.values())
-    verdict = "met" if total <= target else "missed"
+    judged = max(r for r, _ in rss.values()) if each else total
+    verdict = "met" if judged <= target else "missed"
+    what = "RSS of each process" if each else "RSS of the group"
     parts = ", ".join(f"{r:.0f}" for r, _ in sorted(rss.values(), reverse=True))
     return (f"idle RSS {name:<10}: {total:6.1f} MB in {len(rss)} process(es) [{parts}], "
-            f"PSS {pss:.1f} MB (target <= {target} MB RSS: {verdict})")
+            f"PSS {pss:.1f} MB (target <= {target} MB {what}: {verdict})")
 
 
 def distributed(idle):
@@ -76,7 +82,8 @@ def distributed(idle):
 def all_in_one(idle):
     with clouds.all_in_one("stratus-bench-rss-aio-") as cloud:
         time.sleep(idle)
-        print(describe("all-in-one", group_rss_mb(cloud.procs["aio"].pid), 200), flush=True)
+        print(describe("all-in-one", group_rss_mb(cloud.procs["aio"].pid), 200, each=False),
+              flush=True)
 
 
 def main():
