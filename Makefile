@@ -74,7 +74,7 @@ unit: deps
 ON_OWN_BROKER := test_fault_outages test_fault_broker_restart test_fault_compute_kill \
 	test_fault_restarts test_allinone_console test_operator_cli test_redelivery
 ON_RABBITMQ := test_boot test_actions test_resize test_live_migration test_services \
-	test_clients test_rolling_upgrade
+	test_clients test_rolling_upgrade test_one_conductor_thread
 RABBITMQ := STRATUS_FT_BROKER=rabbitmq $(BIN)/pytest -q
 
 functional: deps services $(GUEST_IMAGE)
