@@ -245,6 +245,15 @@ class RPCClient:
         first.link(second)
         self._publish(first, method)
 
+    def ask(self, ctxt, method, reply_to=None, **kwargs):
+        """`call`; with `reply_to` (a continuation: client, method and its
+        arguments) chain the reply there instead (call_then) and return
+        None at once."""
+        if reply_to is not None:
+            self.call_then(ctxt, method, *reply_to, **kwargs)
+            return None
+        return self.call(ctxt, method, **kwargs)
+
     def cast(self, ctxt, method, **kwargs):
         """Send and forget."""
         self._check_cap()  # the caller's error, in local mode too

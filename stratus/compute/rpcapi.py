@@ -214,12 +214,9 @@ class ComputeAPI:
         (block_migration True/False, or None for auto) or raises
         MigrationPreCheckError. With `reply_to` (a continuation) nothing
         waits: the reply goes to that method as its `reply` argument."""
-        client = self._client(host, "1.3")
-        kwargs = {"instance": instance, "block_migration": block_migration}
-        if reply_to is not None:
-            client.call_then(ctxt, "check_can_live_migrate_destination", *reply_to, **kwargs)
-            return None
-        return client.call(ctxt, "check_can_live_migrate_destination", **kwargs)
+        return self._client(host, "1.3").ask(
+            ctxt, "check_can_live_migrate_destination", reply_to, instance=instance,
+            block_migration=block_migration)
 
     def check_can_live_migrate_source(self, ctxt, host, instance, dest_check_data):
         """Ask the source `host` to check the destination's data; returns

@@ -44,13 +44,7 @@ class SchedulerAPI:
                          refresh=refresh)
 
     def _ask(self, ctxt, version, method, reply_to, **kwargs):
-        """Call `method`; with `reply_to`, chain its reply there instead
-        and return None at once."""
-        client = self.client.prepare(version=version)
-        if reply_to is not None:
-            client.call_then(ctxt, method, *reply_to, **kwargs)
-            return None
-        return client.call(ctxt, method, **kwargs)
+        return self.client.prepare(version=version).ask(ctxt, method, reply_to, **kwargs)
 
     def can_send_version(self, version):
         """Whether the schedulers may be sent `version` (not while capped
