@@ -117,6 +117,17 @@ class Cloud:
         for name in list(self.procs):
             self.stop(name)
 
+    def start_services(self, conductor=None, scheduler=2, api_threads=8, api_workers=1):
+        """A database of its own, then a conductor, a scheduler (none when
+        `scheduler` is 0) and the API, once the API answers. `conductor`
+        and `scheduler`: their pool threads (None: the command's default)."""
+        self.create_database()
+        self.start("conductor", "conductor", *_pool(conductor))
+        if scheduler != 0:
+            self.start("scheduler", "scheduler", *_pool(scheduler))
+        self.start("api", "api", "--workers", str(api_workers), "--threads", str(api_threads))
+        self.wait_ready(self.answers, 60, "the API")
+
     def start_compute(self, host, env=None, timeout=60, program=None):
         self.start(f"compute-{host}", "compute", "--host", host, env=env, program=program)
         self.wait_ready(lambda: host in self.up_hosts(), timeout, f"compute {host} up")
@@ -355,3 +366,7 @@ class RedisServer:
             return redis.Redis.from_url(self.url, socket_timeout=1).ping()
         except redis.RedisError:  # not listening yet, or still loading its log
             return False
+
+
+def _pool(threads):
+    return ["--concurrency", str(threads)] if threads is not None else []

@@ -26,12 +26,8 @@ def cloud():
 
 
 def _session_cloud(c):
-    c.create_database()
     try:
-        c.start("conductor", "conductor")
-        c.start("scheduler", "scheduler", "--concurrency", "8")
-        c.start("api", "api", "--workers", "2", "--threads", "16")
-        c.wait_ready(c.answers, 60, "the API")
+        c.start_services(scheduler=8, api_threads=16, api_workers=2)
         c.start_compute("ft-a", env=HOST_SIZE)
         c.start_compute("ft-b", env=HOST_SIZE)
         c.image_id = c.import_image()

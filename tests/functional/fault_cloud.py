@@ -70,11 +70,7 @@ def private_cloud(own_database=False):
         if pg:
             pg.init().start()
         broker.start()
-        c.create_database()
-        c.start("conductor", "conductor", "--concurrency", "8")
-        c.start("scheduler", "scheduler", "--concurrency", "4")
-        c.start("api", "api", "--workers", "1", "--threads", "8")
-        c.wait_ready(c.answers, 60, "the API")
+        c.start_services(conductor=8, scheduler=4)
         c.start_compute(HOST)
         c.image_id = c.import_image()
         c.flavor_id = c.create_flavor("fault.tiny", 1, 64, 1)

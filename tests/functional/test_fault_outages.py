@@ -32,10 +32,7 @@ def cloud():
     c.redis = broker
     try:
         broker.start()
-        c.create_database()
-        c.start("conductor", "conductor", "--concurrency", "2")
-        c.start("api", "api", "--workers", "1", "--threads", "4")
-        c.wait_ready(c.answers, 60, "the API")
+        c.start_services(conductor=2, scheduler=0, api_threads=4)
         c.flavor_id = c.create_flavor("outage.tiny", 1, 64, 1)  # logs the admin in
         yield c
     finally:

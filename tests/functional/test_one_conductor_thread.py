@@ -25,11 +25,7 @@ def lone():
         cloud = Cloud(tempfile.mkdtemp(prefix="stratus-ft-lone-"))
         cloud.env.update(broker_env, **TIMEOUT)
         try:
-            cloud.create_database()
-            cloud.start("conductor", "conductor", "--concurrency", "1")
-            cloud.start("scheduler", "scheduler", "--concurrency", "2")
-            cloud.start("api", "api", "--workers", "1", "--threads", "4")
-            cloud.wait_ready(cloud.answers, 60, "the API")
+            cloud.start_services(conductor=1, api_threads=4)
             for host in HOSTS:
                 cloud.start_compute(host, env=HOST_SIZE)
             cloud.image_id = cloud.import_image()

@@ -41,11 +41,7 @@ def holding():
         with contextlib.ExitStack() as stack:
             stack.callback(c.drop_database)
             stack.callback(c.stop_all)
-            c.create_database()
-            c.start("conductor", "conductor", "--concurrency", "4")
-            c.start("scheduler", "scheduler", "--concurrency", "2")
-            c.start("api", "api", "--workers", "1", "--threads", "8")
-            c.wait_ready(c.answers, 60, "the API")
+            c.start_services(conductor=4)
             c.image_id = c.import_image()
             c.flavor_id = c.create_flavor("rd.tiny", 1, 64, 1)
             yield c

@@ -34,11 +34,7 @@ def upgrading():
 def _upgrading(cloud):
     cloud.env.update(CAP)
     try:
-        cloud.create_database()
-        cloud.start("conductor", "conductor", "--concurrency", "4")
-        cloud.start("scheduler", "scheduler", "--concurrency", "2")
-        cloud.start("api", "api", "--workers", "1", "--threads", "8")
-        cloud.wait_ready(cloud.answers, 60, "the API")
+        cloud.start_services(conductor=4)
         # The old release knows no cap newer than itself.
         cloud.start_compute(OLD, env=dict(HOST_SIZE, STRATUS_COMPUTE_RPC_VERSION_CAP=""),
                             program=OLD_COMPUTE)
