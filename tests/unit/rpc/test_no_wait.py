@@ -84,3 +84,8 @@ def test_a_deferred_reply_never_sent_is_an_error_not_a_hang(ctxt, monkeypatch):
     monkeypatch.setattr(rpc, "send_reply", lambda *args, **kwargs: None)
     with pytest.raises(RuntimeError, match="keeper.defers deferred its reply and none was sent"):
         rpc.RPCClient("keeper", "1.0").call(ctxt, "defers", value=5)
+
+
+def test_reply_later_outside_an_endpoint_is_an_error():
+    with pytest.raises(RuntimeError, match="outside an endpoint"):
+        rpc.reply_later()
